@@ -1,0 +1,50 @@
+import type { VariantSpec } from '../config/index.js';
+import { ResponsesClient } from './responses-client.js';
+import type { ModelClient } from './types.js';
+
+export type * from './types.js';
+export { responsesBody, ResponsesClient } from './responses-client.js';
+export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
+export { normaliseChatUsage, normaliseResponsesUsage, UsageError } from './usage.js';
+
+export class ProviderConfigError extends Error {
+  override name = 'ProviderConfigError';
+}
+
+export interface ProviderEndpoint {
+  baseURL: string;
+  apiKey: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Where a variant's requests go. `sim` gets the in-process server's URL; `openai` reads the
+ * key from the environment variable the variant names (the key itself is never stored).
+ */
+export function resolveEndpoint(
+  variant: VariantSpec,
+  env: NodeJS.ProcessEnv,
+  simBaseURL: string | null,
+): ProviderEndpoint {
+  if (variant.provider === 'sim') {
+    if (!simBaseURL) throw new ProviderConfigError('the sim provider needs the built-in server, which is not running');
+    const headers: Record<string, string> = {};
+    if (variant.sim) headers['x-turnbench-sim-options'] = JSON.stringify(variant.sim);
+    return { baseURL: simBaseURL, apiKey: 'sim', headers };
+  }
+  const apiKey = env[variant.api_key_env];
+  if (!apiKey) {
+    throw new ProviderConfigError(
+      `variant "${variant.name}": provider openai needs an API key in $${variant.api_key_env}`,
+    );
+  }
+  const baseURL = variant.base_url ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+  return { baseURL, apiKey };
+}
+
+export function createModelClient(variant: VariantSpec, endpoint: ProviderEndpoint): ModelClient {
+  if (variant.api === 'chat') {
+    throw new ProviderConfigError(`variant "${variant.name}": api "chat" is not supported yet`);
+  }
+  return new ResponsesClient({ ...endpoint, provider: variant.provider });
+}

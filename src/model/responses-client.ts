@@ -1,0 +1,132 @@
+import OpenAI from 'openai';
+import type {
+  Response,
+  ResponseCreateParamsStreaming,
+  ResponseInputItem,
+  ResponseStreamEvent,
+} from 'openai/resources/responses/responses';
+import { StreamCutError, withRetries } from './retry.js';
+import type {
+  CallOptions,
+  CompactRequest,
+  CompactResponse,
+  ModelClient,
+  ModelRequest,
+  ModelResponse,
+} from './types.js';
+import { normaliseResponsesUsage } from './usage.js';
+
+export interface ClientOptions {
+  baseURL: string;
+  apiKey: string;
+  provider: string;
+  /** Extra headers on every request (e.g. per-variant sim options). Never recorded. */
+  headers?: Record<string, string>;
+  requestTimeoutMs?: number;
+}
+
+/** The exact request body we send; its JSON size is the bytes-sent figure. */
+export function responsesBody(req: ModelRequest): ResponseCreateParamsStreaming {
+  const body: ResponseCreateParamsStreaming = {
+    model: req.model,
+    instructions: req.instructions,
+    input: req.input,
+    tools: req.tools,
+    parallel_tool_calls: req.parallelToolCalls,
+    store: req.store,
+    stream: true,
+  };
+  if (req.previousResponseId) body.previous_response_id = req.previousResponseId;
+  if (req.promptCacheKey) body.prompt_cache_key = req.promptCacheKey;
+  if (req.promptCacheRetention) body.prompt_cache_retention = req.promptCacheRetention;
+  if (req.comparisonResponseId) body.prompt_cache_options = { comparison_response_id: req.comparisonResponseId };
+  if (req.reasoningEffort) body.reasoning = { effort: req.reasoningEffort };
+  if (req.maxOutputTokens) body.max_output_tokens = req.maxOutputTokens;
+  if (req.compactThreshold) body.context_management = [{ type: 'compaction', compact_threshold: req.compactThreshold }];
+  return body;
+}
+
+function terminalError(event: ResponseStreamEvent): Error | null {
+  if (event.type === 'error') return new Error(`provider error event: ${event.message}`);
+  if (event.type === 'response.failed') {
+    return new Error(`response failed: ${event.response.error?.message ?? 'unknown error'}`);
+  }
+  return null;
+}
+
+export class ResponsesClient implements ModelClient {
+  readonly api = 'responses' as const;
+  readonly provider: string;
+  private readonly client: OpenAI;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.provider = opts.provider;
+    this.client = new OpenAI({
+      baseURL: opts.baseURL,
+      apiKey: opts.apiKey,
+      maxRetries: 0, // retries are ours, so each one is recorded
+      timeout: opts.requestTimeoutMs ?? 600_000,
+      defaultHeaders: opts.headers,
+    });
+  }
+
+  async respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
+    const body = responsesBody(req);
+    const bytesSent = Buffer.byteLength(JSON.stringify(body));
+    const { value, retries } = await withRetries(() => this.streamOnce(body, call.signal), {
+      signal: call.signal,
+      onRetry: call.onRetry,
+    });
+    return { ...value, bytesSent, retries };
+  }
+
+  private async streamOnce(
+    body: ResponseCreateParamsStreaming,
+    signal: AbortSignal | undefined,
+  ): Promise<Omit<ModelResponse, 'bytesSent' | 'retries'>> {
+    const started = performance.now();
+    let ttftMs: number | null = null;
+    let completed: Response | null = null;
+    const stream = await this.client.responses.create(body, { signal });
+    for await (const event of stream) {
+      if (ttftMs === null && (event.type === 'response.output_item.added' || event.type.endsWith('.delta'))) {
+        ttftMs = performance.now() - started;
+      }
+      const failure = terminalError(event);
+      if (failure) throw failure;
+      if (event.type === 'response.completed' || event.type === 'response.incomplete') completed = event.response;
+    }
+    if (!completed) throw new StreamCutError('stream ended before response.completed');
+    return {
+      id: completed.id,
+      model: completed.model,
+      output: completed.output,
+      usage: normaliseResponsesUsage(completed.usage),
+      ttftMs,
+      latencyMs: performance.now() - started,
+      cacheDiagnostics: completed.prompt_cache_diagnostics ?? null,
+    };
+  }
+
+  async compact(req: CompactRequest, call: CallOptions = {}): Promise<CompactResponse> {
+    const body = {
+      model: req.model,
+      instructions: req.instructions,
+      input: req.input,
+      ...(req.promptCacheKey ? { prompt_cache_key: req.promptCacheKey } : {}),
+    };
+    const bytesSent = Buffer.byteLength(JSON.stringify(body));
+    const started = performance.now();
+    const { value } = await withRetries(() => this.client.responses.compact(body, { signal: call.signal }), {
+      signal: call.signal,
+      onRetry: call.onRetry,
+    });
+    return {
+      id: value.id,
+      output: value.output as ResponseInputItem[],
+      usage: normaliseResponsesUsage(value.usage),
+      latencyMs: performance.now() - started,
+      bytesSent,
+    };
+  }
+}

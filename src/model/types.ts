@@ -1,0 +1,92 @@
+import type {
+  FunctionTool,
+  ResponseInputItem,
+  ResponseOutputItem,
+} from 'openai/resources/responses/responses';
+
+/** History items are kept in the Responses API's own input-item shape. */
+export type PromptItem = ResponseInputItem;
+export type OutputItem = ResponseOutputItem;
+export type ToolDefinition = FunctionTool;
+
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+export interface ModelRequest {
+  model: string;
+  instructions: string;
+  tools: ToolDefinition[];
+  input: PromptItem[];
+  store: boolean;
+  parallelToolCalls: boolean;
+  previousResponseId?: string;
+  promptCacheKey?: string;
+  promptCacheRetention?: 'in_memory' | '24h';
+  /** Ask the provider for prompt_cache_diagnostics against this earlier response. */
+  comparisonResponseId?: string;
+  reasoningEffort?: ReasoningEffort;
+  maxOutputTokens?: number;
+  /** Server-side compaction (`context_management`). */
+  compactThreshold?: number;
+}
+
+/**
+ * Usage as the provider reported it. `null` means the provider did not report the field
+ * (unknown), which is different from 0.
+ */
+export interface NormalisedUsage {
+  inputTokens: number;
+  cachedTokens: number | null;
+  cacheWriteTokens: number | null;
+  outputTokens: number;
+  reasoningTokens: number | null;
+}
+
+export interface ModelResponse {
+  id: string;
+  model: string;
+  output: OutputItem[];
+  usage: NormalisedUsage;
+  /** Time to first streamed event carrying output; null when not streamed. */
+  ttftMs: number | null;
+  latencyMs: number;
+  /** Bytes of the HTTP request body as sent. */
+  bytesSent: number;
+  /** The provider's own `prompt_cache_diagnostics`, when it sent any. */
+  cacheDiagnostics: unknown;
+  retries: number;
+}
+
+export interface CompactRequest {
+  model: string;
+  instructions: string;
+  input: PromptItem[];
+  promptCacheKey?: string;
+}
+
+export interface CompactResponse {
+  id: string;
+  output: PromptItem[];
+  usage: NormalisedUsage;
+  latencyMs: number;
+  bytesSent: number;
+}
+
+export interface RetryNotice {
+  attempt: number;
+  delayMs: number;
+  status: number | null;
+  message: string;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+export interface ModelClient {
+  readonly provider: string;
+  readonly api: 'responses' | 'chat';
+  respond(req: ModelRequest, opts?: CallOptions): Promise<ModelResponse>;
+  /** The `responses.compact` endpoint; absent when the provider has none. */
+  compact?(req: CompactRequest, opts?: CallOptions): Promise<CompactResponse>;
+}

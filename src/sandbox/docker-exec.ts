@@ -1,0 +1,116 @@
+import { type Duplex, Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { CappedCollector, DEFAULT_MAX_OUTPUT_BYTES, splitBudget } from './output-cap.js';
+import type { ExecOptions, ExecResult } from './types.js';
+
+/** Extra time the host waits past the in-container timeout before giving up on the stream. */
+const HOST_GRACE_MS = 5_000;
+/** Exit status of `timeout -s KILL` when it killed the command (128 + SIGKILL). */
+const KILLED_STATUS = 137;
+
+export interface ContainerExecOptions extends ExecOptions {
+  user: string;
+  /** Absolute working directory for the command. */
+  cwd: string;
+  /** Bytes written to the command's stdin, then closed. */
+  stdin?: Buffer;
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('sandbox command aborted');
+}
+
+function sink(collector: CappedCollector): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      collector.push(chunk);
+      done();
+    },
+  });
+}
+
+/** Wraps argv so coreutils `timeout` kills the command (and its process group) inside the container. */
+export function withTimeout(argv: string[], timeoutMs: number): string[] {
+  const seconds = Math.max(0.001, timeoutMs / 1000).toFixed(3);
+  return ['timeout', '-s', 'KILL', seconds, ...argv];
+}
+
+async function exitCodeOf(exec: Dockerode.Exec): Promise<number | null> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const info = await exec.inspect();
+    if (!info.Running) return info.ExitCode ?? null;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return null;
+}
+
+/**
+ * Runs argv in a running container: timeout enforced in the container (coreutils `timeout -s KILL`)
+ * with a host-side fallback, stdout/stderr demultiplexed into bounded collectors, abortable.
+ */
+export async function execInContainer(
+  docker: Dockerode,
+  container: Dockerode.Container,
+  argv: string[],
+  opts: ContainerExecOptions,
+): Promise<ExecResult> {
+  if (argv.length === 0) throw new Error('exec needs a command');
+  const { signal } = opts;
+  if (signal?.aborted) throw abortError(signal);
+  const started = performance.now();
+  const maxBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const withStdin = opts.stdin !== undefined;
+  const exec = await container.exec({
+    Cmd: withTimeout(argv, opts.timeoutMs),
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: withStdin,
+    Tty: false,
+    User: opts.user,
+    WorkingDir: opts.cwd,
+    Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+  });
+  const stream: Duplex = await exec.start({ hijack: withStdin, stdin: withStdin });
+  const stdout = new CappedCollector(maxBytes);
+  const stderr = new CappedCollector(maxBytes);
+  docker.modem.demuxStream(stream, sink(stdout), sink(stderr));
+  if (opts.stdin !== undefined) stream.end(opts.stdin);
+
+  let hostTimedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+      timer = setTimeout(() => {
+        hostTimedOut = true;
+        stream.destroy();
+        resolve();
+      }, opts.timeoutMs + HOST_GRACE_MS);
+      onAbort = () => {
+        stream.destroy();
+        reject(abortError(signal as AbortSignal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+
+  const exitCode = hostTimedOut ? null : await exitCodeOf(exec);
+  const durationMs = performance.now() - started;
+  const [outBudget, errBudget] = splitBudget(stdout.totalBytes, stderr.totalBytes, maxBytes);
+  const out = stdout.render(outBudget);
+  const err = stderr.render(errBudget);
+  return {
+    exitCode,
+    stdout: out.text,
+    stderr: err.text,
+    timedOut: hostTimedOut || (exitCode === KILLED_STATUS && durationMs >= opts.timeoutMs),
+    truncated: out.truncated || err.truncated,
+    durationMs,
+  };
+}

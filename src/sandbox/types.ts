@@ -1,0 +1,73 @@
+/** The contract every sandbox implementation (Docker, local) fulfils. */
+
+export interface SandboxFile {
+  /** Path relative to the sandbox working directory. */
+  path: string;
+  content: Buffer | string;
+  mode?: number;
+}
+
+export interface SandboxLimits {
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+}
+
+export interface SandboxSpec {
+  image: string;
+  workdir: string;
+  files: SandboxFile[];
+  /** Labels on the container; always includes `turnbench.run`. */
+  labels: Record<string, string>;
+  limits: SandboxLimits;
+  network: boolean;
+  name?: string;
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+  /** Cap on captured stdout+stderr; the head and tail are kept and the cut is marked. */
+  maxOutputBytes?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface Sandbox {
+  readonly id: string;
+  readonly workdir: string;
+  /** Run argv inside the sandbox (no shell unless argv asks for one). */
+  exec(argv: string[], opts: ExecOptions): Promise<ExecResult>;
+  /** Paths are relative to the working directory unless absolute. */
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, content: string): Promise<void>;
+  /** Removes the sandbox; safe to call more than once. */
+  destroy(): Promise<void>;
+}
+
+export interface ImageProgress {
+  (line: string): void;
+}
+
+export interface SandboxProvider {
+  readonly kind: 'docker' | 'local';
+  create(spec: SandboxSpec, signal?: AbortSignal): Promise<Sandbox>;
+  /** Make sure an image exists (building the base image or a task Dockerfile if needed); returns the tag to use. */
+  ensureImage(ref: ImageRequest, onProgress?: ImageProgress): Promise<string>;
+  /** Remove every sandbox carrying these labels; returns how many were removed. */
+  removeByLabels(labels: Record<string, string>): Promise<number>;
+}
+
+export type ImageRequest =
+  | { kind: 'base' }
+  | { kind: 'named'; name: string }
+  | { kind: 'dockerfile'; dockerfile: string; contextDir: string };

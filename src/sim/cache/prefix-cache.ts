@@ -1,0 +1,172 @@
+import type { PromptAnalysis } from '../prompt/analyse.js';
+import { WeightedLru } from '../util/lru.js';
+import type { CacheProfile } from './profiles.js';
+
+interface Entry {
+  bucket: number;
+  pos: number;
+  expiresAt: number;
+  /** Stored at a breakpoint rather than a block boundary (tracked for probing). */
+  exact: boolean;
+}
+
+export interface CacheWrite {
+  /** Lifetime for entries without their own breakpoint ttl. */
+  ttlMs: number;
+  /** Lifetime per explicit breakpoint, by position. */
+  breakpointTtlMs: Map<number, number>;
+  /** Store the end of the prompt as an implicit breakpoint (exact profiles, implicit mode). */
+  implicitEnd: boolean;
+}
+
+/**
+ * The provider-side prompt cache: entries are prefixes identified by (routing bucket, chain
+ * hash), in one LRU bounded by token capacity, each with a TTL. Block profiles store every
+ * block boundary; exact profiles store breakpoints (the prompt end and explicit ones).
+ * Hits refresh entries parents-last so that eviction removes the longest prefixes first,
+ * as a radix-tree KV cache would.
+ */
+export class PrefixCacheStore {
+  private readonly lru: WeightedLru<string, Entry>;
+  /** Positions of non-block entries per bucket (to know where to probe), with counts. */
+  private readonly exactPositions = new Map<number, Map<number, number>>();
+
+  constructor(
+    capacityTokens: number,
+    private readonly now: () => number,
+  ) {
+    this.lru = new WeightedLru(capacityTokens, (_key, entry) => this.forgetPosition(entry));
+  }
+
+  get storedTokens(): number {
+    return this.lru.weight;
+  }
+
+  probePositions(bucket: number): ReadonlySet<number> | undefined {
+    const m = this.exactPositions.get(bucket);
+    return m ? new Set(m.keys()) : undefined;
+  }
+
+  /** Longest cached prefix of the analysed prompt, in tokens (0 when none). */
+  lookup(bucket: number, a: PromptAnalysis, profile: CacheProfile): number {
+    const now = this.now();
+    let best = 0;
+    if (profile.blockSize) {
+      const minBlock = Math.ceil(profile.minTokens / profile.blockSize) - 1;
+      for (let k = a.blockHashes.length - 1; k >= minBlock; k--) {
+        if (this.alive(bucket, a.blockHashes[k] as number, now)) {
+          best = (k + 1) * profile.blockSize;
+          break;
+        }
+      }
+    }
+    for (const [pos, hash] of a.probes) {
+      if (pos > best && pos >= profile.minTokens && pos <= a.totalTokens && this.alive(bucket, hash, now)) best = pos;
+    }
+    return best;
+  }
+
+  /** Refresh the entries that served a hit of `cached` tokens. */
+  touch(bucket: number, a: PromptAnalysis, profile: CacheProfile, cached: number, ttlMs: number): void {
+    if (cached <= 0) return;
+    const expiresAt = this.now() + ttlMs;
+    const probeHash = a.probes.get(cached);
+    if (probeHash !== undefined) this.refresh(bucket, probeHash, expiresAt);
+    if (profile.blockSize) {
+      for (let k = Math.floor(cached / profile.blockSize) - 1; k >= 0; k--) {
+        this.refresh(bucket, a.blockHashes[k] as number, expiresAt);
+      }
+    }
+  }
+
+  /** Store the prompt's prefixes; returns the tokens newly written beyond `cached`. */
+  write(bucket: number, a: PromptAnalysis, profile: CacheProfile, cached: number, w: CacheWrite): number {
+    if (a.totalTokens < profile.minTokens) return 0;
+    const now = this.now();
+    let written = 0;
+    const exact: Array<{ pos: number; hash: number; ttlMs: number }> = a.breakpoints.map((bp) => ({
+      pos: bp.pos,
+      hash: bp.hash,
+      ttlMs: w.breakpointTtlMs.get(bp.pos) ?? w.ttlMs,
+    }));
+    if (w.implicitEnd) exact.push({ pos: a.totalTokens, hash: a.endHash, ttlMs: w.ttlMs });
+    exact.sort((x, y) => x.pos - y.pos);
+    let prev = cached;
+    for (const e of exact) {
+      if (e.pos < profile.minTokens) continue;
+      if (this.put(bucket, e.hash, e.pos, now + e.ttlMs, Math.max(1, e.pos - prev), true)) {
+        written = Math.max(written, e.pos - cached);
+      }
+      prev = Math.max(prev, e.pos);
+    }
+    if (profile.blockSize) {
+      const minBlock = Math.ceil(profile.minTokens / profile.blockSize) - 1;
+      // longest first, so the shorter prefixes end up most recently used
+      for (let k = a.blockHashes.length - 1; k >= minBlock; k--) {
+        const pos = (k + 1) * profile.blockSize;
+        if (this.put(bucket, a.blockHashes[k] as number, pos, now + w.ttlMs, profile.blockSize, false)) {
+          written = Math.max(written, pos - cached);
+        }
+      }
+    }
+    return Math.max(0, written);
+  }
+
+  clear(): void {
+    this.lru.clear();
+    this.exactPositions.clear();
+  }
+
+  private key(bucket: number, hash: number): string {
+    return `${bucket.toString(36)}:${hash.toString(36)}`;
+  }
+
+  private alive(bucket: number, hash: number, now: number): boolean {
+    const key = this.key(bucket, hash);
+    const entry = this.lru.peek(key);
+    if (!entry) return false;
+    if (entry.expiresAt <= now) {
+      this.lru.delete(key);
+      this.forgetPosition(entry);
+      return false;
+    }
+    return true;
+  }
+
+  private refresh(bucket: number, hash: number, expiresAt: number): void {
+    const entry = this.lru.get(this.key(bucket, hash));
+    if (entry && entry.expiresAt < expiresAt) entry.expiresAt = expiresAt;
+  }
+
+  /** Returns true when the entry is new (a real write). */
+  private put(bucket: number, hash: number, pos: number, expiresAt: number, weight: number, exact: boolean): boolean {
+    const key = this.key(bucket, hash);
+    const existing = this.lru.get(key);
+    if (existing && existing.expiresAt > this.now()) {
+      if (existing.expiresAt < expiresAt) existing.expiresAt = expiresAt;
+      return false;
+    }
+    if (existing) this.forgetPosition(existing);
+    const entry: Entry = { bucket, pos, expiresAt, exact };
+    if (exact) {
+      let positions = this.exactPositions.get(bucket);
+      if (!positions) {
+        positions = new Map();
+        this.exactPositions.set(bucket, positions);
+      }
+      positions.set(pos, (positions.get(pos) ?? 0) + 1);
+    }
+    this.lru.set(key, entry, weight);
+    return true;
+  }
+
+  private forgetPosition(entry: Entry): void {
+    if (!entry.exact) return;
+    const positions = this.exactPositions.get(entry.bucket);
+    if (!positions) return;
+    const n = (positions.get(entry.pos) ?? 1) - 1;
+    if (n <= 0) positions.delete(entry.pos);
+    else positions.set(entry.pos, n);
+    if (positions.size === 0) this.exactPositions.delete(entry.bucket);
+  }
+}

@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import type { SimLatencyOptions, SimFaultOptions } from './behaviour/options.js';
+import { resolveServerOptions } from './behaviour/options.js';
+import { handleChatCompletions } from './chat/create.js';
+import { createContext } from './context.js';
+import { createSimHttpServer, listen } from './http/server.js';
+import { listModels } from './models.js';
+import { handleResponsesCompact } from './responses/compact.js';
+import { handleResponsesCreate } from './responses/create.js';
+import type { SimScriptRegistry } from './script/registry.js';
+import { nowSeconds } from './util/ids.js';
+
+export { SIM_OPTIONS_HEADER } from './behaviour/options.js';
+export type { SimFaultOptions, SimLatencyOptions } from './behaviour/options.js';
+export { BLOCK_PROFILE, EXACT_PROFILE, profileForModel } from './cache/profiles.js';
+export type { CacheProfile } from './cache/profiles.js';
+export { SimScriptRegistry } from './script/registry.js';
+
+export interface SimServerOptions {
+  host?: string;
+  port?: number;
+  seed?: number;
+  latency?: SimLatencyOptions;
+  faults?: SimFaultOptions;
+  cache?: { capacityTokens?: number; defaultTtlMs?: number };
+  logRequests?: boolean;
+  /** Clock for cache TTLs (tests inject one to expire entries without sleeping). */
+  now?: () => number;
+}
+
+export interface SimServer {
+  url: string;
+  port: number;
+  scripts: SimScriptRegistry;
+  close(): Promise<void>;
+  /** test hook: drop every cache entry (forced eviction) */
+  evictAll(): void;
+}
+
+export async function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> {
+  const ctx = createContext({
+    defaults: resolveServerOptions(opts.latency, opts.faults, opts.seed),
+    now: opts.now,
+    capacityTokens: opts.cache?.capacityTokens,
+    defaultTtlMs: opts.cache?.defaultTtlMs,
+  });
+  const server: Server = createSimHttpServer(
+    ctx,
+    {
+      post: {
+        '/v1/responses': handleResponsesCreate,
+        '/v1/responses/compact': handleResponsesCompact,
+        '/v1/chat/completions': handleChatCompletions,
+      },
+      get: { '/v1/models': (c) => listModels(nowSeconds(c.now())) },
+    },
+    opts.logRequests ?? false,
+  );
+  const host = opts.host ?? '127.0.0.1';
+  const port = await listen(server, host, opts.port ?? 0);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}/v1`,
+    port,
+    scripts: ctx.registry,
+    evictAll: () => ctx.cache.clear(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,93 @@
+import { digest, seedHash } from '../util/hash.js';
+import type { TokenCache } from '../tokens/token-cache.js';
+import type { CacheTtl } from '../responses/schema.js';
+import type { Segment, SegmentKind } from './segments.js';
+
+/** Tokens hashed to route a request without `prompt_cache_key` (the real service uses ~256). */
+export const ROUTING_HEAD_TOKENS = 256;
+
+export interface Boundary {
+  end: number;
+  hash: number;
+  kind: SegmentKind;
+  label: string;
+  compaction: boolean;
+}
+
+export interface PromptAnalysis {
+  totalTokens: number;
+  /** Chain hash of the first ROUTING_HEAD_TOKENS tokens (or the whole prompt when shorter). */
+  headHash: number;
+  /** Chain hash at every multiple of the block size (index k covers (k+1)*blockSize tokens). */
+  blockHashes: number[];
+  boundaries: Boundary[];
+  breakpoints: Array<{ pos: number; hash: number; ttl: CacheTtl | undefined }>;
+  /** Chain hashes at the positions asked for by `probeFor`. */
+  probes: Map<number, number>;
+  endHash: number;
+}
+
+export interface AnalyseOptions {
+  /** Mixed into the chain so that model / effort / format changes never share a prefix. */
+  seed: string;
+  blockSize: number | null;
+  /** Called once the routing head is known; returns extra positions whose hash is wanted. */
+  probeFor?: (headHash: number) => ReadonlySet<number> | undefined;
+}
+
+/**
+ * One pass over the prompt's tokens computing a chained hash (the hash at position p covers
+ * tokens [0, p)), sampled at block ends, segment ends, breakpoints and probe positions.
+ * O(tokens) with a couple of integer multiplies per token.
+ */
+export function analysePrompt(segments: Segment[], tokens: TokenCache, opts: AnalyseOptions): PromptAnalysis {
+  const state = seedHash(opts.seed);
+  const block = opts.blockSize ?? 0;
+  const blockHashes: number[] = [];
+  const boundaries: Boundary[] = [];
+  const breakpoints: PromptAnalysis['breakpoints'] = [];
+  const probes = new Map<number, number>();
+  let probeSet: ReadonlySet<number> | undefined;
+  let headHash: number | null = null;
+  let pos = 0;
+  let a = state.a;
+  let b = state.b;
+
+  const mark = (): number => {
+    state.a = a;
+    state.b = b;
+    return digest(state);
+  };
+
+  for (const seg of segments) {
+    let nextBreakpoint = 0;
+    for (let p = 0; p < seg.pieces.length; p++) {
+      const arr = tokens.tokens(seg.pieces[p] as string);
+      for (let i = 0; i < arr.length; i++) {
+        const t = arr[i] as number;
+        a = Math.imul(a ^ t, 0x01000193);
+        b = Math.imul((b ^ t) + (b >>> 13), 0x5bd1e995);
+        pos++;
+        if (block > 0 && pos % block === 0) blockHashes.push(mark());
+        if (pos === ROUTING_HEAD_TOKENS) {
+          headHash = mark();
+          probeSet = opts.probeFor?.(headHash);
+        }
+        if (probeSet?.has(pos)) probes.set(pos, mark());
+      }
+      while (nextBreakpoint < seg.breakpoints.length && seg.breakpoints[nextBreakpoint]?.afterPiece === p) {
+        breakpoints.push({ pos, hash: mark(), ttl: seg.breakpoints[nextBreakpoint]?.ttl });
+        nextBreakpoint++;
+      }
+    }
+    boundaries.push({ end: pos, hash: mark(), kind: seg.kind, label: seg.label, compaction: seg.compaction });
+  }
+  const endHash = mark();
+  if (headHash === null) {
+    headHash = endHash;
+    probeSet = opts.probeFor?.(headHash);
+    if (probeSet?.has(pos)) probes.set(pos, endHash);
+  }
+  return { totalTokens: pos, headHash, blockHashes, boundaries, breakpoints, probes, endHash };
+}
+

@@ -1,0 +1,24 @@
+import type { CompactionState } from '../compaction/codec.js';
+
+/**
+ * The facts the script planner needs from a request, independent of the wire format
+ * (Responses items or Chat Completions messages).
+ */
+export interface ConversationView {
+  /** Text of every user message, in order. */
+  userTexts: string[];
+  /** Text of the last input item when it is a user message, else null. */
+  lastUserText: string | null;
+  /** call ids of the tool calls already in the history. */
+  callIds: string[];
+  /** Output of the most recent tool call result, or null. */
+  lastToolOutput: string | null;
+  /** Texts of assistant messages (scanned for progress markers). */
+  assistantTexts: string[];
+  /** Decoded sim compaction items in the history. */
+  compactions: CompactionState[];
+}
+
+export function emptyView(): ConversationView {
+  return { userTexts: [], lastUserText: null, callIds: [], lastToolOutput: null, assistantTexts: [], compactions: [] };
+}

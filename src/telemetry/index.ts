@@ -1,0 +1,10 @@
+export * from './records.js';
+export { type RecordSink, ResultsWriter } from './results-writer.js';
+export { JsonlAppender, repairTornTail } from './jsonl-file.js';
+export { TurnTracker, type TrackerIdentity } from './turn-tracker.js';
+export { CacheForensics, type TurnForensics } from './prefix-tracker.js';
+export { outputItemsAsInput } from './prefix-items.js';
+export { checkPrefix, fingerprintRequest, type PromptFingerprint } from './prefix.js';
+export { cacheRulesFor, classifyTurn, expectedCachedTokens, type CacheRules } from './cache-class.js';
+export { hashValue } from './hash.js';
+export { countO200kTokens } from './prefix-tokens.js';

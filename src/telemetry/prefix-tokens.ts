@@ -1,0 +1,57 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
+export type TokenCounter = (text: string) => number;
+
+const noSpecialTokens = { disallowedSpecial: new Set<string>() };
+
+/**
+ * The real o200k tokenizer. Text that happens to contain special-token strings (a file that
+ * mentions `<|endoftext|>`) is counted as ordinary text instead of throwing.
+ */
+export const countO200kTokens: TokenCounter = (text) => countTokens(text, noSpecialTokens);
+
+/** Entries kept per counter; a long batch run sees many distinct items, so the memo is bounded. */
+const MEMO_CAPACITY = 200_000;
+
+/** Map with least-recently-used eviction (a Map iterates in insertion order). */
+class LruMap<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+  }
+}
+
+const memos = new WeakMap<TokenCounter, LruMap<number>>();
+
+/**
+ * Token count of a prompt part, memoised by its content hash: a part seen before (the
+ * unchanged history of a long conversation) is not tokenised again. `text` is only called on a miss.
+ */
+export function memoTokens(counter: TokenCounter, hash: string, text: () => string): number {
+  let memo = memos.get(counter);
+  if (!memo) {
+    memo = new LruMap<number>(MEMO_CAPACITY);
+    memos.set(counter, memo);
+  }
+  const known = memo.get(hash);
+  if (known !== undefined) return known;
+  const count = counter(text());
+  memo.set(hash, count);
+  return count;
+}

@@ -1,0 +1,104 @@
+import type { ModelRequest, PromptItem } from '../model/types.js';
+import { type CacheRules, cacheRulesFor, classifyTurn, expectedCachedTokens } from './cache-class.js';
+import { hashList } from './hash.js';
+import {
+  checkPrefix,
+  fingerprintOutput,
+  fingerprintRequest,
+  type PreviousPrompt,
+  type PromptFingerprint,
+} from './prefix.js';
+import { countO200kTokens, type TokenCounter } from './prefix-tokens.js';
+import type { CacheClass, PrefixCheck } from './records.js';
+
+/** The cache fields of one turn record. */
+export interface TurnForensics {
+  fingerprint: PromptFingerprint;
+  instructions_hash: string;
+  tools_hash: string;
+  items_hash: string;
+  item_count: number;
+  /** `lost_tokens` is calibrated to the provider's token count when the previous input_tokens is known. */
+  prefix: PrefixCheck;
+  expected_cached_tokens: number;
+  cache_class: CacheClass;
+}
+
+export interface ForensicsTurnInput {
+  turn: number;
+  /** The logical request: full history even in previous_response_id mode. */
+  request: ModelRequest;
+  /** The response's output as resent: the very objects `outputItemsAsInput` returned for the history. */
+  outputAsInput: readonly PromptItem[];
+  inputTokens: number;
+  cachedTokens: number | null;
+  /** The previous step compacted the history. */
+  afterCompaction: boolean;
+}
+
+/**
+ * Per-sample cache forensics for the agent's own requests: prefix check against the previous
+ * request + output, expected cached tokens and the turn's class. One instance per sample; feed it
+ * agent turns only (compaction/summary requests have a prompt of their own).
+ */
+export class CacheForensics {
+  private readonly countTokens: TokenCounter;
+  private readonly rules: CacheRules | undefined;
+  private previous: (PreviousPrompt & { inputTokens: number | null }) | null = null;
+
+  constructor(opts: { countTokens?: TokenCounter; rules?: CacheRules } = {}) {
+    this.countTokens = opts.countTokens ?? countO200kTokens;
+    this.rules = opts.rules;
+  }
+
+  turn(input: ForensicsTurnInput): TurnForensics {
+    const rules = this.rules ?? cacheRulesFor(input.request.model);
+    const fingerprint = fingerprintRequest(input.request, this.countTokens);
+    const prev = this.previous;
+    const raw = checkPrefix(prev, fingerprint, { compactedSincePrevious: input.afterCompaction });
+    const prefix = prev ? calibrateLost(raw, prev.fingerprint, prev.inputTokens) : raw;
+    const expected = expectedCachedTokens(
+      raw,
+      prev ? { fingerprint: prev.fingerprint, inputTokens: prev.inputTokens } : null,
+      { fingerprint, inputTokens: input.inputTokens },
+      rules,
+    );
+    const cacheClass = classifyTurn({
+      turn: input.turn,
+      prefix,
+      expectedCached: expected,
+      observedCached: input.cachedTokens,
+      inputTokens: input.inputTokens,
+      afterCompaction: input.afterCompaction,
+      rules,
+    });
+    this.previous = {
+      fingerprint,
+      ...fingerprintOutput(input.outputAsInput, this.countTokens),
+      inputTokens: input.inputTokens,
+    };
+    return {
+      fingerprint,
+      instructions_hash: fingerprint.instructionsHash,
+      tools_hash: fingerprint.toolsHash,
+      items_hash: hashList(fingerprint.itemHashes),
+      item_count: fingerprint.itemHashes.length,
+      prefix,
+      expected_cached_tokens: expected,
+      cache_class: cacheClass,
+    };
+  }
+}
+
+/** Scale estimated lost tokens by (provider's previous input_tokens / our estimate of that prompt). */
+function calibrateLost(
+  prefix: PrefixCheck,
+  prev: PromptFingerprint,
+  prevInputTokens: number | null,
+): PrefixCheck {
+  if (prefix.lost_tokens === null || prefix.lost_tokens === 0 || prevInputTokens === null) return prefix;
+  let estimate = prev.prefixTokens;
+  for (const tokens of prev.itemTokens) estimate += tokens;
+  if (estimate <= 0) return prefix;
+  return { ...prefix, lost_tokens: Math.round((prefix.lost_tokens * prevInputTokens) / estimate) };
+}

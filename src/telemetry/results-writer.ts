@@ -1,0 +1,51 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JsonlAppender } from './jsonl-file.js';
+import type { EventRecord, RunManifest, SampleRecord, TurnRecord } from './records.js';
+
+export interface RecordSink {
+  turn(record: TurnRecord): void;
+  event(record: EventRecord): void;
+}
+
+/** Writes one run's folder: run.json, samples.jsonl, turns.jsonl, events.jsonl. */
+export class ResultsWriter implements RecordSink {
+  private readonly samples: JsonlAppender;
+  private readonly turns: JsonlAppender;
+  private readonly events: JsonlAppender;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.samples = new JsonlAppender(join(dir, 'samples.jsonl'));
+    this.turns = new JsonlAppender(join(dir, 'turns.jsonl'));
+    this.events = new JsonlAppender(join(dir, 'events.jsonl'));
+  }
+
+  writeManifest(manifest: RunManifest): void {
+    const path = join(this.dir, 'run.json');
+    writeFileSync(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+    renameSync(`${path}.tmp`, path);
+  }
+
+  readManifest(): unknown {
+    return JSON.parse(readFileSync(join(this.dir, 'run.json'), 'utf8'));
+  }
+
+  turn(record: TurnRecord): void {
+    this.turns.append(record);
+  }
+
+  event(record: EventRecord): void {
+    this.events.append(record);
+  }
+
+  sample(record: SampleRecord): void {
+    this.samples.append(record);
+  }
+
+  close(): void {
+    this.samples.close();
+    this.turns.close();
+    this.events.close();
+  }
+}

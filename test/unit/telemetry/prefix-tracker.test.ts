@@ -1,0 +1,157 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { describe, expect, it } from 'vitest';
+import type { ModelRequest, OutputItem, PromptItem } from '../../../src/model/types.js';
+import { outputItemsAsInput } from '../../../src/telemetry/prefix-items.js';
+import { CacheForensics, type TurnForensics } from '../../../src/telemetry/prefix-tracker.js';
+import { call, callOutput, reasoning, request, TOOLS, user } from './helpers.js';
+
+/**
+ * A stand-in provider with an implicit prefix cache of its own: it renders the prompt as blocks
+ * (tools, instructions, each item as plain text), counts them with o200k, and serves the longest
+ * block prefix shared with any prompt it has seen, from 1024 tokens in 128-token steps.
+ */
+class PrefixCacheProvider {
+  private seen: string[][] = [];
+  constructor(private readonly reportsCache = true) {}
+
+  evict(): void {
+    this.seen = [];
+  }
+
+  respond(req: ModelRequest): { inputTokens: number; cachedTokens: number | null } {
+    const blocks = [
+      `${req.model}|${req.promptCacheKey}|${req.reasoningEffort}|${req.tools.map((t) => JSON.stringify(t)).join('')}`,
+      req.instructions,
+      ...req.input.map((item) => JSON.stringify(Object.values(item))),
+    ];
+    const tokens = blocks.map((block) => countTokens(block) + 3);
+    let best = 0;
+    for (const old of this.seen) {
+      let shared = 0;
+      for (let i = 0; i < Math.min(old.length, blocks.length) && old[i] === blocks[i]; i++)
+        shared += tokens[i]!;
+      best = Math.max(best, shared);
+    }
+    this.seen.push(blocks);
+    const cached = best < 1024 ? 0 : 1024 + Math.floor((best - 1024) / 128) * 128;
+    const inputTokens = tokens.reduce((a, b) => a + b, 0);
+    return { inputTokens, cachedTokens: this.reportsCache ? Math.min(cached, inputTokens) : null };
+  }
+}
+
+interface Scenario {
+  turns: number;
+  layout?: (turn: number, items: PromptItem[]) => ModelRequest;
+  beforeTurn?: (turn: number, provider: PrefixCacheProvider, items: PromptItem[]) => PromptItem[] | undefined;
+  reportsCache?: boolean;
+}
+
+function run(scenario: Scenario): { records: (TurnForensics & { cached: number | null; input: number })[] } {
+  const provider = new PrefixCacheProvider(scenario.reportsCache ?? true);
+  const forensics = new CacheForensics();
+  let items: PromptItem[] = [
+    user(`Task: make the build pass.\n${'Context line about the repository.\n'.repeat(40)}`),
+  ];
+  const records = [];
+  let afterCompaction = false;
+  for (let turn = 1; turn <= scenario.turns; turn++) {
+    const replaced = scenario.beforeTurn?.(turn, provider, items);
+    if (replaced) {
+      items = replaced;
+      afterCompaction = true;
+    }
+    const req = scenario.layout ? scenario.layout(turn, items) : request(items);
+    const usage = provider.respond(req);
+    const output: OutputItem[] = [
+      reasoning(`rs_${turn}`, `step ${turn}`),
+      call(`c${turn}`, 'shell', `{"cmd":"make step${turn}"}`),
+    ];
+    const outputAsInput = outputItemsAsInput(output);
+    const record = forensics.turn({
+      turn,
+      request: req,
+      outputAsInput,
+      inputTokens: usage.inputTokens,
+      cachedTokens: usage.cachedTokens,
+      afterCompaction,
+    });
+    records.push({ ...record, cached: usage.cachedTokens, input: usage.inputTokens });
+    afterCompaction = false;
+    items = [
+      ...items,
+      ...outputAsInput,
+      callOutput(`c${turn}`, `compiler output for step ${turn}\n`.repeat(25)),
+    ];
+  }
+  return { records };
+}
+
+describe('CacheForensics against a prefix-caching provider', () => {
+  it('sees a stable layout as an extension with a hit on every turn past the minimum', () => {
+    const { records } = run({ turns: 12 });
+    expect(records[0]!.cache_class).toBe('first_turn');
+    for (const record of records.slice(1)) {
+      expect(record.prefix.extends_previous).toBe(true);
+      expect(record.cache_class).toBe(record.input < 1024 ? 'below_minimum' : 'hit');
+      expect(record.expected_cached_tokens).toBeLessThanOrEqual(record.cached!);
+    }
+    expect(records.filter((r) => r.cache_class === 'hit').length).toBeGreaterThan(8);
+  });
+
+  it('records tools reordered at turn 5 as a harness break with the lost tokens in provider units', () => {
+    const reordered = [TOOLS[2]!, TOOLS[0]!, TOOLS[1]!, TOOLS[3]!];
+    const { records } = run({
+      turns: 7,
+      layout: (turn, items) => request(items, turn === 5 ? { tools: reordered } : {}),
+    });
+    const turn5 = records[4]!;
+    expect(turn5.cache_class).toBe('harness_break');
+    expect(turn5.prefix.reason).toBe('tools_reordered');
+    expect(turn5.expected_cached_tokens).toBe(0);
+    expect(turn5.cached).toBe(0);
+    const prevInput = records[3]!.input;
+    expect(turn5.prefix.lost_tokens).toBeGreaterThanOrEqual(prevInput);
+    expect(turn5.prefix.lost_tokens).toBeLessThan(prevInput * 1.3);
+    expect(records[3]!.cache_class).toBe('hit');
+  });
+
+  it('records an eviction as a provider miss', () => {
+    const { records } = run({
+      turns: 9,
+      beforeTurn: (turn, provider) => {
+        if (turn === 7) provider.evict();
+        return undefined;
+      },
+    });
+    expect(records[6]!.prefix.extends_previous).toBe(true);
+    expect(records[6]!.expected_cached_tokens).toBeGreaterThan(1024);
+    expect(records[6]!.cache_class).toBe('provider_miss');
+    expect(records[7]!.cache_class).toBe('hit');
+  });
+
+  it('attributes the miss after a compaction to the compaction, not to the layout', () => {
+    const { records } = run({
+      turns: 10,
+      beforeTurn: (turn, _provider, items) =>
+        turn === 8 ? [items[0]!, { type: 'compaction', encrypted_content: 'condensed history' }] : undefined,
+    });
+    const turn8 = records[7]!;
+    expect(turn8.prefix.reason).toBe('compacted');
+    expect(turn8.prefix.diverged_at).toBe(1);
+    expect(turn8.cache_class).not.toBe('harness_break');
+    expect(['hit', 'below_minimum']).toContain(turn8.cache_class);
+    expect(records[8]!.prefix.extends_previous).toBe(true);
+  });
+
+  it('reports unknown when the provider gives no cache figures, but still flags our breaks', () => {
+    const { records } = run({
+      turns: 6,
+      reportsCache: false,
+      layout: (turn, items) =>
+        request(items, { instructions: `You are an agent. Turn ${turn === 5 ? 'five' : 'n'}.` }),
+    });
+    expect(records[3]!.cache_class).toBe(records[3]!.input < 1024 ? 'below_minimum' : 'unknown');
+    expect(records[5]!.cache_class).toBe('harness_break');
+    expect(records[5]!.prefix.reason).toBe('instructions_changed');
+  });
+});
