@@ -1,7 +1,7 @@
 import type { ResolvedLimits, VariantSpec } from '../config/index.js';
 import type { ModelClient, ModelRequest, ModelResponse, OutputItem, PromptItem } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { outputItemsAsInput, type RecordSink, TurnTracker } from '../telemetry/index.js';
+import { describePromptChange, outputItemsAsInput, type RecordSink, TurnTracker } from '../telemetry/index.js';
 import { compactionPolicy } from './compaction/index.js';
 import { type EnvironmentContext, orderTools, preambleItems, renderInstructions } from './prompt.js';
 import { type SampleTotals, addUsage } from './totals.js';
@@ -64,6 +64,8 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
   let sentUpTo = 0; // items already known to the server, for previous_response_id mode
   let agentTurns = 0;
   let afterCompaction = false;
+  let previous: { request: ModelRequest; output: OutputItem[] } | null = null;
+  const diffedReasons = new Set<string>();
 
   while (true) {
     signal.throwIfAborted();
@@ -125,6 +127,10 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
     sink.turn(record);
     if (record.prefix.extends_previous === false && !afterCompaction) {
       totals.cacheBreaks += 1;
+      const reason = record.prefix.reason ?? 'unknown';
+      const diff =
+        previous && !diffedReasons.has(reason) ? describePromptChange(previous.request, logical, previous.output) : null;
+      diffedReasons.add(reason);
       sink.event({
         schema: 1,
         run_id: identity.runId,
@@ -136,8 +142,10 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
         diverged_at: record.prefix.diverged_at,
         lost_tokens: record.prefix.lost_tokens,
         detail: record.prefix.detail,
+        diff,
       });
     }
+    previous = { request: logical, output: response.output };
     addUsage(totals, response, record.cost_usd);
     afterCompaction = false;
     lastResponseId = response.id;

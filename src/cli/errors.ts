@@ -12,7 +12,8 @@ export class UsageError extends Error {
 /** One line for the user; a stack only with TURNBENCH_DEBUG=1. */
 export function reportFatal(error: unknown): number {
   if (process.env.TURNBENCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  if (error instanceof ConfigError || error instanceof ProviderConfigError || error instanceof UsageError) {
+  const inputError = error instanceof Error && error.name === 'RunNotFoundError';
+  if (inputError || error instanceof ConfigError || error instanceof ProviderConfigError || error instanceof UsageError) {
     process.stderr.write(`error: ${error.message}\n`);
     return EXIT.badInput;
   }

@@ -4,6 +4,7 @@ import { registerCleanCommand } from './commands/clean.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerImagesCommand } from './commands/images.js';
+import { registerInspectCommand } from './commands/inspect.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSimCommand } from './commands/sim.js';
@@ -20,6 +21,7 @@ const program = new Command()
 
 registerRunCommand(program);
 registerTasksCommand(program);
+registerInspectCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);
 registerHistoryCommand(program);

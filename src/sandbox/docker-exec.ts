@@ -29,10 +29,19 @@ function sink(collector: CappedCollector): Writable {
   });
 }
 
-/** Wraps argv so coreutils `timeout` kills the command (and its process group) inside the container. */
+/**
+ * Runs `timeout -s KILL` in the background (it puts the command in a process group of its own),
+ * waits for it, then kills that whole group: a command times out inside the container, and what
+ * it left running in the background (a fork bomb, a stray `sleep &` holding the output open) dies
+ * with it. stdin is passed through fd 3 because a background job's stdin is /dev/null.
+ */
+const TIMEOUT_WRAPPER =
+  'exec 3<&0; timeout -s KILL "$0" "$@" 0<&3 3<&- & t=$!; exec 3<&-; wait "$t"; s=$?; kill -KILL -"$t" 2>/dev/null; exit "$s"';
+
+/** Wraps argv so the in-container timeout and the process-group cleanup apply to it. */
 export function withTimeout(argv: string[], timeoutMs: number): string[] {
   const seconds = Math.max(0.001, timeoutMs / 1000).toFixed(3);
-  return ['timeout', '-s', 'KILL', seconds, ...argv];
+  return ['sh', '-c', TIMEOUT_WRAPPER, seconds, ...argv];
 }
 
 async function exitCodeOf(exec: Dockerode.Exec): Promise<number | null> {

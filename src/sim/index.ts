@@ -14,6 +14,7 @@ export { SIM_OPTIONS_HEADER } from './behaviour/options.js';
 export type { SimFaultOptions, SimLatencyOptions } from './behaviour/options.js';
 export { BLOCK_PROFILE, EXACT_PROFILE, profileForModel } from './cache/profiles.js';
 export type { CacheProfile } from './cache/profiles.js';
+export { LATENCY_PRESETS } from './presets.js';
 export { SimScriptRegistry } from './script/registry.js';
 
 export interface SimServerOptions {

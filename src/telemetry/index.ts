@@ -8,3 +8,4 @@ export { checkPrefix, fingerprintRequest, type PromptFingerprint } from './prefi
 export { cacheRulesFor, classifyTurn, expectedCachedTokens, type CacheRules } from './cache-class.js';
 export { hashValue } from './hash.js';
 export { countO200kTokens } from './prefix-tokens.js';
+export { describePromptChange } from './prompt-diff.js';

@@ -187,7 +187,7 @@ export function checkPrefix(
   next: PromptFingerprint,
   hints?: { compactedSincePrevious?: boolean },
 ): PrefixCheck {
-  if (!prev) return FIRST_TURN;
+  if (!prev) return { ...FIRST_TURN };
   const before = prev.fingerprint;
   const sharedHashes = before.itemHashes.concat(prev.outputItemHashes);
   const sharedTokens = before.itemTokens.concat(prev.outputItemTokens);
@@ -229,7 +229,7 @@ export function checkPrefix(
   }
   if (hints?.compactedSincePrevious) {
     reason = 'compacted';
-    detail = `history compacted; first difference at item ${at}`;
+    detail = `history compacted; ${detail}`;
   }
   return { extends_previous: false, diverged_at: at, reason, lost_tokens: lost, detail };
 }

@@ -168,6 +168,8 @@ export const CacheBreakEventSchema = z.object({
   diverged_at: PrefixCheckSchema.shape.diverged_at,
   lost_tokens: z.number().int().min(0).nullable(),
   detail: z.string().nullable(),
+  /** A readable diff of the prompt change; kept for the first break of each reason in a sample. */
+  diff: z.string().nullable().default(null),
 });
 
 export const RetryEventSchema = z.object({

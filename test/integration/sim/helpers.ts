@@ -11,7 +11,7 @@ export async function startSim(opts: SimServerOptions = {}): Promise<{ sim: SimS
 
 /** Text of exactly `n` o200k tokens (" w" repeated is one token per repetition). */
 export function textOfTokens(n: number): string {
-  const text = 'Zq'.concat(' w'.repeat(Math.max(0, n - 1)));
+  const text = 'Z'.concat(' w'.repeat(Math.max(0, n - 1)));
   const actual = countTokens(text);
   if (actual !== n) throw new Error(`filler produced ${actual} tokens, wanted ${n}`);
   return text;

@@ -253,6 +253,7 @@ describe('checkPrefix', () => {
       compactedSincePrevious: true,
     });
     expect(check).toMatchObject({ extends_previous: false, diverged_at: 1, reason: 'compacted' });
+    expect(check.detail).toBe('history compacted; item 1 (reasoning): was reasoning, now compaction');
     expect(check.lost_tokens).toBe(shareableFrom(prevStep.req, prevStep.output, 1));
     const withoutHint = checkPrefix(prev, fingerprintRequest(request(compactedItems), count));
     expect(withoutHint.reason).toBe('item_changed');

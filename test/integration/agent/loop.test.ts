@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyTotals, runAgent, type SampleTotals } from '../../../src/agent/index.js';
+import { DEFAULT_LIMITS, type SimScript, SimScriptSchema, type VariantSpec, VariantSchema } from '../../../src/config/index.js';
+import { costUsd, loadPricing, priceFor } from '../../../src/config/pricing.js';
+import { createModelClient, resolveEndpoint } from '../../../src/model/index.js';
+import { LocalSandboxProvider, type Sandbox } from '../../../src/sandbox/index.js';
+import { type SimServer, startSimServer } from '../../../src/sim/index.js';
+import type { EventRecord, TurnRecord } from '../../../src/telemetry/index.js';
+import { EventRecordSchema, TurnRecordSchema } from '../../../src/telemetry/index.js';
+
+const INSTRUCTIONS = `You are a careful coding agent in a sandbox. ${'Follow the house rules closely. '.repeat(60)}`;
+
+let sim: SimServer;
+let pricing: Awaited<ReturnType<typeof loadPricing>>;
+const sandboxes = new LocalSandboxProvider();
+
+beforeAll(async () => {
+  sim = await startSimServer({});
+  pricing = await loadPricing();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+function variant(overrides: Partial<VariantSpec> = {}): VariantSpec {
+  return VariantSchema.parse({ name: 'v', provider: 'sim', model: 'sim-1', instructions: INSTRUCTIONS, ...overrides });
+}
+
+interface Recorded {
+  turns: TurnRecord[];
+  events: EventRecord[];
+  totals: SampleTotals;
+  result: Awaited<ReturnType<typeof runAgent>>;
+  sandbox: Sandbox;
+}
+
+let counter = 0;
+async function runTask(script: SimScript, v: VariantSpec, limits = DEFAULT_LIMITS): Promise<Recorded> {
+  counter += 1;
+  const taskText = `Task ${counter}: ${script.final.slice(0, 40)} (${Math.random()})`;
+  sim.scripts.register(taskText, script);
+  const sandbox = await sandboxes.create({
+    image: 'local',
+    workdir: '/workspace',
+    files: [{ path: 'data.txt', content: 'alpha\nbeta\ngamma\n' }],
+    labels: { 'turnbench.run': 'test' },
+    limits: { memoryMb: 256, cpus: 1, pids: 64 },
+    network: false,
+  });
+  const turns: TurnRecord[] = [];
+  const events: EventRecord[] = [];
+  const totals = emptyTotals();
+  const result = await runAgent({
+    identity: { runId: 'r', sampleId: `s${counter}`, taskId: 't', variant: v.name, epoch: 1 },
+    variant: v,
+    taskText,
+    limits,
+    model: createModelClient(v, resolveEndpoint(v, {}, sim.url)),
+    sandbox,
+    sink: { turn: (r) => turns.push(TurnRecordSchema.parse(r)), event: (e) => events.push(EventRecordSchema.parse(e)) },
+    signal: new AbortController().signal,
+    env: { cwd: sandbox.workdir, shell: 'bash', network: false },
+    promptCacheKey: `key-${counter}`,
+    costOf: (model, usage) => costUsd(priceFor(pricing, model), usage),
+    totals,
+  });
+  return { turns, events, totals, result, sandbox };
+}
+
+const longScript = (n: number, final = 'All done. Result: ok') =>
+  SimScriptSchema.parse({
+    steps: [{ repeat: n, shell: 'cat data.txt && echo round {{i}} && seq 1 40' }],
+    final,
+  });
+
+describe('agent loop against the sim over HTTP', () => {
+  it('runs tool calls in the sandbox until the final answer and records every request', async () => {
+    const script = SimScriptSchema.parse({
+      steps: [
+        { tool: 'write_file', args: { path: 'out/hello.txt', content: 'hi there\n' } },
+        {
+          parallel: [
+            { tool: 'read_file', args: { path: 'out/hello.txt' } },
+            { tool: 'shell', args: { command: ['bash', '-lc', 'wc -l data.txt'] } },
+          ],
+        },
+      ],
+      final: 'Wrote the file. Result: done',
+    });
+    const r = await runTask(script, variant());
+    expect(r.result).toEqual({ stopReason: 'final', finalAnswer: 'Wrote the file. Result: done' });
+    expect(await r.sandbox.readFile('out/hello.txt')).toBe('hi there\n');
+    expect(r.turns.map((t) => t.turn)).toEqual([1, 2, 3]);
+    expect(r.turns.map((t) => t.tool_calls)).toEqual([1, 2, 0]);
+    const calls = r.events.filter((e) => e.type === 'tool_call');
+    expect(calls.map((e) => e.tool)).toEqual(['write_file', 'read_file', 'shell']);
+    expect(calls.every((e) => e.ok)).toBe(true);
+    // Stateless: each request resends the history, so the body grows every turn.
+    const bytes = r.turns.map((t) => t.bytes_sent);
+    expect(bytes[1]!).toBeGreaterThan(bytes[0]!);
+    expect(bytes[2]!).toBeGreaterThan(bytes[1]!);
+    expect(r.turns.slice(1).every((t) => t.prefix.extends_previous === true)).toBe(true);
+    expect(r.totals.turns).toBe(3);
+    expect(r.totals.inputTokens).toBe(r.turns.reduce((a, t) => a + t.input_tokens, 0));
+    await r.sandbox.destroy();
+  });
+
+  it('caches a stable prefix and records hits once past 1024 tokens', async () => {
+    const r = await runTask(longScript(6), variant());
+    expect(r.turns[0]!.input_tokens).toBeGreaterThan(1024);
+    expect(r.turns[0]!.cache_class).toBe('first_turn');
+    for (const t of r.turns.slice(1)) {
+      expect(t.cached_tokens! % 128).toBe(0);
+      expect(t.cached_tokens!).toBeGreaterThanOrEqual(1024);
+      expect(t.cache_class).toBe('hit');
+    }
+    await r.sandbox.destroy();
+  });
+
+  it('attributes a tools reorder at turn 3 to the harness', async () => {
+    const r = await runTask(longScript(5), variant({ layout: { order: ['developer', 'environment', 'task'], tool_order: 'fixed', reorder_tools_at_turn: 3 } }));
+    const third = r.turns[2]!;
+    expect(third.prefix).toMatchObject({ extends_previous: false, reason: 'tools_reordered', diverged_at: 'tools' });
+    expect(third.cache_class).toBe('harness_break');
+    expect(third.cached_tokens).toBe(0);
+    expect(r.events.some((e) => e.type === 'cache_break' && e.turn === 3)).toBe(true);
+    expect(r.turns[3]!.prefix.extends_previous).toBe(true);
+    await r.sandbox.destroy();
+  });
+
+  it('answers invalid tool arguments to the model and records them, without crashing', async () => {
+    const script = SimScriptSchema.parse({
+      steps: [{ tool: 'shell', args: {}, raw_arguments: '{"command": "not-an-array"' }, { shell: 'echo recovered' }],
+      final: 'Recovered. Result: ok',
+    });
+    const r = await runTask(script, variant());
+    expect(r.result.stopReason).toBe('final');
+    const first = r.events.find((e) => e.type === 'tool_call');
+    expect(first).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(r.totals.toolErrors).toBe(1);
+    await r.sandbox.destroy();
+  });
+
+  it('stops at max_turns', async () => {
+    const r = await runTask(longScript(10), variant(), { ...DEFAULT_LIMITS, max_turns: 4 });
+    expect(r.result.stopReason).toBe('max_turns');
+    expect(r.turns).toHaveLength(4);
+    await r.sandbox.destroy();
+  });
+
+  for (const policy of ['endpoint', 'summary', 'truncate', 'server'] as const) {
+    it(`compacts with the ${policy} policy and attributes the next turn to it`, async () => {
+      const r = await runTask(longScript(14, `Compacted run finished. Result: ${policy}`), variant({ compaction: { policy, threshold: 2500 } }));
+      expect(r.result).toEqual({ stopReason: 'final', finalAnswer: `Compacted run finished. Result: ${policy}` });
+      const compactions = r.events.filter((e) => e.type === 'compaction');
+      expect(compactions.length).toBeGreaterThan(0);
+      expect(compactions[0]).toMatchObject({ method: policy });
+      const c = compactions[0]!;
+      if (c.type !== 'compaction') throw new Error('unreachable');
+      expect(c.tokens_after!).toBeLessThan(c.tokens_before);
+      const after = r.turns.find((t) => t.after_compaction);
+      expect(after).toBeDefined();
+      expect(after!.cache_class).not.toBe('harness_break');
+      if (policy === 'endpoint' || policy === 'summary') {
+        expect(r.turns.some((t) => t.kind !== 'agent')).toBe(true);
+      }
+      // the script's 14 shell steps all ran, compaction or not
+      expect(r.events.filter((e) => e.type === 'tool_call')).toHaveLength(14);
+      await r.sandbox.destroy();
+    });
+  }
+
+  it('chains with previous_response_id and sends only the new items', async () => {
+    const stateless = await runTask(longScript(4), variant());
+    const chained = await runTask(longScript(4), variant({ mode: 'previous_response_id' }));
+    expect(chained.result.stopReason).toBe('final');
+    expect(chained.turns).toHaveLength(stateless.turns.length);
+    const last = (r: Recorded) => r.turns.at(-1)!.bytes_sent;
+    expect(last(chained)).toBeLessThan(last(stateless));
+    await stateless.sandbox.destroy();
+    await chained.sandbox.destroy();
+  });
+});

@@ -1,0 +1,63 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RunManifestSchema } from '../../../src/telemetry/index.js';
+import { assertBuilt, REPO, runCli, spawnCli, turnbenchContainers } from './helpers.js';
+
+function demoCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-suite-'));
+  cpSync(join(REPO, 'tasks/demo'), dir, { recursive: true });
+  return dir;
+}
+
+describe('run: bad input and interruption', () => {
+  beforeAll(() => assertBuilt());
+
+  it('rejects a task.yaml with a wrongly typed field in one line naming file and field, before any container', async () => {
+    const suiteDir = demoCopy();
+    const taskFile = join(suiteDir, 'hello-files/task.yaml');
+    writeFileSync(taskFile, `${readFileSync(taskFile, 'utf8')}limits:\n  max_turns: lots\n`);
+    const resultsDir = mkdtempSync(join(tmpdir(), 'tb-res-'));
+    const before = await turnbenchContainers();
+    const result = await runCli(['run', join(suiteDir, 'suite.yaml'), '--run-id', 'bad', '--results-dir', resultsDir]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('hello-files/task.yaml');
+    expect(lines[0]).toContain('limits.max_turns');
+    expect(existsSync(join(resultsDir, 'bad'))).toBe(false);
+    expect(await turnbenchContainers()).toEqual(before);
+  });
+
+  it('rejects a bad flag value with exit 2', async () => {
+    const result = await runCli(['run', 'tasks/demo/suite.yaml', '--concurrency', 'zero']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--concurrency');
+  });
+
+  it('stops on Ctrl-C, marks the run interrupted and removes every container', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'tb-int-'));
+    const child = spawnCli(['run', 'tasks/demo/suite.yaml', '--run-id', 'sigint', '--results-dir', resultsDir, '--grace', '2']);
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    // Interrupt once the first samples have finished (containers exist by then).
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no sample finished in time:\n${stderr}`)), 240_000);
+      const poll = setInterval(() => {
+        if (/\[2\/\d+\]/.test(stderr)) {
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve();
+        }
+      }, 100);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('stopping');
+    const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(resultsDir, 'sigint/run.json'), 'utf8')));
+    expect(manifest.status).toBe('interrupted');
+    expect(await turnbenchContainers('sigint')).toEqual([]);
+  }, 280_000);
+});
