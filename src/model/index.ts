@@ -1,8 +1,11 @@
 import type { VariantSpec } from '../config/index.js';
+import { ChatClient } from './chat-client.js';
 import { ResponsesClient } from './responses-client.js';
 import type { ModelClient } from './types.js';
 
 export type * from './types.js';
+export { ChatClient, chatBody } from './chat-client.js';
+export { toChatMessages, toChatTools } from './chat-messages.js';
 export { responsesBody, ResponsesClient } from './responses-client.js';
 export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
 export { normaliseChatUsage, normaliseResponsesUsage, UsageError } from './usage.js';
@@ -43,8 +46,6 @@ export function resolveEndpoint(
 }
 
 export function createModelClient(variant: VariantSpec, endpoint: ProviderEndpoint): ModelClient {
-  if (variant.api === 'chat') {
-    throw new ProviderConfigError(`variant "${variant.name}": api "chat" is not supported yet`);
-  }
-  return new ResponsesClient({ ...endpoint, provider: variant.provider });
+  const options = { ...endpoint, provider: variant.provider };
+  return variant.api === 'chat' ? new ChatClient(options) : new ResponsesClient(options);
 }

@@ -35,7 +35,7 @@ export const REPORT_CLIENT_JS = `
     var options = {
       parsing: false,
       interaction: { mode: 'nearest', intersect: false },
-      scales: { x: { type: 'linear', title: { display: true, text: 'turn' } }, y: { title: { display: true, text: yTitle }, beginAtZero: true } },
+      scales: { x: { type: 'linear', ticks: { precision: 0 }, title: { display: true, text: 'turn' } }, y: { title: { display: true, text: yTitle }, beginAtZero: true } },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } }
     };
     if (extra) extra(options);

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
-import { type EventRecord, EventRecordSchema, type TurnRecord, TurnRecordSchema } from '../telemetry/index.js';
+import {
+  type EventRecord,
+  EventRecordSchema,
+  type TurnRecord,
+  TurnRecordSchema,
+} from '../telemetry/index.js';
 import { readJsonl } from './jsonl.js';
-import { readManifest, RUN_FILES } from './run-dir.js';
+import { RUN_FILES, readManifest } from './run-dir.js';
 
 type CacheBreak = Extract<EventRecord, { type: 'cache_break' }>;
 type Compaction = Extract<EventRecord, { type: 'compaction' }>;
@@ -23,7 +28,9 @@ export interface SampleInspection {
 export async function inspectSample(runDir: string, sampleId?: string): Promise<SampleInspection> {
   const manifest = readManifest(runDir);
   if (sampleId && !manifest.sample_ids.includes(sampleId)) {
-    throw new Error(`sample "${sampleId}" is not in run ${manifest.run_id} (it has ${manifest.sample_ids.length} samples)`);
+    throw new Error(
+      `sample "${sampleId}" is not in run ${manifest.run_id} (it has ${manifest.sample_ids.length} samples)`,
+    );
   }
   let chosen = sampleId;
   if (!chosen) {
@@ -60,7 +67,20 @@ const num = (n: number | null) => (n === null ? 'n/a' : String(n));
 /** The per-turn table and, for the first broken turn, what changed in the prompt. */
 export function formatInspection(s: SampleInspection): string {
   const compactedAfter = new Set(s.compactions.map((c) => c.turn));
-  const header = ['turn', 'kind', 'input', 'cached', 'hit', 'expected', 'writes', 'output', 'class', 'reason', 'lost', 'mark'];
+  const header = [
+    'turn',
+    'kind',
+    'input',
+    'cached',
+    'hit',
+    'expected',
+    'writes',
+    'output',
+    'class',
+    'reason',
+    'lost',
+    'mark',
+  ];
   const rows = s.turns.map((t) => [
     String(t.turn),
     t.kind,
@@ -73,7 +93,9 @@ export function formatInspection(s: SampleInspection): string {
     t.cache_class,
     t.prefix.reason ?? '',
     t.prefix.lost_tokens ? String(t.prefix.lost_tokens) : '',
-    [t.after_compaction ? 'after-compaction' : '', compactedAfter.has(t.turn) ? 'compacted' : ''].filter(Boolean).join(','),
+    [t.after_compaction ? 'after-compaction' : '', compactedAfter.has(t.turn) ? 'compacted' : '']
+      .filter(Boolean)
+      .join(','),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
@@ -90,7 +112,10 @@ export function formatInspection(s: SampleInspection): string {
   }
   const first = s.cache_breaks[0];
   if (first) {
-    out.push('', `first cache break: turn ${first.turn}, ${first.reason ?? 'unknown'}: ${first.detail ?? ''}`);
+    out.push(
+      '',
+      `first cache break: turn ${first.turn}, ${first.reason ?? 'unknown'}: ${first.detail ?? ''}`,
+    );
     if (first.lost_tokens) out.push(`tokens that could have been cached: ${first.lost_tokens}`);
     if (first.diff) out.push('', first.diff);
   } else {

@@ -4,6 +4,7 @@ import Dockerode from 'dockerode';
 import { DockerSandbox, forceRemove } from './docker-sandbox.js';
 import { ensureBaseImage, SANDBOX_USER } from './image-base.js';
 import { ensureDockerfileImage } from './image-dockerfile.js';
+import { type ImageSummary, listTurnbenchImages } from './image-list.js';
 import { imageExists } from './image-util.js';
 import { packWorkdir } from './tar-pack.js';
 import type { ImageProgress, ImageRequest, Sandbox, SandboxProvider, SandboxSpec } from './types.js';
@@ -107,6 +108,11 @@ export class DockerSandboxProvider implements SandboxProvider {
   /** Builds the base image even when it exists (`turnbench images build --force`). */
   rebuildBaseImage(onProgress: ImageProgress = () => {}): Promise<string> {
     return ensureBaseImage(this.docker, onProgress, { force: true });
+  }
+
+  /** The turnbench images on this engine. */
+  listImages(): Promise<ImageSummary[]> {
+    return listTurnbenchImages(this.docker);
   }
 
   private async resolveImage(ref: ImageRequest, onProgress: ImageProgress): Promise<string> {

@@ -6,6 +6,7 @@ export {
   SAMPLE_LABEL,
 } from './docker-provider.js';
 export { BASE_IMAGE_REPO, baseImageTag, DEFAULT_WORKDIR, SANDBOX_USER } from './image-base.js';
+export type { ImageSummary } from './image-list.js';
 export { LocalSandboxProvider } from './local.js';
 export { capOutput, DEFAULT_MAX_OUTPUT_BYTES } from './output-cap.js';
 export type * from './types.js';

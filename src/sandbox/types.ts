@@ -11,6 +11,11 @@ export interface SandboxLimits {
   memoryMb: number;
   cpus: number;
   pids: number;
+  /**
+   * Disk cap in MB: the largest file a command may write, always; and the container's whole
+   * writable layer where the engine supports it (overlay2 on xfs with pquota). Unset: no cap.
+   */
+  diskMb?: number;
 }
 
 export interface SandboxSpec {

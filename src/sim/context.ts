@@ -1,5 +1,5 @@
-import type { EffectiveOptions } from './behaviour/options.js';
 import { FaultInjector } from './behaviour/faults.js';
+import type { EffectiveOptions } from './behaviour/options.js';
 import { FingerprintStore } from './cache/diagnostics.js';
 import { CacheModel } from './cache/model.js';
 import type { PacedEvent, StreamPlan } from './http/sse.js';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { SimLatencyOptions, SimFaultOptions } from './behaviour/options.js';
+import type { SimFaultOptions, SimLatencyOptions } from './behaviour/options.js';
 import { resolveServerOptions } from './behaviour/options.js';
 import { handleChatCompletions } from './chat/create.js';
 import { createContext } from './context.js';
@@ -10,10 +10,10 @@ import { handleResponsesCreate } from './responses/create.js';
 import type { SimScriptRegistry } from './script/registry.js';
 import { nowSeconds } from './util/ids.js';
 
-export { SIM_OPTIONS_HEADER } from './behaviour/options.js';
 export type { SimFaultOptions, SimLatencyOptions } from './behaviour/options.js';
-export { BLOCK_PROFILE, EXACT_PROFILE, profileForModel } from './cache/profiles.js';
+export { SIM_OPTIONS_HEADER } from './behaviour/options.js';
 export type { CacheProfile } from './cache/profiles.js';
+export { BLOCK_PROFILE, EXACT_PROFILE, profileForModel } from './cache/profiles.js';
 export { LATENCY_PRESETS } from './presets.js';
 export { SimScriptRegistry } from './script/registry.js';
 

@@ -29,17 +29,25 @@ function latencyOption(value: string | undefined): SimServerOptions['latency'] {
   if (value === undefined) return undefined;
   if (value in LATENCY_PRESETS) return LATENCY_PRESETS[value];
   if (!value.trim().startsWith('{')) {
-    throw new UsageError(`--latency: unknown preset "${value}" (use ${Object.keys(LATENCY_PRESETS).join(', ')} or JSON)`);
+    throw new UsageError(
+      `--latency: unknown preset "${value}" (use ${Object.keys(LATENCY_PRESETS).join(', ')} or JSON)`,
+    );
   }
   const parsed = SimVariantOptionsSchema.shape.latency.safeParse(parseJsonFlag('latency', value));
-  if (!parsed.success) throw new UsageError(`--latency: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `--latency: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
   return parsed.data;
 }
 
 function faultsOption(value: string | undefined): SimServerOptions['faults'] {
   if (value === undefined) return undefined;
   const parsed = SimVariantOptionsSchema.shape.faults.safeParse(parseJsonFlag('faults', value));
-  if (!parsed.success) throw new UsageError(`--faults: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `--faults: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
   return parsed.data;
 }
 
@@ -70,7 +78,8 @@ export function registerSimCommand(program: Command): void {
       });
       if (flags.suite) {
         const suite = await loadSuite(flags.suite);
-        for (const task of suite.tasks) if (task.spec.sim) server.scripts.register(task.spec.instructions, task.spec.sim);
+        for (const task of suite.tasks)
+          if (task.spec.sim) server.scripts.register(task.spec.instructions, task.spec.sim);
       }
       process.stdout.write(`listening on ${server.url.replace(/\/v1$/, '')}\n`);
       await new Promise<void>((resolve) => {

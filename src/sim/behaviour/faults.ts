@@ -12,7 +12,13 @@ export interface FaultDecision {
   slowMs: number;
 }
 
-export const NO_FAULT: FaultDecision = { status: null, retryAfterS: 0, cutStream: false, malformedArgs: false, slowMs: 0 };
+export const NO_FAULT: FaultDecision = {
+  status: null,
+  retryAfterS: 0,
+  cutStream: false,
+  malformedArgs: false,
+  slowMs: 0,
+};
 
 /**
  * Deterministic fault draws: the same request (by prompt hash) gets the same draws for its

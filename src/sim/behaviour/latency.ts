@@ -22,7 +22,8 @@ export function planLatency(
   const uncached = inputTokens - cachedTokens;
   let ttft = latency.ttft_ms;
   if (latency.prefill_tokens_per_s) ttft += (uncached / latency.prefill_tokens_per_s) * 1000;
-  if (latency.cached_prefill_tokens_per_s) ttft += (cachedTokens / latency.cached_prefill_tokens_per_s) * 1000;
+  if (latency.cached_prefill_tokens_per_s)
+    ttft += (cachedTokens / latency.cached_prefill_tokens_per_s) * 1000;
   const perToken = latency.decode_tokens_per_s ? 1000 / latency.decode_tokens_per_s : 0;
   return { ttftMs: Math.max(0, ttft * jitter()), perOutputTokenMs: Math.max(0, perToken * jitter()) };
 }

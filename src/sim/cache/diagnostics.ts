@@ -26,7 +26,12 @@ export type MissReason =
 
 export type CacheDiagnostics =
   | { type: 'cache_hit' }
-  | { type: 'cache_miss'; reason: MissReason; cache_missed_tokens: number; comparison_reusable_tokens: number }
+  | {
+      type: 'cache_miss';
+      reason: MissReason;
+      cache_missed_tokens: number;
+      comparison_reusable_tokens: number;
+    }
   | { type: 'comparison_response_not_found' };
 
 /** Fingerprints by response id, bounded by the number of boundaries kept. */

@@ -92,7 +92,9 @@ export class CacheModel {
 
 /** Requests land on the same cache shard by prompt_cache_key, else by the prompt's head. */
 function routingBucket(s: CacheSettings, headHash: number): number {
-  return hashString(`${s.model}\u0001${s.promptCacheKey !== null ? `key:${s.promptCacheKey}` : `head:${headHash}`}`);
+  return hashString(
+    `${s.model}\u0001${s.promptCacheKey !== null ? `key:${s.promptCacheKey}` : `head:${headHash}`}`,
+  );
 }
 
 export function fingerprintOf(l: CacheLookup): PromptFingerprint {

@@ -61,7 +61,8 @@ export class PrefixCacheStore {
       }
     }
     for (const [pos, hash] of a.probes) {
-      if (pos > best && pos >= profile.minTokens && pos <= a.totalTokens && this.alive(bucket, hash, now)) best = pos;
+      if (pos > best && pos >= profile.minTokens && pos <= a.totalTokens && this.alive(bucket, hash, now))
+        best = pos;
     }
     return best;
   }
@@ -139,7 +140,14 @@ export class PrefixCacheStore {
   }
 
   /** Returns true when the entry is new (a real write). */
-  private put(bucket: number, hash: number, pos: number, expiresAt: number, weight: number, exact: boolean): boolean {
+  private put(
+    bucket: number,
+    hash: number,
+    pos: number,
+    expiresAt: number,
+    weight: number,
+    exact: boolean,
+  ): boolean {
     const key = this.key(bucket, hash);
     const existing = this.lru.get(key);
     if (existing && existing.expiresAt > this.now()) {

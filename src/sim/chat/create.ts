@@ -21,7 +21,9 @@ import { type ChatCreateBody, ChatCreateSchema } from './schema.js';
 function settings(body: ChatCreateBody): CacheSettings {
   const format = body.response_format;
   const textFormat =
-    format && typeof format === 'object' && (format as { type?: unknown }).type !== 'text' ? JSON.stringify(format) : null;
+    format && typeof format === 'object' && (format as { type?: unknown }).type !== 'text'
+      ? JSON.stringify(format)
+      : null;
   return {
     model: body.model,
     promptCacheKey: body.prompt_cache_key ?? null,
@@ -82,7 +84,12 @@ export function handleChatCompletions(ctx: SimContext, req: SimRequest): SimRepl
       includeUsage: body.stream_options?.include_usage === true,
     });
     const cutAfter = fault.cutStream ? Math.max(1, Math.floor(events.length / 2)) : null;
-    return { kind: 'sse', events, plan: { latency, cutAfter, done: 'data: [DONE]\n\n' }, delayMs: fault.slowMs };
+    return {
+      kind: 'sse',
+      events,
+      plan: { latency, cutAfter, done: 'data: [DONE]\n\n' },
+      delayMs: fault.slowMs,
+    };
   }
   const completion: ChatCompletion = {
     id,
@@ -134,14 +141,20 @@ function chatChunks(
     if (firstOutput) sawOutput = true;
     events.push({ name: null, data: chunk, outputTokens, firstOutput });
   };
-  const choice = (delta: ChatCompletionChunk.Choice.Delta, finish: ChatCompletionChunk.Choice['finish_reason'] = null) => [
-    { index: 0, delta, finish_reason: finish, logprobs: null },
-  ];
+  const choice = (
+    delta: ChatCompletionChunk.Choice.Delta,
+    finish: ChatCompletionChunk.Choice['finish_reason'] = null,
+  ) => [{ index: 0, delta, finish_reason: finish, logprobs: null }];
   push(choice({ role: 'assistant', content: '' }));
-  if (content) for (const d of chunkText(content)) push(choice({ content: d }), Math.max(1, ctx.tokens.count(d)));
+  if (content)
+    for (const d of chunkText(content)) push(choice({ content: d }), Math.max(1, ctx.tokens.count(d)));
   toolCalls.forEach((call, index) => {
     push(
-      choice({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }),
+      choice({
+        tool_calls: [
+          { index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
+        ],
+      }),
       1,
     );
     for (const d of chunkText(call.function.arguments, 48)) {

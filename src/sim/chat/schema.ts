@@ -24,7 +24,12 @@ export const ChatCreateSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(ChatMessageSchema).min(1),
   tools: z
-    .array(z.looseObject({ type: z.string().min(1), function: z.looseObject({ name: z.string().min(1) }).optional() }))
+    .array(
+      z.looseObject({
+        type: z.string().min(1),
+        function: z.looseObject({ name: z.string().min(1) }).optional(),
+      }),
+    )
     .nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { SimHttpError, badRequest } from './errors.js';
+import { badRequest, SimHttpError } from './errors.js';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -10,7 +10,8 @@ export async function readJson(req: IncomingMessage): Promise<{ json: unknown; b
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     bytes += buf.length;
-    if (bytes > MAX_BODY_BYTES) throw new SimHttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (bytes > MAX_BODY_BYTES)
+      throw new SimHttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(buf);
   }
   if (bytes === 0) throw badRequest('Request body is empty; expected a JSON object.');

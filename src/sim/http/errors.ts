@@ -15,7 +15,11 @@ export class SimHttpError extends Error {
   }
 }
 
-export function badRequest(message: string, param: string | null = null, code: string | null = null): SimHttpError {
+export function badRequest(
+  message: string,
+  param: string | null = null,
+  code: string | null = null,
+): SimHttpError {
   return new SimHttpError(400, message, 'invalid_request_error', code, param);
 }
 
@@ -35,7 +39,9 @@ export function fromZod(
 }
 
 export function errorBody(err: SimHttpError): string {
-  return JSON.stringify({ error: { message: err.message, type: err.type, param: err.param, code: err.code } });
+  return JSON.stringify({
+    error: { message: err.message, type: err.type, param: err.param, code: err.code },
+  });
 }
 
 export function sendError(res: ServerResponse, err: SimHttpError): void {
@@ -64,7 +70,16 @@ export function faultError(status: 429 | 500 | 503, retryAfterS: number): SimHtt
     );
   }
   if (status === 503) {
-    return new SimHttpError(503, 'The server is overloaded (simulated).', 'server_error', 'service_unavailable');
+    return new SimHttpError(
+      503,
+      'The server is overloaded (simulated).',
+      'server_error',
+      'service_unavailable',
+    );
   }
-  return new SimHttpError(500, 'The server had an error while processing your request (simulated).', 'server_error');
+  return new SimHttpError(
+    500,
+    'The server had an error while processing your request (simulated).',
+    'server_error',
+  );
 }

@@ -34,7 +34,12 @@ async function send(res: ServerResponse, reply: SimReply): Promise<void> {
   sendJson(res, reply.status, reply.body);
 }
 
-async function handle(ctx: SimContext, routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  ctx: SimContext,
+  routes: Routes,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
   if (req.method === 'GET') {
     const get = routes.get[path];
@@ -60,7 +65,14 @@ export function createSimHttpServer(ctx: SimContext, routes: Routes, logRequests
         if (err instanceof SimHttpError) sendError(res, err);
         else {
           process.stderr.write(`turnbench sim: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-          sendError(res, new SimHttpError(500, `Internal sim error: ${(err as Error)?.message ?? String(err)}`, 'server_error'));
+          sendError(
+            res,
+            new SimHttpError(
+              500,
+              `Internal sim error: ${(err as Error)?.message ?? String(err)}`,
+              'server_error',
+            ),
+          );
         }
       })
       .finally(() => {

@@ -1,6 +1,6 @@
-import { digest, seedHash } from '../util/hash.js';
-import type { TokenCache } from '../tokens/token-cache.js';
 import type { CacheTtl } from '../responses/schema.js';
+import type { TokenCache } from '../tokens/token-cache.js';
+import { digest, seedHash } from '../util/hash.js';
 import type { Segment, SegmentKind } from './segments.js';
 
 /** Tokens hashed to route a request without `prompt_cache_key` (the real service uses ~256). */
@@ -90,4 +90,3 @@ export function analysePrompt(segments: Segment[], tokens: TokenCache, opts: Ana
   }
   return { totalTokens: pos, headHash, blockHashes, boundaries, breakpoints, probes, endHash };
 }
-

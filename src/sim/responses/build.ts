@@ -24,7 +24,14 @@ export function messageItem(text: string, phase: 'commentary' | 'final_answer'):
 }
 
 export function functionCallItem(name: string, args: string, callId: string): ResponseFunctionToolCall {
-  return { id: newId('fc'), type: 'function_call', status: 'completed', call_id: callId, name, arguments: args };
+  return {
+    id: newId('fc'),
+    type: 'function_call',
+    status: 'completed',
+    call_id: callId,
+    name,
+    arguments: args,
+  };
 }
 
 export function compactionItem(encrypted: string): ResponseCompactionItem {

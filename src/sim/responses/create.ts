@@ -1,7 +1,7 @@
 import type { ResponseOutputItem } from 'openai/resources/responses/responses';
 import { malform } from '../behaviour/faults.js';
 import { planLatency } from '../behaviour/latency.js';
-import { compareFingerprints, type CacheDiagnostics } from '../cache/diagnostics.js';
+import { type CacheDiagnostics, compareFingerprints } from '../cache/diagnostics.js';
 import { fingerprintOf } from '../cache/model.js';
 import { encodeCompaction } from '../compaction/codec.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
@@ -56,7 +56,9 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
   if (threshold && lookup.inputTokens > threshold) {
     const summary = summaryText(rendered.view, null, turn.progress);
     output.push(
-      compactionItem(encodeCompaction({ v: 1, kind: 'auto', step: turn.progress, task: turn.taskHash, summary })),
+      compactionItem(
+        encodeCompaction({ v: 1, kind: 'auto', step: turn.progress, task: turn.taskHash, summary }),
+      ),
     );
     outputTokens += ctx.tokens.count(summary);
   }

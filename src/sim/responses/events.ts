@@ -1,12 +1,12 @@
-import type {
-  Response,
-  ResponseOutputItem,
-  ResponseStreamEvent,
-} from 'openai/resources/responses/responses';
+import type { Response, ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { PacedEvent } from '../http/sse.js';
 import type { TokenCache } from '../tokens/token-cache.js';
 
-type EventBody = ResponseStreamEvent extends infer E ? (E extends unknown ? Omit<E, 'sequence_number'> : never) : never;
+type EventBody = ResponseStreamEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, 'sequence_number'>
+    : never
+  : never;
 
 /** Split text into delta chunks of a few words each. */
 export function chunkText(text: string, size = 24): string[] {
@@ -33,7 +33,9 @@ export function responseEvents(final: Response, inProgress: Response, tokens: To
   };
   push({ type: 'response.created', response: inProgress });
   push({ type: 'response.in_progress', response: inProgress });
-  final.output.forEach((item, output_index) => itemEvents(item, output_index, push, tokens));
+  final.output.forEach((item, output_index) => {
+    itemEvents(item, output_index, push, tokens);
+  });
   push({ type: 'response.completed', response: final });
   return events;
 }
@@ -46,7 +48,11 @@ function itemEvents(
 ): void {
   const item_id = item.id ?? '';
   if (item.type === 'message') {
-    push({ type: 'response.output_item.added', output_index, item: { ...item, status: 'in_progress', content: [] } });
+    push({
+      type: 'response.output_item.added',
+      output_index,
+      item: { ...item, status: 'in_progress', content: [] },
+    });
     item.content.forEach((part, content_index) => {
       if (part.type !== 'output_text') return;
       push({
@@ -62,11 +68,22 @@ function itemEvents(
           Math.max(1, tokens.count(delta)),
         );
       }
-      push({ type: 'response.output_text.done', item_id, output_index, content_index, text: part.text, logprobs: [] });
+      push({
+        type: 'response.output_text.done',
+        item_id,
+        output_index,
+        content_index,
+        text: part.text,
+        logprobs: [],
+      });
       push({ type: 'response.content_part.done', item_id, output_index, content_index, part });
     });
   } else if (item.type === 'function_call') {
-    push({ type: 'response.output_item.added', output_index, item: { ...item, arguments: '', status: 'in_progress' } });
+    push({
+      type: 'response.output_item.added',
+      output_index,
+      item: { ...item, arguments: '', status: 'in_progress' },
+    });
     for (const delta of chunkText(item.arguments, 48)) {
       push(
         { type: 'response.function_call_arguments.delta', item_id, output_index, delta },

@@ -1,4 +1,4 @@
-import { type CompactionState } from '../compaction/codec.js';
+import type { CompactionState } from '../compaction/codec.js';
 import { readCompaction } from '../compaction/memo.js';
 import { type Segment, segment } from '../prompt/segments.js';
 import { type ConversationView, emptyView } from '../script/conversation.js';

@@ -112,7 +112,9 @@ export const ResponsesCreateSchema = z.looseObject({
   text: z.looseObject({ format: z.unknown().optional(), verbosity: z.string().nullish() }).nullish(),
   service_tier: z.string().nullish(),
   context_management: z
-    .array(z.looseObject({ type: z.string().min(1), compact_threshold: z.number().int().positive().nullish() }))
+    .array(
+      z.looseObject({ type: z.string().min(1), compact_threshold: z.number().int().positive().nullish() }),
+    )
     .nullish(),
 });
 export type ResponsesCreateBody = z.infer<typeof ResponsesCreateSchema>;

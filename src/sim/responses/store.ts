@@ -1,5 +1,5 @@
-import { WeightedLru } from '../util/lru.js';
 import { badRequest } from '../http/errors.js';
+import { WeightedLru } from '../util/lru.js';
 import type { InputItem } from './schema.js';
 
 interface StoredResponse {
@@ -16,7 +16,13 @@ interface StoredResponse {
 export class ResponseStore {
   private readonly lru = new WeightedLru<string, StoredResponse>(512 * 1024 * 1024);
 
-  save(id: string, previousId: string | null, input: InputItem[], output: InputItem[], weightBytes: number): void {
+  save(
+    id: string,
+    previousId: string | null,
+    input: InputItem[],
+    output: InputItem[],
+    weightBytes: number,
+  ): void {
     this.lru.set(id, { previousId, input, output }, Math.max(1, weightBytes));
   }
 
@@ -27,7 +33,11 @@ export class ResponseStore {
     while (id) {
       const r = this.lru.get(id);
       if (!r) {
-        throw badRequest(`Previous response with id '${id}' not found.`, 'previous_response_id', 'previous_response_not_found');
+        throw badRequest(
+          `Previous response with id '${id}' not found.`,
+          'previous_response_id',
+          'previous_response_not_found',
+        );
       }
       chain.push(r);
       id = r.previousId;

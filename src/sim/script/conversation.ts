@@ -20,5 +20,12 @@ export interface ConversationView {
 }
 
 export function emptyView(): ConversationView {
-  return { userTexts: [], lastUserText: null, callIds: [], lastToolOutput: null, assistantTexts: [], compactions: [] };
+  return {
+    userTexts: [],
+    lastUserText: null,
+    callIds: [],
+    lastToolOutput: null,
+    assistantTexts: [],
+    compactions: [],
+  };
 }

@@ -25,7 +25,11 @@ export interface PlanResult {
 
 const CALL_ID = /^call_s(\d+)_/;
 const MARKER = /\[sim-progress:(-?\d+)\]/g;
-const SUMMARY_REQUEST = /\bsummar(y|ise|ize|ising|izing)\b/i;
+/**
+ * A summary request asks for one: it opens with the imperative ("Summarize the conversation…").
+ * A message that *is* a summary ("Summary of the work so far…", left by a compaction) is not one.
+ */
+const SUMMARY_REQUEST = /^\s*(please\s+)?(summari[sz]e|write a summary|give a summary)\b/i;
 
 export function progressMarker(step: number): string {
   return `[sim-progress:${step}]`;
@@ -111,7 +115,12 @@ export function planTurn(view: ConversationView, registry: SimScriptRegistry, se
       arguments: c.rawArguments ?? JSON.stringify(c.args),
       callId: `call_s${s}_${k}_${shortId([seed, taskHash ?? '', s, k])}`,
     }));
-    return { plan: { kind: 'calls', step: s, say: step.say ?? null, calls }, progress, taskHash, reasoningTokens };
+    return {
+      plan: { kind: 'calls', step: s, say: step.say ?? null, calls },
+      progress,
+      taskHash,
+      reasoningTokens,
+    };
   }
   return { plan: { kind: 'message', text: found.script.final }, progress, taskHash, reasoningTokens };
 }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyTotals, runAgent, type SampleTotals } from '../../../src/agent/index.js';
-import { DEFAULT_LIMITS, type SimScript, SimScriptSchema, type VariantSpec, VariantSchema } from '../../../src/config/index.js';
+import {
+  DEFAULT_LIMITS,
+  type SimScript,
+  SimScriptSchema,
+  VariantSchema,
+  type VariantSpec,
+} from '../../../src/config/index.js';
 import { costUsd, loadPricing, priceFor } from '../../../src/config/pricing.js';
 import { createModelClient, resolveEndpoint } from '../../../src/model/index.js';
 import { LocalSandboxProvider, type Sandbox } from '../../../src/sandbox/index.js';
@@ -23,7 +29,13 @@ afterAll(async () => {
 });
 
 function variant(overrides: Partial<VariantSpec> = {}): VariantSpec {
-  return VariantSchema.parse({ name: 'v', provider: 'sim', model: 'sim-1', instructions: INSTRUCTIONS, ...overrides });
+  return VariantSchema.parse({
+    name: 'v',
+    provider: 'sim',
+    model: 'sim-1',
+    instructions: INSTRUCTIONS,
+    ...overrides,
+  });
 }
 
 interface Recorded {
@@ -57,7 +69,10 @@ async function runTask(script: SimScript, v: VariantSpec, limits = DEFAULT_LIMIT
     limits,
     model: createModelClient(v, resolveEndpoint(v, {}, sim.url)),
     sandbox,
-    sink: { turn: (r) => turns.push(TurnRecordSchema.parse(r)), event: (e) => events.push(EventRecordSchema.parse(e)) },
+    sink: {
+      turn: (r) => turns.push(TurnRecordSchema.parse(r)),
+      event: (e) => events.push(EventRecordSchema.parse(e)),
+    },
     signal: new AbortController().signal,
     env: { cwd: sandbox.workdir, shell: 'bash', network: false },
     promptCacheKey: `key-${counter}`,
@@ -118,9 +133,22 @@ describe('agent loop against the sim over HTTP', () => {
   });
 
   it('attributes a tools reorder at turn 3 to the harness', async () => {
-    const r = await runTask(longScript(5), variant({ layout: { order: ['developer', 'environment', 'task'], tool_order: 'fixed', reorder_tools_at_turn: 3 } }));
+    const r = await runTask(
+      longScript(5),
+      variant({
+        layout: {
+          order: ['developer', 'environment', 'task'],
+          tool_order: 'fixed',
+          reorder_tools_at_turn: 3,
+        },
+      }),
+    );
     const third = r.turns[2]!;
-    expect(third.prefix).toMatchObject({ extends_previous: false, reason: 'tools_reordered', diverged_at: 'tools' });
+    expect(third.prefix).toMatchObject({
+      extends_previous: false,
+      reason: 'tools_reordered',
+      diverged_at: 'tools',
+    });
     expect(third.cache_class).toBe('harness_break');
     expect(third.cached_tokens).toBe(0);
     expect(r.events.some((e) => e.type === 'cache_break' && e.turn === 3)).toBe(true);
@@ -130,7 +158,10 @@ describe('agent loop against the sim over HTTP', () => {
 
   it('answers invalid tool arguments to the model and records them, without crashing', async () => {
     const script = SimScriptSchema.parse({
-      steps: [{ tool: 'shell', args: {}, raw_arguments: '{"command": "not-an-array"' }, { shell: 'echo recovered' }],
+      steps: [
+        { tool: 'shell', args: {}, raw_arguments: '{"command": "not-an-array"' },
+        { shell: 'echo recovered' },
+      ],
       final: 'Recovered. Result: ok',
     });
     const r = await runTask(script, variant());
@@ -150,8 +181,14 @@ describe('agent loop against the sim over HTTP', () => {
 
   for (const policy of ['endpoint', 'summary', 'truncate', 'server'] as const) {
     it(`compacts with the ${policy} policy and attributes the next turn to it`, async () => {
-      const r = await runTask(longScript(14, `Compacted run finished. Result: ${policy}`), variant({ compaction: { policy, threshold: 2500 } }));
-      expect(r.result).toEqual({ stopReason: 'final', finalAnswer: `Compacted run finished. Result: ${policy}` });
+      const r = await runTask(
+        longScript(14, `Compacted run finished. Result: ${policy}`),
+        variant({ compaction: { policy, threshold: 2500 } }),
+      );
+      expect(r.result).toEqual({
+        stopReason: 'final',
+        finalAnswer: `Compacted run finished. Result: ${policy}`,
+      });
       const compactions = r.events.filter((e) => e.type === 'compaction');
       expect(compactions.length).toBeGreaterThan(0);
       expect(compactions[0]).toMatchObject({ method: policy });
@@ -179,5 +216,17 @@ describe('agent loop against the sim over HTTP', () => {
     expect(last(chained)).toBeLessThan(last(stateless));
     await stateless.sandbox.destroy();
     await chained.sandbox.destroy();
+  });
+
+  it('runs the same loop over Chat Completions, with usage normalised into the same records', async () => {
+    const r = await runTask(longScript(5, 'Chat run finished. Result: ok'), variant({ api: 'chat' }));
+    expect(r.result).toEqual({ stopReason: 'final', finalAnswer: 'Chat run finished. Result: ok' });
+    expect(r.events.filter((e) => e.type === 'tool_call' && e.ok)).toHaveLength(5);
+    expect(r.turns).toHaveLength(6);
+    expect(r.turns.slice(1).every((t) => t.prefix.extends_previous === true)).toBe(true);
+    const later = r.turns.slice(1);
+    expect(later.every((t) => t.cached_tokens !== null && t.cached_tokens >= 1024)).toBe(true);
+    expect(later.every((t) => t.cache_class === 'hit')).toBe(true);
+    await r.sandbox.destroy();
   });
 });

@@ -1,11 +1,15 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SampleRecordSchema, TurnRecordSchema, EventRecordSchema, RunManifestSchema } from '../../../src/telemetry/index.js';
+import {
+  EventRecordSchema,
+  RunManifestSchema,
+  SampleRecordSchema,
+  TurnRecordSchema,
+} from '../../../src/telemetry/index.js';
 import { assertBuilt, readJsonl, runCli, turnbenchContainers } from './helpers.js';
-import { readFileSync } from 'node:fs';
 
 const VariantLine = z.object({
   variant: z.string(),
@@ -36,9 +40,12 @@ describe('turnbench run tasks/demo/suite.yaml (Docker + sim)', () => {
 
   beforeAll(async () => {
     assertBuilt();
-    const result = await runCli(['run', 'tasks/demo/suite.yaml', '--run-id', 'demo-test', '--results-dir', resultsDir, '--json'], {
-      timeoutMs: 290_000,
-    });
+    const result = await runCli(
+      ['run', 'tasks/demo/suite.yaml', '--run-id', 'demo-test', '--results-dir', resultsDir, '--json'],
+      {
+        timeoutMs: 290_000,
+      },
+    );
     if (result.code !== 0) throw new Error(`run failed (${result.code}):\n${result.stderr.slice(-3000)}`);
     // stdout is exactly one JSON object
     json = RunJson.parse(JSON.parse(result.stdout));

@@ -20,7 +20,14 @@ describe('run: bad input and interruption', () => {
     writeFileSync(taskFile, `${readFileSync(taskFile, 'utf8')}limits:\n  max_turns: lots\n`);
     const resultsDir = mkdtempSync(join(tmpdir(), 'tb-res-'));
     const before = await turnbenchContainers();
-    const result = await runCli(['run', join(suiteDir, 'suite.yaml'), '--run-id', 'bad', '--results-dir', resultsDir]);
+    const result = await runCli([
+      'run',
+      join(suiteDir, 'suite.yaml'),
+      '--run-id',
+      'bad',
+      '--results-dir',
+      resultsDir,
+    ]);
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -38,7 +45,16 @@ describe('run: bad input and interruption', () => {
 
   it('stops on Ctrl-C, marks the run interrupted and removes every container', async () => {
     const resultsDir = mkdtempSync(join(tmpdir(), 'tb-int-'));
-    const child = spawnCli(['run', 'tasks/demo/suite.yaml', '--run-id', 'sigint', '--results-dir', resultsDir, '--grace', '2']);
+    const child = spawnCli([
+      'run',
+      'tasks/demo/suite.yaml',
+      '--run-id',
+      'sigint',
+      '--results-dir',
+      resultsDir,
+      '--grace',
+      '2',
+    ]);
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     // Interrupt once the first samples have finished (containers exist by then).
@@ -56,7 +72,9 @@ describe('run: bad input and interruption', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
     expect(stderr).toContain('stopping');
-    const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(resultsDir, 'sigint/run.json'), 'utf8')));
+    const manifest = RunManifestSchema.parse(
+      JSON.parse(readFileSync(join(resultsDir, 'sigint/run.json'), 'utf8')),
+    );
     expect(manifest.status).toBe('interrupted');
     expect(await turnbenchContainers('sigint')).toEqual([]);
   }, 280_000);

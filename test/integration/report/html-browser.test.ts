@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,9 +10,20 @@ import { writeReport } from '../../../src/report/index.js';
  * Opens report.html in real headless Chromium (Debian package `chromium`). In CI (CI=true) this must run;
  * locally it is skipped only when no Chromium is installed.
  */
+/** The part of a browser canvas the test reads (the project compiles without the DOM lib). */
+interface CanvasLike {
+  id: string;
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
 const CHROMIUM = process.env.TURNBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
-if (process.env.CI === 'true' && !available) throw new Error(`CI=true but ${CHROMIUM} is missing (apt-get install -y chromium)`);
+if (process.env.CI === 'true' && !available)
+  throw new Error(`CI=true but ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/runs');
 const tmp = mkdtempSync(join(tmpdir(), 'turnbench-html-'));
@@ -64,16 +75,26 @@ describe.skipIf(!available)('report.html in headless Chromium', () => {
     // Every chart canvas has a size and has drawn pixels.
     const canvases = await page.$$eval('canvas', (list) =>
       list.map((c) => {
-        const canvas = c as HTMLCanvasElement;
+        const canvas = c as unknown as CanvasLike;
         const ctx = canvas.getContext('2d');
-        const pixels = ctx ? ctx.getImageData(0, 0, canvas.width, canvas.height).data : new Uint8ClampedArray();
+        const pixels = ctx
+          ? ctx.getImageData(0, 0, canvas.width, canvas.height).data
+          : new Uint8ClampedArray();
         let painted = 0;
         for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] ?? 0) > 0) painted++;
         return { id: canvas.id, width: canvas.width, height: canvas.height, painted };
       }),
     );
     expect(canvases.map((c) => c.id).sort()).toEqual(
-      ['chart-bytes', 'chart-cost', 'chart-cum', 'chart-history', 'chart-hit', 'chart-pass', 'chart-tokens'].sort(),
+      [
+        'chart-bytes',
+        'chart-cost',
+        'chart-cum',
+        'chart-history',
+        'chart-hit',
+        'chart-pass',
+        'chart-tokens',
+      ].sort(),
     );
     for (const c of canvases) {
       expect(c.width, c.id).toBeGreaterThan(0);
@@ -103,6 +124,8 @@ describe.skipIf(!available)('report.html in headless Chromium', () => {
     const shot = join(tmp, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(10_000);
+    // Keep a copy for a human to look at (the temp dir is removed after the test).
+    if (process.env.TURNBENCH_SCREENSHOT_TO) copyFileSync(shot, process.env.TURNBENCH_SCREENSHOT_TO);
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
   });

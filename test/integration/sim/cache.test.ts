@@ -46,8 +46,18 @@ describe('prefix cache (block-128 profile, sim-1)', () => {
     const s = await startSim();
     sim = s.sim;
     const input = variedText('t', 2400);
-    const first = await s.client.responses.create({ model: 'sim-1', input, instructions: 'Be brief.', store: false });
-    const second = await s.client.responses.create({ model: 'sim-1', input, instructions: 'Be brief.', store: false });
+    const first = await s.client.responses.create({
+      model: 'sim-1',
+      input,
+      instructions: 'Be brief.',
+      store: false,
+    });
+    const second = await s.client.responses.create({
+      model: 'sim-1',
+      input,
+      instructions: 'Be brief.',
+      store: false,
+    });
     const total = second.usage?.input_tokens ?? 0;
     const cached = second.usage?.input_tokens_details.cached_tokens ?? -1;
     expect(total).toBeGreaterThan(4000);
@@ -62,7 +72,11 @@ describe('prefix cache (block-128 profile, sim-1)', () => {
     const s = await startSim();
     sim = s.sim;
     const base = variedText('g', 1500);
-    const r1 = await s.client.responses.create({ model: 'sim-1', input: [{ role: 'user', content: base }], store: false });
+    const r1 = await s.client.responses.create({
+      model: 'sim-1',
+      input: [{ role: 'user', content: base }],
+      store: false,
+    });
     const r2 = await s.client.responses.create({
       model: 'sim-1',
       input: [
@@ -111,7 +125,12 @@ describe('prefix cache (block-128 profile, sim-1)', () => {
     const s = await startSim();
     sim = s.sim;
     const input = variedText('i', 1500);
-    const first = await s.client.responses.create({ model: 'sim-1', input, instructions: 'Version A', store: false });
+    const first = await s.client.responses.create({
+      model: 'sim-1',
+      input,
+      instructions: 'Version A',
+      store: false,
+    });
     const changed = await s.client.responses.create({
       model: 'sim-1',
       input,
@@ -153,7 +172,9 @@ describe('prefix cache (block-128 profile, sim-1)', () => {
     if (diag?.type !== 'cache_miss') throw new Error(`expected a miss, got ${JSON.stringify(diag)}`);
     expect(diag.reason).toBe('input_changed');
     expect(diag.comparison_reusable_tokens).toBeGreaterThan(1024);
-    expect(diag.cache_missed_tokens).toBe((second.usage?.input_tokens ?? 0) - (diag.comparison_reusable_tokens ?? 0));
+    expect(diag.cache_missed_tokens).toBe(
+      (second.usage?.input_tokens ?? 0) - (diag.comparison_reusable_tokens ?? 0),
+    );
     // the shared first item still hits, in 128-token steps
     expect(second.usage?.input_tokens_details.cached_tokens).toBe(
       Math.floor((diag.comparison_reusable_tokens ?? 0) / 128) * 128,
@@ -164,7 +185,12 @@ describe('prefix cache (block-128 profile, sim-1)', () => {
     const s = await startSim();
     sim = s.sim;
     const input = variedText('m', 1500);
-    const first = await s.client.responses.create({ model: 'sim-1', input, prompt_cache_key: 'k1', store: false });
+    const first = await s.client.responses.create({
+      model: 'sim-1',
+      input,
+      prompt_cache_key: 'k1',
+      store: false,
+    });
     const otherKey = await s.client.responses.create({
       model: 'sim-1',
       input,
@@ -173,7 +199,10 @@ describe('prefix cache (block-128 profile, sim-1)', () => {
       prompt_cache_options: { comparison_response_id: first.id },
     });
     expect(otherKey.usage?.input_tokens_details.cached_tokens).toBe(0);
-    expect(otherKey.prompt_cache_diagnostics).toMatchObject({ type: 'cache_miss', reason: 'prompt_cache_key_changed' });
+    expect(otherKey.prompt_cache_diagnostics).toMatchObject({
+      type: 'cache_miss',
+      reason: 'prompt_cache_key_changed',
+    });
     const otherModel = await s.client.responses.create({
       model: 'sim-exact',
       input,
@@ -181,7 +210,10 @@ describe('prefix cache (block-128 profile, sim-1)', () => {
       store: false,
       prompt_cache_options: { comparison_response_id: first.id },
     });
-    expect(otherModel.prompt_cache_diagnostics).toMatchObject({ type: 'cache_miss', reason: 'model_changed' });
+    expect(otherModel.prompt_cache_diagnostics).toMatchObject({
+      type: 'cache_miss',
+      reason: 'model_changed',
+    });
     const unknown = await s.client.responses.create({
       model: 'sim-1',
       input,
@@ -242,7 +274,12 @@ describe('prefix cache (block-128 profile, sim-1)', () => {
     const input = variedText('ret', 1500);
     await s.client.responses.create({ model: 'sim-1', input, store: false, prompt_cache_retention: '24h' });
     now += 23 * 3600_000;
-    const r = await s.client.responses.create({ model: 'sim-1', input, store: false, prompt_cache_retention: '24h' });
+    const r = await s.client.responses.create({
+      model: 'sim-1',
+      input,
+      store: false,
+      prompt_cache_retention: '24h',
+    });
     expect(r.usage?.input_tokens_details.cached_tokens).toBeGreaterThan(0);
   });
 });
@@ -252,10 +289,17 @@ describe('prefix cache (exact profile, sim-exact / gpt-5.6-like)', () => {
     const s = await startSim();
     sim = s.sim;
     const base = variedText('x', 1500);
-    const r1 = await s.client.responses.create({ model: 'sim-exact', input: [{ role: 'user', content: base }], store: false });
+    const r1 = await s.client.responses.create({
+      model: 'sim-exact',
+      input: [{ role: 'user', content: base }],
+      store: false,
+    });
     const written = r1.usage?.input_tokens_details.cache_write_tokens;
     expect(written).toBe(r1.usage?.input_tokens);
-    expect(r1.usage?.input_tokens_details.cache_write_tokens_details).toEqual({ ttl_30m_tokens: written, ttl_12h_tokens: 0 });
+    expect(r1.usage?.input_tokens_details.cache_write_tokens_details).toEqual({
+      ttl_30m_tokens: written,
+      ttl_12h_tokens: 0,
+    });
     const r2 = await s.client.responses.create({
       model: 'sim-exact',
       input: [
@@ -268,7 +312,10 @@ describe('prefix cache (exact profile, sim-exact / gpt-5.6-like)', () => {
     expect(r2.usage?.input_tokens_details.cached_tokens).toBe(r1.usage?.input_tokens);
     const w2 = r2.usage?.input_tokens_details.cache_write_tokens ?? 0;
     expect(w2).toBe((r2.usage?.input_tokens ?? 0) - (r1.usage?.input_tokens ?? 0));
-    expect(r2.usage?.input_tokens_details.cache_write_tokens_details).toEqual({ ttl_30m_tokens: 0, ttl_12h_tokens: w2 });
+    expect(r2.usage?.input_tokens_details.cache_write_tokens_details).toEqual({
+      ttl_30m_tokens: 0,
+      ttl_12h_tokens: w2,
+    });
   });
 
   test('explicit breakpoints are matched exactly; explicit mode drops the implicit one', async () => {
@@ -285,7 +332,12 @@ describe('prefix cache (exact profile, sim-exact / gpt-5.6-like)', () => {
       },
     ];
     const opts = { mode: 'explicit' as const };
-    await s.client.responses.create({ model: 'sim-exact', input: input('one'), store: false, prompt_cache_options: opts });
+    await s.client.responses.create({
+      model: 'sim-exact',
+      input: input('one'),
+      store: false,
+      prompt_cache_options: opts,
+    });
     const r = await s.client.responses.create({
       model: 'sim-exact',
       input: input('two two'),

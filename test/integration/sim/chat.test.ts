@@ -1,4 +1,8 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { SimServer } from '../../../src/sim/index.js';
 import { startSim, variedText } from './helpers.js';
@@ -49,7 +53,11 @@ describe('POST /v1/chat/completions', () => {
   test('streaming with include_usage: deltas reassemble the tool call; a final usage chunk', async () => {
     const s = await startSim();
     sim = s.sim;
-    s.sim.scripts.register(TASK, { steps: [{ shell: 'ls -la' }], final: 'Done listing.', reasoning_tokens: 0 });
+    s.sim.scripts.register(TASK, {
+      steps: [{ shell: 'ls -la' }],
+      final: 'Done listing.',
+      reasoning_tokens: 0,
+    });
     const stream = await s.client.chat.completions.create({
       model: 'sim-1',
       messages: [{ role: 'user', content: TASK }],

@@ -61,7 +61,11 @@ describe('fault injection', () => {
   test('malformed tool-call arguments are not valid JSON', async () => {
     const s = await startSim({ faults: { rate_malformed_args: 1 } });
     sim = s.sim;
-    s.sim.scripts.register('t', { steps: [{ tool: 'read_file', args: { path: 'some/long/path.txt' } }], final: 'f', reasoning_tokens: 0 });
+    s.sim.scripts.register('t', {
+      steps: [{ tool: 'read_file', args: { path: 'some/long/path.txt' } }],
+      final: 'f',
+      reasoning_tokens: 0,
+    });
     const r = await s.client.responses.create({ model: 'sim-1', input: 't', store: false });
     const call = r.output[0];
     if (call?.type !== 'function_call') throw new Error('expected a call');
@@ -74,7 +78,11 @@ describe('fault injection', () => {
     const faulty = { [SIM_OPTIONS_HEADER]: JSON.stringify({ faults: { rate_503: 1 } }) };
     expect((await rawPost(s.sim, { model: 'sim-1', input: 'hi' }, faulty)).status).toBe(503);
     expect((await rawPost(s.sim, { model: 'sim-1', input: 'hi' })).status).toBe(200);
-    const bad = await rawPost(s.sim, { model: 'sim-1', input: 'hi' }, { [SIM_OPTIONS_HEADER]: '{"faults":{"rate_503":7}}' });
+    const bad = await rawPost(
+      s.sim,
+      { model: 'sim-1', input: 'hi' },
+      { [SIM_OPTIONS_HEADER]: '{"faults":{"rate_503":7}}' },
+    );
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/faults\.rate_503/);
   });
@@ -84,7 +92,8 @@ describe('fault injection', () => {
     for (const seed of [11, 11]) {
       const s = await startSim({ seed, faults: { rate_500: 0.5 } });
       const statuses: number[] = [];
-      for (let i = 0; i < 12; i++) statuses.push((await rawPost(s.sim, { model: 'sim-1', input: `q${i % 3}` })).status);
+      for (let i = 0; i < 12; i++)
+        statuses.push((await rawPost(s.sim, { model: 'sim-1', input: `q${i % 3}` })).status);
       outcomes.push(statuses);
       await s.sim.close();
     }

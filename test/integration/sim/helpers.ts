@@ -1,6 +1,10 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI from 'openai';
-import type { ResponseInputItem, ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type {
+  ResponseInputItem,
+  ResponseOutputItem,
+  ResponseStreamEvent,
+} from 'openai/resources/responses/responses';
 import { type SimServer, type SimServerOptions, startSimServer } from '../../../src/sim/index.js';
 
 export async function startSim(opts: SimServerOptions = {}): Promise<{ sim: SimServer; client: OpenAI }> {
@@ -25,7 +29,11 @@ export function variedText(seed: string, words: number): string {
 }
 
 /** Append a response's output to the history, answering every function call with `answer`. */
-export function appendTurn(history: ResponseInputItem[], output: ResponseOutputItem[], answer: (name: string) => string) {
+export function appendTurn(
+  history: ResponseInputItem[],
+  output: ResponseOutputItem[],
+  answer: (name: string) => string,
+) {
   for (const item of output) {
     history.push(item as ResponseInputItem);
     if (item.type === 'function_call') {

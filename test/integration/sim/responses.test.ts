@@ -22,7 +22,10 @@ async function withScript() {
   const s = await startSim({ seed: 7 });
   sim = s.sim;
   s.sim.scripts.register(TASK, {
-    steps: [{ shell: 'echo hello > hello.txt' }, { tool: 'read_file', args: { path: 'hello.txt' }, say: 'Checking.' }],
+    steps: [
+      { shell: 'echo hello > hello.txt' },
+      { tool: 'read_file', args: { path: 'hello.txt' }, say: 'Checking.' },
+    ],
     final: 'hello.txt now contains hello.',
     reasoning_tokens: 12,
   });
@@ -67,22 +70,30 @@ describe('POST /v1/responses', () => {
   test('streaming: the real event sequence with increasing sequence numbers', async () => {
     const { client } = await withScript();
     const history: ResponseInputItem[] = [{ role: 'user', content: TASK }];
-    const events = await collect(await client.responses.create({ model: 'sim-1', input: history, stream: true }));
+    const events = await collect(
+      await client.responses.create({ model: 'sim-1', input: history, stream: true }),
+    );
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('response.created');
     expect(types[1]).toBe('response.in_progress');
     expect(types.at(-1)).toBe('response.completed');
     expect(types).toContain('response.function_call_arguments.delta');
-    expect(types.indexOf('response.output_item.added')).toBeLessThan(types.indexOf('response.function_call_arguments.done'));
+    expect(types.indexOf('response.output_item.added')).toBeLessThan(
+      types.indexOf('response.function_call_arguments.done'),
+    );
     expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
     const completed = events.at(-1) as ResponseCompletedEvent;
     const call = completed.response.output[0] as ResponseFunctionToolCall;
-    const deltas = events.flatMap((e) => (e.type === 'response.function_call_arguments.delta' ? [e.delta] : []));
+    const deltas = events.flatMap((e) =>
+      e.type === 'response.function_call_arguments.delta' ? [e.delta] : [],
+    );
     expect(deltas.join('')).toBe(call.arguments);
     expect(completed.response.usage?.input_tokens).toBeGreaterThan(0);
 
     appendTurn(history, completed.response.output, () => 'ok');
-    const second = await collect(await client.responses.create({ model: 'sim-1', input: history, stream: true }));
+    const second = await collect(
+      await client.responses.create({ model: 'sim-1', input: history, stream: true }),
+    );
     const textTypes = second.map((e) => e.type);
     expect(textTypes).toEqual(
       expect.arrayContaining([
@@ -209,7 +220,11 @@ describe('errors and other routes', () => {
   test('malformed bodies get a 400 in the OpenAI error format, never a crash', async () => {
     const { sim: server, client } = await withScript();
     const post = (body: string, path = '/responses') =>
-      fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
     const bad = await post('{not json');
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: { message: string; type: string } };
@@ -222,10 +237,15 @@ describe('errors and other routes', () => {
     expect(noModel.status).toBe(400);
     expect(((await noModel.json()) as { error: { param: string } }).error.param).toBe('model');
     expect((await post(JSON.stringify({ model: 'sim-1', input: 42 }))).status).toBe(400);
-    expect((await post(JSON.stringify({ model: 'sim-1', messages: [] }), '/chat/completions')).status).toBe(400);
+    expect((await post(JSON.stringify({ model: 'sim-1', messages: [] }), '/chat/completions')).status).toBe(
+      400,
+    );
 
     const err = await client.responses
-      .create({ model: 'sim-1', input: [{ type: 'function_call', name: 'x' } as unknown as ResponseInputItem] })
+      .create({
+        model: 'sim-1',
+        input: [{ type: 'function_call', name: 'x' } as unknown as ResponseInputItem],
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/function_call.*call_id/);

@@ -78,7 +78,9 @@ describe('sim scripts', () => {
       reasoning_tokens: 0,
     });
     const commands = (turns: ResponseOutputItem[][]) =>
-      turns.flatMap((t) => calls(t).map((c) => (JSON.parse(c.arguments) as { command: string[] }).command[2]));
+      turns.flatMap((t) =>
+        calls(t).map((c) => (JSON.parse(c.arguments) as { command: string[] }).command[2]),
+      );
 
     const failing = await drive('fix the script', (c) =>
       c.arguments.includes('python3') ? 'Traceback (most recent call last)' : 'ok',
@@ -107,7 +109,10 @@ describe('sim scripts', () => {
     const s = await startSim();
     sim = s.sim;
     s.sim.scripts.register('bad args', {
-      steps: [{ tool: 'write_file', args: {}, raw_arguments: '{"path": "x", "content": ' }, { tool: 'teleport', args: {} }],
+      steps: [
+        { tool: 'write_file', args: {}, raw_arguments: '{"path": "x", "content": ' },
+        { tool: 'teleport', args: {} },
+      ],
       final: 'gave up',
       reasoning_tokens: 0,
     });

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareRuns, formatCompareText, parseGates, renderCompareMarkdown } from '../../../src/report/index.js';
+import {
+  compareRuns,
+  formatCompareText,
+  parseGates,
+  renderCompareMarkdown,
+} from '../../../src/report/index.js';
 
 const RUNS = join(import.meta.dirname, '../../fixtures/runs');
 const base = join(RUNS, 'fixture-base');
@@ -24,7 +29,10 @@ describe('compareRuns', () => {
     expect(stable?.paired.pass_rate.ci?.lo).toBeCloseTo(-0.883833, 5);
     expect(stable?.paired.pass_rate.ci?.hi).toBeCloseTo(0.5505, 5);
     // Per task hit rates: only alpha changed, 2560/4500 -> 1408/4500.
-    expect(stable?.tasks.find((t) => t.task_id === 'alpha')?.candidate.cache_hit_rate).toBeCloseTo(1408 / 4500, 12);
+    expect(stable?.tasks.find((t) => t.task_id === 'alpha')?.candidate.cache_hit_rate).toBeCloseTo(
+      1408 / 4500,
+      12,
+    );
     expect(stable?.paired.cache_hit_rate.mean_diff).toBeCloseTo((1408 - 2560) / 4500 / 3, 12);
     expect(stable?.flips).toEqual([{ task_id: 'beta', epoch: 1, from: 'pass', to: 'fail' }]);
     // The errored gamma #2 of the baseline passed in the candidate.

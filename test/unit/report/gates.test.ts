@@ -11,7 +11,12 @@ describe('parseGates', () => {
       { metric: 'pass_rate', op: '<', threshold: -5, unit: 'pp', source: 'pass_rate<-5pp' },
       { metric: 'cost_usd', op: '>', threshold: 10, unit: 'percent', source: 'cost_usd>+10%' },
     ]);
-    expect(parseGates('errors>=1')[0]).toMatchObject({ metric: 'errors', op: '>=', threshold: 1, unit: 'absolute' });
+    expect(parseGates('errors>=1')[0]).toMatchObject({
+      metric: 'errors',
+      op: '>=',
+      threshold: 1,
+      unit: 'absolute',
+    });
   });
   it.each([
     ['', /empty/],
@@ -46,7 +51,9 @@ describe('gates over the fixture runs', () => {
     expect(cost?.failed).toBe(false);
   });
   it('passes with looser thresholds, and a tighter cost gate catches the +9.5%', async () => {
-    expect((await compareRuns(base, cand, parseGates('cache_hit_rate<-10pp,pass_rate<-20pp'))).failed).toBe(false);
+    expect((await compareRuns(base, cand, parseGates('cache_hit_rate<-10pp,pass_rate<-20pp'))).failed).toBe(
+      false,
+    );
     const r = await compareRuns(base, cand, parseGates('cost_usd>+5%'));
     expect(r.gates.map((g) => [g.variant, g.failed])).toEqual([
       ['stable', true],

@@ -31,7 +31,10 @@ describe('pricing table', () => {
 
   it('a user file extends and overrides the shipped table', async () => {
     const file = join(tmp, 'mine.yaml');
-    writeFileSync(file, 'models:\n  sim-1: { input: 2, cached_input: 0.2, output: 4 }\n  my-model*: { input: 9, cached_input: 1, output: 9 }\n');
+    writeFileSync(
+      file,
+      'models:\n  sim-1: { input: 2, cached_input: 0.2, output: 4 }\n  my-model*: { input: 9, cached_input: 1, output: 9 }\n',
+    );
     const p = await loadPricing(file);
     expect(priceFor(p, 'sim-1')?.input).toBe(2);
     expect(priceFor(p, 'my-model-7b')?.input).toBe(9);
@@ -48,16 +51,22 @@ describe('pricing table', () => {
     const price = { input: 2, cached_input: 0.5, output: 8 };
     // 10k input of which 6k cached, 1k written (billed as input: no write price), 500 output:
     // (3000*2 + 6000*0.5 + 1000*2 + 500*8) / 1e6 = (6000 + 3000 + 2000 + 4000) / 1e6
-    expect(costUsd(price, { inputTokens: 10_000, cachedTokens: 6000, cacheWriteTokens: 1000, outputTokens: 500 })).toBeCloseTo(
-      0.015,
-      12,
-    );
+    expect(
+      costUsd(price, { inputTokens: 10_000, cachedTokens: 6000, cacheWriteTokens: 1000, outputTokens: 500 }),
+    ).toBeCloseTo(0.015, 12);
     // With a write price: 1000 * 2.5 instead of 1000 * 2.
     expect(
-      costUsd({ ...price, cache_write: 2.5 }, { inputTokens: 10_000, cachedTokens: 6000, cacheWriteTokens: 1000, outputTokens: 500 }),
+      costUsd(
+        { ...price, cache_write: 2.5 },
+        { inputTokens: 10_000, cachedTokens: 6000, cacheWriteTokens: 1000, outputTokens: 500 },
+      ),
     ).toBeCloseTo(0.0155, 12);
     // Unknown cached counts as uncached.
-    expect(costUsd(price, { inputTokens: 1000, cachedTokens: null, cacheWriteTokens: null, outputTokens: 0 })).toBeCloseTo(0.002, 12);
-    expect(costUsd(null, { inputTokens: 1, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 1 })).toBeNull();
+    expect(
+      costUsd(price, { inputTokens: 1000, cachedTokens: null, cacheWriteTokens: null, outputTokens: 0 }),
+    ).toBeCloseTo(0.002, 12);
+    expect(
+      costUsd(null, { inputTokens: 1, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }),
+    ).toBeNull();
   });
 });

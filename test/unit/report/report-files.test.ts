@@ -47,18 +47,32 @@ describe('aggregated report data (fixture-base)', () => {
     expect(unstable?.break_reasons).toEqual({ instructions_changed: 10 });
     expect(stable?.break_reasons).toEqual({});
     // Largest loss: alpha turn 3 throws away floor(1500/128)*128 = 1408 cached tokens.
-    expect(data.worst_breaks[0]).toMatchObject({ task_id: 'alpha', turn: 3, lost_tokens: 1408, reason: 'instructions_changed' });
-    expect(data.worst_breaks.map((b) => b.lost_tokens)).toEqual([1408, 1408, 1280, 1280, 1152, 1152, 1152, 1152, 1152, 1152]);
+    expect(data.worst_breaks[0]).toMatchObject({
+      task_id: 'alpha',
+      turn: 3,
+      lost_tokens: 1408,
+      reason: 'instructions_changed',
+    });
+    expect(data.worst_breaks.map((b) => b.lost_tokens)).toEqual([
+      1408, 1408, 1280, 1280, 1152, 1152, 1152, 1152, 1152, 1152,
+    ]);
   });
   it('drill-down keeps every turn with its compaction mark; the torn lines are counted', () => {
     const beta = data.drilldown.beta__stable__e1 ?? [];
     expect(beta.map((t) => t.turn)).toEqual([1, 2, 3, 4]);
-    expect(beta[2]).toMatchObject({ after_compaction: true, reason: 'compacted', compaction: { method: 'endpoint', tokens_before: 1800, tokens_after: 1300 } });
+    expect(beta[2]).toMatchObject({
+      after_compaction: true,
+      reason: 'compacted',
+      compaction: { method: 'endpoint', tokens_before: 1800, tokens_after: 1300 },
+    });
     expect(data.drilldown_partial).toBe(false);
     expect(data.skipped_lines).toEqual({ samples: 1, turns: 1, events: 0 });
   });
   it('a drill-down budget keeps a selection, broken samples first', async () => {
-    const { data: small } = await writeReport(join(RUNS, 'fixture-base'), { outDir: out, maxDrilldownTurns: 4 });
+    const { data: small } = await writeReport(join(RUNS, 'fixture-base'), {
+      outDir: out,
+      maxDrilldownTurns: 4,
+    });
     expect(small.drilldown_partial).toBe(true);
     const kept = Object.keys(small.drilldown);
     expect(kept.every((id) => id.includes('unstable'))).toBe(true);
@@ -70,8 +84,12 @@ describe('report.md', () => {
   it('has the variant table, pass@k, the notable differences and the worst breaks', () => {
     const md = readFileSync(files.markdown, 'utf8');
     expect(md).toContain('## turnbench report: `fixture-base`');
-    expect(md).toContain('| stable | 6 | 83.3% (44%–97%) | 0 | 18 | 25.6k | 12.3k | 48.0% | 0 | 900 | 2 | 0 | $0.0272 | 7.6s |');
-    expect(md).toContain('| unstable | 6 | 50.0% (19%–81%) | 1 | 18 | 25.6k | 0 | 0.0% | 0 | 900 | 2 | 10 | $0.0410 | 7.6s |');
+    expect(md).toContain(
+      '| stable | 6 | 83.3% (44%–97%) | 0 | 18 | 25.6k | 12.3k | 48.0% | 0 | 900 | 2 | 0 | $0.0272 | 7.6s |',
+    );
+    expect(md).toContain(
+      '| unstable | 6 | 50.0% (19%–81%) | 1 | 18 | 25.6k | 0 | 0.0% | 0 | 900 | 2 | 10 | $0.0410 | 7.6s |',
+    );
     expect(md).toContain('| stable | 83.3% | 100.0% |');
     expect(md).toContain('| unstable | 50.0% | 66.7% |');
     expect(md).toContain('**unstable** cache hit rate 0.0% vs 48.0% for **stable** (-48.0pp).');
@@ -88,20 +106,43 @@ describe('CSV files', () => {
     expect(Object.keys(rows[0] ?? {})).toEqual([...SAMPLE_COLUMNS]);
     expect(rows).toHaveLength(12);
     const alpha = rows.find((r) => r.sample_id === 'alpha__stable__e1');
-    expect(alpha).toMatchObject({ passed: 'true', turns: '3', input_tokens: '4500', cached_tokens: '2560', compactions: '0', error: '' });
+    expect(alpha).toMatchObject({
+      passed: 'true',
+      turns: '3',
+      input_tokens: '4500',
+      cached_tokens: '2560',
+      compactions: '0',
+      error: '',
+    });
     expect(Number(alpha?.cache_hit_rate)).toBeCloseTo(2560 / 4500, 12);
     expect(Number(alpha?.cost_usd)).toBeCloseTo(0.004245, 12);
     const failed = rows.find((r) => r.sample_id === 'gamma__unstable__e2');
-    expect(failed).toMatchObject({ status: 'error', passed: '', error: 'provider: retries exhausted (HTTP 503)' });
+    expect(failed).toMatchObject({
+      status: 'error',
+      passed: '',
+      error: 'provider: retries exhausted (HTTP 503)',
+    });
   });
   it('turns.csv: one row per turn record (the torn line left out)', () => {
     const rows = parse(readFileSync(files.turnsCsv, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0] ?? {})).toEqual([...TURN_COLUMNS]);
     expect(rows).toHaveLength(36);
     const t = rows.find((r) => r.sample_id === 'beta__stable__e2' && r.turn === '4');
-    expect(t).toMatchObject({ input_tokens: '1600', cached_tokens: '1280', extends_previous: 'true', reason: '', after_compaction: 'false' });
+    expect(t).toMatchObject({
+      input_tokens: '1600',
+      cached_tokens: '1280',
+      extends_previous: 'true',
+      reason: '',
+      after_compaction: 'false',
+    });
     const c = rows.find((r) => r.sample_id === 'beta__stable__e2' && r.turn === '3');
-    expect(c).toMatchObject({ input_tokens: '1300', cached_tokens: '0', reason: 'compacted', diverged_at: '2', after_compaction: 'true' });
+    expect(c).toMatchObject({
+      input_tokens: '1300',
+      cached_tokens: '0',
+      reason: 'compacted',
+      diverged_at: '2',
+      after_compaction: 'true',
+    });
   });
 });
 
@@ -111,7 +152,12 @@ describe('history', () => {
     expect(skipped).toEqual([]);
     expect(runs.map((r) => r.run_id)).toEqual(['fixture-base', 'fixture-cand']);
     // base: 8 of 12 passed; input 51,200 of which 12,288 cached.
-    expect(runs[0]?.totals).toMatchObject({ samples: 12, passed: 8, input_tokens: 51_200, cached_tokens: 12_288 });
+    expect(runs[0]?.totals).toMatchObject({
+      samples: 12,
+      passed: 8,
+      input_tokens: 51_200,
+      cached_tokens: 12_288,
+    });
     expect(runs[0]?.totals.cache_hit_rate).toBeCloseTo(0.24, 12);
     expect(runs[1]?.totals.cache_hit_rate).toBeCloseTo(0.195, 12);
     const text = formatHistory(runs);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMean, meanPassAtK, pairedDifference, passAtK, t95, wilson } from '../../../src/report/stats.js';
+import {
+  bootstrapMean,
+  meanPassAtK,
+  pairedDifference,
+  passAtK,
+  t95,
+  wilson,
+} from '../../../src/report/stats.js';
 
 describe('Wilson interval', () => {
   // Hand-computed: z = 1.959964, z² = 3.841459.

@@ -1,0 +1,33 @@
+/** `POST /responses/compact` once the last turn's input passed the threshold. */
+export function endpointCompaction(threshold) {
+    return {
+        name: 'endpoint',
+        serverThreshold: undefined,
+        async afterTurn({ items, lastInputTokens }, ctx) {
+            if (lastInputTokens < threshold)
+                return null;
+            if (!ctx.model.compact) {
+                throw new Error(`compaction policy "endpoint" needs a provider with responses.compact (${ctx.model.provider} has none)`);
+            }
+            const response = await ctx.model.compact({
+                model: ctx.modelName,
+                instructions: ctx.instructions,
+                input: items,
+                ...(ctx.promptCacheKey ? { promptCacheKey: ctx.promptCacheKey } : {}),
+            }, { signal: ctx.signal });
+            ctx.recordRequest('compaction', {
+                response: { ...response, ttftMs: null, retries: 0 },
+                itemCount: items.length,
+            });
+            return {
+                method: 'endpoint',
+                items: response.output,
+                tokensBefore: lastInputTokens,
+                tokensAfter: ctx.countTokens(response.output),
+                latencyMs: response.latencyMs,
+                usage: response.usage,
+            };
+        },
+    };
+}
+//# sourceMappingURL=endpoint.js.map

@@ -1,0 +1,21 @@
+import { endpointCompaction } from './endpoint.js';
+import { noCompaction } from './none.js';
+import { serverCompaction } from './server.js';
+import { summaryCompaction } from './summary.js';
+import { truncateCompaction } from './truncate.js';
+export { SUMMARY_PREFIX, SUMMARY_PROMPT } from './summary.js';
+export function compactionPolicy(config) {
+    switch (config.policy) {
+        case 'none':
+            return noCompaction;
+        case 'server':
+            return serverCompaction(config.threshold);
+        case 'endpoint':
+            return endpointCompaction(config.threshold);
+        case 'summary':
+            return summaryCompaction(config.threshold);
+        case 'truncate':
+            return truncateCompaction(config.threshold);
+    }
+}
+//# sourceMappingURL=index.js.map

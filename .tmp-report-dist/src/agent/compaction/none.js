@@ -1,0 +1,6 @@
+export const noCompaction = {
+    name: 'none',
+    serverThreshold: undefined,
+    afterTurn: async () => null,
+};
+//# sourceMappingURL=none.js.map

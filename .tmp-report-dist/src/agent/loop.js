@@ -1,0 +1,200 @@
+import { describePromptChange, outputItemsAsInput, TurnTracker } from '../telemetry/index.js';
+import { compactionPolicy } from './compaction/index.js';
+import { orderTools, preambleItems, renderInstructions } from './prompt.js';
+import { addUsage } from './totals.js';
+import { dispatchToolCall, toolDefinitions } from './tools/index.js';
+function finalText(output) {
+    const texts = output.flatMap((item) => item.type === 'message' ? item.content.flatMap((part) => (part.type === 'output_text' ? [part.text] : [])) : []);
+    return texts.length > 0 ? texts.join('') : null;
+}
+/**
+ * One sample's conversation: send the prompt, run the tool calls it asks for in the sandbox,
+ * append calls and outputs to the history, and send again until a final answer or a limit.
+ */
+export async function runAgent(input) {
+    const { variant, limits, model, sandbox, sink, signal, identity, totals } = input;
+    const now = input.now ?? (() => new Date());
+    const policy = compactionPolicy(variant.compaction);
+    const baseTools = toolDefinitions(variant.tools);
+    const tracker = new TurnTracker({ identity, provider: model.provider, costOf: input.costOf });
+    const toolState = { plan: [] };
+    let items = preambleItems(variant, input.taskText, input.env);
+    let lastResponseId = null;
+    let sentUpTo = 0; // items already known to the server, for previous_response_id mode
+    let agentTurns = 0;
+    let afterCompaction = false;
+    let previous = null;
+    const diffedReasons = new Set();
+    while (true) {
+        signal.throwIfAborted();
+        if (agentTurns >= limits.max_turns)
+            return { stopReason: 'max_turns', finalAnswer: null };
+        if (totals.inputTokens + totals.outputTokens >= limits.max_total_tokens) {
+            return { stopReason: 'max_total_tokens', finalAnswer: null };
+        }
+        agentTurns += 1;
+        const turn = totals.turns + 1;
+        const instructions = renderInstructions(variant.instructions, agentTurns, now());
+        const tools = orderTools(baseTools, variant.layout, agentTurns);
+        const logical = {
+            model: variant.model,
+            instructions,
+            tools,
+            input: items,
+            store: variant.mode === 'previous_response_id',
+            parallelToolCalls: variant.parallel_tool_calls,
+            ...(input.promptCacheKey ? { promptCacheKey: input.promptCacheKey } : {}),
+            ...(variant.prompt_cache_retention ? { promptCacheRetention: variant.prompt_cache_retention } : {}),
+            ...(variant.reasoning_effort ? { reasoningEffort: variant.reasoning_effort } : {}),
+            ...(variant.max_output_tokens ? { maxOutputTokens: variant.max_output_tokens } : {}),
+            ...(policy.serverThreshold ? { compactThreshold: policy.serverThreshold } : {}),
+            ...(variant.cache_diagnostics && lastResponseId ? { comparisonResponseId: lastResponseId } : {}),
+        };
+        const wire = variant.mode === 'previous_response_id' && lastResponseId
+            ? { ...logical, input: items.slice(sentUpTo), previousResponseId: lastResponseId }
+            : logical;
+        const startedAt = now();
+        const response = await model.respond(wire, {
+            signal,
+            onRetry: (notice) => sink.event({
+                schema: 1,
+                run_id: identity.runId,
+                sample_id: identity.sampleId,
+                at: new Date().toISOString(),
+                turn,
+                type: 'retry',
+                attempt: notice.attempt,
+                delay_ms: notice.delayMs,
+                status: notice.status,
+                message: notice.message,
+            }),
+        });
+        const calls = response.output.filter((item) => item.type === 'function_call');
+        const outputAsInput = outputItemsAsInput(response.output);
+        const record = tracker.record({
+            turn,
+            startedAt,
+            request: logical,
+            response,
+            outputAsInput,
+            afterCompaction,
+            toolCalls: calls.length,
+        });
+        sink.turn(record);
+        if (record.prefix.extends_previous === false && !afterCompaction) {
+            totals.cacheBreaks += 1;
+            const reason = record.prefix.reason ?? 'unknown';
+            const diff = previous && !diffedReasons.has(reason) ? describePromptChange(previous.request, logical, previous.output) : null;
+            diffedReasons.add(reason);
+            sink.event({
+                schema: 1,
+                run_id: identity.runId,
+                sample_id: identity.sampleId,
+                at: new Date().toISOString(),
+                turn,
+                type: 'cache_break',
+                reason: record.prefix.reason,
+                diverged_at: record.prefix.diverged_at,
+                lost_tokens: record.prefix.lost_tokens,
+                detail: record.prefix.detail,
+                diff,
+            });
+        }
+        previous = { request: logical, output: response.output };
+        addUsage(totals, response, record.cost_usd);
+        afterCompaction = false;
+        lastResponseId = response.id;
+        items = [...items, ...outputAsInput];
+        sentUpTo = items.length;
+        if (calls.length === 0)
+            return { stopReason: 'final', finalAnswer: finalText(response.output) ?? '' };
+        const ctx = {
+            sandbox,
+            commandTimeoutMs: limits.command_timeout_s * 1000,
+            maxOutputBytes: limits.max_output_bytes,
+            signal,
+            state: toolState,
+        };
+        const outcomes = await Promise.all(calls.map(async (call) => {
+            const started = performance.now();
+            const outcome = await dispatchToolCall(call.name, call.arguments, ctx, variant.tools);
+            totals.toolCalls += 1;
+            if (!outcome.ok && outcome.error !== 'nonzero_exit')
+                totals.toolErrors += 1;
+            sink.event({
+                schema: 1,
+                run_id: identity.runId,
+                sample_id: identity.sampleId,
+                at: new Date().toISOString(),
+                turn,
+                type: 'tool_call',
+                call_id: call.call_id,
+                tool: call.name,
+                ok: outcome.ok,
+                error: outcome.error,
+                exit_code: outcome.exitCode,
+                duration_ms: outcome.durationMs || performance.now() - started,
+                output_bytes: Buffer.byteLength(outcome.output),
+                truncated: outcome.truncated,
+            });
+            return { call, outcome };
+        }));
+        items = [
+            ...items,
+            ...outcomes.map(({ call, outcome }) => ({
+                type: 'function_call_output',
+                call_id: call.call_id,
+                output: outcome.output,
+            })),
+        ];
+        const compacted = await policy.afterTurn({ items, lastInputTokens: response.usage.inputTokens, lastOutput: response.output }, {
+            model,
+            modelName: variant.model,
+            instructions,
+            tools,
+            threshold: variant.compaction.threshold,
+            ...(input.promptCacheKey ? { promptCacheKey: input.promptCacheKey } : {}),
+            signal,
+            countTokens: (list) => tracker.countItems(list),
+            recordRequest: (kind, req) => {
+                const compactionTurn = totals.turns + 1;
+                const rec = tracker.recordSideRequest({
+                    kind,
+                    turn: compactionTurn,
+                    startedAt: new Date(),
+                    model: variant.model,
+                    response: req.response,
+                    itemCount: req.itemCount,
+                });
+                sink.turn(rec);
+                addUsage(totals, req.response, rec.cost_usd);
+            },
+        });
+        if (compacted) {
+            totals.compactions += 1;
+            sink.event({
+                schema: 1,
+                run_id: identity.runId,
+                sample_id: identity.sampleId,
+                at: new Date().toISOString(),
+                turn: totals.turns,
+                type: 'compaction',
+                method: compacted.method,
+                tokens_before: compacted.tokensBefore,
+                tokens_after: compacted.tokensAfter,
+                items_before: items.length,
+                items_after: compacted.items.length,
+                latency_ms: compacted.latencyMs,
+                input_tokens: compacted.usage?.inputTokens ?? 0,
+                output_tokens: compacted.usage?.outputTokens ?? 0,
+                cost_usd: compacted.usage ? input.costOf(variant.model, compacted.usage) : 0,
+            });
+            items = compacted.items;
+            afterCompaction = true;
+            // A compacted history cannot chain onto the previous stored response.
+            lastResponseId = variant.mode === 'previous_response_id' ? null : lastResponseId;
+            sentUpTo = 0;
+        }
+    }
+}
+//# sourceMappingURL=loop.js.map

@@ -1,0 +1,57 @@
+/** Codex-style environment context, sent as a user message. */
+export function environmentMessage(env) {
+    const text = [
+        '<environment_context>',
+        `  <cwd>${env.cwd}</cwd>`,
+        '  <approval_policy>never</approval_policy>',
+        '  <sandbox_mode>workspace-write</sandbox_mode>',
+        `  <network_access>${env.network ? 'enabled' : 'restricted'}</network_access>`,
+        `  <shell>${env.shell}</shell>`,
+        '</environment_context>',
+    ].join('\n');
+    return { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
+}
+export function userMessage(text) {
+    return { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
+}
+export function developerMessage(text) {
+    return { type: 'message', role: 'developer', content: [{ type: 'input_text', text }] };
+}
+/** The items that open every conversation, in the variant's layout order. */
+export function preambleItems(variant, taskText, env) {
+    const items = [];
+    for (const part of variant.layout.order) {
+        if (part === 'developer' && variant.developer_message)
+            items.push(developerMessage(variant.developer_message));
+        if (part === 'environment')
+            items.push(environmentMessage(env));
+        if (part === 'task')
+            items.push(userMessage(taskText));
+    }
+    return items;
+}
+/**
+ * Instructions are re-rendered each turn: `{{now}}` and `{{turn}}` are the dynamic content a
+ * layout may (unwisely) put in front of the cache prefix.
+ */
+export function renderInstructions(template, turn, now) {
+    return template.replaceAll('{{now}}', now.toISOString()).replaceAll('{{turn}}', String(turn));
+}
+/**
+ * `rotate_per_turn` rotates the list by one place each turn: every turn's tools differ from the
+ * previous turn's (with 2+ tools), which is the worst case for the prefix cache.
+ */
+export function orderTools(tools, layout, turn) {
+    let ordered = tools;
+    if (layout.tool_order === 'sorted')
+        ordered = [...tools].sort((a, b) => a.name.localeCompare(b.name));
+    if (layout.tool_order === 'rotate_per_turn' && tools.length > 1) {
+        const shift = turn % tools.length;
+        ordered = [...tools.slice(shift), ...tools.slice(0, shift)];
+    }
+    if (layout.reorder_tools_at_turn !== undefined && turn >= layout.reorder_tools_at_turn) {
+        ordered = [...ordered].reverse();
+    }
+    return ordered;
+}
+//# sourceMappingURL=prompt.js.map

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { failure } from './types.js';
+/**
+ * Builds a tool from a zod schema: the JSON-Schema `parameters` sent to the model are generated
+ * from the same schema that validates the model's arguments, so the two cannot drift apart.
+ */
+export function defineTool(spec) {
+    return {
+        name: spec.name,
+        definition: {
+            type: 'function',
+            name: spec.name,
+            description: spec.description,
+            // Non-strict like Codex's own tools: optional fields stay optional instead of nullable.
+            strict: false,
+            parameters: toParameters(spec.schema),
+        },
+        async run(args, ctx) {
+            const started = performance.now();
+            const finish = (result) => ({
+                ...result,
+                durationMs: Math.round(performance.now() - started),
+            });
+            const parsed = spec.schema.safeParse(dropNullFields(args));
+            if (!parsed.success) {
+                return finish(failure('invalid_arguments', `invalid arguments for ${spec.name}: ${formatIssues(parsed.error)}`));
+            }
+            try {
+                return finish(await spec.handler(parsed.data, ctx));
+            }
+            catch (err) {
+                return finish(failure('sandbox_error', `${spec.name} failed: ${errorMessage(err)}`));
+            }
+        },
+    };
+}
+/** JSON Schema for a tool's `parameters`: no `$schema` key, no safe-integer noise on integers. */
+export function toParameters(schema) {
+    const json = z.toJSONSchema(schema, {
+        override: ({ jsonSchema }) => {
+            if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER)
+                delete jsonSchema.maximum;
+            if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER)
+                delete jsonSchema.minimum;
+        },
+    });
+    delete json.$schema;
+    return json;
+}
+/** `command: expected array, received string; timeout_ms: ...` */
+export function formatIssues(error) {
+    return error.issues
+        .map((issue) => {
+        const where = formatPath(issue.path);
+        const message = issue.message.replace(/^Invalid input: /, '');
+        return where ? `${where}: ${message}` : message;
+    })
+        .join('; ');
+}
+function formatPath(path) {
+    let out = '';
+    for (const key of path) {
+        if (typeof key === 'number')
+            out += `[${key}]`;
+        else
+            out += out ? `.${String(key)}` : String(key);
+    }
+    return out;
+}
+/** Models often send `null` for an optional argument they mean to leave out. */
+function dropNullFields(args) {
+    if (typeof args !== 'object' || args === null || Array.isArray(args))
+        return args;
+    return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== null));
+}
+export function errorMessage(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+//# sourceMappingURL=define-tool.js.map

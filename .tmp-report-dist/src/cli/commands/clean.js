@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { ANY_LABEL_VALUE, DockerSandboxProvider, RUN_LABEL } from '../../sandbox/index.js';
+const CleanFlags = z.object({ runId: z.string().min(1).optional() });
+export function registerCleanCommand(program) {
+    program
+        .command('clean')
+        .description(`remove sandbox containers left behind (labelled ${RUN_LABEL}): all runs, or one`)
+        .option('--run-id <id>', 'only the containers of this run')
+        .action(async (raw) => {
+        const flags = CleanFlags.parse(raw);
+        const removed = await new DockerSandboxProvider().removeByLabels({
+            [RUN_LABEL]: flags.runId ?? ANY_LABEL_VALUE,
+        });
+        const scope = flags.runId ? ` of run ${flags.runId}` : '';
+        process.stdout.write(`removed ${removed} container${removed === 1 ? '' : 's'}${scope}\n`);
+    });
+}
+//# sourceMappingURL=clean.js.map

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { formatHistory, listRuns, RunNotFoundError } from '../../report/index.js';
+import { UsageError } from '../errors.js';
+const HistoryFlags = z.object({
+    resultsDir: z.string().min(1),
+    json: z.boolean().default(false),
+});
+export function registerHistoryCommand(program) {
+    program
+        .command('history')
+        .description('list the runs in a results directory with their key metrics and trends')
+        .option('--results-dir <dir>', 'where run folders are', 'results')
+        .option('--json', 'print one JSON object: { runs: [...] }')
+        .action(async (raw) => {
+        const flags = HistoryFlags.parse(raw);
+        const { runs, skipped } = await listRuns(flags.resultsDir).catch((error) => {
+            throw error instanceof RunNotFoundError ? new UsageError(error.message) : error;
+        });
+        for (const s of skipped)
+            process.stderr.write(`warning: skipped ${s}\n`);
+        if (flags.json)
+            process.stdout.write(`${JSON.stringify({ results_dir: flags.resultsDir, runs })}\n`);
+        else
+            process.stdout.write(formatHistory(runs));
+    });
+}
+//# sourceMappingURL=history.js.map

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { DockerSandboxProvider } from '../../sandbox/index.js';
+const BuildFlags = z.object({ force: z.boolean().default(false) });
+const ListFlags = z.object({ json: z.boolean().default(false) });
+function formatSize(bytes) {
+    return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+export function registerImagesCommand(program) {
+    const images = program
+        .command('images')
+        .description('sandbox images: build the offline base image, list images');
+    images
+        .command('build')
+        .description('build the offline base image (debootstrap + docker import; needs root); skipped when it exists')
+        .option('--force', 'rebuild even when the image exists')
+        .action(async (raw) => {
+        const flags = BuildFlags.parse(raw);
+        const provider = new DockerSandboxProvider();
+        const progress = (line) => process.stderr.write(`${line}\n`);
+        const tag = flags.force
+            ? await provider.rebuildBaseImage(progress)
+            : await provider.ensureImage({ kind: 'base' }, progress);
+        process.stdout.write(`${tag}\n`);
+    });
+    images
+        .command('list')
+        .description('list turnbench images on the Docker engine')
+        .option('--json', 'print one JSON array')
+        .action(async (raw) => {
+        const flags = ListFlags.parse(raw);
+        const list = await new DockerSandboxProvider().listImages();
+        if (flags.json) {
+            process.stdout.write(`${JSON.stringify(list.map((i) => ({ ...i, created: i.created.toISOString() })))}\n`);
+            return;
+        }
+        if (list.length === 0) {
+            process.stdout.write('no turnbench images (run `turnbench images build`)\n');
+            return;
+        }
+        const width = Math.max(...list.map((i) => i.tag.length), 3);
+        process.stdout.write(`${'TAG'.padEnd(width)}  ID            SIZE     CREATED\n`);
+        for (const i of list) {
+            process.stdout.write(`${i.tag.padEnd(width)}  ${i.id}  ${formatSize(i.sizeBytes).padStart(7)}  ${i.created.toISOString()}\n`);
+        }
+    });
+}
+//# sourceMappingURL=images.js.map

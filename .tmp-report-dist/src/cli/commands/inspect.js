@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { formatInspection, inspectSample } from '../../report/inspect.js';
+import { resolveRunDir } from '../../report/index.js';
+const Flags = z.object({ resultsDir: z.string().min(1), sample: z.string().optional(), json: z.boolean().default(false) });
+export function registerInspectCommand(program) {
+    program
+        .command('inspect')
+        .description("one sample's turns: tokens, cached, hit %, cache class and break reason, and a diff of the first broken prompt")
+        .argument('<run>', 'a run id (under --results-dir) or a run folder')
+        .option('--results-dir <dir>', 'where run folders are', 'results')
+        .option('--sample <id>', 'the sample to inspect (default: the first sample with a cache break)')
+        .option('--json', 'print the turn records and cache events as one JSON object')
+        .action(async (run, raw) => {
+        const flags = Flags.parse(raw);
+        const inspection = await inspectSample(resolveRunDir(run, flags.resultsDir), flags.sample);
+        if (flags.json)
+            process.stdout.write(`${JSON.stringify(inspection)}\n`);
+        else
+            process.stdout.write(`${formatInspection(inspection)}\n`);
+    });
+}
+//# sourceMappingURL=inspect.js.map

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { displayPath } from '../../config/index.js';
+import { expandSamples, loadSuite, } from '../../tasks/index.js';
+const TasksOptionsSchema = z.object({ json: z.boolean().optional() }).strict();
+/** `turnbench tasks <suite.yaml> [--json]`: list the suite's expanded tasks and its sample count. */
+export function registerTasksCommand(program) {
+    program
+        .command('tasks')
+        .description("list a suite's tasks (dataset rows expanded) and how many samples a run would make")
+        .argument('<suite>', 'suite.yaml file')
+        .option('--json', 'print one JSON object instead of a table')
+        .action(async (suiteFile, rawOptions) => {
+        const options = TasksOptionsSchema.parse(rawOptions);
+        const suite = await loadSuite(suiteFile);
+        const listing = describeSuite(suite);
+        process.stdout.write(options.json ? `${JSON.stringify(listing)}\n` : formatListing(listing));
+    });
+}
+export function describeSuite(suite) {
+    return {
+        suite: suite.spec.name,
+        file: displayPath(suite.file),
+        variants: suite.spec.variants.map((v) => v.name),
+        epochs: suite.spec.epochs,
+        tasks: suite.tasks.map((task) => describeTask(task, suite.dir)),
+        samples: expandSamples(suite).length,
+    };
+}
+function describeTask(task, suiteDir) {
+    return {
+        id: task.id,
+        file: displayPath(task.file),
+        image: imageLabel(task.image, suiteDir),
+        scorer: task.spec.scorer.type,
+        tags: task.spec.tags,
+        limits: task.limits,
+        network: task.spec.network,
+        files: task.files.length,
+        ...(task.datasetRow
+            ? { dataset_row: { file: displayPath(task.datasetRow.file), line: task.datasetRow.line } }
+            : {}),
+    };
+}
+function imageLabel(image, suiteDir) {
+    switch (image.kind) {
+        case 'base':
+            return 'base';
+        case 'named':
+            return image.name;
+        case 'dockerfile':
+            return `dockerfile:${path.relative(suiteDir, image.dockerfile)}`;
+    }
+}
+function formatListing(listing) {
+    const header = ['TASK', 'IMAGE', 'SCORER', 'TURNS', 'TOKENS', 'WALL', 'TAGS'];
+    const rows = listing.tasks.map((t) => [
+        t.id,
+        t.image,
+        t.scorer,
+        String(t.limits.max_turns),
+        String(t.limits.max_total_tokens),
+        `${t.limits.wall_timeout_s}s`,
+        t.tags.join(','),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells) => cells
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
+    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    return [
+        `suite ${listing.suite} (${listing.file})`,
+        line(header),
+        ...rows.map(line),
+        `${plural(listing.tasks.length, 'task')} x ${plural(listing.variants.length, 'variant')} (${listing.variants.join(', ')}) x ${plural(listing.epochs, 'epoch')} = ${plural(listing.samples, 'sample')}`,
+        '',
+    ].join('\n');
+}
+//# sourceMappingURL=tasks.js.map

@@ -1,0 +1,27 @@
+import { ZodError } from 'zod';
+import { ConfigError } from '../config/index.js';
+import { ProviderConfigError } from '../model/index.js';
+/** Exit codes: 1 a failed command or gate, 2 bad input (config, flags), 130 interrupted. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 };
+export class UsageError extends Error {
+    name = 'UsageError';
+}
+/** One line for the user; a stack only with TURNBENCH_DEBUG=1. */
+export function reportFatal(error) {
+    if (process.env.TURNBENCH_DEBUG === '1' && error instanceof Error)
+        process.stderr.write(`${error.stack}\n`);
+    const inputError = error instanceof Error && error.name === 'RunNotFoundError';
+    if (inputError || error instanceof ConfigError || error instanceof ProviderConfigError || error instanceof UsageError) {
+        process.stderr.write(`error: ${error.message}\n`);
+        return EXIT.badInput;
+    }
+    if (error instanceof ZodError) {
+        const issue = error.issues[0];
+        process.stderr.write(`error: ${issue ? `${issue.path.join('.')}: ${issue.message}` : error.message}\n`);
+        return EXIT.badInput;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    return EXIT.failed;
+}
+//# sourceMappingURL=errors.js.map

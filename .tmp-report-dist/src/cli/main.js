@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerCleanCommand } from './commands/clean.js';
+import { registerCompareCommand } from './commands/compare.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerImagesCommand } from './commands/images.js';
+import { registerInspectCommand } from './commands/inspect.js';
+import { registerReportCommand } from './commands/report.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerSimCommand } from './commands/sim.js';
+import { registerTasksCommand } from './commands/tasks.js';
+import { EXIT, reportFatal } from './errors.js';
+import { versions } from '../runner/versions.js';
+const program = new Command()
+    .name('turnbench')
+    .description('Batch and eval harness for LLM agent runs: sandboxed agent loops, per-turn prompt-cache forensics, reports.')
+    .version(versions().turnbench)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+registerRunCommand(program);
+registerTasksCommand(program);
+registerInspectCommand(program);
+registerReportCommand(program);
+registerCompareCommand(program);
+registerHistoryCommand(program);
+registerSimCommand(program);
+registerImagesCommand(program);
+registerCleanCommand(program);
+try {
+    await program.parseAsync(process.argv);
+}
+catch (error) {
+    if (error instanceof CommanderError) {
+        process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    else {
+        process.exitCode = reportFatal(error);
+    }
+}
+//# sourceMappingURL=main.js.map

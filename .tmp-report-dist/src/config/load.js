@@ -1,0 +1,154 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from './errors.js';
+/** Read, parse and validate a YAML file; any problem is a ConfigError naming the file and the field. */
+export async function readYamlFile(file, schema) {
+    return (await readYamlDocument(file, schema)).value;
+}
+export async function readYamlDocument(file, schema) {
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch (error) {
+        throw new ConfigError({ file, detail: `cannot read file (${errorCode(error)})` });
+    }
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+    const syntaxError = doc.errors[0];
+    if (syntaxError) {
+        const pos = syntaxError.linePos?.[0];
+        throw new ConfigError({
+            file,
+            detail: yamlMessage(syntaxError.message),
+            ...(pos ? { line: pos.line, col: pos.col } : {}),
+        });
+    }
+    if (doc.contents === null)
+        throw new ConfigError({ file, detail: 'file is empty' });
+    const lineOf = (path) => {
+        const offset = offsetOf(doc.contents, path);
+        return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    };
+    const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 1000 }));
+    if (!parsed.success)
+        throw configErrorFromZod(file, parsed.error, lineOf);
+    return { file, value: parsed.data, lineOf };
+}
+/** `['files', 2, 'from']` → `files[2].from`. */
+export function formatFieldPath(path) {
+    let out = '';
+    for (const segment of path) {
+        if (typeof segment === 'number')
+            out += `[${segment}]`;
+        else
+            out += out === '' ? String(segment) : `.${String(segment)}`;
+    }
+    return out;
+}
+/** The first issue of a zod error as a ConfigError (file, field path, line when known). */
+export function configErrorFromZod(file, error, lineOf) {
+    const first = error.issues[0];
+    if (!first)
+        return new ConfigError({ file, detail: 'invalid content' });
+    const { path, detail } = describeIssue(first, []);
+    const line = lineOf?.(path);
+    return new ConfigError({
+        file,
+        field: path.length > 0 ? formatFieldPath(path) : null,
+        detail,
+        ...(line !== undefined ? { line } : {}),
+    });
+}
+function describeIssue(issue, prefix) {
+    const path = [...prefix, ...issue.path];
+    switch (issue.code) {
+        case 'unrecognized_keys': {
+            const [firstKey, ...others] = issue.keys;
+            const more = others.length > 0 ? ` (also unknown: ${others.map((k) => JSON.stringify(k)).join(', ')})` : '';
+            return { path: firstKey === undefined ? path : [...path, firstKey], detail: `unknown key${more}` };
+        }
+        case 'invalid_type': {
+            const received = issue.message.match(/received (\w+)/)?.[1];
+            if (received === 'undefined')
+                return { path, detail: `required field is missing (expected ${issue.expected})` };
+            return { path, detail: stripPrefix(issue.message) };
+        }
+        case 'invalid_union': {
+            const branch = bestUnionBranch(issue.errors);
+            const firstOfBranch = branch?.[0];
+            // Every branch failed on the value's own type: say which types would have been accepted.
+            if (!firstOfBranch ||
+                (branch.length === 1 && firstOfBranch.path.length === 0 && isTypeIssue(firstOfBranch))) {
+                const expected = [
+                    ...new Set(issue.errors.flatMap((b) => b.filter(isTypeIssue).map((i) => i.expected))),
+                ];
+                const detail = expected.length > 0
+                    ? `expected ${expected.join(' or ')}`
+                    : stripPrefix(issue.message || 'invalid value');
+                return { path, detail };
+            }
+            return describeIssue(firstOfBranch, path);
+        }
+        default:
+            return { path, detail: stripPrefix(issue.message) };
+    }
+}
+function isTypeIssue(issue) {
+    return issue.code === 'invalid_type';
+}
+/** The union branch that came closest: fewest issues, then issues deepest inside the value. */
+function bestUnionBranch(branches) {
+    const nonEmpty = branches.filter((b) => b.length > 0);
+    nonEmpty.sort((a, b) => a.length - b.length || depth(b) - depth(a));
+    return nonEmpty[0];
+}
+function depth(issues) {
+    return Math.max(...issues.map((i) => i.path.length));
+}
+function stripPrefix(message) {
+    return message.replace(/^Invalid input:\s*/, '');
+}
+function yamlMessage(message) {
+    const firstLine = message.split('\n')[0] ?? message;
+    return firstLine.replace(/ at line \d+, column \d+:?\s*$/, '');
+}
+function errorCode(error) {
+    if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string')
+        return error.code;
+    return error instanceof Error ? error.message : String(error);
+}
+/** Source offset of the node at `path`; for a key that is not written, the offset of its closest parent. */
+function offsetOf(root, path) {
+    let node = root;
+    let offset = rangeStart(node);
+    for (const segment of path) {
+        if (isMap(node)) {
+            const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === segment);
+            if (!pair)
+                break;
+            // Point at the key: that is the line a user looks for, also for unknown keys.
+            offset = rangeStart(pair.key) ?? offset;
+            node = pair.value;
+        }
+        else if (isSeq(node) && typeof segment === 'number') {
+            const item = node.items[segment];
+            if (item === undefined)
+                break;
+            offset = rangeStart(item) ?? offset;
+            node = item;
+        }
+        else {
+            break;
+        }
+    }
+    return offset;
+}
+function rangeStart(node) {
+    if (node && typeof node === 'object' && 'range' in node) {
+        const range = node.range;
+        return range ? range[0] : undefined;
+    }
+    return undefined;
+}
+//# sourceMappingURL=load.js.map

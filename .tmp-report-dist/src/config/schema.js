@@ -1,0 +1,268 @@
+import { z } from 'zod';
+/**
+ * The input contracts: task.yaml, suite.yaml and the sim scripts inside tasks.
+ * Every file a user writes is parsed through one of these schemas; errors are reported
+ * with the file and the field path (see load.ts).
+ */
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().min(0);
+export const LimitsSchema = z
+    .object({
+    max_turns: positiveInt.optional(),
+    max_total_tokens: positiveInt.optional(),
+    wall_timeout_s: z.number().positive().optional(),
+    command_timeout_s: z.number().positive().optional(),
+    max_output_bytes: positiveInt.optional(),
+})
+    .strict();
+export const ResolvedLimitsSchema = z.object({
+    max_turns: positiveInt,
+    max_total_tokens: positiveInt,
+    wall_timeout_s: z.number().positive(),
+    command_timeout_s: z.number().positive(),
+    max_output_bytes: positiveInt,
+});
+export const DEFAULT_LIMITS = {
+    max_turns: 60,
+    max_total_tokens: 4_000_000,
+    wall_timeout_s: 600,
+    command_timeout_s: 30,
+    max_output_bytes: 16_384,
+};
+// ---------------------------------------------------------------- sim scripts
+/** A condition on the output of the previous tool call(s) in the conversation. */
+export const SimConditionSchema = z
+    .object({
+    output_contains: z.string().optional(),
+    output_not_contains: z.string().optional(),
+})
+    .strict();
+export const SimCallSchema = z
+    .object({
+    tool: z.string().min(1),
+    args: z.record(z.string(), z.unknown()).default({}),
+    /** Send these exact argument bytes instead of JSON of `args` (to exercise invalid arguments). */
+    raw_arguments: z.string().optional(),
+})
+    .strict();
+const stepCommon = {
+    when: SimConditionSchema.optional(),
+    /** Repeat this step N times; `{{i}}` in strings is replaced by the 1-based repetition. */
+    repeat: positiveInt.optional(),
+    /** Assistant commentary emitted before the calls (counts as output tokens). */
+    say: z.string().optional(),
+};
+export const SimStepSchema = z.union([
+    z.object({ shell: z.string().min(1), ...stepCommon }).strict(),
+    z
+        .object({
+        tool: z.string().min(1),
+        args: z.record(z.string(), z.unknown()).default({}),
+        raw_arguments: z.string().optional(),
+        ...stepCommon,
+    })
+        .strict(),
+    z.object({ parallel: z.array(SimCallSchema).min(1), ...stepCommon }).strict(),
+]);
+export const SimScriptSchema = z
+    .object({
+    steps: z.array(SimStepSchema).default([]),
+    final: z.string().min(1),
+    /** Reasoning tokens the sim reports per turn (they are billed as output). */
+    reasoning_tokens: nonNegativeInt.default(0),
+})
+    .strict();
+// ---------------------------------------------------------------- task
+export const TaskFileSchema = z.union([
+    z
+        .object({
+        /** A file or folder relative to the task folder, copied into the working directory. */
+        from: z.string().min(1),
+        to: z.string().default('.'),
+    })
+        .strict(),
+    z
+        .object({
+        path: z.string().min(1),
+        content: z.string(),
+        mode: z.number().int().optional(),
+    })
+        .strict(),
+]);
+export const ImageRefSchema = z.union([
+    z.string().min(1),
+    z.object({ dockerfile: z.string().min(1), context: z.string().default('.') }).strict(),
+]);
+export const ScorerSchema = z.discriminatedUnion('type', [
+    z
+        .object({
+        type: z.literal('command'),
+        command: z.string().min(1),
+        timeout_s: z.number().positive().default(60),
+    })
+        .strict(),
+    z
+        .object({
+        type: z.literal('match'),
+        mode: z.enum(['equals', 'contains', 'regex']).default('contains'),
+        expected: z.string(),
+        ignore_case: z.boolean().default(false),
+    })
+        .strict(),
+]);
+export const DatasetRefSchema = z
+    .object({
+    /** CSV (or JSONL) file relative to the task folder; each row becomes one task. */
+    file: z.string().min(1),
+    /** Column whose value names each row's task (`<task-id>/<value>`); default: the row number. */
+    id_column: z.string().optional(),
+})
+    .strict();
+export const TaskSchema = z
+    .object({
+    id: z
+        .string()
+        .min(1)
+        .regex(/^[A-Za-z0-9._{}-]+$/, 'use letters, digits, dot, dash and underscore'),
+    description: z.string().optional(),
+    /** The user's task, sent as the user message. May use `{{column}}` placeholders with a dataset. */
+    instructions: z.string().min(1),
+    files: z.array(TaskFileSchema).default([]),
+    image: ImageRefSchema.optional(),
+    setup: z.array(z.string().min(1)).default([]),
+    limits: LimitsSchema.default({}),
+    network: z.boolean().default(false),
+    scorer: ScorerSchema,
+    tags: z.array(z.string()).default([]),
+    dataset: DatasetRefSchema.optional(),
+    sim: SimScriptSchema.optional(),
+})
+    .strict();
+// ---------------------------------------------------------------- variant & suite
+export const TOOL_NAMES = ['shell', 'apply_patch', 'read_file', 'write_file', 'update_plan'];
+export const ToolNameSchema = z.enum(TOOL_NAMES);
+export const CompactionSchema = z
+    .object({
+    policy: z.enum(['none', 'server', 'endpoint', 'summary', 'truncate']).default('none'),
+    /** Input tokens at which the history is compacted. */
+    threshold: positiveInt.default(16_000),
+})
+    .strict();
+export const PromptPartSchema = z.enum(['instructions', 'developer', 'environment', 'task']);
+export const LayoutSchema = z
+    .object({
+    /** Order of the input items before the history (instructions always go in the `instructions` field). */
+    order: z.array(z.enum(['developer', 'environment', 'task'])).default(['developer', 'environment', 'task']),
+    /** How the tools list is ordered on each turn. */
+    tool_order: z.enum(['fixed', 'sorted', 'rotate_per_turn']).default('fixed'),
+    /** From this turn on (1-based), tools are reversed once; used to show a single layout break. */
+    reorder_tools_at_turn: positiveInt.optional(),
+})
+    .strict();
+export const SimVariantOptionsSchema = z
+    .object({
+    latency: z
+        .object({
+        ttft_ms: nonNegativeInt.default(0),
+        prefill_tokens_per_s: z.number().positive().optional(),
+        cached_prefill_tokens_per_s: z.number().positive().optional(),
+        decode_tokens_per_s: z.number().positive().optional(),
+        jitter: z.number().min(0).max(1).default(0),
+    })
+        .strict()
+        .optional(),
+    faults: z
+        .object({
+        rate_429: z.number().min(0).max(1).default(0),
+        rate_500: z.number().min(0).max(1).default(0),
+        rate_503: z.number().min(0).max(1).default(0),
+        rate_cut_stream: z.number().min(0).max(1).default(0),
+        rate_malformed_args: z.number().min(0).max(1).default(0),
+        retry_after_s: z.number().min(0).default(0),
+        /** Rate of responses delayed by `slow_ms` before anything is sent. */
+        rate_slow: z.number().min(0).max(1).default(0),
+        slow_ms: nonNegativeInt.default(2000),
+    })
+        .strict()
+        .optional(),
+    seed: z.number().int().optional(),
+})
+    .strict();
+export const VariantSchema = z
+    .object({
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash and underscore'),
+    description: z.string().optional(),
+    /** `sim` starts the built-in server in-process; `openai` uses OPENAI_API_KEY / OPENAI_BASE_URL. */
+    provider: z.enum(['sim', 'openai']).default('sim'),
+    api: z.enum(['responses', 'chat']).default('responses'),
+    base_url: z.string().url().optional(),
+    /** Name of the environment variable holding the API key (never the key itself). */
+    api_key_env: z.string().default('OPENAI_API_KEY'),
+    model: z.string().min(1).default('sim-1'),
+    reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).optional(),
+    max_output_tokens: positiveInt.optional(),
+    /** System instructions. `{{now}}` and `{{turn}}` are re-rendered every turn (dynamic content). */
+    instructions: z.string().min(1),
+    developer_message: z.string().optional(),
+    tools: z.array(ToolNameSchema).min(1).default(['shell', 'apply_patch', 'read_file', 'write_file', 'update_plan']),
+    layout: LayoutSchema.default({
+        order: ['developer', 'environment', 'task'],
+        tool_order: 'fixed',
+    }),
+    prompt_cache_key: z.enum(['none', 'run', 'task', 'sample']).default('sample'),
+    prompt_cache_retention: z.enum(['in_memory', '24h']).optional(),
+    cache_diagnostics: z.boolean().default(false),
+    compaction: CompactionSchema.default({ policy: 'none', threshold: 16_000 }),
+    mode: z.enum(['stateless', 'previous_response_id']).default('stateless'),
+    parallel_tool_calls: z.boolean().default(true),
+    sim: SimVariantOptionsSchema.optional(),
+})
+    .strict();
+export const SandboxDefaultsSchema = z
+    .object({
+    image: z.string().min(1).optional(),
+    memory_mb: positiveInt.default(512),
+    cpus: z.number().positive().default(1),
+    pids: positiveInt.default(256),
+    workdir: z.string().startsWith('/').default('/workspace'),
+    engine: z.enum(['docker', 'local']).default('docker'),
+})
+    .strict();
+export const ConcurrencySchema = z
+    .object({
+    samples: positiveInt.default(4),
+    sandboxes: positiveInt.optional(),
+    requests: positiveInt.optional(),
+})
+    .strict();
+export const SuiteSchema = z
+    .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** Task folders or task.yaml files, relative to the suite file; globs allowed. */
+    tasks: z.array(z.string().min(1)).min(1),
+    variants: z.array(VariantSchema).min(1),
+    epochs: positiveInt.default(1),
+    concurrency: ConcurrencySchema.default({ samples: 4 }),
+    limits: LimitsSchema.default({}),
+    sandbox: SandboxDefaultsSchema.default({
+        memory_mb: 512,
+        cpus: 1,
+        pids: 256,
+        workdir: '/workspace',
+        engine: 'docker',
+    }),
+    /** Name of the variant other variants are compared against in reports. */
+    baseline_variant: z.string().optional(),
+})
+    .strict()
+    .superRefine((suite, ctx) => {
+    const seen = new Set();
+    suite.variants.forEach((v, i) => {
+        if (seen.has(v.name)) {
+            ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name "${v.name}"` });
+        }
+        seen.add(v.name);
+    });
+});
+//# sourceMappingURL=schema.js.map

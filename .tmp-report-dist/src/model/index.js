@@ -1,0 +1,35 @@
+import { ChatClient } from './chat-client.js';
+import { ResponsesClient } from './responses-client.js';
+export { ChatClient, chatBody } from './chat-client.js';
+export { toChatMessages, toChatTools } from './chat-messages.js';
+export { responsesBody, ResponsesClient } from './responses-client.js';
+export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
+export { normaliseChatUsage, normaliseResponsesUsage, UsageError } from './usage.js';
+export class ProviderConfigError extends Error {
+    name = 'ProviderConfigError';
+}
+/**
+ * Where a variant's requests go. `sim` gets the in-process server's URL; `openai` reads the
+ * key from the environment variable the variant names (the key itself is never stored).
+ */
+export function resolveEndpoint(variant, env, simBaseURL) {
+    if (variant.provider === 'sim') {
+        if (!simBaseURL)
+            throw new ProviderConfigError('the sim provider needs the built-in server, which is not running');
+        const headers = {};
+        if (variant.sim)
+            headers['x-turnbench-sim-options'] = JSON.stringify(variant.sim);
+        return { baseURL: simBaseURL, apiKey: 'sim', headers };
+    }
+    const apiKey = env[variant.api_key_env];
+    if (!apiKey) {
+        throw new ProviderConfigError(`variant "${variant.name}": provider openai needs an API key in $${variant.api_key_env}`);
+    }
+    const baseURL = variant.base_url ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+    return { baseURL, apiKey };
+}
+export function createModelClient(variant, endpoint) {
+    const options = { ...endpoint, provider: variant.provider };
+    return variant.api === 'chat' ? new ChatClient(options) : new ResponsesClient(options);
+}
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,113 @@
+import OpenAI from 'openai';
+import { StreamCutError, withRetries } from './retry.js';
+import { normaliseResponsesUsage } from './usage.js';
+/** The exact request body we send; its JSON size is the bytes-sent figure. */
+export function responsesBody(req) {
+    const body = {
+        model: req.model,
+        instructions: req.instructions,
+        input: req.input,
+        tools: req.tools,
+        parallel_tool_calls: req.parallelToolCalls,
+        store: req.store,
+        stream: true,
+    };
+    if (req.previousResponseId)
+        body.previous_response_id = req.previousResponseId;
+    if (req.promptCacheKey)
+        body.prompt_cache_key = req.promptCacheKey;
+    if (req.promptCacheRetention)
+        body.prompt_cache_retention = req.promptCacheRetention;
+    if (req.comparisonResponseId)
+        body.prompt_cache_options = { comparison_response_id: req.comparisonResponseId };
+    if (req.reasoningEffort)
+        body.reasoning = { effort: req.reasoningEffort };
+    if (req.maxOutputTokens)
+        body.max_output_tokens = req.maxOutputTokens;
+    if (req.compactThreshold)
+        body.context_management = [{ type: 'compaction', compact_threshold: req.compactThreshold }];
+    return body;
+}
+function terminalError(event) {
+    if (event.type === 'error')
+        return new Error(`provider error event: ${event.message}`);
+    if (event.type === 'response.failed') {
+        return new Error(`response failed: ${event.response.error?.message ?? 'unknown error'}`);
+    }
+    return null;
+}
+export class ResponsesClient {
+    opts;
+    api = 'responses';
+    provider;
+    client;
+    constructor(opts) {
+        this.opts = opts;
+        this.provider = opts.provider;
+        this.client = new OpenAI({
+            baseURL: opts.baseURL,
+            apiKey: opts.apiKey,
+            maxRetries: 0, // retries are ours, so each one is recorded
+            timeout: opts.requestTimeoutMs ?? 600_000,
+            defaultHeaders: opts.headers,
+        });
+    }
+    async respond(req, call = {}) {
+        const body = responsesBody(req);
+        const bytesSent = Buffer.byteLength(JSON.stringify(body));
+        const { value, retries } = await withRetries(() => this.streamOnce(body, call.signal), {
+            signal: call.signal,
+            onRetry: call.onRetry,
+        });
+        return { ...value, bytesSent, retries };
+    }
+    async streamOnce(body, signal) {
+        const started = performance.now();
+        let ttftMs = null;
+        let completed = null;
+        const stream = await this.client.responses.create(body, { signal });
+        for await (const event of stream) {
+            if (ttftMs === null && (event.type === 'response.output_item.added' || event.type.endsWith('.delta'))) {
+                ttftMs = performance.now() - started;
+            }
+            const failure = terminalError(event);
+            if (failure)
+                throw failure;
+            if (event.type === 'response.completed' || event.type === 'response.incomplete')
+                completed = event.response;
+        }
+        if (!completed)
+            throw new StreamCutError('stream ended before response.completed');
+        return {
+            id: completed.id,
+            model: completed.model,
+            output: completed.output,
+            usage: normaliseResponsesUsage(completed.usage),
+            ttftMs,
+            latencyMs: performance.now() - started,
+            cacheDiagnostics: completed.prompt_cache_diagnostics ?? null,
+        };
+    }
+    async compact(req, call = {}) {
+        const body = {
+            model: req.model,
+            instructions: req.instructions,
+            input: req.input,
+            ...(req.promptCacheKey ? { prompt_cache_key: req.promptCacheKey } : {}),
+        };
+        const bytesSent = Buffer.byteLength(JSON.stringify(body));
+        const started = performance.now();
+        const { value } = await withRetries(() => this.client.responses.compact(body, { signal: call.signal }), {
+            signal: call.signal,
+            onRetry: call.onRetry,
+        });
+        return {
+            id: value.id,
+            output: value.output,
+            usage: normaliseResponsesUsage(value.usage),
+            latencyMs: performance.now() - started,
+            bytesSent,
+        };
+    }
+}
+//# sourceMappingURL=responses-client.js.map

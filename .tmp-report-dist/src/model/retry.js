@@ -1,0 +1,96 @@
+import { APIConnectionError, APIError } from 'openai';
+import pRetry, { AbortError } from 'p-retry';
+export const DEFAULT_RETRY_POLICY = { retries: 6, minDelayMs: 250, maxDelayMs: 20_000, maxTotalMs: 120_000 };
+/** Raised for a stream that ended without `response.completed`; retryable. */
+export class StreamCutError extends Error {
+    name = 'StreamCutError';
+}
+export function errorStatus(error) {
+    return error instanceof APIError && typeof error.status === 'number' ? error.status : null;
+}
+export function isRetryable(error) {
+    if (error instanceof StreamCutError)
+        return true;
+    if (error instanceof APIConnectionError)
+        return true;
+    const status = errorStatus(error);
+    if (status === null) {
+        const code = error?.code;
+        return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
+    }
+    return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+/** Retry-After (seconds or HTTP date) or retry-after-ms, in milliseconds. */
+export function retryAfterMs(error, now = Date.now()) {
+    if (!(error instanceof APIError) || !error.headers)
+        return null;
+    const ms = error.headers.get('retry-after-ms');
+    if (ms && Number.isFinite(Number(ms)))
+        return Math.max(0, Number(ms));
+    const value = error.headers.get('retry-after');
+    if (!value)
+        return null;
+    const seconds = Number(value);
+    if (Number.isFinite(seconds))
+        return Math.max(0, seconds * 1000);
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * Exponential backoff with jitter (p-retry), plus the server's Retry-After when it asks
+ * for longer than the backoff would wait. Non-retryable errors fail at once.
+ */
+export async function withRetries(attempt, opts) {
+    const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
+    let retries = 0;
+    const value = await pRetry(async (n) => {
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (opts.signal?.aborted || !isRetryable(error)) {
+                throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+            }
+            throw error;
+        }
+    }, {
+        retries: policy.retries,
+        minTimeout: policy.minDelayMs,
+        maxTimeout: policy.maxDelayMs,
+        maxRetryTime: policy.maxTotalMs,
+        randomize: true,
+        signal: opts.signal,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retryDelay }) => {
+            if (retriesLeft <= 0)
+                return;
+            retries += 1;
+            const serverDelay = retryAfterMs(error);
+            const extra = serverDelay !== null && serverDelay > retryDelay ? serverDelay - retryDelay : 0;
+            opts.onRetry?.({
+                attempt: attemptNumber,
+                delayMs: retryDelay + extra,
+                status: errorStatus(error),
+                message: error.message,
+            });
+            if (extra > 0)
+                await sleep(Math.min(extra, policy.maxDelayMs), opts.signal);
+        },
+    });
+    return { value, retries };
+}
+//# sourceMappingURL=retry.js.map

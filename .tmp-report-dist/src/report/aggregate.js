@@ -1,0 +1,242 @@
+import { dirname, join } from 'node:path';
+import { EventRecordSchema, TurnRecordSchema, } from '../telemetry/index.js';
+import { readJsonl } from './jsonl.js';
+import { RUN_FILES, readManifest } from './run-dir.js';
+import { bootstrapMean, meanPassAtK, wilson } from './stats.js';
+import { declaredVariantOrder, readSamples, summarizeSamples, } from './summary.js';
+export function sampleRow(s) {
+    return {
+        sample_id: s.sample_id,
+        task_id: s.task_id,
+        variant: s.variant,
+        epoch: s.epoch,
+        status: s.status,
+        passed: s.passed,
+        turns: s.turns,
+        input_tokens: s.input_tokens,
+        cached_tokens: s.cached_tokens,
+        cache_hit_rate: s.cached_tokens === null || s.input_tokens === 0 ? null : s.cached_tokens / s.input_tokens,
+        cache_write_tokens: s.cache_write_tokens,
+        output_tokens: s.output_tokens,
+        bytes_sent: s.bytes_sent,
+        compactions: s.compactions,
+        cache_breaks: s.cache_breaks,
+        cost_usd: s.cost_usd,
+        wall_ms: s.wall_ms,
+        error: s.error ? `${s.error.kind}: ${s.error.message}` : null,
+    };
+}
+/** Which samples get a drill-down: all when they fit, else failures and broken ones first. */
+function pickDrilldown(samples, budget) {
+    const total = samples.reduce((a, s) => a + s.turns, 0);
+    if (total <= budget)
+        return new Set(samples.map((s) => s.sample_id));
+    const ranked = [...samples].sort((a, b) => b.cache_breaks - a.cache_breaks ||
+        Number(a.passed === true) - Number(b.passed === true) ||
+        a.turns - b.turns);
+    const picked = new Set();
+    let used = 0;
+    for (const s of ranked) {
+        if (used + s.turns > budget)
+            continue;
+        picked.add(s.sample_id);
+        used += s.turns;
+    }
+    return picked;
+}
+function turnPoints(acc) {
+    const points = [];
+    let cumInput = 0;
+    let cumUncached = 0;
+    let cumBytes = 0;
+    acc.forEach((a, i) => {
+        if (!a || a.samples === 0)
+            return;
+        const meanInput = a.input / a.samples;
+        const meanCached = a.cached / a.samples;
+        const meanBytes = a.bytes / a.samples;
+        cumInput += meanInput;
+        cumUncached += meanInput - meanCached;
+        cumBytes += meanBytes;
+        points.push({
+            turn: i,
+            samples: a.samples,
+            mean_input: meanInput,
+            mean_cached: meanCached,
+            hit_rate: a.knownInput > 0 ? a.knownCached / a.knownInput : null,
+            mean_bytes: meanBytes,
+            cum_input: cumInput,
+            cum_uncached: cumUncached,
+            cum_bytes: cumBytes,
+        });
+    });
+    return points;
+}
+/** Keeps the `limit` largest breaks seen (a small sorted array: cheap for small limits). */
+function keepWorst(list, row, limit) {
+    if (list.length >= limit && (list[list.length - 1]?.lost_tokens ?? 0) >= row.lost_tokens)
+        return;
+    list.push(row);
+    list.sort((a, b) => b.lost_tokens - a.lost_tokens);
+    if (list.length > limit)
+        list.pop();
+}
+function isLayoutBreak(t) {
+    return (t.kind === 'agent' && t.prefix.reason !== null && t.prefix.reason !== 'compacted' && !t.after_compaction);
+}
+export async function aggregateRun(runDir, options = {}) {
+    const { maxDrilldownTurns = 20_000, worstBreaks = 10, seed = 1 } = options;
+    const manifest = readManifest(runDir);
+    const { samples: sampleMap, skipped: skippedSamples } = await readSamples(runDir);
+    const samples = [...sampleMap.values()];
+    const order = declaredVariantOrder(manifest.suite);
+    const summaries = summarizeSamples(samples, order);
+    const drillIds = pickDrilldown(samples, maxDrilldownTurns);
+    const byTurn = new Map();
+    const breakReasons = new Map();
+    const worst = [];
+    const drilldown = {};
+    // Only turns of finished samples count; a sample in flight at a crash has no sample record.
+    const turnsRead = await readJsonl(join(runDir, RUN_FILES.turns), TurnRecordSchema, (t) => {
+        if (!sampleMap.has(t.sample_id))
+            return;
+        if (t.kind === 'agent') {
+            let acc = byTurn.get(t.variant);
+            if (!acc) {
+                acc = [];
+                byTurn.set(t.variant, acc);
+            }
+            let a = acc[t.turn];
+            if (!a) {
+                a = { samples: 0, input: 0, cached: 0, knownInput: 0, knownCached: 0, bytes: 0 };
+                acc[t.turn] = a;
+            }
+            a.samples++;
+            a.input += t.input_tokens;
+            a.cached += t.cached_tokens ?? 0;
+            a.bytes += t.bytes_sent;
+            if (t.cached_tokens !== null) {
+                a.knownInput += t.input_tokens;
+                a.knownCached += t.cached_tokens;
+            }
+        }
+        if (isLayoutBreak(t) && t.prefix.reason) {
+            const reasons = breakReasons.get(t.variant) ?? {};
+            reasons[t.prefix.reason] = (reasons[t.prefix.reason] ?? 0) + 1;
+            breakReasons.set(t.variant, reasons);
+            keepWorst(worst, {
+                sample_id: t.sample_id,
+                task_id: t.task_id,
+                variant: t.variant,
+                turn: t.turn,
+                reason: t.prefix.reason,
+                diverged_at: t.prefix.diverged_at,
+                lost_tokens: t.prefix.lost_tokens ?? 0,
+                detail: t.prefix.detail,
+            }, worstBreaks);
+        }
+        if (drillIds.has(t.sample_id)) {
+            const list = drilldown[t.sample_id] ?? [];
+            drilldown[t.sample_id] = list;
+            list.push({
+                turn: t.turn,
+                kind: t.kind,
+                input_tokens: t.input_tokens,
+                cached_tokens: t.cached_tokens,
+                cache_write_tokens: t.cache_write_tokens,
+                output_tokens: t.output_tokens,
+                hit_rate: t.cache_hit_rate,
+                bytes_sent: t.bytes_sent,
+                latency_ms: t.latency_ms,
+                cache_class: t.cache_class,
+                reason: t.prefix.reason,
+                detail: t.prefix.detail,
+                lost_tokens: t.prefix.lost_tokens,
+                after_compaction: t.after_compaction,
+                compaction: null,
+            });
+        }
+    });
+    const eventsRead = await readJsonl(join(runDir, RUN_FILES.events), EventRecordSchema, (e) => {
+        if (e.type !== 'compaction' || !drillIds.has(e.sample_id))
+            return;
+        const turn = drilldown[e.sample_id]?.find((d) => d.turn === e.turn && d.kind === 'agent');
+        if (turn)
+            turn.compaction = { method: e.method, tokens_before: e.tokens_before, tokens_after: e.tokens_after };
+    });
+    for (const list of Object.values(drilldown))
+        list.sort((a, b) => a.turn - b.turn);
+    const variants = summaries.map((v) => {
+        const mine = samples.filter((s) => s.variant === v.variant);
+        const perTask = new Map();
+        for (const s of mine) {
+            const t = perTask.get(s.task_id) ?? { n: 0, c: 0 };
+            t.n++;
+            if (s.passed === true)
+                t.c++;
+            perTask.set(s.task_id, t);
+        }
+        const maxEpochs = Math.max(0, ...[...perTask.values()].map((t) => t.n));
+        const cost = bootstrapMean(mine.map((s) => s.cost_usd ?? 0), { seed });
+        const turns = bootstrapMean(mine.map((s) => s.turns), { seed });
+        return {
+            ...v,
+            pass_ci: wilson(v.passed, v.samples),
+            pass_at_k: Array.from({ length: maxEpochs }, (_, i) => ({
+                k: i + 1,
+                ...meanPassAtK(perTask.values(), i + 1),
+            })),
+            cost_per_sample: cost,
+            turns_per_sample: turns,
+            break_reasons: breakReasons.get(v.variant) ?? {},
+        };
+    });
+    const taskMap = new Map();
+    for (const s of samples) {
+        const key = `${s.variant}\u0000${s.task_id}`;
+        const t = taskMap.get(key) ?? {
+            task_id: s.task_id,
+            variant: s.variant,
+            epochs: 0,
+            passed: 0,
+            input_tokens: 0,
+            cached_tokens: 0,
+            cache_hit_rate: 0,
+            cost_usd: 0,
+        };
+        t.epochs++;
+        if (s.passed === true)
+            t.passed++;
+        t.input_tokens += s.input_tokens;
+        t.cached_tokens += s.cached_tokens ?? 0;
+        t.cost_usd += s.cost_usd ?? 0;
+        t.cache_hit_rate = t.input_tokens > 0 ? t.cached_tokens / t.input_tokens : 0;
+        taskMap.set(key, t);
+    }
+    const variantNames = summaries.map((v) => v.variant);
+    return {
+        run: {
+            run_id: manifest.run_id,
+            suite_name: manifest.suite_name,
+            status: manifest.status,
+            started_at: manifest.started_at,
+            ended_at: manifest.ended_at,
+        },
+        summary: {
+            run_id: manifest.run_id,
+            results_dir: dirname(runDir),
+            run_dir: runDir,
+            status: manifest.status,
+            variants: summaries,
+        },
+        variants,
+        by_turn: Object.fromEntries(variantNames.map((name) => [name, turnPoints(byTurn.get(name) ?? [])])),
+        tasks: [...taskMap.values()].sort((a, b) => a.task_id.localeCompare(b.task_id) || a.variant.localeCompare(b.variant)),
+        samples: samples.map(sampleRow),
+        worst_breaks: worst,
+        drilldown,
+        drilldown_partial: drillIds.size < samples.length,
+        skipped_lines: { samples: skippedSamples, turns: turnsRead.skipped, events: eventsRead.skipped },
+    };
+}
+//# sourceMappingURL=aggregate.js.map

@@ -1,0 +1,212 @@
+import { formatCompact, formatPercent, formatPp, formatRelative, formatUsd } from './format.js';
+import { evaluateGates, GATE_METRICS } from './gates.js';
+import { mdTable } from './markdown.js';
+import { readManifest } from './run-dir.js';
+import { pairedDifference } from './stats.js';
+import { declaredVariantOrder, readSamples, summarizeSamples } from './summary.js';
+function byTask(samples) {
+    const map = new Map();
+    for (const s of samples) {
+        const t = map.get(s.task_id) ?? { epochs: 0, passed: 0, input: 0, cached: 0, cost: 0 };
+        t.epochs++;
+        if (s.passed === true)
+            t.passed++;
+        t.input += s.input_tokens;
+        t.cached += s.cached_tokens ?? 0;
+        t.cost += s.cost_usd ?? 0;
+        map.set(s.task_id, t);
+    }
+    return map;
+}
+const taskView = (t) => ({
+    epochs: t.epochs,
+    pass_rate: t.epochs > 0 ? t.passed / t.epochs : 0,
+    cache_hit_rate: t.input > 0 ? t.cached / t.input : 0,
+    cost_usd: t.cost,
+});
+function metricDeltas(b, c) {
+    const out = {};
+    for (const m of GATE_METRICS) {
+        out[m] = {
+            baseline: b[m],
+            candidate: c[m],
+            delta: c[m] - b[m],
+            relative: b[m] === 0 ? null : c[m] / b[m] - 1,
+        };
+    }
+    return out;
+}
+function compareVariant(name, b, c, bSamples, cSamples) {
+    const bTasks = byTask(bSamples);
+    const cTasks = byTask(cSamples);
+    const tasks = [];
+    for (const [task_id, bt] of bTasks) {
+        const ct = cTasks.get(task_id);
+        if (ct)
+            tasks.push({ task_id, baseline: taskView(bt), candidate: taskView(ct) });
+    }
+    tasks.sort((x, y) => x.task_id.localeCompare(y.task_id));
+    const pairs = (key) => pairedDifference(tasks.map((t) => ({ baseline: t.baseline[key], candidate: t.candidate[key] })));
+    const bOutcome = new Map(bSamples.map((s) => [`${s.task_id}\u0000${s.epoch}`, s.passed === true]));
+    const flips = [];
+    for (const s of cSamples) {
+        const before = bOutcome.get(`${s.task_id}\u0000${s.epoch}`);
+        const after = s.passed === true;
+        if (before === undefined || before === after)
+            continue;
+        flips.push({
+            task_id: s.task_id,
+            epoch: s.epoch,
+            from: before ? 'pass' : 'fail',
+            to: after ? 'pass' : 'fail',
+        });
+    }
+    flips.sort((x, y) => x.task_id.localeCompare(y.task_id) || x.epoch - y.epoch);
+    return {
+        variant: name,
+        metrics: metricDeltas(b, c),
+        paired: {
+            pass_rate: pairs('pass_rate'),
+            cache_hit_rate: pairs('cache_hit_rate'),
+            cost_usd: pairs('cost_usd'),
+        },
+        flips,
+        tasks,
+    };
+}
+export async function compareRuns(baselineDir, candidateDir, gates = []) {
+    const bManifest = readManifest(baselineDir);
+    const cManifest = readManifest(candidateDir);
+    const bSamples = [...(await readSamples(baselineDir)).samples.values()];
+    const cSamples = [...(await readSamples(candidateDir)).samples.values()];
+    const bSummary = summarizeSamples(bSamples, declaredVariantOrder(bManifest.suite));
+    const cSummary = summarizeSamples(cSamples, declaredVariantOrder(cManifest.suite));
+    const bByName = new Map(bSummary.map((v) => [v.variant, v]));
+    const pairs = [];
+    for (const c of cSummary) {
+        const b = bByName.get(c.variant);
+        if (b)
+            pairs.push({ name: c.variant, b, c });
+    }
+    // Two single-variant runs with different variant names are still comparable one to one.
+    const [onlyB] = bSummary;
+    const [onlyC] = cSummary;
+    if (pairs.length === 0 && bSummary.length === 1 && cSummary.length === 1 && onlyB && onlyC) {
+        pairs.push({ name: `${onlyB.variant} -> ${onlyC.variant}`, b: onlyB, c: onlyC });
+    }
+    const variants = pairs.map((p) => compareVariant(p.name, p.b, p.c, bSamples.filter((s) => s.variant === p.b.variant), cSamples.filter((s) => s.variant === p.c.variant)));
+    const gateResults = evaluateGates(gates, pairs.map((p) => ({ variant: p.name, baseline: p.b, candidate: p.c })));
+    return {
+        baseline: { run_id: bManifest.run_id, status: bManifest.status },
+        candidate: { run_id: cManifest.run_id, status: cManifest.status },
+        variants,
+        unmatched: {
+            baseline: bSummary.map((v) => v.variant).filter((n) => !pairs.some((p) => p.b.variant === n)),
+            candidate: cSummary.map((v) => v.variant).filter((n) => !pairs.some((p) => p.c.variant === n)),
+        },
+        gates: gateResults,
+        failed: gateResults.some((g) => g.failed),
+    };
+}
+// ------------------------------------------------------------------ rendering
+const SHOWN = [
+    'pass_rate',
+    'cache_hit_rate',
+    'cost_usd',
+    'input_tokens',
+    'cached_tokens',
+    'output_tokens',
+    'turns',
+    'errors',
+    'cache_breaks',
+    'compactions',
+];
+function show(metric, v) {
+    if (metric === 'pass_rate' || metric === 'cache_hit_rate')
+        return formatPercent(v);
+    if (metric === 'cost_usd')
+        return formatUsd(v);
+    return formatCompact(v);
+}
+function showDelta(metric, d) {
+    if (metric === 'pass_rate' || metric === 'cache_hit_rate')
+        return formatPp(d.delta);
+    return d.relative === null ? (d.delta === 0 ? '0' : 'new') : formatRelative(d.relative);
+}
+function showInterval(metric, p) {
+    if (!p?.ci)
+        return '';
+    if (metric === 'cost_usd')
+        return `${formatUsd(p.ci.lo)} to ${formatUsd(p.ci.hi)} per task${p.significant ? ' *' : ''}`;
+    return `${formatPp(p.ci.lo)} to ${formatPp(p.ci.hi)} per task${p.significant ? ' *' : ''}`;
+}
+function metricRows(v) {
+    return SHOWN.map((m) => {
+        const d = v.metrics[m];
+        const p = m === 'pass_rate' || m === 'cache_hit_rate' || m === 'cost_usd' ? v.paired[m] : undefined;
+        return [m, show(m, d.baseline), show(m, d.candidate), showDelta(m, d), showInterval(m, p)];
+    });
+}
+function gateLine(g) {
+    const unit = g.gate.endsWith('pp') ? 'pp' : g.gate.endsWith('%') ? '%' : '';
+    const delta = Number.isFinite(g.delta)
+        ? `${g.delta >= 0 ? '+' : ''}${g.delta.toFixed(2)}${unit}`
+        : String(g.delta);
+    return `${g.failed ? 'FAIL' : 'ok'}  ${g.gate}  [${g.variant}]  change ${delta}`;
+}
+export function formatCompareText(r) {
+    const lines = [`baseline ${r.baseline.run_id}  ->  candidate ${r.candidate.run_id}`];
+    for (const v of r.variants) {
+        lines.push('', `variant ${v.variant}`);
+        const rows = [['metric', 'baseline', 'candidate', 'change', '95% CI (paired by task)'], ...metricRows(v)];
+        const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+        for (const row of rows)
+            lines.push(`  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
+        if (v.flips.length > 0) {
+            lines.push(`  flipped: ${v.flips.map((f) => `${f.task_id}#${f.epoch} ${f.from}->${f.to}`).join(', ')}`);
+        }
+    }
+    if (r.unmatched.baseline.length + r.unmatched.candidate.length > 0) {
+        lines.push('', `unmatched variants: baseline [${r.unmatched.baseline.join(', ')}], candidate [${r.unmatched.candidate.join(', ')}]`);
+    }
+    if (r.gates.length > 0) {
+        lines.push('', `gates: ${r.failed ? 'FAILED' : 'passed'}`, ...r.gates.map((g) => `  ${gateLine(g)}`));
+    }
+    return `${lines.join('\n')}\n`;
+}
+export function renderCompareMarkdown(r) {
+    const out = [`## turnbench compare: \`${r.baseline.run_id}\` → \`${r.candidate.run_id}\``];
+    if (r.gates.length > 0) {
+        out.push('', r.failed ? '**Gate: FAILED** ❌' : '**Gate: passed** ✅', '');
+        out.push(mdTable(['gate', 'variant', 'baseline', 'candidate', 'result'], r.gates.map((g) => [
+            `\`${g.gate}\``,
+            g.variant,
+            String(+g.baseline.toFixed(6)),
+            String(+g.candidate.toFixed(6)),
+            g.failed ? 'FAIL' : 'ok',
+        ]), ['l', 'l']));
+    }
+    for (const v of r.variants) {
+        out.push('', `### ${v.variant}`, '');
+        out.push(mdTable(['metric', 'baseline', 'candidate', 'change', '95% CI (paired by task)'], metricRows(v), ['l']));
+        if (v.flips.length > 0) {
+            out.push('', `Flipped: ${v.flips.map((f) => `\`${f.task_id}\` #${f.epoch} ${f.from} → ${f.to}`).join(', ')}`);
+        }
+        const changed = v.tasks.filter((t) => t.baseline.pass_rate !== t.candidate.pass_rate ||
+            Math.abs(t.baseline.cache_hit_rate - t.candidate.cache_hit_rate) >= 0.01 ||
+            Math.abs(t.baseline.cost_usd - t.candidate.cost_usd) > 1e-9);
+        if (changed.length > 0) {
+            out.push('', '<details><summary>Per task</summary>', '');
+            out.push(mdTable(['task', 'pass', 'hit rate', 'cost'], changed.map((t) => [
+                t.task_id,
+                `${formatPercent(t.baseline.pass_rate, 0)} → ${formatPercent(t.candidate.pass_rate, 0)}`,
+                `${formatPercent(t.baseline.cache_hit_rate)} → ${formatPercent(t.candidate.cache_hit_rate)}`,
+                `${formatUsd(t.baseline.cost_usd)} → ${formatUsd(t.candidate.cost_usd)}`,
+            ]), ['l']));
+            out.push('', '</details>');
+        }
+    }
+    out.push('');
+    return out.join('\n');
+}
+//# sourceMappingURL=compare.js.map

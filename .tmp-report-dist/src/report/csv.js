@@ -1,0 +1,119 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify';
+import { TurnRecordSchema } from '../telemetry/index.js';
+import { readJsonl } from './jsonl.js';
+import { RUN_FILES } from './run-dir.js';
+export const SAMPLE_COLUMNS = [
+    'sample_id',
+    'task_id',
+    'variant',
+    'epoch',
+    'status',
+    'passed',
+    'turns',
+    'input_tokens',
+    'cached_tokens',
+    'cache_hit_rate',
+    'cache_write_tokens',
+    'output_tokens',
+    'bytes_sent',
+    'compactions',
+    'cache_breaks',
+    'cost_usd',
+    'wall_ms',
+    'error',
+];
+export const TURN_COLUMNS = [
+    'run_id',
+    'sample_id',
+    'task_id',
+    'variant',
+    'epoch',
+    'turn',
+    'kind',
+    'started_at',
+    'model',
+    'input_tokens',
+    'cached_tokens',
+    'cache_write_tokens',
+    'output_tokens',
+    'reasoning_tokens',
+    'cache_hit_rate',
+    'bytes_sent',
+    'item_count',
+    'latency_ms',
+    'ttft_ms',
+    'cache_class',
+    'extends_previous',
+    'reason',
+    'diverged_at',
+    'lost_tokens',
+    'expected_cached_tokens',
+    'after_compaction',
+    'tool_calls',
+    'retries',
+    'cost_usd',
+];
+/** Writes rows through csv-stringify to `file`, honouring back-pressure; unknown values are empty cells. */
+async function writeCsv(file, columns, produce) {
+    const out = createWriteStream(file);
+    const csv = stringify({
+        header: true,
+        columns: [...columns],
+        cast: { boolean: (b) => (b ? 'true' : 'false') },
+    });
+    csv.pipe(out);
+    let rows = 0;
+    await produce((row) => {
+        rows++;
+        return csv.write(row) ? undefined : once(csv, 'drain').then(() => undefined);
+    });
+    csv.end();
+    await once(out, 'finish');
+    return rows;
+}
+export async function writeSamplesCsv(file, samples) {
+    return writeCsv(file, SAMPLE_COLUMNS, async (push) => {
+        for (const s of samples)
+            await push(SAMPLE_COLUMNS.map((c) => s[c]));
+    });
+}
+/** Streams turns.jsonl into turns.csv without holding the turns in memory. */
+export async function writeTurnsCsv(file, runDir) {
+    return writeCsv(file, TURN_COLUMNS, async (push) => {
+        await readJsonl(join(runDir, RUN_FILES.turns), TurnRecordSchema, (t) => push([
+            t.run_id,
+            t.sample_id,
+            t.task_id,
+            t.variant,
+            t.epoch,
+            t.turn,
+            t.kind,
+            t.started_at,
+            t.model,
+            t.input_tokens,
+            t.cached_tokens,
+            t.cache_write_tokens,
+            t.output_tokens,
+            t.reasoning_tokens,
+            t.cache_hit_rate,
+            t.bytes_sent,
+            t.item_count,
+            t.latency_ms,
+            t.ttft_ms,
+            t.cache_class,
+            t.prefix.extends_previous,
+            t.prefix.reason,
+            t.prefix.diverged_at,
+            t.prefix.lost_tokens,
+            t.expected_cached_tokens,
+            t.after_compaction,
+            t.tool_calls,
+            t.retries,
+            t.cost_usd,
+        ]));
+    });
+}
+//# sourceMappingURL=csv.js.map

@@ -1,0 +1,54 @@
+/** Number formats shared by the terminal table, Markdown, HTML and CSV outputs. */
+export function formatInt(n) {
+    return Math.round(n).toLocaleString('en-US');
+}
+/** 1234567 -> "1.23M", 12345 -> "12.3k", 999 -> "999". */
+export function formatCompact(n) {
+    const abs = Math.abs(n);
+    if (abs >= 1e9)
+        return `${(n / 1e9).toFixed(2)}B`;
+    if (abs >= 1e6)
+        return `${(n / 1e6).toFixed(2)}M`;
+    if (abs >= 1e4)
+        return `${(n / 1e3).toFixed(1)}k`;
+    return String(Math.round(n));
+}
+/** 0.8125 -> "81.3%". */
+export function formatPercent(rate, digits = 1) {
+    return `${(rate * 100).toFixed(digits)}%`;
+}
+/** Cost with enough precision for cheap runs: 0.000123 -> "$0.000123", 12.3 -> "$12.30". */
+export function formatUsd(usd) {
+    if (usd === 0)
+        return '$0.00';
+    if (Math.abs(usd) >= 1)
+        return `$${usd.toFixed(2)}`;
+    if (Math.abs(usd) >= 0.01)
+        return `$${usd.toFixed(4)}`;
+    return `$${usd.toPrecision(3)}`;
+}
+/** 950 -> "950ms", 12_300 -> "12.3s", 754_000 -> "12m34s". */
+export function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const totalS = Math.round(ms / 1000);
+    const h = Math.floor(totalS / 3600);
+    const m = Math.floor((totalS % 3600) / 60);
+    const s = totalS % 60;
+    return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s).padStart(2, '0')}s`;
+}
+/** Signed percentage-point delta: 0.031 -> "+3.1pp". */
+export function formatPp(delta, digits = 1) {
+    const v = delta * 100;
+    return `${v >= 0 ? '+' : ''}${v.toFixed(digits)}pp`;
+}
+/** Signed relative change: 0.1 -> "+10.0%". */
+export function formatRelative(ratio, digits = 1) {
+    if (!Number.isFinite(ratio))
+        return ratio > 0 ? '+inf%' : 'n/a';
+    const v = ratio * 100;
+    return `${v >= 0 ? '+' : ''}${v.toFixed(digits)}%`;
+}
+//# sourceMappingURL=format.js.map

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { EventRecordSchema, TurnRecordSchema, } from '../telemetry/index.js';
+import { readJsonl } from './jsonl.js';
+import { RUN_FILES, readManifest } from './run-dir.js';
+/**
+ * One sample's turns and cache events. Without a sample id it picks the first sample that had a
+ * cache break (the interesting one), else the first sample of the run.
+ */
+export async function inspectSample(runDir, sampleId) {
+    const manifest = readManifest(runDir);
+    if (sampleId && !manifest.sample_ids.includes(sampleId)) {
+        throw new Error(`sample "${sampleId}" is not in run ${manifest.run_id} (it has ${manifest.sample_ids.length} samples)`);
+    }
+    let chosen = sampleId;
+    if (!chosen) {
+        await readJsonl(join(runDir, RUN_FILES.events), EventRecordSchema, (e) => {
+            if (!chosen && e.type === 'cache_break')
+                chosen = e.sample_id;
+        });
+        chosen ??= manifest.sample_ids[0];
+    }
+    if (!chosen)
+        throw new Error(`run ${manifest.run_id} has no samples`);
+    const turns = [];
+    await readJsonl(join(runDir, RUN_FILES.turns), TurnRecordSchema, (t) => {
+        if (t.sample_id === chosen)
+            turns.push(t);
+    });
+    const cacheBreaks = [];
+    const compactions = [];
+    await readJsonl(join(runDir, RUN_FILES.events), EventRecordSchema, (e) => {
+        if (e.sample_id !== chosen)
+            return;
+        if (e.type === 'cache_break')
+            cacheBreaks.push(e);
+        if (e.type === 'compaction')
+            compactions.push(e);
+    });
+    return {
+        run_id: manifest.run_id,
+        sample_id: chosen,
+        turns,
+        cache_breaks: cacheBreaks,
+        compactions,
+        samples: manifest.sample_ids,
+    };
+}
+const pct = (r) => (r === null ? 'n/a' : `${(100 * r).toFixed(0)}%`);
+const num = (n) => (n === null ? 'n/a' : String(n));
+/** The per-turn table and, for the first broken turn, what changed in the prompt. */
+export function formatInspection(s) {
+    const compactedAfter = new Set(s.compactions.map((c) => c.turn));
+    const header = [
+        'turn',
+        'kind',
+        'input',
+        'cached',
+        'hit',
+        'expected',
+        'writes',
+        'output',
+        'class',
+        'reason',
+        'lost',
+        'mark',
+    ];
+    const rows = s.turns.map((t) => [
+        String(t.turn),
+        t.kind,
+        String(t.input_tokens),
+        num(t.cached_tokens),
+        pct(t.cache_hit_rate),
+        num(t.expected_cached_tokens),
+        num(t.cache_write_tokens),
+        String(t.output_tokens),
+        t.cache_class,
+        t.prefix.reason ?? '',
+        t.prefix.lost_tokens ? String(t.prefix.lost_tokens) : '',
+        [t.after_compaction ? 'after-compaction' : '', compactedAfter.has(t.turn) ? 'compacted' : '']
+            .filter(Boolean)
+            .join(','),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells) => cells
+        .map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd();
+    const out = [`run ${s.run_id}  sample ${s.sample_id}`, '', line(header), ...rows.map(line)];
+    for (const c of s.compactions) {
+        out.push('', `compaction after turn ${c.turn} (${c.method}): ${c.tokens_before} -> ${c.tokens_after ?? '?'} tokens, ${c.items_before} -> ${c.items_after} items`);
+    }
+    const first = s.cache_breaks[0];
+    if (first) {
+        out.push('', `first cache break: turn ${first.turn}, ${first.reason ?? 'unknown'}: ${first.detail ?? ''}`);
+        if (first.lost_tokens)
+            out.push(`tokens that could have been cached: ${first.lost_tokens}`);
+        if (first.diff)
+            out.push('', first.diff);
+    }
+    else {
+        out.push('', 'no cache break: every turn extended the previous prompt (or followed a compaction).');
+    }
+    return out.join('\n');
+}
+//# sourceMappingURL=inspect.js.map

@@ -1,0 +1,99 @@
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { SampleRecordSchema } from '../telemetry/index.js';
+import { readJsonl } from './jsonl.js';
+import { RUN_FILES, readManifest } from './run-dir.js';
+function emptyVariant(variant) {
+    return {
+        variant,
+        samples: 0,
+        passed: 0,
+        pass_rate: 0,
+        errors: 0,
+        turns: 0,
+        input_tokens: 0,
+        cached_tokens: 0,
+        cache_write_tokens: 0,
+        output_tokens: 0,
+        reasoning_tokens: 0,
+        cache_hit_rate: 0,
+        compactions: 0,
+        cost_usd: 0,
+        wall_ms: 0,
+        bytes_sent: 0,
+        cache_breaks: 0,
+        cached_unknown: 0,
+        cost_unknown: 0,
+    };
+}
+function addSample(v, s) {
+    v.samples++;
+    if (s.passed === true)
+        v.passed++;
+    if (s.status === 'error')
+        v.errors++;
+    v.turns += s.turns;
+    v.input_tokens += s.input_tokens;
+    v.cached_tokens += s.cached_tokens ?? 0;
+    v.cache_write_tokens += s.cache_write_tokens ?? 0;
+    v.output_tokens += s.output_tokens;
+    v.reasoning_tokens += s.reasoning_tokens ?? 0;
+    v.compactions += s.compactions;
+    v.cost_usd += s.cost_usd ?? 0;
+    v.wall_ms += s.wall_ms;
+    v.bytes_sent += s.bytes_sent;
+    v.cache_breaks += s.cache_breaks;
+    if (s.cached_tokens === null)
+        v.cached_unknown++;
+    if (s.cost_usd === null)
+        v.cost_unknown++;
+}
+function finish(v) {
+    v.pass_rate = v.samples > 0 ? v.passed / v.samples : 0;
+    v.cache_hit_rate = v.input_tokens > 0 ? v.cached_tokens / v.input_tokens : 0;
+    return v;
+}
+const SuiteVariantsSchema = z.object({ variants: z.array(z.object({ name: z.string() })) });
+/** Variant order as declared in the suite stored in run.json, when it can be read from there. */
+export function declaredVariantOrder(suite) {
+    const parsed = SuiteVariantsSchema.safeParse(suite);
+    return parsed.success ? parsed.data.variants.map((v) => v.name) : [];
+}
+/**
+ * Reads samples.jsonl once, streaming. When a sample id appears more than once (a resumed run
+ * that re-ran it), the last record wins. Memory grows with the number of samples, not turns.
+ */
+export async function readSamples(runDir) {
+    const samples = new Map();
+    const { skipped } = await readJsonl(join(runDir, RUN_FILES.samples), SampleRecordSchema, (s) => {
+        samples.delete(s.sample_id);
+        samples.set(s.sample_id, s);
+    });
+    return { samples, skipped };
+}
+export function summarizeSamples(samples, variantOrder = []) {
+    const byVariant = new Map();
+    for (const name of variantOrder)
+        byVariant.set(name, emptyVariant(name));
+    for (const s of samples) {
+        let v = byVariant.get(s.variant);
+        if (!v) {
+            v = emptyVariant(s.variant);
+            byVariant.set(s.variant, v);
+        }
+        addSample(v, s);
+    }
+    return [...byVariant.values()].map(finish);
+}
+export async function summarizeRun(runDir) {
+    const manifest = readManifest(runDir);
+    const { samples } = await readSamples(runDir);
+    return {
+        run_id: manifest.run_id,
+        results_dir: dirname(runDir),
+        run_dir: runDir,
+        status: manifest.status,
+        variants: summarizeSamples(samples.values(), declaredVariantOrder(manifest.suite)),
+    };
+}
+//# sourceMappingURL=summary.js.map

@@ -1,0 +1,54 @@
+import { Chalk } from 'chalk';
+import { formatCompact, formatDuration, formatPercent, formatUsd } from './format.js';
+export function colorWanted(stream = process.stdout) {
+    return Boolean(stream.isTTY) && !process.env.NO_COLOR;
+}
+const COLUMNS = [
+    { title: 'variant', align: 'left', value: (v) => v.variant },
+    { title: 'samples', align: 'right', value: (v) => String(v.samples) },
+    { title: 'pass', align: 'right', value: (v) => formatPercent(v.pass_rate) },
+    { title: 'turns', align: 'right', value: (v) => String(v.turns) },
+    { title: 'input', align: 'right', value: (v) => formatCompact(v.input_tokens) },
+    { title: 'cached', align: 'right', value: (v) => formatCompact(v.cached_tokens) },
+    { title: 'hit rate', align: 'right', value: (v) => formatPercent(v.cache_hit_rate) },
+    { title: 'writes', align: 'right', value: (v) => formatCompact(v.cache_write_tokens) },
+    { title: 'output', align: 'right', value: (v) => formatCompact(v.output_tokens) },
+    { title: 'compactions', align: 'right', value: (v) => String(v.compactions) },
+    { title: 'cost', align: 'right', value: (v) => formatUsd(v.cost_usd) + (v.cost_unknown > 0 ? '*' : '') },
+    { title: 'wall', align: 'right', value: (v) => formatDuration(v.wall_ms) },
+];
+function pad(text, width, align) {
+    return align === 'left' ? text.padEnd(width) : text.padStart(width);
+}
+/** Colour for a cache hit rate cell: green when high, red when low. */
+function hitColor(c, rate) {
+    if (rate >= 0.5)
+        return c.green;
+    if (rate >= 0.2)
+        return c.yellow;
+    return c.red;
+}
+/** An aligned table with one row per variant; plain text unless colour is wanted. */
+export function formatSummaryTable(summary, options = {}) {
+    const c = new Chalk({ level: (options.color ?? colorWanted()) ? 1 : 0 });
+    const rows = summary.variants.map((v) => COLUMNS.map((col) => col.value(v)));
+    const widths = COLUMNS.map((col, i) => Math.max(col.title.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const header = COLUMNS.map((col, i) => c.bold(pad(col.title, widths[i] ?? 0, col.align))).join('  ');
+    const body = summary.variants.map((v, r) => COLUMNS.map((col, i) => {
+        const cell = pad(rows[r]?.[i] ?? '', widths[i] ?? 0, col.align);
+        if (col.title === 'hit rate')
+            return hitColor(c, v.cache_hit_rate)(cell);
+        if (col.title === 'variant')
+            return c.cyan(cell);
+        return cell;
+    }).join('  '));
+    const lines = [`run ${summary.run_id} (${summary.status})`, header, ...body];
+    const unknownCost = summary.variants.some((v) => v.cost_unknown > 0);
+    const unknownCached = summary.variants.some((v) => v.cached_unknown > 0);
+    if (unknownCost)
+        lines.push(c.dim('* some samples have no known price (counted as $0)'));
+    if (unknownCached)
+        lines.push(c.dim('some samples have no cached-token count (counted as 0 cached)'));
+    return `${lines.join('\n')}\n`;
+}
+//# sourceMappingURL=table.js.map

@@ -1,0 +1,165 @@
+import { emptyTotals, runAgent } from '../agent/index.js';
+import { scoreSample } from '../scoring/index.js';
+class WallTimeout extends Error {
+    name = 'WallTimeout';
+}
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message.split('\n')[0] ?? error.name;
+    return String(error);
+}
+/**
+ * One sample end to end: fresh sandbox, setup, agent loop, scoring, and the sandbox removed
+ * whatever happens. Never throws: every failure becomes the sample's recorded error.
+ */
+export async function runSample(sample, deps) {
+    const startedAt = new Date();
+    const totals = emptyTotals();
+    const wall = new AbortController();
+    const wallMs = sample.task.limits.wall_timeout_s * 1000;
+    const timer = setTimeout(() => wall.abort(new WallTimeout(`wall time limit of ${sample.task.limits.wall_timeout_s}s`)), wallMs);
+    const signal = AbortSignal.any([deps.abort, wall.signal]);
+    const event = (turn) => ({
+        schema: 1,
+        run_id: deps.runId,
+        sample_id: sample.sampleId,
+        at: new Date().toISOString(),
+        turn,
+    });
+    let sandbox = null;
+    let status = 'completed';
+    let stopReason = 'final';
+    let finalAnswer = null;
+    let error = null;
+    let score = null;
+    try {
+        const created = performance.now();
+        sandbox = await deps.sandboxes.create({
+            image: deps.imageFor(sample),
+            workdir: deps.sandboxDefaults.workdir,
+            files: sample.task.files,
+            labels: { 'turnbench.run': deps.runId, 'turnbench.sample': sample.sampleId },
+            limits: {
+                memoryMb: deps.sandboxDefaults.memoryMb,
+                cpus: deps.sandboxDefaults.cpus,
+                pids: deps.sandboxDefaults.pids,
+            },
+            network: sample.task.spec.network,
+        }, signal);
+        deps.sink.event({ ...event(0), type: 'sandbox', action: 'created', duration_ms: performance.now() - created, detail: sandbox.id });
+        for (const command of sample.task.spec.setup) {
+            const began = performance.now();
+            const result = await sandbox.exec(['bash', '-lc', command], {
+                timeoutMs: sample.task.limits.command_timeout_s * 1000 * 4,
+                maxOutputBytes: 8192,
+                signal,
+            });
+            const ok = result.exitCode === 0 && !result.timedOut;
+            deps.sink.event({
+                ...event(0),
+                type: 'sandbox',
+                action: ok ? 'setup' : 'setup_failed',
+                duration_ms: performance.now() - began,
+                detail: ok ? command : `${command}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} ${result.stderr.slice(-300)}`,
+            });
+            if (!ok)
+                throw new Error(`setup command failed: ${command} (exit ${result.exitCode})`);
+        }
+        const outcome = await runAgent({
+            identity: {
+                runId: deps.runId,
+                sampleId: sample.sampleId,
+                taskId: sample.task.id,
+                variant: sample.variant.name,
+                epoch: sample.epoch,
+            },
+            variant: sample.variant,
+            taskText: sample.task.spec.instructions,
+            limits: sample.task.limits,
+            model: deps.model,
+            sandbox,
+            sink: deps.sink,
+            signal,
+            env: { cwd: sandbox.workdir, shell: 'bash', network: sample.task.spec.network },
+            promptCacheKey: deps.promptCacheKey(sample),
+            costOf: deps.costOf,
+            totals,
+        });
+        stopReason = outcome.stopReason;
+        finalAnswer = outcome.finalAnswer;
+        if (outcome.stopReason !== 'final')
+            status = 'limit';
+    }
+    catch (caught) {
+        const reason = signal.aborted ? signal.reason : caught;
+        if (reason instanceof WallTimeout) {
+            status = 'timeout';
+            stopReason = 'wall_timeout';
+            error = { kind: 'wall_timeout', message: reason.message };
+        }
+        else if (deps.abort.aborted) {
+            status = 'cancelled';
+            stopReason = 'cancelled';
+            error = { kind: 'cancelled', message: 'run aborted' };
+        }
+        else {
+            status = 'error';
+            stopReason = 'error';
+            error = { kind: caught instanceof Error ? caught.name : 'error', message: errorMessage(caught) };
+        }
+        deps.sink.event({ ...event(totals.turns), type: 'error', kind: error.kind, message: error.message });
+    }
+    // Score whatever state the agent left, unless the sample never got a sandbox or was aborted.
+    if (sandbox && status !== 'cancelled' && status !== 'error') {
+        try {
+            score = await scoreSample(sample.task.spec.scorer, { sandbox, finalAnswer, signal: deps.abort });
+        }
+        catch (caught) {
+            score = { passed: false, score: 0, detail: `scorer error: ${errorMessage(caught)}` };
+        }
+    }
+    clearTimeout(timer);
+    if (sandbox) {
+        const began = performance.now();
+        try {
+            await sandbox.destroy();
+            deps.sink.event({ ...event(totals.turns), type: 'sandbox', action: 'removed', duration_ms: performance.now() - began, detail: null });
+        }
+        catch (caught) {
+            deps.sink.event({ ...event(totals.turns), type: 'error', kind: 'sandbox_remove', message: errorMessage(caught) });
+        }
+    }
+    const endedAt = new Date();
+    return {
+        schema: 1,
+        run_id: deps.runId,
+        sample_id: sample.sampleId,
+        task_id: sample.task.id,
+        variant: sample.variant.name,
+        epoch: sample.epoch,
+        tags: sample.task.spec.tags,
+        status,
+        stop_reason: stopReason,
+        passed: score ? score.passed : status === 'error' || status === 'cancelled' ? false : null,
+        score: score ? score.score : null,
+        score_detail: score ? score.detail : null,
+        final_answer: finalAnswer,
+        turns: totals.turns,
+        input_tokens: totals.inputTokens,
+        cached_tokens: totals.cachedTokens,
+        cache_write_tokens: totals.cacheWriteTokens,
+        output_tokens: totals.outputTokens,
+        reasoning_tokens: totals.reasoningTokens,
+        bytes_sent: totals.bytesSent,
+        tool_calls: totals.toolCalls,
+        tool_errors: totals.toolErrors,
+        compactions: totals.compactions,
+        cache_breaks: totals.cacheBreaks,
+        cost_usd: totals.costUsd,
+        started_at: startedAt.toISOString(),
+        ended_at: endedAt.toISOString(),
+        wall_ms: endedAt.getTime() - startedAt.getTime(),
+        error,
+    };
+}
+//# sourceMappingURL=sample-runner.js.map

@@ -1,0 +1,47 @@
+import { posix } from 'node:path';
+import { pack } from 'tar-stream';
+/** Resolves a task file path under the workdir, refusing absolute paths and `..` escapes. */
+export function relativeTaskPath(path) {
+    const normal = posix.normalize(path.replace(/\\/g, '/'));
+    if (posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || normal === '.') {
+        throw new Error(`task file path "${path}" must be relative and stay inside the working directory`);
+    }
+    return normal.replace(/\/+$/, '');
+}
+/**
+ * A tar (to extract at `/`) holding the working directory itself, the task files and their
+ * parent folders, everything owned by `owner`.
+ */
+export async function packWorkdir(workdir, files, owner) {
+    const root = posix.normalize(workdir).replace(/^\/+/, '').replace(/\/+$/, '');
+    const prefix = root ? `${root}/` : '';
+    const dirs = new Set();
+    const entries = [];
+    for (const file of files) {
+        const rel = relativeTaskPath(file.path);
+        const parts = rel.split('/');
+        for (let i = 1; i < parts.length; i++)
+            dirs.add(parts.slice(0, i).join('/'));
+        const body = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+        entries.push({ name: `${prefix}${rel}`, body, mode: file.mode ?? 0o644 });
+    }
+    const tar = pack();
+    const chunks = [];
+    const collected = (async () => {
+        for await (const chunk of tar)
+            chunks.push(chunk);
+    })();
+    const stamp = new Date();
+    const ids = { uid: owner.uid, gid: owner.gid };
+    if (root)
+        tar.entry({ name: `${root}/`, type: 'directory', mode: 0o755, mtime: stamp, ...ids });
+    for (const dir of [...dirs].sort()) {
+        tar.entry({ name: `${prefix}${dir}/`, type: 'directory', mode: 0o755, mtime: stamp, ...ids });
+    }
+    for (const e of entries)
+        tar.entry({ name: e.name, mode: e.mode, mtime: stamp, ...ids }, e.body);
+    tar.finalize();
+    await collected;
+    return Buffer.concat(chunks);
+}
+//# sourceMappingURL=tar-pack.js.map

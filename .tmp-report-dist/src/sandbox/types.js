@@ -1,0 +1,3 @@
+/** The contract every sandbox implementation (Docker, local) fulfils. */
+export {};
+//# sourceMappingURL=types.js.map

@@ -1,0 +1,18 @@
+const tail = (text, max = 400) => (text.length > max ? `…${text.slice(-max)}` : text);
+/** Runs a command in the sample's sandbox after the agent stops: exit 0 passes. */
+export const commandScorer = {
+    type: 'command',
+    async score(spec, { sandbox, signal }) {
+        const result = await sandbox.exec(['bash', '-lc', spec.command], {
+            timeoutMs: spec.timeout_s * 1000,
+            maxOutputBytes: 8192,
+            ...(signal ? { signal } : {}),
+        });
+        const output = tail(`${result.stdout}${result.stderr}`.trim());
+        if (result.timedOut)
+            return { passed: false, score: 0, detail: `scorer timed out after ${spec.timeout_s}s` };
+        const passed = result.exitCode === 0;
+        return { passed, score: passed ? 1 : 0, detail: `exit ${result.exitCode}${output ? `: ${output}` : ''}` };
+    },
+};
+//# sourceMappingURL=command.js.map

@@ -1,0 +1,73 @@
+import { analysePrompt } from '../prompt/analyse.js';
+import { hashString } from '../util/hash.js';
+import { PrefixCacheStore } from './prefix-cache.js';
+import { profileForModel, requestedTtl, ttlMs } from './profiles.js';
+/**
+ * The implicit prompt cache shared by both endpoints: routing, lookup and write. Lookup and
+ * write are separate so a request that fails (an injected fault) writes nothing.
+ */
+export class CacheModel {
+    tokens;
+    defaultTtlMs;
+    store;
+    constructor(tokens, capacityTokens, now, defaultTtlMs) {
+        this.tokens = tokens;
+        this.defaultTtlMs = defaultTtlMs;
+        this.store = new PrefixCacheStore(capacityTokens, now);
+    }
+    lookup(segments, settings) {
+        const profile = profileForModel(settings.model);
+        const seed = [settings.model, settings.reasoningEffort ?? '', settings.textFormat ?? ''].join('\u0001');
+        let bucket = 0;
+        const analysis = analysePrompt(segments, this.tokens, {
+            seed,
+            blockSize: profile.blockSize,
+            probeFor: (head) => {
+                bucket = routingBucket(settings, head);
+                return this.store.probePositions(bucket);
+            },
+        });
+        const cachedTokens = this.store.lookup(bucket, analysis, profile);
+        return { settings, profile, bucket, analysis, inputTokens: analysis.totalTokens, cachedTokens };
+    }
+    commit(l) {
+        const ttl = requestedTtl(l.profile, l.settings.retention, l.settings.ttl, this.defaultTtlMs);
+        this.store.touch(l.bucket, l.analysis, l.profile, l.cachedTokens, ttl.ms);
+        const breakpointTtlMs = new Map();
+        for (const bp of l.analysis.breakpoints)
+            if (bp.ttl)
+                breakpointTtlMs.set(bp.pos, ttlMs(bp.ttl));
+        const written = this.store.write(l.bucket, l.analysis, l.profile, l.cachedTokens, {
+            ttlMs: ttl.ms,
+            breakpointTtlMs,
+            implicitEnd: l.profile.blockSize === null && l.settings.mode === 'implicit',
+        });
+        return {
+            cachedTokens: l.cachedTokens,
+            writeTokens: l.profile.reportsWrites ? written : 0,
+            writeBucket: ttl.bucket,
+            reportsWrites: l.profile.reportsWrites,
+        };
+    }
+    clear() {
+        this.store.clear();
+    }
+}
+/** Requests land on the same cache shard by prompt_cache_key, else by the prompt's head. */
+function routingBucket(s, headHash) {
+    return hashString(`${s.model}\u0001${s.promptCacheKey !== null ? `key:${s.promptCacheKey}` : `head:${headHash}`}`);
+}
+export function fingerprintOf(l) {
+    const s = l.settings;
+    return {
+        model: s.model,
+        promptCacheKey: s.promptCacheKey,
+        reasoningEffort: s.reasoningEffort,
+        textFormat: s.textFormat,
+        verbosity: s.verbosity,
+        serviceTier: s.serviceTier,
+        boundaries: l.analysis.boundaries,
+        totalTokens: l.inputTokens,
+    };
+}
+//# sourceMappingURL=model.js.map

@@ -1,0 +1,32 @@
+import { segment } from '../prompt/segments.js';
+import { emptyView } from '../script/conversation.js';
+import { contentText } from './schema.js';
+/** Chat Completions prompt in prefix order: tools, then messages as sent. */
+export function renderChatRequest(body) {
+    const segments = (body.tools ?? []).map((t) => segment('tool', t.function?.name ?? t.type, [JSON.stringify(t)]));
+    const view = emptyView();
+    for (const m of body.messages) {
+        const text = contentText(m.content);
+        const seg = segment(m.role === 'system' || m.role === 'developer' ? 'instructions' : 'item', m.role, [
+            `<|${m.role}|>\n`,
+            text,
+        ]);
+        if (m.role === 'user')
+            view.userTexts.push(text);
+        else if (m.role === 'tool')
+            view.lastToolOutput = text;
+        else if (m.role === 'assistant') {
+            if (text)
+                view.assistantTexts.push(text);
+            for (const call of m.tool_calls ?? []) {
+                view.callIds.push(call.id);
+                seg.pieces.push(`<|call|>${call.function.name}\n`, call.function.arguments);
+            }
+        }
+        segments.push(seg);
+    }
+    const last = body.messages[body.messages.length - 1];
+    view.lastUserText = last?.role === 'user' ? contentText(last.content) : null;
+    return { segments, view };
+}
+//# sourceMappingURL=render.js.map

@@ -1,0 +1,29 @@
+import { badRequest, SimHttpError } from './errors.js';
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Read and JSON-parse a request body; any problem is a 400/413 with a clear message. */
+export async function readJson(req) {
+    const chunks = [];
+    let bytes = 0;
+    for await (const chunk of req) {
+        const buf = chunk;
+        bytes += buf.length;
+        if (bytes > MAX_BODY_BYTES)
+            throw new SimHttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes`);
+        chunks.push(buf);
+    }
+    if (bytes === 0)
+        throw badRequest('Request body is empty; expected a JSON object.');
+    const text = Buffer.concat(chunks, bytes).toString('utf8');
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (e) {
+        throw badRequest(`Request body is not valid JSON: ${e.message}`);
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+        throw badRequest('Request body must be a JSON object.');
+    }
+    return { json, bytes };
+}
+//# sourceMappingURL=body.js.map

@@ -1,0 +1,78 @@
+import { createServer } from 'node:http';
+import { applyHeader, SIM_OPTIONS_HEADER } from '../behaviour/options.js';
+import { sleep } from '../util/sleep.js';
+import { readJson } from './body.js';
+import { badRequest, SimHttpError, sendError } from './errors.js';
+import { writeSse } from './sse.js';
+function sendJson(res, status, body) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+}
+async function send(res, reply) {
+    await sleep(reply.delayMs);
+    if (reply.kind === 'sse') {
+        await writeSse(res, reply.events, reply.plan);
+        return;
+    }
+    if (reply.cut) {
+        // a connection reset before any byte of the answer
+        res.destroy();
+        return;
+    }
+    sendJson(res, reply.status, reply.body);
+}
+async function handle(ctx, routes, req, res) {
+    const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+    if (req.method === 'GET') {
+        const get = routes.get[path];
+        if (!get)
+            throw new SimHttpError(404, `Invalid URL (GET ${path})`);
+        sendJson(res, 200, get(ctx));
+        return;
+    }
+    if (req.method !== 'POST')
+        throw new SimHttpError(405, `Method ${req.method} not allowed on ${path}`);
+    const post = routes.post[path];
+    if (!post)
+        throw new SimHttpError(404, `Invalid URL (POST ${path})`);
+    const header = req.headers[SIM_OPTIONS_HEADER];
+    const opts = applyHeader(ctx.defaults, Array.isArray(header) ? header[0] : header);
+    if (!opts.ok)
+        throw badRequest(opts.message);
+    const { json, bytes } = await readJson(req);
+    await send(res, post(ctx, { json, bytes, options: opts.options }));
+}
+export function createSimHttpServer(ctx, routes, logRequests) {
+    const server = createServer((req, res) => {
+        const started = performance.now();
+        handle(ctx, routes, req, res)
+            .catch((err) => {
+            if (err instanceof SimHttpError)
+                sendError(res, err);
+            else {
+                process.stderr.write(`turnbench sim: internal error: ${err?.stack ?? String(err)}\n`);
+                sendError(res, new SimHttpError(500, `Internal sim error: ${err?.message ?? String(err)}`, 'server_error'));
+            }
+        })
+            .finally(() => {
+            if (logRequests) {
+                const ms = (performance.now() - started).toFixed(1);
+                process.stderr.write(`${req.method} ${req.url} ${res.statusCode} ${ms}ms\n`);
+            }
+        });
+    });
+    server.keepAliveTimeout = 60_000;
+    return server;
+}
+export async function listen(server, host, port) {
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
+    return server.address().port;
+}
+//# sourceMappingURL=server.js.map

@@ -1,0 +1,114 @@
+import { malform } from '../behaviour/faults.js';
+import { planLatency } from '../behaviour/latency.js';
+import { compareFingerprints } from '../cache/diagnostics.js';
+import { fingerprintOf } from '../cache/model.js';
+import { encodeCompaction } from '../compaction/codec.js';
+import { faultError, fromZod } from '../http/errors.js';
+import { planTurn, summaryText } from '../script/plan.js';
+import { hashString } from '../util/hash.js';
+import { newId, nowSeconds } from '../util/ids.js';
+import { createRng } from '../util/rng.js';
+import { buildResponse, buildUsage, compactionItem, functionCallItem, messageItem } from './build.js';
+import { responseEvents } from './events.js';
+import { renderResponsesRequest } from './render.js';
+import { explainInput, inputItems, ResponsesCreateSchema } from './schema.js';
+import { cacheSettings } from './settings.js';
+/**
+ * POST /v1/responses. Stateless: the script step is derived from the request's own history
+ * (or the stored chain behind `previous_response_id`).
+ *
+ * A script may name a tool that is not in the request's `tools`: the call is emitted anyway,
+ * as a real model sometimes does, so the harness's unknown-tool handling gets exercised.
+ */
+export function handleResponsesCreate(ctx, req) {
+    const parsed = ResponsesCreateSchema.safeParse(req.json);
+    if (!parsed.success)
+        throw fromZod(parsed.error, 'request body', (path) => explainInput(req.json, path));
+    const body = parsed.data;
+    const newInput = inputItems(body.input);
+    const items = body.previous_response_id
+        ? [...ctx.responses.history(body.previous_response_id), ...newInput]
+        : newInput;
+    const rendered = renderResponsesRequest(body.tools ?? [], body.instructions, items);
+    const lookup = ctx.cache.lookup(rendered.segments, cacheSettings(body));
+    const { seed } = req.options;
+    const requestKey = `${body.model}:${lookup.analysis.endHash}`;
+    const fault = ctx.faults.decide(req.options.faults, seed, requestKey);
+    if (fault.status !== null)
+        throw faultError(fault.status, fault.retryAfterS);
+    const usageCache = ctx.cache.commit(lookup);
+    let diagnostics;
+    const comparisonId = body.prompt_cache_options?.comparison_response_id;
+    const fingerprint = fingerprintOf(lookup);
+    if (comparisonId) {
+        const prev = ctx.fingerprints.get(comparisonId);
+        diagnostics = prev ? compareFingerprints(prev, fingerprint) : { type: 'comparison_response_not_found' };
+    }
+    const turn = planTurn(rendered.view, ctx.registry, seed);
+    const output = [];
+    let outputTokens = turn.reasoningTokens;
+    const threshold = body.context_management?.find((c) => c.type === 'compaction')?.compact_threshold;
+    if (threshold && lookup.inputTokens > threshold) {
+        const summary = summaryText(rendered.view, null, turn.progress);
+        output.push(compactionItem(encodeCompaction({ v: 1, kind: 'auto', step: turn.progress, task: turn.taskHash, summary })));
+        outputTokens += ctx.tokens.count(summary);
+    }
+    const plan = turn.plan;
+    if (plan.kind === 'message') {
+        output.push(messageItem(plan.text, 'final_answer'));
+        outputTokens += ctx.tokens.count(plan.text);
+    }
+    else {
+        if (plan.say) {
+            output.push(messageItem(plan.say, 'commentary'));
+            outputTokens += ctx.tokens.count(plan.say);
+        }
+        plan.calls.forEach((call, k) => {
+            const args = fault.malformedArgs && k === 0 ? malform(call.arguments) : call.arguments;
+            output.push(functionCallItem(call.name, args, call.callId));
+            outputTokens += ctx.tokens.count(call.name) + ctx.tokens.count(args);
+        });
+    }
+    const id = newId('resp');
+    const createdAt = nowSeconds(ctx.now());
+    const usage = buildUsage(lookup.inputTokens, usageCache, outputTokens, turn.reasoningTokens);
+    const final = buildResponse({
+        id,
+        createdAt,
+        completedAt: createdAt,
+        body,
+        status: 'completed',
+        output,
+        usage,
+        diagnostics,
+    });
+    ctx.fingerprints.remember(id, fingerprint);
+    if (body.store !== false) {
+        ctx.responses.save(id, body.previous_response_id ?? null, newInput, output, req.bytes);
+    }
+    const rng = createRng(hashString(`${seed}\u0001latency\u0001${requestKey}`));
+    const latency = planLatency(req.options.latency, lookup.inputTokens, usageCache.cachedTokens, rng);
+    if (body.stream) {
+        const inProgress = buildResponse({
+            id,
+            createdAt,
+            completedAt: null,
+            body,
+            status: 'in_progress',
+            output: [],
+            usage: undefined,
+            diagnostics: undefined,
+        });
+        const events = responseEvents(final, inProgress, ctx.tokens);
+        const cutAfter = fault.cutStream ? Math.max(1, Math.floor(events.length / 2)) : null;
+        return { kind: 'sse', events, plan: { latency, cutAfter, done: null }, delayMs: fault.slowMs };
+    }
+    return {
+        kind: 'json',
+        status: 200,
+        body: final,
+        delayMs: fault.slowMs + latency.ttftMs + outputTokens * latency.perOutputTokenMs,
+        cut: fault.cutStream,
+    };
+}
+//# sourceMappingURL=create.js.map

@@ -1,0 +1,86 @@
+/** Split text into delta chunks of a few words each. */
+export function chunkText(text, size = 24) {
+    if (text.length === 0)
+        return [''];
+    const out = [];
+    for (let i = 0; i < text.length; i += size)
+        out.push(text.slice(i, i + size));
+    return out;
+}
+/**
+ * The real streamed event sequence for a finished response: created, in_progress, then per
+ * output item added / (content_part.added, output_text.delta*, output_text.done,
+ * content_part.done | function_call_arguments.delta*, .done | compaction.compacting) /
+ * output_item.done, then completed; `sequence_number` counts from 0.
+ */
+export function responseEvents(final, inProgress, tokens) {
+    const events = [];
+    let seq = 0;
+    let sawOutput = false;
+    const push = (e, outputTokens = 0) => {
+        const firstOutput = outputTokens > 0 && !sawOutput;
+        if (firstOutput)
+            sawOutput = true;
+        events.push({ name: e.type, data: { ...e, sequence_number: seq++ }, outputTokens, firstOutput });
+    };
+    push({ type: 'response.created', response: inProgress });
+    push({ type: 'response.in_progress', response: inProgress });
+    final.output.forEach((item, output_index) => {
+        itemEvents(item, output_index, push, tokens);
+    });
+    push({ type: 'response.completed', response: final });
+    return events;
+}
+function itemEvents(item, output_index, push, tokens) {
+    const item_id = item.id ?? '';
+    if (item.type === 'message') {
+        push({
+            type: 'response.output_item.added',
+            output_index,
+            item: { ...item, status: 'in_progress', content: [] },
+        });
+        item.content.forEach((part, content_index) => {
+            if (part.type !== 'output_text')
+                return;
+            push({
+                type: 'response.content_part.added',
+                item_id,
+                output_index,
+                content_index,
+                part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+            });
+            for (const delta of chunkText(part.text)) {
+                push({ type: 'response.output_text.delta', item_id, output_index, content_index, delta, logprobs: [] }, Math.max(1, tokens.count(delta)));
+            }
+            push({
+                type: 'response.output_text.done',
+                item_id,
+                output_index,
+                content_index,
+                text: part.text,
+                logprobs: [],
+            });
+            push({ type: 'response.content_part.done', item_id, output_index, content_index, part });
+        });
+    }
+    else if (item.type === 'function_call') {
+        push({
+            type: 'response.output_item.added',
+            output_index,
+            item: { ...item, arguments: '', status: 'in_progress' },
+        });
+        for (const delta of chunkText(item.arguments, 48)) {
+            push({ type: 'response.function_call_arguments.delta', item_id, output_index, delta }, Math.max(1, tokens.count(delta)));
+        }
+        push({ type: 'response.function_call_arguments.done', item_id, output_index, arguments: item.arguments });
+    }
+    else if (item.type === 'compaction') {
+        push({ type: 'response.output_item.added', output_index, item: { ...item, encrypted_content: '' } });
+        push({ type: 'response.compaction.compacting', item_id, output_index }, 1);
+    }
+    else {
+        push({ type: 'response.output_item.added', output_index, item });
+    }
+    push({ type: 'response.output_item.done', output_index, item });
+}
+//# sourceMappingURL=events.js.map

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+/**
+ * Request bodies of /v1/responses and /v1/responses/compact. Permissive where the real API
+ * is (unknown fields pass through), strict on the fields the sim interprets.
+ */
+const TtlSchema = z.enum(['30m', '12h']);
+const BreakpointSchema = z.looseObject({ mode: z.literal('explicit').optional(), ttl: TtlSchema.optional() });
+export const ContentPartSchema = z.looseObject({
+    type: z.string().min(1),
+    text: z.string().optional(),
+    refusal: z.string().optional(),
+    prompt_cache_breakpoint: BreakpointSchema.nullish(),
+});
+const MessageItemSchema = z.looseObject({
+    type: z.literal('message').optional(),
+    role: z.enum(['user', 'assistant', 'system', 'developer']),
+    content: z.union([z.string(), z.array(ContentPartSchema)]),
+});
+const FunctionCallItemSchema = z.looseObject({
+    type: z.literal('function_call'),
+    call_id: z.string().min(1),
+    name: z.string().min(1),
+    arguments: z.string(),
+});
+const FunctionCallOutputItemSchema = z.looseObject({
+    type: z.literal('function_call_output'),
+    call_id: z.string().min(1),
+    output: z.union([z.string(), z.array(ContentPartSchema)]),
+});
+const CompactionItemSchema = z.looseObject({
+    type: z.literal('compaction'),
+    encrypted_content: z.string(),
+});
+const INTERPRETED = new Set(['message', 'function_call', 'function_call_output', 'compaction']);
+/** Any other item type the API knows (reasoning, item_reference, ...): kept and counted, not interpreted. */
+const OtherItemSchema = z
+    .looseObject({ type: z.string().min(1) })
+    .refine((item) => !INTERPRETED.has(item.type), { message: 'malformed item for its type' });
+const SCHEMA_BY_TYPE = {
+    message: MessageItemSchema,
+    function_call: FunctionCallItemSchema,
+    function_call_output: FunctionCallOutputItemSchema,
+    compaction: CompactionItemSchema,
+};
+/** A precise message for an input item that failed validation (a union's own error is vague). */
+export function describeInvalidItem(item) {
+    if (!item || typeof item !== 'object')
+        return 'each input item must be an object';
+    const type = item.type ?? ('role' in item ? 'message' : undefined);
+    if (typeof type !== 'string')
+        return "input item needs a 'type' (or a 'role' for a message)";
+    const schema = SCHEMA_BY_TYPE[type];
+    const result = schema?.safeParse(item);
+    const issue = result && !result.success ? result.error.issues[0] : undefined;
+    if (!issue)
+        return `invalid '${type}' item`;
+    return `invalid '${type}' item: '${issue.path.join('.')}': ${issue.message}`;
+}
+export const InputItemSchema = z.union([
+    MessageItemSchema,
+    FunctionCallItemSchema,
+    FunctionCallOutputItemSchema,
+    CompactionItemSchema,
+    OtherItemSchema,
+]);
+export const ToolSchema = z.looseObject({ type: z.string().min(1), name: z.string().optional() });
+const PromptCacheOptionsSchema = z.looseObject({
+    comparison_response_id: z.string().nullish(),
+    mode: z.enum(['implicit', 'explicit']).optional(),
+    prewarm: z.boolean().optional(),
+    ttl: TtlSchema.optional(),
+});
+const commonFields = {
+    model: z.string().min(1),
+    input: z.union([z.string(), z.array(InputItemSchema)]).nullish(),
+    instructions: z.string().nullish(),
+    previous_response_id: z.string().nullish(),
+    prompt_cache_key: z.string().nullish(),
+    prompt_cache_retention: z.enum(['in_memory', '24h']).nullish(),
+    prompt_cache_options: PromptCacheOptionsSchema.nullish(),
+};
+export const ResponsesCreateSchema = z.looseObject({
+    ...commonFields,
+    tools: z.array(ToolSchema).nullish(),
+    stream: z.boolean().nullish(),
+    store: z.boolean().nullish(),
+    parallel_tool_calls: z.boolean().nullish(),
+    max_output_tokens: z.number().int().positive().nullish(),
+    reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
+    text: z.looseObject({ format: z.unknown().optional(), verbosity: z.string().nullish() }).nullish(),
+    service_tier: z.string().nullish(),
+    context_management: z
+        .array(z.looseObject({ type: z.string().min(1), compact_threshold: z.number().int().positive().nullish() }))
+        .nullish(),
+});
+export const ResponsesCompactSchema = z.looseObject(commonFields);
+/** Normalise `input` (a bare string means one user message). */
+export function inputItems(input) {
+    if (input == null)
+        return [];
+    if (typeof input === 'string')
+        return [{ type: 'message', role: 'user', content: input }];
+    return input;
+}
+/** For a validation error under `input.<i>`, describe that item precisely. */
+export function explainInput(json, path) {
+    if (path[0] !== 'input' || typeof path[1] !== 'number')
+        return undefined;
+    const input = json.input;
+    return Array.isArray(input) ? describeInvalidItem(input[path[1]]) : undefined;
+}
+//# sourceMappingURL=schema.js.map

@@ -1,0 +1,136 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, displayPath, formatFieldPath, readYamlDocument, TaskSchema, } from '../config/index.js';
+import { readDataset } from './dataset.js';
+import { resolveTaskFiles } from './files.js';
+import { resolveImage } from './image.js';
+import { resolveLimits } from './limits.js';
+import { mapTemplatedStrings, templatedStrings } from './render-spec.js';
+import { placeholdersIn, renderTemplate } from './template.js';
+const ID_PART = /^[A-Za-z0-9._-]+$/;
+const ID_RULE = 'use letters, digits, dot, dash and underscore';
+/**
+ * Load one task.yaml (or a folder holding one). Without a dataset this is one task; with one,
+ * one task per row, its placeholders rendered (see render-spec.ts for which fields). A task
+ * without a dataset is not rendered: `{{...}}` in its text stays as written.
+ */
+export async function loadTask(file, suite) {
+    const taskFile = await taskFileOf(path.resolve(file));
+    const dir = path.dirname(taskFile);
+    const doc = await readYamlDocument(taskFile, TaskSchema);
+    const spec = doc.value;
+    const at = (fieldPath, detail) => fieldError(doc, fieldPath, detail);
+    const limits = resolveLimits(suite?.limits, spec.limits);
+    const imageLine = doc.lineOf(['image']);
+    const image = await resolveImage(spec.image, suite?.sandbox.image, {
+        taskFile,
+        taskDir: dir,
+        ...(imageLine !== undefined ? { line: imageLine } : {}),
+    });
+    const base = { dir, file: taskFile, limits, image };
+    if (!spec.dataset) {
+        if (!ID_PART.test(spec.id))
+            throw at(['id'], `${ID_RULE} (placeholders in the id need a dataset)`);
+        const files = await resolveTaskFiles(spec.files, { taskFile, taskDir: dir, lineOf: doc.lineOf });
+        return [{ ...base, id: spec.id, spec, files }];
+    }
+    const datasetFile = path.resolve(dir, spec.dataset.file);
+    const dataset = await readDataset(datasetFile);
+    const idColumn = spec.dataset.id_column;
+    if (idColumn !== undefined && !dataset.columns.includes(idColumn)) {
+        throw at(['dataset', 'id_column'], `no column "${idColumn}" in ${displayPath(datasetFile)} (${columnList(dataset)})`);
+    }
+    checkPlaceholders(doc, dataset);
+    const idTemplated = placeholdersIn(spec.id).length > 0;
+    if (!idTemplated && !ID_PART.test(spec.id))
+        throw at(['id'], ID_RULE);
+    const cache = new Map();
+    const firstLineOfId = new Map();
+    const tasks = [];
+    for (const [index, row] of dataset.rows.entries()) {
+        const rowError = (detail, column) => new ConfigError({
+            file: datasetFile,
+            line: row.line,
+            ...(column !== undefined ? { column } : {}),
+            detail,
+        });
+        const rendered = renderRow(doc, row, datasetFile);
+        const rowId = idColumn !== undefined ? (row.values[idColumn] ?? '') : String(index + 1);
+        if (rowId === '')
+            throw rowError('empty row id', idColumn);
+        if (!ID_PART.test(rowId))
+            throw rowError(`row id "${rowId}": ${ID_RULE}`, idColumn);
+        const id = idTemplated ? rendered.id : `${spec.id}/${rowId}`;
+        if (idTemplated && !ID_PART.test(id))
+            throw rowError(`rendered task id "${id}": ${ID_RULE}`);
+        const previous = firstLineOfId.get(id);
+        if (previous !== undefined) {
+            throw rowError(`duplicate task id "${id}" (first on line ${previous})`, idTemplated ? undefined : idColumn);
+        }
+        firstLineOfId.set(id, row.line);
+        const files = await resolveTaskFiles(rendered.files, {
+            taskFile,
+            taskDir: dir,
+            lineOf: doc.lineOf,
+            exclude: [datasetFile],
+            cache,
+        });
+        tasks.push({
+            ...base,
+            id,
+            spec: rendered,
+            files,
+            datasetRow: { file: datasetFile, line: row.line, values: row.values },
+        });
+    }
+    return tasks;
+}
+async function taskFileOf(file) {
+    const info = await stat(file).catch(() => undefined);
+    return info?.isDirectory() ? path.join(file, 'task.yaml') : file;
+}
+function fieldError(doc, fieldPath, detail) {
+    const line = doc.lineOf(fieldPath);
+    return new ConfigError({
+        file: doc.file,
+        field: formatFieldPath(fieldPath),
+        detail,
+        ...(line !== undefined ? { line } : {}),
+    });
+}
+function columnList(dataset) {
+    return `columns: ${dataset.columns.join(', ')}`;
+}
+/** Every placeholder must name a dataset column (runtime ones excepted). */
+function checkPlaceholders(doc, dataset) {
+    const columns = new Set(dataset.columns);
+    for (const { path: fieldPath, text } of templatedStrings(doc.value)) {
+        const unknown = placeholdersIn(text).find((name) => !columns.has(name));
+        if (unknown !== undefined) {
+            throw fieldError(doc, fieldPath, `unknown placeholder {{${unknown}}} (${displayPath(dataset.file)} has ${columnList(dataset)})`);
+        }
+    }
+}
+function renderRow(doc, row, datasetFile) {
+    return mapTemplatedStrings(doc.value, (text, fieldPath) => {
+        const field = formatFieldPath(fieldPath);
+        for (const name of placeholdersIn(text)) {
+            const value = row.values[name];
+            if (value === undefined || value === '') {
+                throw new ConfigError({
+                    file: datasetFile,
+                    line: row.line,
+                    column: name,
+                    detail: `${value === undefined ? 'missing' : 'empty'} value, used by ${field} in ${displayPath(doc.file)}`,
+                });
+            }
+        }
+        const line = doc.lineOf(fieldPath);
+        return renderTemplate(text, row.values, {
+            file: doc.file,
+            field,
+            ...(line !== undefined ? { line } : {}),
+        });
+    });
+}
+//# sourceMappingURL=load-task.js.map

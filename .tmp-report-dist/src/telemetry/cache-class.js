@@ -1,0 +1,92 @@
+export { CACHE_PROFILES, cacheRulesFor, DEFAULT_CACHE_RULES } from './cache-class-rules.js';
+/** What a provider can return for a shared prefix of `tokens`: 0 below the minimum, else rounded down to the step. */
+export function roundToCacheRules(tokens, rules) {
+    if (tokens < rules.minTokens)
+        return 0;
+    return rules.minTokens + Math.floor((tokens - rules.minTokens) / rules.step) * rules.step;
+}
+function estimatedPromptTokens(fp, items = fp.itemTokens.length) {
+    let total = fp.prefixTokens;
+    for (let i = 0; i < items; i++)
+        total += fp.itemTokens[i];
+    return total;
+}
+/**
+ * The cached tokens a perfect provider cache would report for `next`: the part of `next` that
+ * equals the previous *prompt* (a provider caches prompts it processed, not the output it
+ * generated), rounded by the cache rules.
+ *
+ * Our token figures are o200k counts of canonical JSON, not the provider's rendering, so they are
+ * calibrated: a prefix covering the whole previous prompt is exactly the previous `input_tokens`;
+ * a partial one is scaled by previous `input_tokens` / our estimate of it (or, when unknown, by the
+ * same ratio for `next`). Only the previous request is considered: a return to an older layout may
+ * hit more than expected, which classifies as `hit`.
+ */
+export function expectedCachedTokens(prefix, prev, next, rules) {
+    if (!prev || prefix.extends_previous === null)
+        return 0;
+    if (typeof prefix.diverged_at === 'string')
+        return 0;
+    const prevItems = prev.fingerprint.itemTokens.length;
+    const sharedItems = prefix.diverged_at === null ? prevItems : Math.min(prefix.diverged_at, prevItems);
+    let shared;
+    const prevEstimate = estimatedPromptTokens(prev.fingerprint);
+    if (sharedItems === prevItems && prev.inputTokens !== null) {
+        shared = prev.inputTokens;
+    }
+    else {
+        const sharedEstimate = estimatedPromptTokens(prev.fingerprint, sharedItems);
+        let scale = 1;
+        if (prev.inputTokens !== null && prevEstimate > 0)
+            scale = prev.inputTokens / prevEstimate;
+        else if (next.inputTokens !== null) {
+            const nextEstimate = estimatedPromptTokens(next.fingerprint);
+            if (nextEstimate > 0)
+                scale = next.inputTokens / nextEstimate;
+        }
+        shared = Math.round(sharedEstimate * scale);
+    }
+    if (next.inputTokens !== null)
+        shared = Math.min(shared, next.inputTokens);
+    return roundToCacheRules(shared, rules);
+}
+/** Observed cached tokens may fall this far below expected and still count as a hit. */
+export function hitTolerance(expected, rules) {
+    return Math.max(rules.step, Math.ceil(expected * 0.02));
+}
+/** A break inside the items right after a compaction is the compaction's, not the layout's. */
+export function isCompactionBreak(prefix, afterCompaction) {
+    if (prefix.reason === 'compacted')
+        return true;
+    return afterCompaction && (prefix.reason === 'item_changed' || prefix.reason === 'items_removed');
+}
+/**
+ * One class per turn, checked in this order:
+ * - `first_turn`: nothing to compare with (turn 1, or no previous prompt).
+ * - `below_minimum`: the prompt is below the cache minimum, so no hit was possible whatever the layout.
+ * - `harness_break`: our prompt broke the prefix (any reason except a compaction-attributed one).
+ *   Decided by our own check alone, so it is reported even when the provider gives no cache figures.
+ * - `unknown`: the provider did not report cached tokens (or no expectation could be computed).
+ * - `hit`: observed >= expected - tolerance (one step, or 2% of expected if larger). This includes
+ *   expected = 0 when there was nothing a cache could serve: after a compaction (the prefix reason
+ *   stays `compacted`, so the cost is still attributed to it) or after a previous prompt below the
+ *   minimum. `hit` means "the provider did as well as a perfect cache could", not "tokens were cached".
+ * - `provider_miss`: the prefix held as far as `expected` says, but the provider returned clearly
+ *   less (eviction, routing, TTL). A compaction turn can be a provider miss too: when part of the
+ *   prompt survived the compaction and still was not served.
+ */
+export function classifyTurn(input) {
+    const { prefix, rules } = input;
+    if (input.turn <= 1 || prefix.extends_previous === null)
+        return 'first_turn';
+    if (input.inputTokens < rules.minTokens)
+        return 'below_minimum';
+    if (prefix.extends_previous === false && !isCompactionBreak(prefix, input.afterCompaction)) {
+        return 'harness_break';
+    }
+    if (input.observedCached === null || input.expectedCached === null)
+        return 'unknown';
+    const floor = input.expectedCached - hitTolerance(input.expectedCached, rules);
+    return input.observedCached >= floor ? 'hit' : 'provider_miss';
+}
+//# sourceMappingURL=cache-class.js.map

@@ -1,0 +1,149 @@
+import { canonicalJson, hashText, hashValue } from './hash.js';
+import { memoTokens } from './prefix-tokens.js';
+/**
+ * Digests memoised by object identity. The history of a conversation is the same array of item
+ * objects turn after turn, so only new items are serialised and hashed.
+ * Contract: an item is never mutated after it has been sent; a changed item is a new object.
+ * (Items built by `outputItemsAsInput` are frozen, so a mutation throws instead of going unseen.)
+ */
+const digestByObject = new WeakMap();
+export function digestItem(item) {
+    let digest = digestByObject.get(item);
+    if (digest === undefined) {
+        const fields = {};
+        const keys = Object.keys(item).sort();
+        const entries = [];
+        for (const key of keys) {
+            const value = item[key];
+            if (value === undefined)
+                continue;
+            const fieldHash = hashValue(value);
+            fields[key] = fieldHash;
+            entries.push(`${JSON.stringify(key)}:${fieldHash}`);
+        }
+        // Derived from the field hashes (sorted keys), so each new item is serialised once.
+        digest = { hash: hashText(entries.join(',')), label: itemLabel(item), fields };
+        digestByObject.set(item, digest);
+    }
+    return digest;
+}
+export function itemHash(item) {
+    return digestItem(item).hash;
+}
+/** Digest and estimated tokens (o200k of the canonical JSON) of each item, memoised. */
+export function fingerprintItems(items, countTokens) {
+    const hashes = new Array(items.length);
+    const tokens = new Array(items.length);
+    const digests = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        const digest = digestItem(item);
+        digests[i] = digest;
+        hashes[i] = digest.hash;
+        tokens[i] = memoTokens(countTokens, digest.hash, () => canonicalJson(item));
+    }
+    return { hashes, tokens, digests };
+}
+/** Short label of an item for details and diffs: `message/user`, `function_call/shell`, `reasoning`. */
+export function itemLabel(item) {
+    const fields = item;
+    const type = typeof fields.type === 'string' ? fields.type : 'message';
+    if (type === 'message' && typeof fields.role === 'string')
+        return `message/${fields.role}`;
+    if (typeof fields.name === 'string')
+        return `${type}/${fields.name}`;
+    if (typeof fields.call_id === 'string')
+        return `${type}/${fields.call_id}`;
+    return type;
+}
+/** How item `before` became item `after`, in a few words: `content changed`, `was reasoning, now message/user`. */
+export function describeItemChange(before, after) {
+    if (before.label !== after.label)
+        return `was ${before.label}, now ${after.label}`;
+    const keys = [...new Set([...Object.keys(before.fields), ...Object.keys(after.fields)])].sort();
+    const changed = keys.filter((key) => before.fields[key] !== after.fields[key]);
+    return changed.length > 0 ? `${changed.join(', ')} changed` : 'changed';
+}
+function deepFreeze(value) {
+    if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const child of Object.values(value))
+            deepFreeze(child);
+    }
+    return value;
+}
+/**
+ * THE canonical conversion of a response's output items into the input items of the next request.
+ * The agent loop builds its history with this function and the prefix check assumes it, so both
+ * agree on what "previous prompt + previous output" means.
+ *
+ * Rule: keep everything the model produced and everything the input type requires (message and
+ * reasoning ids, message status, reasoning `encrypted_content`); drop per-response bookkeeping the
+ * input type lets us drop: optional `id` / `status`, `created_by`, output-text `logprobs`.
+ * Items with no input form (e.g. outputs of server-side tools) are passed through when their
+ * shape is also a valid input item, and skipped otherwise.
+ * The returned items are new, deep-frozen objects.
+ */
+export function outputItemsAsInput(output) {
+    const items = [];
+    for (const item of output) {
+        const converted = outputItemAsInput(item);
+        if (converted)
+            items.push(deepFreeze(converted));
+    }
+    return items;
+}
+function outputItemAsInput(item) {
+    switch (item.type) {
+        case 'message':
+            return {
+                type: 'message',
+                id: item.id,
+                role: item.role,
+                status: item.status,
+                content: item.content.map((part) => part.type === 'output_text'
+                    ? { type: 'output_text', text: part.text, annotations: part.annotations }
+                    : { type: 'refusal', refusal: part.refusal }),
+                ...(item.phase != null ? { phase: item.phase } : {}),
+            };
+        case 'function_call':
+            return {
+                type: 'function_call',
+                call_id: item.call_id,
+                name: item.name,
+                arguments: item.arguments,
+                ...(item.namespace !== undefined ? { namespace: item.namespace } : {}),
+            };
+        case 'custom_tool_call':
+            return {
+                type: 'custom_tool_call',
+                call_id: item.call_id,
+                name: item.name,
+                input: item.input,
+                ...(item.namespace !== undefined ? { namespace: item.namespace } : {}),
+            };
+        case 'reasoning':
+            return {
+                type: 'reasoning',
+                id: item.id,
+                summary: item.summary,
+                ...(item.content !== undefined ? { content: item.content } : {}),
+                ...(item.encrypted_content != null ? { encrypted_content: item.encrypted_content } : {}),
+            };
+        case 'compaction':
+            return { type: 'compaction', encrypted_content: item.encrypted_content };
+        case 'file_search_call':
+        case 'computer_call':
+        case 'web_search_call':
+        case 'code_interpreter_call':
+        case 'image_generation_call':
+        case 'local_shell_call':
+        case 'mcp_call':
+        case 'mcp_list_tools':
+        case 'mcp_approval_request':
+            return item;
+        default:
+            return null;
+    }
+}
+//# sourceMappingURL=prefix-items.js.map

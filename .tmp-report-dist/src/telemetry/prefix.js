@@ -1,0 +1,191 @@
+import { canonicalJson, hashText, hashValue } from './hash.js';
+import { describeItemChange, fingerprintItems, itemHash } from './prefix-items.js';
+import { memoTokens } from './prefix-tokens.js';
+/**
+ * Settings are kept when they change what the model is shown (reasoning effort and the
+ * parallel-tool-calls switch are rendered into the system part of the prompt). Left out on purpose:
+ * store, retention, max_output_tokens, compact_threshold, previous/comparison response ids: they
+ * change lifetime, limits or bookkeeping, not the cached prefix. prompt_cache_key has its own reason.
+ */
+function cacheSettings(req) {
+    return { reasoningEffort: req.reasoningEffort ?? null, parallelToolCalls: req.parallelToolCalls };
+}
+export function fingerprintRequest(req, countTokens) {
+    const toolHashes = req.tools.map((tool) => itemHash(tool));
+    const toolsHash = hashText(toolHashes.join(','));
+    const instructionsHash = hashText(req.instructions);
+    let prefixTokens = memoTokens(countTokens, `i:${instructionsHash}`, () => req.instructions);
+    req.tools.forEach((tool, i) => {
+        prefixTokens += memoTokens(countTokens, toolHashes[i], () => canonicalJson(tool));
+    });
+    const items = fingerprintItems(req.input, countTokens);
+    const settings = cacheSettings(req);
+    return {
+        model: req.model,
+        instructionsHash,
+        toolsHash,
+        toolNames: req.tools.map((tool) => tool.name),
+        toolHashes,
+        itemHashes: items.hashes,
+        itemTokens: items.tokens,
+        itemDigests: items.digests,
+        settingsHash: hashValue(settings),
+        settings,
+        promptCacheKey: req.promptCacheKey ?? null,
+        prefixTokens,
+    };
+}
+const FIRST_TURN = {
+    extends_previous: null,
+    diverged_at: null,
+    reason: null,
+    lost_tokens: null,
+    detail: null,
+};
+function sum(values, from = 0, to = values.length) {
+    let total = 0;
+    for (let i = from; i < to; i++)
+        total += values[i];
+    return total;
+}
+function describeToolChange(prev, next) {
+    if (prev.toolsHash === next.toolsHash)
+        return null;
+    const sameSet = prev.toolHashes.length === next.toolHashes.length &&
+        [...prev.toolHashes].sort().join(',') === [...next.toolHashes].sort().join(',');
+    if (sameSet) {
+        const moved = next.toolHashes.flatMap((hash, to) => {
+            const from = prev.toolHashes.indexOf(hash);
+            return from === to ? [] : [`${next.toolNames[to]} ${from}→${to}`];
+        });
+        return {
+            at: 'tools',
+            reason: 'tools_reordered',
+            detail: `tools reordered: ${moved.join(', ')} (was [${prev.toolNames.join(', ')}], now [${next.toolNames.join(', ')}])`,
+        };
+    }
+    const parts = [];
+    const added = next.toolNames.filter((name) => !prev.toolNames.includes(name));
+    const removed = prev.toolNames.filter((name) => !next.toolNames.includes(name));
+    const changed = next.toolNames.filter((name, i) => {
+        const j = prev.toolNames.indexOf(name);
+        return j >= 0 && prev.toolHashes[j] !== next.toolHashes[i];
+    });
+    if (added.length > 0)
+        parts.push(`added ${added.join(', ')}`);
+    if (removed.length > 0)
+        parts.push(`removed ${removed.join(', ')}`);
+    if (changed.length > 0)
+        parts.push(`definition changed: ${changed.join(', ')}`);
+    const kept = next.toolNames.filter((name) => prev.toolNames.includes(name));
+    const keptBefore = prev.toolNames.filter((name) => next.toolNames.includes(name));
+    if (kept.join(',') !== keptBefore.join(','))
+        parts.push(`order changed to [${next.toolNames.join(', ')}]`);
+    return {
+        at: 'tools',
+        reason: 'tools_changed',
+        detail: `tools changed: ${parts.join('; ') || 'duplicate tool'}`,
+    };
+}
+function settingsDiff(prev, next) {
+    const keys = Object.keys(next);
+    return keys
+        .filter((key) => prev[key] !== next[key])
+        .map((key) => `${key} ${String(prev[key])} → ${String(next[key])}`)
+        .join(', ');
+}
+/**
+ * Changes before the first input item, in the order they matter to a provider cache: the model and
+ * the cache key select the cache, settings and tools and instructions head the prompt.
+ * All are listed in the detail; the first one names the reason.
+ */
+function headChanges(prev, next) {
+    const changes = [];
+    if (prev.model !== next.model) {
+        changes.push({ at: 'model', reason: 'model_changed', detail: `model ${prev.model} → ${next.model}` });
+    }
+    if (prev.promptCacheKey !== next.promptCacheKey) {
+        changes.push({
+            at: 'settings',
+            reason: 'prompt_cache_key_changed',
+            detail: `prompt_cache_key ${prev.promptCacheKey ?? '(none)'} → ${next.promptCacheKey ?? '(none)'}`,
+        });
+    }
+    if (prev.settingsHash !== next.settingsHash) {
+        changes.push({
+            at: 'settings',
+            reason: 'settings_changed',
+            detail: `settings changed: ${settingsDiff(prev.settings, next.settings)}`,
+        });
+    }
+    const tools = describeToolChange(prev, next);
+    if (tools)
+        changes.push(tools);
+    if (prev.instructionsHash !== next.instructionsHash) {
+        changes.push({ at: 'instructions', reason: 'instructions_changed', detail: 'instructions changed' });
+    }
+    return changes;
+}
+/**
+ * Compare the new request with the previous request followed by that request's output items
+ * (appended in order, as `outputItemsAsInput` makes them).
+ *
+ * `lost_tokens` counts, in estimated tokens, the part of previous prompt + output from the break
+ * to its end: what could have been read from cache and is now paid again. A break before the items
+ * (model, key, settings, tools, instructions) loses all of it.
+ * With `compactedSincePrevious`, a break inside the items is attributed to the compaction
+ * (`compacted`); a break before the items keeps its own reason, as compaction never changes those.
+ */
+export function checkPrefix(prev, next, hints) {
+    if (!prev)
+        return { ...FIRST_TURN };
+    const before = prev.fingerprint;
+    const sharedHashes = before.itemHashes.concat(prev.outputItemHashes);
+    const sharedTokens = before.itemTokens.concat(prev.outputItemTokens);
+    const shareable = before.prefixTokens + sum(sharedTokens);
+    const head = headChanges(before, next);
+    if (head.length > 0) {
+        const [first] = head;
+        return {
+            extends_previous: false,
+            diverged_at: first.at,
+            reason: first.reason,
+            lost_tokens: shareable,
+            detail: head.map((change) => change.detail).join('; '),
+        };
+    }
+    const common = Math.min(sharedHashes.length, next.itemHashes.length);
+    let at = 0;
+    while (at < common && sharedHashes[at] === next.itemHashes[at])
+        at++;
+    if (at === sharedHashes.length) {
+        return { extends_previous: true, diverged_at: null, reason: null, lost_tokens: 0, detail: null };
+    }
+    const lost = sum(sharedTokens, at);
+    const fromOutput = at >= before.itemHashes.length ? ' (previous output item)' : '';
+    let reason;
+    let detail;
+    if (at === next.itemHashes.length) {
+        reason = 'items_removed';
+        const dropped = sharedHashes.length - at;
+        detail = `prompt ends after item ${at - 1}; ${dropped} item(s) of previous prompt + output from item ${at}${fromOutput} are gone`;
+    }
+    else {
+        reason = 'item_changed';
+        const was = before.itemDigests.concat(prev.outputItemDigests ?? [])[at];
+        const now = next.itemDigests[at];
+        const how = was ? describeItemChange(was, now) : 'changed';
+        detail = `item ${at} (${was?.label ?? now.label})${fromOutput}: ${how}`;
+    }
+    if (hints?.compactedSincePrevious) {
+        reason = 'compacted';
+        detail = `history compacted; ${detail}`;
+    }
+    return { extends_previous: false, diverged_at: at, reason, lost_tokens: lost, detail };
+}
+/** Hash and token figures of a response's output items, for `PreviousPrompt`. */
+export function fingerprintOutput(outputAsInput, countTokens) {
+    const { hashes, tokens, digests } = fingerprintItems(outputAsInput, countTokens);
+    return { outputItemHashes: hashes, outputItemTokens: tokens, outputItemDigests: digests };
+}
+//# sourceMappingURL=prefix.js.map

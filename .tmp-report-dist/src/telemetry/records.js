@@ -1,0 +1,203 @@
+import { z } from 'zod';
+/**
+ * The results contract between the runner and everything that reads a run.
+ * Every line of samples.jsonl / turns.jsonl / events.jsonl parses with one of these.
+ * Bump SCHEMA_VERSION on any incompatible change.
+ */
+export const SCHEMA_VERSION = 1;
+const nullableCount = z.number().int().min(0).nullable();
+export const PrefixCheckSchema = z.object({
+    /** null on the first turn of a sample (nothing to extend). */
+    extends_previous: z.boolean().nullable(),
+    /** 'tools' | 'instructions' | 'model' | 'settings' | index of the first differing input item. */
+    diverged_at: z.union([z.enum(['tools', 'instructions', 'model', 'settings']), z.number().int()]).nullable(),
+    reason: z
+        .enum([
+        'tools_changed',
+        'tools_reordered',
+        'instructions_changed',
+        'model_changed',
+        'item_changed',
+        'items_removed',
+        'compacted',
+        'settings_changed',
+        'prompt_cache_key_changed',
+    ])
+        .nullable(),
+    /** Tokens after the break that could have been read from cache. */
+    lost_tokens: z.number().int().min(0).nullable(),
+    /** Human-readable detail: which tool moved, which item changed and how. */
+    detail: z.string().nullable(),
+});
+export const CacheClassSchema = z.enum([
+    'hit',
+    'harness_break',
+    'provider_miss',
+    'below_minimum',
+    'first_turn',
+    'unknown',
+    /** compaction and summary requests: a prompt of their own, not checked against the loop's */
+    'not_checked',
+]);
+export const TurnRecordSchema = z.object({
+    schema: z.literal(SCHEMA_VERSION),
+    run_id: z.string(),
+    sample_id: z.string(),
+    task_id: z.string(),
+    variant: z.string(),
+    epoch: z.number().int().min(1),
+    /** 1-based index of the model request within the sample. */
+    turn: z.number().int().min(1),
+    /** `agent` for loop turns; `compaction` / `summary` for requests made to compact the history. */
+    kind: z.enum(['agent', 'compaction', 'summary']),
+    started_at: z.string(),
+    latency_ms: z.number().min(0),
+    ttft_ms: z.number().min(0).nullable(),
+    provider: z.string(),
+    model: z.string(),
+    response_id: z.string().nullable(),
+    input_tokens: z.number().int().min(0),
+    cached_tokens: nullableCount,
+    cache_write_tokens: nullableCount,
+    output_tokens: z.number().int().min(0),
+    reasoning_tokens: nullableCount,
+    /** cached / input for this turn; null when the provider did not report cached tokens. */
+    cache_hit_rate: z.number().min(0).max(1).nullable(),
+    bytes_sent: z.number().int().min(0),
+    item_count: z.number().int().min(0),
+    instructions_hash: z.string(),
+    tools_hash: z.string(),
+    items_hash: z.string(),
+    prefix: PrefixCheckSchema,
+    expected_cached_tokens: nullableCount,
+    cache_class: CacheClassSchema,
+    provider_diagnostics: z.unknown().nullable(),
+    /** True when the previous step compacted the history, so a miss here belongs to the compaction. */
+    after_compaction: z.boolean(),
+    tool_calls: z.number().int().min(0),
+    retries: z.number().int().min(0),
+    cost_usd: z.number().min(0).nullable(),
+});
+export const SampleStatusSchema = z.enum(['completed', 'limit', 'timeout', 'error', 'cancelled']);
+export const SampleRecordSchema = z.object({
+    schema: z.literal(SCHEMA_VERSION),
+    run_id: z.string(),
+    sample_id: z.string(),
+    task_id: z.string(),
+    variant: z.string(),
+    epoch: z.number().int().min(1),
+    tags: z.array(z.string()),
+    status: SampleStatusSchema,
+    /** Why the loop stopped: final, max_turns, max_total_tokens, wall_timeout, error, cancelled. */
+    stop_reason: z.string(),
+    passed: z.boolean().nullable(),
+    score: z.number().min(0).max(1).nullable(),
+    score_detail: z.string().nullable(),
+    final_answer: z.string().nullable(),
+    turns: z.number().int().min(0),
+    input_tokens: z.number().int().min(0),
+    cached_tokens: nullableCount,
+    cache_write_tokens: nullableCount,
+    output_tokens: z.number().int().min(0),
+    reasoning_tokens: nullableCount,
+    bytes_sent: z.number().int().min(0),
+    tool_calls: z.number().int().min(0),
+    tool_errors: z.number().int().min(0),
+    compactions: z.number().int().min(0),
+    cache_breaks: z.number().int().min(0),
+    cost_usd: z.number().min(0).nullable(),
+    started_at: z.string(),
+    ended_at: z.string(),
+    wall_ms: z.number().min(0),
+    error: z.object({ kind: z.string(), message: z.string() }).nullable(),
+});
+const eventBase = {
+    schema: z.literal(SCHEMA_VERSION),
+    run_id: z.string(),
+    sample_id: z.string(),
+    at: z.string(),
+    /** The turn the event belongs to (the request that produced the call, or the one after the compaction). */
+    turn: z.number().int().min(0),
+};
+export const ToolCallEventSchema = z.object({
+    ...eventBase,
+    type: z.literal('tool_call'),
+    call_id: z.string(),
+    tool: z.string(),
+    ok: z.boolean(),
+    /** `invalid_arguments`, `unknown_tool`, `timeout`, `nonzero_exit`, `sandbox_error` or null. */
+    error: z.string().nullable(),
+    exit_code: z.number().int().nullable(),
+    duration_ms: z.number().min(0),
+    output_bytes: z.number().int().min(0),
+    truncated: z.boolean(),
+});
+export const CompactionEventSchema = z.object({
+    ...eventBase,
+    type: z.literal('compaction'),
+    method: z.enum(['server', 'endpoint', 'summary', 'truncate']),
+    tokens_before: z.number().int().min(0),
+    tokens_after: z.number().int().min(0).nullable(),
+    items_before: z.number().int().min(0),
+    items_after: z.number().int().min(0),
+    latency_ms: z.number().min(0),
+    input_tokens: z.number().int().min(0),
+    output_tokens: z.number().int().min(0),
+    cost_usd: z.number().min(0).nullable(),
+});
+export const CacheBreakEventSchema = z.object({
+    ...eventBase,
+    type: z.literal('cache_break'),
+    reason: PrefixCheckSchema.shape.reason,
+    diverged_at: PrefixCheckSchema.shape.diverged_at,
+    lost_tokens: z.number().int().min(0).nullable(),
+    detail: z.string().nullable(),
+    /** A readable diff of the prompt change; kept for the first break of each reason in a sample. */
+    diff: z.string().nullable().default(null),
+});
+export const RetryEventSchema = z.object({
+    ...eventBase,
+    type: z.literal('retry'),
+    attempt: z.number().int().min(1),
+    delay_ms: z.number().min(0),
+    status: z.number().int().nullable(),
+    message: z.string(),
+});
+export const ErrorEventSchema = z.object({
+    ...eventBase,
+    type: z.literal('error'),
+    kind: z.string(),
+    message: z.string(),
+});
+export const SandboxEventSchema = z.object({
+    ...eventBase,
+    type: z.literal('sandbox'),
+    action: z.enum(['created', 'setup', 'removed', 'setup_failed']),
+    duration_ms: z.number().min(0),
+    detail: z.string().nullable(),
+});
+export const EventRecordSchema = z.discriminatedUnion('type', [
+    ToolCallEventSchema,
+    CompactionEventSchema,
+    CacheBreakEventSchema,
+    RetryEventSchema,
+    ErrorEventSchema,
+    SandboxEventSchema,
+]);
+export const RunStatusSchema = z.enum(['running', 'completed', 'interrupted', 'failed']);
+export const RunManifestSchema = z.object({
+    schema: z.literal(SCHEMA_VERSION),
+    run_id: z.string(),
+    suite_name: z.string(),
+    suite_path: z.string(),
+    /** The suite as resolved (variants with defaults applied; task ids), so a resume can detect changes. */
+    suite: z.unknown(),
+    suite_hash: z.string(),
+    sample_ids: z.array(z.string()),
+    status: RunStatusSchema,
+    started_at: z.string(),
+    ended_at: z.string().nullable(),
+    versions: z.object({ turnbench: z.string(), node: z.string(), openai: z.string() }),
+    shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
+});
+//# sourceMappingURL=records.js.map

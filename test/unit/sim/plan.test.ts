@@ -1,0 +1,85 @@
+import { describe, expect, test } from 'vitest';
+import { FaultInjector } from '../../../src/sim/behaviour/faults.js';
+import { planLatency } from '../../../src/sim/behaviour/latency.js';
+import { decodeCompaction, encodeCompaction } from '../../../src/sim/compaction/codec.js';
+import { emptyView } from '../../../src/sim/script/conversation.js';
+import { planTurn, progressOf } from '../../../src/sim/script/plan.js';
+import { SimScriptRegistry, taskKeyHash } from '../../../src/sim/script/registry.js';
+
+const script = { steps: [{ shell: 'a' }, { shell: 'b' }, { shell: 'c' }], final: 'end', reasoning_tokens: 0 };
+
+describe('planTurn', () => {
+  test('next step follows the highest call id step in the history', () => {
+    const registry = new SimScriptRegistry();
+    registry.register('task', script);
+    const view = { ...emptyView(), userTexts: ['task'], callIds: ['call_s1_0_abc', 'call_s0_0_x'] };
+    const r = planTurn(view, registry, 0);
+    expect(r.progress).toBe(1);
+    expect(r.plan.kind === 'calls' && r.plan.step).toBe(2);
+  });
+
+  test('progress from a compaction state (found by task hash) and from summary markers', () => {
+    const registry = new SimScriptRegistry();
+    registry.register('task', script);
+    const state = {
+      v: 1 as const,
+      kind: 'endpoint' as const,
+      step: 1,
+      task: taskKeyHash('task'),
+      summary: 's',
+    };
+    const decoded = decodeCompaction(encodeCompaction(state));
+    expect(decoded).toEqual(state);
+    const fromCompaction = planTurn({ ...emptyView(), compactions: [state] }, registry, 0);
+    expect(fromCompaction.plan.kind === 'calls' && fromCompaction.plan.step).toBe(2);
+    expect(progressOf({ ...emptyView(), assistantTexts: ['Summary ... [sim-progress:2]'] })).toBe(2);
+    const done = planTurn(
+      { ...emptyView(), userTexts: ['task'], assistantTexts: ['[sim-progress:2]'] },
+      registry,
+      0,
+    );
+    expect(done.plan).toEqual({ kind: 'message', text: 'end' });
+  });
+
+  test('foreign or corrupt compaction content is ignored', () => {
+    expect(decodeCompaction('gAAAAABrealopaquecontent')).toBeNull();
+    expect(decodeCompaction('sim1.bm90IGpzb24')).toBeNull();
+  });
+});
+
+describe('latency and faults', () => {
+  test('ttft grows with uncached tokens; cached prefill is cheaper', () => {
+    const latency = {
+      ttft_ms: 100,
+      prefill_tokens_per_s: 1000,
+      cached_prefill_tokens_per_s: 10_000,
+      decode_tokens_per_s: 50,
+      jitter: 0,
+    };
+    const cold = planLatency(latency, 10_000, 0, () => 0.5);
+    const warm = planLatency(latency, 10_000, 9_000, () => 0.5);
+    expect(cold.ttftMs).toBe(100 + 10_000);
+    expect(warm.ttftMs).toBe(100 + 1_000 + 900);
+    expect(cold.perOutputTokenMs).toBe(20);
+    expect(planLatency(null, 10_000, 0, () => 0.5)).toEqual({ ttftMs: 0, perOutputTokenMs: 0 });
+  });
+
+  test('fault draws repeat per (seed, request, attempt)', () => {
+    const faults = {
+      rate_429: 0.3,
+      rate_500: 0.3,
+      rate_503: 0,
+      rate_cut_stream: 0.5,
+      rate_malformed_args: 0,
+      retry_after_s: 1,
+      rate_slow: 0,
+      slow_ms: 0,
+    };
+    const a = new FaultInjector();
+    const b = new FaultInjector();
+    const seqA = Array.from({ length: 20 }, (_, i) => a.decide(faults, 5, `k${i % 4}`));
+    const seqB = Array.from({ length: 20 }, (_, i) => b.decide(faults, 5, `k${i % 4}`));
+    expect(seqA).toEqual(seqB);
+    expect(new Set(seqA.map((d) => d.status)).size).toBeGreaterThan(1);
+  });
+});
