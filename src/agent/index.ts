@@ -1,7 +1,7 @@
+export { SUMMARY_PREFIX, SUMMARY_PROMPT } from './compaction/index.js';
 export type { AgentRunInput, AgentRunResult, SampleIdentity, StopReason } from './loop.js';
 export { runAgent } from './loop.js';
 export type { EnvironmentContext } from './prompt.js';
 export { orderTools, preambleItems, renderInstructions } from './prompt.js';
 export type { SampleTotals } from './totals.js';
 export { emptyTotals } from './totals.js';
-export { SUMMARY_PREFIX, SUMMARY_PROMPT } from './compaction/index.js';

@@ -1,11 +1,16 @@
 import type { ResolvedLimits, VariantSpec } from '../config/index.js';
 import type { ModelClient, ModelRequest, ModelResponse, OutputItem, PromptItem } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { describePromptChange, outputItemsAsInput, type RecordSink, TurnTracker } from '../telemetry/index.js';
+import {
+  describePromptChange,
+  outputItemsAsInput,
+  type RecordSink,
+  TurnTracker,
+} from '../telemetry/index.js';
 import { compactionPolicy } from './compaction/index.js';
 import { type EnvironmentContext, orderTools, preambleItems, renderInstructions } from './prompt.js';
-import { type SampleTotals, addUsage } from './totals.js';
 import { dispatchToolCall, type ToolContext, toolDefinitions } from './tools/index.js';
+import { addUsage, type SampleTotals } from './totals.js';
 
 export interface SampleIdentity {
   runId: string;
@@ -42,7 +47,9 @@ export interface AgentRunResult {
 
 function finalText(output: OutputItem[]): string | null {
   const texts = output.flatMap((item) =>
-    item.type === 'message' ? item.content.flatMap((part) => (part.type === 'output_text' ? [part.text] : [])) : [],
+    item.type === 'message'
+      ? item.content.flatMap((part) => (part.type === 'output_text' ? [part.text] : []))
+      : [],
   );
   return texts.length > 0 ? texts.join('') : null;
 }
@@ -129,7 +136,9 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       totals.cacheBreaks += 1;
       const reason = record.prefix.reason ?? 'unknown';
       const diff =
-        previous && !diffedReasons.has(reason) ? describePromptChange(previous.request, logical, previous.output) : null;
+        previous && !diffedReasons.has(reason)
+          ? describePromptChange(previous.request, logical, previous.output)
+          : null;
       diffedReasons.add(reason);
       sink.event({
         schema: 1,

@@ -33,7 +33,8 @@ export function developerMessage(text: string): PromptItem {
 export function preambleItems(variant: VariantSpec, taskText: string, env: EnvironmentContext): PromptItem[] {
   const items: PromptItem[] = [];
   for (const part of variant.layout.order) {
-    if (part === 'developer' && variant.developer_message) items.push(developerMessage(variant.developer_message));
+    if (part === 'developer' && variant.developer_message)
+      items.push(developerMessage(variant.developer_message));
     if (part === 'environment') items.push(environmentMessage(env));
     if (part === 'task') items.push(userMessage(taskText));
   }

@@ -13,7 +13,12 @@ export class UsageError extends Error {
 export function reportFatal(error: unknown): number {
   if (process.env.TURNBENCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   const inputError = error instanceof Error && error.name === 'RunNotFoundError';
-  if (inputError || error instanceof ConfigError || error instanceof ProviderConfigError || error instanceof UsageError) {
+  if (
+    inputError ||
+    error instanceof ConfigError ||
+    error instanceof ProviderConfigError ||
+    error instanceof UsageError
+  ) {
     process.stderr.write(`error: ${error.message}\n`);
     return EXIT.badInput;
   }

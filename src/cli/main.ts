@@ -1,20 +1,23 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { versions } from '../runner/versions.js';
 import { registerCleanCommand } from './commands/clean.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerInspectCommand } from './commands/inspect.js';
+import { registerMergeCommand } from './commands/merge.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerTasksCommand } from './commands/tasks.js';
 import { EXIT, reportFatal } from './errors.js';
-import { versions } from '../runner/versions.js';
 
 const program = new Command()
   .name('turnbench')
-  .description('Batch and eval harness for LLM agent runs: sandboxed agent loops, per-turn prompt-cache forensics, reports.')
+  .description(
+    'Batch and eval harness for LLM agent runs: sandboxed agent loops, per-turn prompt-cache forensics, reports.',
+  )
   .version(versions().turnbench)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
@@ -25,6 +28,7 @@ registerInspectCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);
 registerHistoryCommand(program);
+registerMergeCommand(program);
 registerSimCommand(program);
 registerImagesCommand(program);
 registerCleanCommand(program);

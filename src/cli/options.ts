@@ -5,7 +5,8 @@ import { z } from 'zod';
 export function zodArg<T>(schema: z.ZodType<T>, what: string) {
   return (value: string): T => {
     const parsed = schema.safeParse(value);
-    if (!parsed.success) throw new InvalidArgumentError(`${what}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success)
+      throw new InvalidArgumentError(`${what}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return parsed.data;
   };
 }

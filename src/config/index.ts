@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './load.js';
+export * from './pricing.js';
 export * from './schema.js';

@@ -185,7 +185,9 @@ export const PromptPartSchema = z.enum(['instructions', 'developer', 'environmen
 export const LayoutSchema = z
   .object({
     /** Order of the input items before the history (instructions always go in the `instructions` field). */
-    order: z.array(z.enum(['developer', 'environment', 'task'])).default(['developer', 'environment', 'task']),
+    order: z
+      .array(z.enum(['developer', 'environment', 'task']))
+      .default(['developer', 'environment', 'task']),
     /** How the tools list is ordered on each turn. */
     tool_order: z.enum(['fixed', 'sorted', 'rotate_per_turn']).default('fixed'),
     /** From this turn on (1-based), tools are reversed once; used to show a single layout break. */
@@ -240,7 +242,10 @@ export const VariantSchema = z
     /** System instructions. `{{now}}` and `{{turn}}` are re-rendered every turn (dynamic content). */
     instructions: z.string().min(1),
     developer_message: z.string().optional(),
-    tools: z.array(ToolNameSchema).min(1).default(['shell', 'apply_patch', 'read_file', 'write_file', 'update_plan']),
+    tools: z
+      .array(ToolNameSchema)
+      .min(1)
+      .default(['shell', 'apply_patch', 'read_file', 'write_file', 'update_plan']),
     layout: LayoutSchema.default({
       order: ['developer', 'environment', 'task'],
       tool_order: 'fixed',
@@ -301,7 +306,11 @@ export const SuiteSchema = z
     const seen = new Set<string>();
     suite.variants.forEach((v, i) => {
       if (seen.has(v.name)) {
-        ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant name "${v.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', i, 'name'],
+          message: `duplicate variant name "${v.name}"`,
+        });
       }
       seen.add(v.name);
     });

@@ -5,7 +5,14 @@ import { z } from 'zod';
 import { toChatMessages, toChatTools } from './chat-messages.js';
 import type { ClientOptions } from './responses-client.js';
 import { StreamCutError, withRetries } from './retry.js';
-import type { CallOptions, ModelClient, ModelRequest, ModelResponse, NormalisedUsage, OutputItem } from './types.js';
+import type {
+  CallOptions,
+  ModelClient,
+  ModelRequest,
+  ModelResponse,
+  NormalisedUsage,
+  OutputItem,
+} from './types.js';
 import { normaliseChatUsage } from './usage.js';
 
 export function chatBody(req: ModelRequest): ChatCompletionCreateParamsStreaming {

@@ -26,7 +26,10 @@ function contentText(content: unknown): string {
  * and tool outputs become `tool` messages. Compaction items have no Chat form: chat variants
  * compact with the `summary` or `truncate` policies.
  */
-export function toChatMessages(instructions: string, items: readonly PromptItem[]): ChatCompletionMessageParam[] {
+export function toChatMessages(
+  instructions: string,
+  items: readonly PromptItem[],
+): ChatCompletionMessageParam[] {
   const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: instructions }];
   let pendingAssistant: { content: string; tool_calls: ChatCompletionMessageToolCall[] } | null = null;
   const flush = () => {

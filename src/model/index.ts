@@ -3,11 +3,11 @@ import { ChatClient } from './chat-client.js';
 import { ResponsesClient } from './responses-client.js';
 import type { ModelClient } from './types.js';
 
-export type * from './types.js';
 export { ChatClient, chatBody } from './chat-client.js';
 export { toChatMessages, toChatTools } from './chat-messages.js';
-export { responsesBody, ResponsesClient } from './responses-client.js';
+export { ResponsesClient, responsesBody } from './responses-client.js';
 export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
+export type * from './types.js';
 export { normaliseChatUsage, normaliseResponsesUsage, UsageError } from './usage.js';
 
 export class ProviderConfigError extends Error {
@@ -30,7 +30,8 @@ export function resolveEndpoint(
   simBaseURL: string | null,
 ): ProviderEndpoint {
   if (variant.provider === 'sim') {
-    if (!simBaseURL) throw new ProviderConfigError('the sim provider needs the built-in server, which is not running');
+    if (!simBaseURL)
+      throw new ProviderConfigError('the sim provider needs the built-in server, which is not running');
     const headers: Record<string, string> = {};
     if (variant.sim) headers['x-turnbench-sim-options'] = JSON.stringify(variant.sim);
     return { baseURL: simBaseURL, apiKey: 'sim', headers };

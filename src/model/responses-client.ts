@@ -39,10 +39,12 @@ export function responsesBody(req: ModelRequest): ResponseCreateParamsStreaming 
   if (req.previousResponseId) body.previous_response_id = req.previousResponseId;
   if (req.promptCacheKey) body.prompt_cache_key = req.promptCacheKey;
   if (req.promptCacheRetention) body.prompt_cache_retention = req.promptCacheRetention;
-  if (req.comparisonResponseId) body.prompt_cache_options = { comparison_response_id: req.comparisonResponseId };
+  if (req.comparisonResponseId)
+    body.prompt_cache_options = { comparison_response_id: req.comparisonResponseId };
   if (req.reasoningEffort) body.reasoning = { effort: req.reasoningEffort };
   if (req.maxOutputTokens) body.max_output_tokens = req.maxOutputTokens;
-  if (req.compactThreshold) body.context_management = [{ type: 'compaction', compact_threshold: req.compactThreshold }];
+  if (req.compactThreshold)
+    body.context_management = [{ type: 'compaction', compact_threshold: req.compactThreshold }];
   return body;
 }
 
@@ -59,7 +61,7 @@ export class ResponsesClient implements ModelClient {
   readonly provider: string;
   private readonly client: OpenAI;
 
-  constructor(private readonly opts: ClientOptions) {
+  constructor(opts: ClientOptions) {
     this.provider = opts.provider;
     this.client = new OpenAI({
       baseURL: opts.baseURL,
@@ -94,7 +96,8 @@ export class ResponsesClient implements ModelClient {
       }
       const failure = terminalError(event);
       if (failure) throw failure;
-      if (event.type === 'response.completed' || event.type === 'response.incomplete') completed = event.response;
+      if (event.type === 'response.completed' || event.type === 'response.incomplete')
+        completed = event.response;
     }
     if (!completed) throw new StreamCutError('stream ended before response.completed');
     return {

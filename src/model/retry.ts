@@ -10,7 +10,12 @@ export interface RetryPolicy {
   maxTotalMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 6, minDelayMs: 250, maxDelayMs: 20_000, maxTotalMs: 120_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  retries: 6,
+  minDelayMs: 250,
+  maxDelayMs: 20_000,
+  maxTotalMs: 120_000,
+};
 
 /** Raised for a stream that ended without `response.completed`; retryable. */
 export class StreamCutError extends Error {

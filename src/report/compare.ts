@@ -228,7 +228,7 @@ function gateLine(g: GateResult): string {
   const delta = Number.isFinite(g.delta)
     ? `${g.delta >= 0 ? '+' : ''}${g.delta.toFixed(2)}${unit}`
     : String(g.delta);
-  return `${g.failed ? 'FAIL' : 'ok'}  ${g.gate}  [${g.variant}]  change ${delta}`;
+  return `${g.failed ? 'FAIL' : 'ok  '}  ${g.gate}  [${g.variant}]  change ${delta}`;
 }
 
 export function formatCompareText(r: CompareResult): string {

@@ -18,12 +18,14 @@ export function formatPercent(rate: number, digits = 1): string {
   return `${(rate * 100).toFixed(digits)}%`;
 }
 
-/** Cost with enough precision for cheap runs: 0.000123 -> "$0.000123", 12.3 -> "$12.30". */
+/** Cost with enough precision for cheap runs: 0.000123 -> "$0.000123", 12.3 -> "$12.30", -0.5 -> "-$0.5000". */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0.00';
-  if (Math.abs(usd) >= 1) return `$${usd.toFixed(2)}`;
-  if (Math.abs(usd) >= 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toPrecision(3)}`;
+  const sign = usd < 0 ? '-' : '';
+  const abs = Math.abs(usd);
+  if (abs >= 1) return `${sign}$${abs.toFixed(2)}`;
+  if (abs >= 0.01) return `${sign}$${abs.toFixed(4)}`;
+  return `${sign}$${abs.toPrecision(3)}`;
 }
 
 /** 950 -> "950ms", 12_300 -> "12.3s", 754_000 -> "12m34s". */

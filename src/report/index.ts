@@ -17,6 +17,7 @@ export {
 } from './gates.js';
 export { formatHistory, type HistoryEntry, listRuns, sparkline } from './history.js';
 export { renderHtml } from './html.js';
+export { formatInspection, inspectSample, type SampleInspection } from './inspect.js';
 export { type JsonlReadResult, readJsonl } from './jsonl.js';
 export { renderMarkdown } from './markdown.js';
 export { RUN_FILES, RunNotFoundError, readManifest, resolveRunDir } from './run-dir.js';

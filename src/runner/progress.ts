@@ -11,7 +11,10 @@ export interface ProgressReporter {
 
 function sampleLine(r: SampleRecord): string {
   const verdict = r.status !== 'completed' ? r.status.toUpperCase() : r.passed ? 'pass' : 'FAIL';
-  const hit = r.cached_tokens !== null && r.input_tokens > 0 ? `${Math.round((100 * r.cached_tokens) / r.input_tokens)}%` : 'n/a';
+  const hit =
+    r.cached_tokens !== null && r.input_tokens > 0
+      ? `${Math.round((100 * r.cached_tokens) / r.input_tokens)}%`
+      : 'n/a';
   const error = r.error ? `  ${r.error.kind}: ${r.error.message}` : '';
   return `${verdict.padEnd(9)} ${r.sample_id}  ${r.turns} turns  cached ${hit}  ${(r.wall_ms / 1000).toFixed(1)}s${error}`;
 }
@@ -39,7 +42,8 @@ export class LineProgress implements ProgressReporter {
 export class BarProgress implements ProgressReporter {
   private readonly multi = new cliProgress.MultiBar(
     {
-      format: ' {bar} {value}/{total} samples | pass {passed} fail {failed} err {errors} | eta {eta_formatted}',
+      format:
+        ' {bar} {value}/{total} samples | pass {passed} fail {failed} err {errors} | eta {eta_formatted}',
       hideCursor: true,
       clearOnComplete: false,
       stream: process.stderr,

@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { costUsd, type Pricing, priceFor } from '../config/pricing.js';
+import { costUsd, type Pricing, priceFor } from '../config/index.js';
 import { createModelClient, type ModelClient, resolveEndpoint } from '../model/index.js';
 import type { SandboxProvider } from '../sandbox/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
-import { type RunManifest, ResultsWriter, type SampleRecord } from '../telemetry/index.js';
+import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
+import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import type { ProgressReporter } from './progress.js';
+import { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
 import { runSample } from './sample-runner.js';
+import { type Shard, shardSamples } from './shard.js';
 import { startSimForSuite } from './sim-host.js';
 import { versions } from './versions.js';
 
@@ -17,10 +20,16 @@ export interface RunOptions {
   runId: string;
   resultsDir: string;
   concurrency?: number;
+  /** Live sandboxes at once (default: the sample concurrency). */
+  sandboxConcurrency?: number;
+  providerLimits?: ProviderLimits;
   sandboxes: SandboxProvider;
   pricing: Pricing;
   progress: ProgressReporter;
   env?: NodeJS.ProcessEnv;
+  /** Continue an existing run folder: run only the samples that have no sample record. */
+  resume?: { force: boolean };
+  shard?: Shard;
   /** First abort: stop scheduling and let samples in flight finish. */
   stop: AbortSignal;
   /** Second abort: abort samples in flight. */
@@ -31,14 +40,17 @@ export interface RunOutcome {
   runId: string;
   runDir: string;
   status: RunManifest['status'];
+  /** Samples finished by this invocation. */
   records: number;
+  /** Samples skipped because an earlier invocation finished them (resume). */
+  alreadyDone: number;
 }
 
 export class RunSetupError extends Error {
   override name = 'RunSetupError';
 }
 
-function suiteHash(suite: LoadedSuite, sampleIds: string[]): string {
+export function suiteHash(suite: LoadedSuite, sampleIds: string[]): string {
   return createHash('sha256')
     .update(JSON.stringify({ spec: suite.spec, tasks: suite.tasks.map((t) => [t.id, t.spec]), sampleIds }))
     .digest('hex')
@@ -60,48 +72,96 @@ function cacheKeyPolicy(runId: string) {
   };
 }
 
-/** Runs every sample of a suite under the concurrency limit and writes the run folder. */
+interface RunPlan {
+  manifest: RunManifest;
+  pending: Sample[];
+  alreadyDone: number;
+}
+
+/** A fresh run folder, or the remaining samples of an existing one (resume). */
+async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
+  const all = expandSamples(opts.suite);
+  const samples = opts.shard ? shardSamples(all, opts.shard) : all;
+  const sampleIds = samples.map((s) => s.sampleId);
+  const hash = suiteHash(opts.suite, sampleIds);
+  const exists = existsSync(join(runDir, 'run.json'));
+
+  if (!opts.resume) {
+    if (exists)
+      throw new RunSetupError(`run folder ${runDir} already exists; choose another --run-id or --resume it`);
+    return {
+      pending: samples,
+      alreadyDone: 0,
+      manifest: {
+        schema: 1,
+        run_id: opts.runId,
+        suite_name: opts.suite.spec.name,
+        suite_path: opts.suite.file,
+        suite: { ...opts.suite.spec, task_ids: opts.suite.tasks.map((t) => t.id) },
+        suite_hash: hash,
+        sample_ids: sampleIds,
+        status: 'running',
+        started_at: new Date().toISOString(),
+        ended_at: null,
+        versions: versions(),
+        shard: opts.shard ?? null,
+        resumed_at: [],
+        merged_from: [],
+      },
+    };
+  }
+
+  if (!exists) throw new ResumeError(`cannot resume: ${runDir} has no run.json`);
+  const previous = readRunManifest(runDir);
+  if (previous.suite_hash !== hash && !opts.resume.force) {
+    throw new ResumeError(
+      `cannot resume ${opts.runId}: the suite changed since the run started (suite hash ${previous.suite_hash}, now ${hash}); ` +
+        'pass --force to resume anyway',
+    );
+  }
+  const finished = await finishedSampleIds(runDir);
+  await dropUnfinishedRecords(runDir, finished);
+  const known = new Set(previous.sample_ids);
+  return {
+    pending: samples.filter((s) => !finished.has(s.sampleId)),
+    alreadyDone: samples.filter((s) => finished.has(s.sampleId)).length,
+    manifest: {
+      ...previous,
+      suite_hash: hash,
+      sample_ids: [...previous.sample_ids, ...sampleIds.filter((id) => !known.has(id))],
+      status: 'running',
+      ended_at: null,
+      versions: versions(),
+      resumed_at: [...previous.resumed_at, new Date().toISOString()],
+    },
+  };
+}
+
+/** Runs every sample of a suite under the concurrency limits and writes the run folder. */
 export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const { suite, runId, progress } = opts;
   const env = opts.env ?? process.env;
   const runDir = join(opts.resultsDir, runId);
-  if (existsSync(join(runDir, 'run.json'))) {
-    throw new RunSetupError(`run folder ${runDir} already exists; choose another --run-id`);
-  }
-  const samples = expandSamples(suite);
 
-  // Fail on provider configuration before any container starts.
+  // Everything that can be wrong with the input fails here, before any folder or container.
   const needsSim = suite.spec.variants.some((v) => v.provider === 'sim');
   const sim = needsSim ? await startSimForSuite(suite) : null;
   const clients = new Map<string, ModelClient>();
+  let plan: RunPlan;
   try {
     for (const variant of suite.spec.variants) {
       const endpoint = resolveEndpoint(variant, env, sim?.url ?? null);
-      clients.set(variant.name, createModelClient(variant, endpoint));
+      const client = createModelClient(variant, endpoint);
+      clients.set(variant.name, limitModelClient(client, endpoint.baseURL, opts.providerLimits));
     }
+    plan = await planRun(opts, runDir);
   } catch (error) {
     await sim?.close();
     throw error;
   }
+
   const writer = new ResultsWriter(runDir);
-  const startedAt = new Date().toISOString();
-  const manifest: RunManifest = {
-    schema: 1,
-    run_id: runId,
-    suite_name: suite.spec.name,
-    suite_path: suite.file,
-    suite: { spec: suite.spec, tasks: suite.tasks.map((t) => t.id) },
-    suite_hash: suiteHash(
-      suite,
-      samples.map((s) => s.sampleId),
-    ),
-    sample_ids: samples.map((s) => s.sampleId),
-    status: 'running',
-    started_at: startedAt,
-    ended_at: null,
-    versions: versions(),
-    shard: null,
-  };
+  const manifest = plan.manifest;
   try {
     writer.writeManifest(manifest);
 
@@ -109,13 +169,14 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     const images = new Map<string, string>();
     for (const task of suite.tasks) {
       const key = JSON.stringify(task.image);
-      if (!images.has(key)) images.set(key, await opts.sandboxes.ensureImage(task.image, (line) => progress.info(line)));
+      if (!images.has(key))
+        images.set(key, await opts.sandboxes.ensureImage(task.image, (line) => progress.info(line)));
     }
 
-    const cost = new Map<string, ReturnType<typeof priceFor>>();
+    const prices = new Map<string, ReturnType<typeof priceFor>>();
     const costOf = (model: string, usage: Parameters<typeof costUsd>[1]) => {
-      if (!cost.has(model)) cost.set(model, priceFor(opts.pricing, model));
-      return costUsd(cost.get(model) ?? null, usage);
+      if (!prices.has(model)) prices.set(model, priceFor(opts.pricing, model));
+      return costUsd(prices.get(model) ?? null, usage);
     };
     const promptCacheKey = cacheKeyPolicy(runId);
     const sandboxDefaults = {
@@ -125,41 +186,51 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       workdir: suite.spec.sandbox.workdir,
     };
 
-    const queue = new PQueue({ concurrency: opts.concurrency ?? suite.spec.concurrency.samples });
+    const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;
+    const queue = new PQueue({ concurrency });
+    const sandboxSlots = new PQueue({
+      concurrency: opts.sandboxConcurrency ?? suite.spec.concurrency.sandboxes ?? concurrency,
+    });
     let records = 0;
+    let cancelled = 0;
     const onStop = () => queue.clear();
     opts.stop.addEventListener('abort', onStop, { once: true });
-    progress.start(samples.length);
-    for (const sample of samples) {
+    progress.start(plan.pending.length);
+    if (plan.alreadyDone > 0) progress.info(`resuming: ${plan.alreadyDone} samples already finished`);
+    for (const sample of plan.pending) {
       void queue.add(async () => {
         if (opts.stop.aborted) return;
-        const record: SampleRecord = await runSample(sample, {
-          runId,
-          sandboxes: opts.sandboxes,
-          imageFor: (s) => images.get(JSON.stringify(s.task.image)) ?? 'missing-image',
-          model: clients.get(sample.variant.name)!,
-          sink: writer,
-          costOf,
-          promptCacheKey,
-          sandboxDefaults,
-          abort: opts.abort,
-        });
+        // A sample holds a sandbox slot for its whole life: sandboxes <= the sandbox limit.
+        const record: SampleRecord | undefined = await sandboxSlots.add(() =>
+          runSample(sample, {
+            runId,
+            sandboxes: opts.sandboxes,
+            imageFor: (s) => images.get(JSON.stringify(s.task.image)) ?? 'missing-image',
+            model: clients.get(sample.variant.name)!,
+            sink: writer,
+            costOf,
+            promptCacheKey,
+            sandboxDefaults,
+            abort: opts.abort,
+          }),
+        );
+        if (!record) return;
         writer.sample(record);
         records += 1;
+        if (record.status === 'cancelled') cancelled += 1;
         progress.sampleFinished(record);
       });
     }
     await queue.onIdle();
     opts.stop.removeEventListener('abort', onStop);
     progress.stop();
-    const status: RunManifest['status'] = opts.stop.aborted || records < samples.length ? 'interrupted' : 'completed';
+    const complete = records === plan.pending.length && cancelled === 0 && !opts.stop.aborted;
+    const status: RunManifest['status'] = complete ? 'completed' : 'interrupted';
     writer.writeManifest({ ...manifest, status, ended_at: new Date().toISOString() });
-    return { runId, runDir, status, records };
+    return { runId, runDir, status, records, alreadyDone: plan.alreadyDone };
   } catch (error) {
     progress.stop();
-    if (existsSync(join(runDir, 'run.json'))) {
-      writer.writeManifest({ ...manifest, status: 'failed', ended_at: new Date().toISOString() });
-    }
+    writer.writeManifest({ ...manifest, status: 'failed', ended_at: new Date().toISOString() });
     throw error;
   } finally {
     writer.close();

@@ -37,7 +37,10 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
   const totals: SampleTotals = emptyTotals();
   const wall = new AbortController();
   const wallMs = sample.task.limits.wall_timeout_s * 1000;
-  const timer = setTimeout(() => wall.abort(new WallTimeout(`wall time limit of ${sample.task.limits.wall_timeout_s}s`)), wallMs);
+  const timer = setTimeout(
+    () => wall.abort(new WallTimeout(`wall time limit of ${sample.task.limits.wall_timeout_s}s`)),
+    wallMs,
+  );
   const signal = AbortSignal.any([deps.abort, wall.signal]);
   const event = (turn: number) => ({
     schema: 1 as const,
@@ -71,7 +74,13 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
       },
       signal,
     );
-    deps.sink.event({ ...event(0), type: 'sandbox', action: 'created', duration_ms: performance.now() - created, detail: sandbox.id });
+    deps.sink.event({
+      ...event(0),
+      type: 'sandbox',
+      action: 'created',
+      duration_ms: performance.now() - created,
+      detail: sandbox.id,
+    });
 
     for (const command of sample.task.spec.setup) {
       const began = performance.now();
@@ -86,7 +95,9 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
         type: 'sandbox',
         action: ok ? 'setup' : 'setup_failed',
         duration_ms: performance.now() - began,
-        detail: ok ? command : `${command}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} ${result.stderr.slice(-300)}`,
+        detail: ok
+          ? command
+          : `${command}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} ${result.stderr.slice(-300)}`,
       });
       if (!ok) throw new Error(`setup command failed: ${command} (exit ${result.exitCode})`);
     }
@@ -146,9 +157,20 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
     const began = performance.now();
     try {
       await sandbox.destroy();
-      deps.sink.event({ ...event(totals.turns), type: 'sandbox', action: 'removed', duration_ms: performance.now() - began, detail: null });
+      deps.sink.event({
+        ...event(totals.turns),
+        type: 'sandbox',
+        action: 'removed',
+        duration_ms: performance.now() - began,
+        detail: null,
+      });
     } catch (caught) {
-      deps.sink.event({ ...event(totals.turns), type: 'error', kind: 'sandbox_remove', message: errorMessage(caught) });
+      deps.sink.event({
+        ...event(totals.turns),
+        type: 'error',
+        kind: 'sandbox_remove',
+        message: errorMessage(caught),
+      });
     }
   }
 

@@ -12,18 +12,25 @@ function packageVersion(name: string): string {
   }
 }
 
-let own: string | null = null;
-function turnbenchVersion(): string {
-  if (own) return own;
+function findOwnVersion(): string {
   for (const candidate of ['../../package.json', '../../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'turnbench' && pkg.version) return (own = pkg.version);
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'turnbench' && pkg.version) return pkg.version;
     } catch {
       // try the next layout (src/ under vitest, dist/src/ after a build)
     }
   }
-  return (own = 'unknown');
+  return 'unknown';
+}
+
+let own: string | null = null;
+function turnbenchVersion(): string {
+  own ??= findOwnVersion();
+  return own;
 }
 
 export function versions(): { turnbench: string; node: string; openai: string } {

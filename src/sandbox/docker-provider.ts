@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import Dockerode from 'dockerode';
+import PQueue from 'p-queue';
 import { DockerSandbox, forceRemove } from './docker-sandbox.js';
 import { ensureBaseImage, SANDBOX_USER } from './image-base.js';
 import { ensureDockerfileImage } from './image-dockerfile.js';
@@ -13,6 +14,7 @@ export const RUN_LABEL = 'turnbench.run';
 export const SAMPLE_LABEL = 'turnbench.sample';
 /** A label value in removeByLabels meaning "the label is present, whatever its value". */
 export const ANY_LABEL_VALUE = '*';
+const REMOVE_CONCURRENCY = 8;
 
 export interface DockerSandboxProviderOptions {
   docker?: Dockerode;
@@ -24,12 +26,21 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('sandbox creation aborted');
 }
 
-/** The container settings that lock a sandbox down (exported so tests can check them). */
+const MB = 1024 * 1024;
+
+/**
+ * The container settings that lock a sandbox down. `storageQuota`: whether to ask the engine for
+ * a writable-layer size cap (only some storage setups support it).
+ */
 export function containerConfig(
   spec: SandboxSpec,
   labels: Record<string, string>,
+  storageQuota: boolean,
 ): Dockerode.ContainerCreateOptions {
-  const memory = Math.round(spec.limits.memoryMb * 1024 * 1024);
+  const memory = Math.round(spec.limits.memoryMb * MB);
+  const diskMb = spec.limits.diskMb;
+  const ulimits = [{ Name: 'core', Soft: 0, Hard: 0 }];
+  if (diskMb) ulimits.push({ Name: 'fsize', Soft: Math.round(diskMb * MB), Hard: Math.round(diskMb * MB) });
   return {
     Image: spec.image,
     ...(spec.name ? { name: spec.name } : {}),
@@ -50,7 +61,8 @@ export function containerConfig(
       Tmpfs: {
         '/tmp': `rw,nosuid,nodev,mode=1777,size=${Math.max(16, Math.floor(spec.limits.memoryMb / 2))}m`,
       },
-      Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
+      Ulimits: ulimits,
+      ...(diskMb && storageQuota ? { StorageOpt: { size: `${Math.ceil(diskMb)}M` } } : {}),
       AutoRemove: false,
     },
   };
@@ -62,6 +74,7 @@ export class DockerSandboxProvider implements SandboxProvider {
   readonly docker: Dockerode;
   private readonly baseImage: string | undefined;
   private readonly builds = new Map<string, Promise<string>>();
+  private storageQuota: boolean | undefined;
 
   constructor(opts: DockerSandboxProviderOptions = {}) {
     this.docker = opts.docker ?? new Dockerode();
@@ -75,7 +88,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     if (signal?.aborted) throw abortError(signal);
     const labels = { ...spec.labels, [SAMPLE_LABEL]: spec.labels[SAMPLE_LABEL] ?? spec.name ?? randomUUID() };
     const archive = await packWorkdir(spec.workdir, spec.files, SANDBOX_USER);
-    const container = await this.docker.createContainer(containerConfig(spec, labels));
+    const container = await this.createContainer(spec, labels);
     const workdir = posix.normalize(spec.workdir);
     const sandbox = new DockerSandbox(
       this.docker,
@@ -91,6 +104,31 @@ export class DockerSandboxProvider implements SandboxProvider {
     } catch (err) {
       await sandbox.destroy().catch(() => {});
       throw err;
+    }
+  }
+
+  /**
+   * Whether the engine caps a container's writable layer (`StorageOpt.size`); learnt from the
+   * first sandbox created with `limits.diskMb` (undefined until then).
+   */
+  get storageQuotaSupported(): boolean | undefined {
+    return this.storageQuota;
+  }
+
+  private async createContainer(
+    spec: SandboxSpec,
+    labels: Record<string, string>,
+  ): Promise<Dockerode.Container> {
+    const wantQuota = !!spec.limits.diskMb && this.storageQuota !== false;
+    try {
+      const container = await this.docker.createContainer(containerConfig(spec, labels, wantQuota));
+      if (wantQuota) this.storageQuota = true;
+      return container;
+    } catch (err) {
+      if (!wantQuota || !/storage-opt/i.test(String((err as Error).message))) throw err;
+      // This engine has no layer quota; the per-file cap (ulimit fsize) still applies.
+      this.storageQuota = false;
+      return this.docker.createContainer(containerConfig(spec, labels, false));
     }
   }
 
@@ -137,7 +175,21 @@ export class DockerSandboxProvider implements SandboxProvider {
     const filters = Object.entries(labels).map(([k, v]) => (v === ANY_LABEL_VALUE ? k : `${k}=${v}`));
     if (filters.length === 0) throw new Error('removeByLabels needs at least one label');
     const found = await this.docker.listContainers({ all: true, filters: { label: filters } });
-    await Promise.all(found.map((c) => forceRemove(this.docker.getContainer(c.Id))));
+    const queue = new PQueue({ concurrency: REMOVE_CONCURRENCY });
+    await Promise.all(found.map((c) => queue.add(() => forceRemove(this.docker.getContainer(c.Id)))));
     return found.length;
+  }
+
+  /** Fails with a message saying what to do when no Docker engine answers. */
+  async checkEngine(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      const modem = this.docker.modem as { socketPath?: unknown; host?: unknown };
+      const where = modem.socketPath ?? modem.host ?? 'the default socket';
+      throw new Error(
+        `no Docker engine answers at ${String(where)} (${(err as Error).message}); start one, e.g. \`bash scripts/ensure-docker.sh\` as root`,
+      );
+    }
   }
 }

@@ -59,9 +59,7 @@ export interface Sandbox {
   destroy(): Promise<void>;
 }
 
-export interface ImageProgress {
-  (line: string): void;
-}
+export type ImageProgress = (line: string) => void;
 
 export interface SandboxProvider {
   readonly kind: 'docker' | 'local';

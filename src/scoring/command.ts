@@ -15,7 +15,8 @@ export const commandScorer: ScorerImpl<CommandScorer> = {
       ...(signal ? { signal } : {}),
     });
     const output = tail(`${result.stdout}${result.stderr}`.trim());
-    if (result.timedOut) return { passed: false, score: 0, detail: `scorer timed out after ${spec.timeout_s}s` };
+    if (result.timedOut)
+      return { passed: false, score: 0, detail: `scorer timed out after ${spec.timeout_s}s` };
     const passed = result.exitCode === 0;
     return { passed, score: passed ? 1 : 0, detail: `exit ${result.exitCode}${output ? `: ${output}` : ''}` };
   },

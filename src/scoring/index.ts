@@ -3,8 +3,8 @@ import { commandScorer } from './command.js';
 import { matchScorer } from './match.js';
 import type { ScoreInput, ScoreResult } from './types.js';
 
-export type { ScoreInput, ScoreResult, ScorerImpl } from './types.js';
 export { matches } from './match.js';
+export type { ScoreInput, ScoreResult, ScorerImpl } from './types.js';
 
 export async function scoreSample(spec: Scorer, input: ScoreInput): Promise<ScoreResult> {
   switch (spec.type) {

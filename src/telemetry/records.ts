@@ -223,6 +223,11 @@ export const RunManifestSchema = z.object({
   started_at: z.string(),
   ended_at: z.string().nullable(),
   versions: z.object({ turnbench: z.string(), node: z.string(), openai: z.string() }),
-  shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
+  /** This run holds shard `index` (1-based) of `count`; null for a whole suite. */
+  shard: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }).nullable(),
+  /** When the run was resumed (ISO times), oldest first. */
+  resumed_at: z.array(z.string()).default([]),
+  /** For a merged run: the run ids of the shards it was merged from. */
+  merged_from: z.array(z.string()).default([]),
 });
 export type RunManifest = z.infer<typeof RunManifestSchema>;

@@ -1,7 +1,7 @@
 import type { ModelRequest, ModelResponse, NormalisedUsage, PromptItem } from '../model/types.js';
-import { CacheForensics } from './prefix-tracker.js';
 import { fingerprintItems } from './prefix-items.js';
 import { countO200kTokens } from './prefix-tokens.js';
+import { CacheForensics } from './prefix-tracker.js';
 import { SCHEMA_VERSION, type TurnRecord } from './records.js';
 
 export interface TrackerIdentity {

@@ -8,7 +8,9 @@ export function endpointCompaction(threshold: number): CompactionPolicy {
     async afterTurn({ items, lastInputTokens }, ctx) {
       if (lastInputTokens < threshold) return null;
       if (!ctx.model.compact) {
-        throw new Error(`compaction policy "endpoint" needs a provider with responses.compact (${ctx.model.provider} has none)`);
+        throw new Error(
+          `compaction policy "endpoint" needs a provider with responses.compact (${ctx.model.provider} has none)`,
+        );
       }
       const response = await ctx.model.compact(
         {

@@ -6,8 +6,8 @@ import { summaryCompaction } from './summary.js';
 import { truncateCompaction } from './truncate.js';
 import type { CompactionPolicy } from './types.js';
 
-export type { CompactionContext, CompactionPolicy, CompactionResult } from './types.js';
 export { SUMMARY_PREFIX, SUMMARY_PROMPT } from './summary.js';
+export type { CompactionContext, CompactionPolicy, CompactionResult } from './types.js';
 
 export function compactionPolicy(config: CompactionConfig): CompactionPolicy {
   switch (config.policy) {

@@ -11,7 +11,9 @@ export function registerCleanCommand(program: Command): void {
     .option('--run-id <id>', 'only the containers of this run')
     .action(async (raw: Record<string, unknown>) => {
       const flags = CleanFlags.parse(raw);
-      const removed = await new DockerSandboxProvider().removeByLabels({
+      const provider = new DockerSandboxProvider();
+      await provider.checkEngine();
+      const removed = await provider.removeByLabels({
         [RUN_LABEL]: flags.runId ?? ANY_LABEL_VALUE,
       });
       const scope = flags.runId ? ` of run ${flags.runId}` : '';

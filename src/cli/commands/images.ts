@@ -23,6 +23,7 @@ export function registerImagesCommand(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const flags = BuildFlags.parse(raw);
       const provider = new DockerSandboxProvider();
+      await provider.checkEngine();
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       const tag = flags.force
         ? await provider.rebuildBaseImage(progress)
@@ -36,7 +37,9 @@ export function registerImagesCommand(program: Command): void {
     .option('--json', 'print one JSON array')
     .action(async (raw: Record<string, unknown>) => {
       const flags = ListFlags.parse(raw);
-      const list = await new DockerSandboxProvider().listImages();
+      const provider = new DockerSandboxProvider();
+      await provider.checkEngine();
+      const list = await provider.listImages();
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify(list.map((i) => ({ ...i, created: i.created.toISOString() })))}\n`,

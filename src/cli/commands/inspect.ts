@@ -1,14 +1,19 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { formatInspection, inspectSample } from '../../report/inspect.js';
-import { resolveRunDir } from '../../report/index.js';
+import { formatInspection, inspectSample, resolveRunDir } from '../../report/index.js';
 
-const Flags = z.object({ resultsDir: z.string().min(1), sample: z.string().optional(), json: z.boolean().default(false) });
+const Flags = z.object({
+  resultsDir: z.string().min(1),
+  sample: z.string().optional(),
+  json: z.boolean().default(false),
+});
 
 export function registerInspectCommand(program: Command): void {
   program
     .command('inspect')
-    .description("one sample's turns: tokens, cached, hit %, cache class and break reason, and a diff of the first broken prompt")
+    .description(
+      "one sample's turns: tokens, cached, hit %, cache class and break reason, and a diff of the first broken prompt",
+    )
     .argument('<run>', 'a run id (under --results-dir) or a run folder')
     .option('--results-dir <dir>', 'where run folders are', 'results')
     .option('--sample <id>', 'the sample to inspect (default: the first sample with a cache break)')

@@ -1,9 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { loadPricing } from '../../config/pricing.js';
+import { loadPricing } from '../../config/index.js';
 import { formatSummaryTable, summarizeRun } from '../../report/index.js';
-import { newRunId, progressFor, RUN_ID_PATTERN, runSuite } from '../../runner/index.js';
+import {
+  newRunId,
+  progressFor,
+  RUN_ID_PATTERN,
+  readRunManifest,
+  runSuite,
+  ShardSchema,
+} from '../../runner/index.js';
 import { DockerSandboxProvider, LocalSandboxProvider, type SandboxProvider } from '../../sandbox/index.js';
 import { loadSuite } from '../../tasks/index.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -11,8 +18,15 @@ import { positiveIntArg, zodArg } from '../options.js';
 
 const RunFlags = z.object({
   runId: z.string().regex(RUN_ID_PATTERN, 'letters, digits, dot, dash, underscore').optional(),
+  resume: z.string().regex(RUN_ID_PATTERN, 'a run id').optional(),
+  force: z.boolean().default(false),
   resultsDir: z.string().min(1),
   concurrency: z.number().int().positive().optional(),
+  sandboxes: z.number().int().positive().optional(),
+  requests: z.number().int().positive().optional(),
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+  shard: z.object({ index: z.number(), count: z.number() }).optional(),
   json: z.boolean().default(false),
   sandbox: z.enum(['docker', 'local']).optional(),
   pricing: z.string().optional(),
@@ -23,43 +37,92 @@ function sandboxProvider(kind: 'docker' | 'local'): SandboxProvider {
   return kind === 'local' ? new LocalSandboxProvider() : new DockerSandboxProvider();
 }
 
+/** Ctrl-C once: stop scheduling, let samples in flight finish within the grace period. Twice: abort them. */
+function interruptHandling(graceSeconds: number, say: (line: string) => void) {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onSignal = () => {
+    if (!stop.signal.aborted) {
+      say(`stopping: no new samples; samples in flight get ${graceSeconds}s (Ctrl-C again to abort them)`);
+      stop.abort();
+      graceTimer = setTimeout(() => abort.abort(), graceSeconds * 1000);
+      graceTimer.unref();
+    } else if (!abort.signal.aborted) {
+      say('aborting samples in flight; removing their containers');
+      abort.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stop: stop.signal,
+    abort: abort.signal,
+    dispose() {
+      clearTimeout(graceTimer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run a suite: every task x variant x epoch as one sandboxed agent conversation')
-    .argument('<suite>', 'path to suite.yaml')
+    .argument('[suite]', 'path to suite.yaml (optional with --resume: the run remembers its suite)')
     .option('--run-id <id>', 'name of the run folder (default: a timestamp)')
+    .option('--resume <run-id>', 'finish an interrupted or crashed run: only samples without a record run')
+    .option('--force', 'with --resume: resume even if the suite changed since the run started')
     .option('--results-dir <dir>', 'where run folders go', 'results')
-    .option('--concurrency <n>', 'samples at once (default: the suite file, else 4)', positiveIntArg('--concurrency'))
-    .option('--sandbox <engine>', 'docker (default) or local (no isolation; development only)', zodArg(z.enum(['docker', 'local']), '--sandbox'))
+    .option(
+      '--concurrency <n>',
+      'samples at once (default: the suite file, else 4)',
+      positiveIntArg('--concurrency'),
+    )
+    .option(
+      '--sandboxes <n>',
+      'live sandboxes at once (default: the sample concurrency)',
+      positiveIntArg('--sandboxes'),
+    )
+    .option('--requests <n>', 'model requests in flight per provider endpoint', positiveIntArg('--requests'))
+    .option('--rpm <n>', 'model requests started per minute, per provider endpoint', positiveIntArg('--rpm'))
+    .option('--tpm <n>', 'tokens per minute, per provider endpoint', positiveIntArg('--tpm'))
+    .option(
+      '--shard <i/n>',
+      'run only shard i of n (deterministic split; join shards with `turnbench merge`)',
+      zodArg(ShardSchema, '--shard'),
+    )
+    .option(
+      '--sandbox <engine>',
+      'docker (default) or local (no isolation; development only)',
+      zodArg(z.enum(['docker', 'local']), '--sandbox'),
+    )
     .option('--pricing <file>', 'a pricing YAML that overrides the shipped prices')
-    .option('--grace <seconds>', 'after the first Ctrl-C, how long samples in flight may finish', positiveIntArg('--grace'), 30)
+    .option(
+      '--grace <seconds>',
+      'after the first Ctrl-C, how long samples in flight may finish',
+      positiveIntArg('--grace'),
+      30,
+    )
     .option('--json', 'print one JSON summary object on stdout (progress stays on stderr)')
-    .action(async (suitePath: string, raw: Record<string, unknown>) => {
+    .action(async (suiteArg: string | undefined, raw: Record<string, unknown>) => {
       const flags = RunFlags.parse(raw);
-      const suite = await loadSuite(resolve(suitePath));
-      const runId = flags.runId ?? newRunId();
+      if (flags.resume && flags.runId && flags.resume !== flags.runId) {
+        throw new UsageError('--run-id and --resume name different runs; give only --resume');
+      }
       const resultsDir = resolve(flags.resultsDir);
+      let suitePath = suiteArg;
+      if (flags.resume && !suitePath)
+        suitePath = readRunManifest(resolve(resultsDir, flags.resume)).suite_path;
+      if (!suitePath) throw new UsageError('run needs a suite file (or --resume <run-id>)');
+      const suite = await loadSuite(resolve(suitePath));
+      const runId = flags.resume ?? flags.runId ?? newRunId();
       const pricing = await loadPricing(flags.pricing);
       const sandboxes = sandboxProvider(flags.sandbox ?? suite.spec.sandbox.engine);
       const progress = progressFor();
+      const interrupts = interruptHandling(flags.grace, (line) => progress.info(line));
 
-      const stop = new AbortController();
-      const abort = new AbortController();
-      let graceTimer: NodeJS.Timeout | undefined;
-      const onSigint = () => {
-        if (!stop.signal.aborted) {
-          progress.info(`stopping: no new samples; samples in flight get ${flags.grace}s (Ctrl-C again to abort them)`);
-          stop.abort();
-          graceTimer = setTimeout(() => abort.abort(), flags.grace * 1000);
-          graceTimer.unref();
-        } else if (!abort.signal.aborted) {
-          progress.info('aborting samples in flight; removing their containers');
-          abort.abort();
-        }
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
       let outcome: Awaited<ReturnType<typeof runSuite>>;
       try {
         outcome = await runSuite({
@@ -67,19 +130,29 @@ export function registerRunCommand(program: Command): void {
           runId,
           resultsDir,
           ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+          ...(flags.sandboxes ? { sandboxConcurrency: flags.sandboxes } : {}),
+          providerLimits: {
+            ...(flags.requests || suite.spec.concurrency.requests
+              ? { concurrency: flags.requests ?? suite.spec.concurrency.requests }
+              : {}),
+            ...(flags.rpm ? { rpm: flags.rpm } : {}),
+            ...(flags.tpm ? { tpm: flags.tpm } : {}),
+          },
+          ...(flags.shard ? { shard: flags.shard } : {}),
+          ...(flags.resume ? { resume: { force: flags.force } } : {}),
           sandboxes,
           pricing,
           progress,
-          stop: stop.signal,
-          abort: abort.signal,
+          stop: interrupts.stop,
+          abort: interrupts.abort,
         });
       } catch (error) {
-        if (error instanceof Error && /already exists/.test(error.message)) throw new UsageError(error.message);
+        if (error instanceof Error && (error.name === 'RunSetupError' || error.name === 'ResumeError')) {
+          throw new UsageError(error.message);
+        }
         throw error;
       } finally {
-        clearTimeout(graceTimer);
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
+        interrupts.dispose();
         // Safety net: nothing labelled with this run may outlive it.
         await sandboxes.removeByLabels({ 'turnbench.run': runId }).catch(() => 0);
       }
@@ -87,9 +160,13 @@ export function registerRunCommand(program: Command): void {
       const summary = await summarizeRun(outcome.runDir);
       if (flags.json) {
         const { run_id, results_dir, status, variants } = summary;
-        process.stdout.write(`${JSON.stringify({ run_id, results_dir, run_dir: outcome.runDir, status, variants })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ run_id, results_dir, run_dir: outcome.runDir, status, variants })}\n`,
+        );
       } else {
-        process.stdout.write(`\nrun ${runId} ${outcome.status}: ${outcome.runDir}\n\n${formatSummaryTable(summary)}\n`);
+        process.stdout.write(
+          `\nrun ${runId} ${outcome.status}: ${outcome.runDir}\n\n${formatSummaryTable(summary)}\n`,
+        );
       }
       if (outcome.status === 'interrupted') process.exitCode = EXIT.interrupted;
     });

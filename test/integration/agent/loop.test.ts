@@ -108,7 +108,15 @@ describe('agent loop against the sim over HTTP', () => {
     expect(r.turns.map((t) => t.turn)).toEqual([1, 2, 3]);
     expect(r.turns.map((t) => t.tool_calls)).toEqual([1, 2, 0]);
     const calls = r.events.filter((e) => e.type === 'tool_call');
-    expect(calls.map((e) => e.tool)).toEqual(['write_file', 'read_file', 'shell']);
+    // parallel calls are recorded as they complete, so only the turn they belong to is fixed
+    expect(calls.map((e) => [e.turn, e.tool])).toEqual(
+      expect.arrayContaining([
+        [1, 'write_file'],
+        [2, 'read_file'],
+        [2, 'shell'],
+      ]),
+    );
+    expect(calls).toHaveLength(3);
     expect(calls.every((e) => e.ok)).toBe(true);
     // Stateless: each request resends the history, so the body grows every turn.
     const bytes = r.turns.map((t) => t.bytes_sent);

@@ -59,7 +59,7 @@ describe('turnbench compare (CI gate exit codes)', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL {2}cache_hit_rate<-2pp {2}\[stable\]/);
-    expect(r.stdout).toMatch(/ok {2}cost_usd>\+10% {2}\[stable\]/);
+    expect(r.stdout).toMatch(/ok {4}cost_usd>\+10% {2}\[stable\]/);
   });
   it('exit 0 when every gate holds, and without gates', async () => {
     expect(

@@ -73,6 +73,15 @@ describe.skipIf(!enabled)('DockerSandboxProvider against the real engine', () =>
     expect(failed).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false });
     const missing = await box.exec(['no-such-command'], { timeoutMs: 10_000 });
     expect(missing.exitCode).toBe(127);
+    // The timeout wrapper runs commands as a background job; they must still get default signal handling.
+    const signals = await box.exec(['grep', 'SigIgn', '/proc/self/status'], { timeoutMs: 10_000 });
+    expect(signals.stdout).toBe('SigIgn:\t0000000000000000\n');
+    // No stdin attached: a command reading it sees end-of-file at once rather than hanging.
+    expect(await box.exec(['cat'], { timeoutMs: 10_000 })).toMatchObject({
+      exitCode: 0,
+      stdout: '',
+      timedOut: false,
+    });
   });
 
   it('honours cwd and env', async () => {
@@ -221,6 +230,50 @@ describe.skipIf(!enabled)('DockerSandboxProvider against the real engine', () =>
     expect(after.stdout).not.toContain('bomb');
     expect(after.stdout).not.toContain('python3');
     await expect(docker.ping()).resolves.toBeTruthy();
+  });
+
+  it('caps disk use: no file past limits.diskMb, and the whole layer where the engine supports it', async () => {
+    const run = `${runId}-disk`;
+    const small = await provider.create(
+      spec({ labels: { 'turnbench.run': run }, limits: { memoryMb: 256, cpus: 1, pids: 64, diskMb: 8 } }),
+    );
+    try {
+      const big = await small.exec(
+        sh('head -c 20000000 /dev/zero > big.bin; echo "exit=$?"; stat -c %s big.bin'),
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      expect(big.stdout).toBe(`exit=153\n${8 * 1024 * 1024}\n`);
+      await expect(small.writeFile('huge.txt', 'x'.repeat(9 * 1024 * 1024))).rejects.toThrow(/cannot write/);
+      expect(typeof provider.storageQuotaSupported).toBe('boolean');
+      if (provider.storageQuotaSupported) {
+        const many = await small.exec(
+          sh('for i in 1 2 3; do head -c 4000000 /dev/zero > f$i || exit 9; done'),
+          {
+            timeoutMs: 20_000,
+          },
+        );
+        expect(many.exitCode).not.toBe(0);
+      }
+    } finally {
+      await small.destroy();
+    }
+  });
+
+  it('creates a working directory the image does not have, owned by the sandbox user', async () => {
+    const other = await provider.create(
+      spec({ workdir: '/home/agent/project', files: [{ path: 'src/main.py', content: 'print(6 * 7)\n' }] }),
+    );
+    try {
+      const r = await other.exec(sh('stat -c "%u %n" . src src/main.py; python3 src/main.py; pwd'), {
+        timeoutMs: 10_000,
+      });
+      expect(r.stdout).toBe('1000 .\n1000 src\n1000 src/main.py\n42\n/home/agent/project\n');
+      expect(other.workdir).toBe('/home/agent/project');
+    } finally {
+      await other.destroy();
+    }
   });
 
   it('destroy removes the container and can be called again', async () => {

@@ -43,7 +43,12 @@ describe('Responses items to Chat Completions messages', () => {
       { type: 'function', name: 'a', parameters: null, strict: null },
     ]);
     expect(tools.map((t) => t.function.name)).toEqual(['b', 'a']);
-    expect(tools[0]!.function).toEqual({ name: 'b', description: 'B', parameters: { type: 'object' }, strict: false });
+    expect(tools[0]!.function).toEqual({
+      name: 'b',
+      description: 'B',
+      parameters: { type: 'object' },
+      strict: false,
+    });
     expect(tools[1]!.function.parameters).toEqual({ type: 'object', properties: {} });
   });
 });

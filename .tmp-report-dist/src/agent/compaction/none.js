@@ -1,6 +1,0 @@
-export const noCompaction = {
-    name: 'none',
-    serverThreshold: undefined,
-    afterTurn: async () => null,
-};
-//# sourceMappingURL=none.js.map

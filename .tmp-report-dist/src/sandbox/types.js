@@ -1,3 +1,0 @@
-/** The contract every sandbox implementation (Docker, local) fulfils. */
-export {};
-//# sourceMappingURL=types.js.map

@@ -1,0 +1,54 @@
+/** Small helpers shared by the benchmark entry and the runner benchmark. */
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function megabytes(bytes: number): number {
+  return round(bytes / (1024 * 1024), 1);
+}
+
+/** Runs a full collection when node was started with --expose-gc; returns whether it could. */
+export function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return false;
+  gc();
+  return true;
+}
+
+export interface MemoryPeaks {
+  peak_rss_mb: number;
+  peak_heap_used_mb: number;
+}
+
+/** Samples RSS and heap on an interval while a piece of work runs and keeps the peaks. */
+export class MemorySampler {
+  private peakRss = 0;
+  private peakHeap = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 25) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  private sample(): void {
+    const usage = process.memoryUsage();
+    this.peakRss = Math.max(this.peakRss, usage.rss);
+    this.peakHeap = Math.max(this.peakHeap, usage.heapUsed);
+  }
+
+  stop(): MemoryPeaks {
+    this.sample();
+    clearInterval(this.timer);
+    return { peak_rss_mb: megabytes(this.peakRss), peak_heap_used_mb: megabytes(this.peakHeap) };
+  }
+}
+
+export function errorSummary(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  }
+  return { name: 'Error', message: String(error) };
+}

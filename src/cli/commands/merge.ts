@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { resolveRunDir } from '../../report/index.js';
+import { MergeError, mergeRuns, newRunId, RUN_ID_PATTERN } from '../../runner/index.js';
+import { UsageError } from '../errors.js';
+
+const Flags = z.object({
+  runId: z.string().regex(RUN_ID_PATTERN).optional(),
+  resultsDir: z.string().min(1),
+  json: z.boolean().default(false),
+});
+
+export function registerMergeCommand(program: Command): void {
+  program
+    .command('merge')
+    .description('join shard runs (`run --shard i/n`) into one run folder')
+    .argument('<runs...>', 'shard run ids (under --results-dir) or run folders')
+    .option('--run-id <id>', 'id of the merged run (default: a timestamp)')
+    .option('--results-dir <dir>', 'where run folders are, and where the merged run goes', 'results')
+    .option('--json', 'print the merged run as one JSON object')
+    .action(async (runs: string[], raw: Record<string, unknown>) => {
+      const flags = Flags.parse(raw);
+      const dirs = runs.map((r) => resolveRunDir(r, flags.resultsDir));
+      const runId = flags.runId ?? newRunId();
+      try {
+        const merged = await mergeRuns(dirs, resolve(flags.resultsDir, runId), runId);
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify({ run_id: runId, run_dir: merged.runDir, samples: merged.samples, status: merged.manifest.status })}\n`,
+          );
+        } else {
+          process.stdout.write(
+            `merged ${dirs.length} runs (${merged.samples} samples, ${merged.manifest.status}) into ${merged.runDir}\n`,
+          );
+        }
+      } catch (error) {
+        if (error instanceof MergeError) throw new UsageError(error.message);
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,81 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { type RunManifest, RunManifestSchema, repairTornTail } from '../telemetry/index.js';
+
+export class ResumeError extends Error {
+  override name = 'ResumeError';
+}
+
+export function readRunManifest(runDir: string): RunManifest {
+  const file = join(runDir, 'run.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ResumeError(`${file}: cannot read the run manifest (${(error as Error).message})`);
+  }
+  const parsed = RunManifestSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new ResumeError(`${file}: not a turnbench run manifest (${parsed.error.issues[0]?.message})`);
+  return parsed.data;
+}
+
+function parseLine(line: string): { sampleId: string | null; status: unknown } {
+  try {
+    const value = JSON.parse(line) as { sample_id?: unknown; status?: unknown };
+    return { sampleId: typeof value.sample_id === 'string' ? value.sample_id : null, status: value.status };
+  } catch {
+    return { sampleId: null, status: null };
+  }
+}
+
+const sampleIdOf = (line: string) => parseLine(line).sampleId;
+
+async function eachLine(file: string, onLine: (line: string) => void | Promise<void>): Promise<void> {
+  if (!existsSync(file)) return;
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of lines) if (line.trim()) await onLine(line);
+}
+
+/**
+ * Sample ids with a sample record: those are finished and are not run again. A sample that was
+ * cancelled (Ctrl-C) did not finish: it runs again on resume.
+ */
+export async function finishedSampleIds(runDir: string): Promise<Set<string>> {
+  const file = join(runDir, 'samples.jsonl');
+  repairTornTail(file);
+  const done = new Set<string>();
+  await eachLine(file, (line) => {
+    const { sampleId, status } = parseLine(line);
+    if (sampleId && status !== 'cancelled') done.add(sampleId);
+  });
+  return done;
+}
+
+/**
+ * Drop the sample, turn and event records of samples that never finished (a crash mid-sample), so the
+ * rerun of those samples leaves exactly one set of records. Streams; rewrites atomically.
+ */
+export async function dropUnfinishedRecords(runDir: string, finished: ReadonlySet<string>): Promise<number> {
+  let dropped = 0;
+  for (const name of ['samples.jsonl', 'turns.jsonl', 'events.jsonl']) {
+    const file = join(runDir, name);
+    repairTornTail(file);
+    const tmp = `${file}.resume-tmp`;
+    const out = createWriteStream(tmp, { encoding: 'utf8' });
+    await eachLine(file, async (line) => {
+      const id = sampleIdOf(line);
+      if (id !== null && !finished.has(id)) {
+        dropped += 1;
+        return;
+      }
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
+    });
+    out.end();
+    await once(out, 'finish');
+    renameSync(tmp, file);
+  }
+  return dropped;
+}
