@@ -8,6 +8,7 @@ import {
   TurnTracker,
 } from '../telemetry/index.js';
 import { compactionPolicy } from './compaction/index.js';
+import { applyPerturbation } from './perturb.js';
 import { type EnvironmentContext, orderTools, preambleItems, renderInstructions } from './prompt.js';
 import { dispatchToolCall, type ToolContext, toolDefinitions } from './tools/index.js';
 import { addUsage, type SampleTotals } from './totals.js';
@@ -83,17 +84,31 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
     agentTurns += 1;
     const turn = totals.turns + 1;
     const instructions = renderInstructions(variant.instructions, agentTurns, now());
-    const tools = orderTools(baseTools, variant.layout, agentTurns);
+    const shape = applyPerturbation(
+      variant.layout.perturb,
+      agentTurns,
+      {
+        model: variant.model,
+        tools: orderTools(baseTools, variant.layout, agentTurns),
+        items,
+        reasoningEffort: variant.reasoning_effort,
+        promptCacheKey: input.promptCacheKey,
+      },
+      input.env,
+      now(),
+    );
+    items = shape.items;
+    const tools = shape.tools;
     const logical: ModelRequest = {
-      model: variant.model,
+      model: shape.model,
       instructions,
       tools,
       input: items,
       store: variant.mode === 'previous_response_id',
       parallelToolCalls: variant.parallel_tool_calls,
-      ...(input.promptCacheKey ? { promptCacheKey: input.promptCacheKey } : {}),
+      ...(shape.promptCacheKey ? { promptCacheKey: shape.promptCacheKey } : {}),
       ...(variant.prompt_cache_retention ? { promptCacheRetention: variant.prompt_cache_retention } : {}),
-      ...(variant.reasoning_effort ? { reasoningEffort: variant.reasoning_effort } : {}),
+      ...(shape.reasoningEffort ? { reasoningEffort: shape.reasoningEffort } : {}),
       ...(variant.max_output_tokens ? { maxOutputTokens: variant.max_output_tokens } : {}),
       ...(policy.serverThreshold ? { compactThreshold: policy.serverThreshold } : {}),
       ...(variant.cache_diagnostics && lastResponseId ? { comparisonResponseId: lastResponseId } : {}),
@@ -211,11 +226,11 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       { items, lastInputTokens: response.usage.inputTokens, lastOutput: response.output },
       {
         model,
-        modelName: variant.model,
+        modelName: shape.model,
         instructions,
         tools,
         threshold: variant.compaction.threshold,
-        ...(input.promptCacheKey ? { promptCacheKey: input.promptCacheKey } : {}),
+        ...(shape.promptCacheKey ? { promptCacheKey: shape.promptCacheKey } : {}),
         signal,
         countTokens: (list) => tracker.countItems(list),
         recordRequest: (kind, req) => {
@@ -224,7 +239,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
             kind,
             turn: compactionTurn,
             startedAt: new Date(),
-            model: variant.model,
+            model: shape.model,
             response: req.response,
             itemCount: req.itemCount,
           });
@@ -250,7 +265,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
         latency_ms: compacted.latencyMs,
         input_tokens: compacted.usage?.inputTokens ?? 0,
         output_tokens: compacted.usage?.outputTokens ?? 0,
-        cost_usd: compacted.usage ? input.costOf(variant.model, compacted.usage) : 0,
+        cost_usd: compacted.usage ? input.costOf(shape.model, compacted.usage) : 0,
       });
       items = compacted.items;
       afterCompaction = true;

@@ -8,7 +8,7 @@ export interface EnvironmentContext {
 }
 
 /** Codex-style environment context, sent as a user message. */
-export function environmentMessage(env: EnvironmentContext): PromptItem {
+export function environmentMessage(env: EnvironmentContext, breakpoint = false, extra: string[] = []): PromptItem {
   const text = [
     '<environment_context>',
     `  <cwd>${env.cwd}</cwd>`,
@@ -16,17 +16,26 @@ export function environmentMessage(env: EnvironmentContext): PromptItem {
     '  <sandbox_mode>workspace-write</sandbox_mode>',
     `  <network_access>${env.network ? 'enabled' : 'restricted'}</network_access>`,
     `  <shell>${env.shell}</shell>`,
+    ...extra,
     '</environment_context>',
   ].join('\n');
-  return { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
+  return userMessage(text, breakpoint);
 }
 
-export function userMessage(text: string): PromptItem {
-  return { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
+export function userMessage(text: string, breakpoint = false): PromptItem {
+  return {
+    type: 'message',
+    role: 'user',
+    content: [{ type: 'input_text', text, ...(breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' } } : {}) }],
+  };
 }
 
-export function developerMessage(text: string): PromptItem {
-  return { type: 'message', role: 'developer', content: [{ type: 'input_text', text }] };
+export function developerMessage(text: string, breakpoint = false): PromptItem {
+  return {
+    type: 'message',
+    role: 'developer',
+    content: [{ type: 'input_text', text, ...(breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' } } : {}) }],
+  };
 }
 
 /** The items that open every conversation, in the variant's layout order. */
@@ -59,9 +68,6 @@ export function orderTools(tools: ToolDefinition[], layout: Layout, turn: number
   if (layout.tool_order === 'rotate_per_turn' && tools.length > 1) {
     const shift = turn % tools.length;
     ordered = [...tools.slice(shift), ...tools.slice(0, shift)];
-  }
-  if (layout.reorder_tools_at_turn !== undefined && turn >= layout.reorder_tools_at_turn) {
-    ordered = [...ordered].reverse();
   }
   return ordered;
 }

@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './load.js';
 export * from './pricing.js';
 export * from './schema.js';
+export * from './engine-host.js';

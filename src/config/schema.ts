@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEngineHost } from './engine-host.js';
 
 /**
  * The input contracts: task.yaml, suite.yaml and the sim scripts inside tasks.
@@ -182,6 +183,28 @@ export type CompactionConfig = z.infer<typeof CompactionSchema>;
 
 export const PromptPartSchema = z.enum(['instructions', 'developer', 'environment', 'task']);
 
+export const PerturbSchema = z
+  .object({
+    /** The 1-based agent turn at which the change happens; it stays in effect afterwards. */
+    at_turn: positiveInt,
+    change: z.enum([
+      'reorder_tools',
+      'drop_tool',
+      'switch_model',
+      'edit_environment',
+      'change_reasoning_effort',
+      'change_cache_key',
+    ]),
+    /** The model to switch to (switch_model). */
+    model: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((p) => p.change !== 'switch_model' || p.model !== undefined, {
+    message: 'switch_model needs a model',
+    path: ['model'],
+  });
+export type Perturb = z.infer<typeof PerturbSchema>;
+
 export const LayoutSchema = z
   .object({
     /** Order of the input items before the history (instructions always go in the `instructions` field). */
@@ -190,8 +213,10 @@ export const LayoutSchema = z
       .default(['developer', 'environment', 'task']),
     /** How the tools list is ordered on each turn. */
     tool_order: z.enum(['fixed', 'sorted', 'rotate_per_turn']).default('fixed'),
-    /** From this turn on (1-based), tools are reversed once; used to show a single layout break. */
-    reorder_tools_at_turn: positiveInt.optional(),
+    /** Items marked with an explicit `prompt_cache_breakpoint` on their content (where the API supports it). */
+    cache_breakpoints: z.array(z.enum(['developer', 'environment', 'task'])).default([]),
+    /** One deliberate change at a given turn, to show (and test) what each kind of break costs. */
+    perturb: PerturbSchema.optional(),
   })
   .strict();
 export type Layout = z.infer<typeof LayoutSchema>;
@@ -249,6 +274,7 @@ export const VariantSchema = z
     layout: LayoutSchema.default({
       order: ['developer', 'environment', 'task'],
       tool_order: 'fixed',
+      cache_breakpoints: [],
     }),
     prompt_cache_key: z.enum(['none', 'run', 'task', 'sample']).default('sample'),
     prompt_cache_retention: z.enum(['in_memory', '24h']).optional(),
@@ -261,6 +287,39 @@ export const VariantSchema = z
   .strict();
 export type VariantSpec = z.infer<typeof VariantSchema>;
 
+/** One Docker engine samples are spread over, with how many containers it may run at once. */
+export const EngineSchema = z
+  .object({
+    /** unix:///path, ssh://user@host[:port] or tcp://host:port. */
+    host: z.string().min(1),
+    max: positiveInt,
+    /** Client certificates for a tcp engine (the protocol is then https); paths to PEM files. */
+    tls: z.object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+    /** SSH private key for an ssh engine; without it the SSH agent (SSH_AUTH_SOCK) is used. */
+    identity: z.string().min(1).optional(),
+    /** Shown in results; defaults to the host. */
+    name: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((engine, ctx) => {
+    let protocol: string;
+    try {
+      protocol = parseEngineHost(engine.host).protocol;
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['host'], message: (err as Error).message });
+      return;
+    }
+    if (engine.tls && protocol !== 'tcp')
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: `tls is only for tcp:// engines, not ${protocol}://` });
+    if (engine.identity && protocol !== 'ssh')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity'],
+        message: `identity is only for ssh:// engines, not ${protocol}://`,
+      });
+  });
+export type EngineSpec = z.infer<typeof EngineSchema>;
+
 export const SandboxDefaultsSchema = z
   .object({
     image: z.string().min(1).optional(),
@@ -269,8 +328,21 @@ export const SandboxDefaultsSchema = z
     pids: positiveInt.default(256),
     workdir: z.string().startsWith('/').default('/workspace'),
     engine: z.enum(['docker', 'local']).default('docker'),
+    /** Docker engines to spread samples over; without it the local default engine is used. */
+    engines: z.array(EngineSchema).min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((sandbox, ctx) => {
+    if (sandbox.engines && sandbox.engine !== 'docker')
+      ctx.addIssue({ code: 'custom', path: ['engines'], message: 'engines need engine: docker' });
+    const seen = new Set<string>();
+    sandbox.engines?.forEach((e, i) => {
+      const name = e.name ?? e.host;
+      if (seen.has(name))
+        ctx.addIssue({ code: 'custom', path: ['engines', i, 'name'], message: `duplicate engine name "${name}"` });
+      seen.add(name);
+    });
+  });
 export type SandboxDefaults = z.infer<typeof SandboxDefaultsSchema>;
 
 export const ConcurrencySchema = z

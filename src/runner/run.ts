@@ -10,7 +10,8 @@ import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import type { ProgressReporter } from './progress.js';
 import { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
-import { runSample } from './sample-runner.js';
+import { runSample, sandboxSpecFor } from './sample-runner.js';
+import { WarmPool } from './warm-pool.js';
 import { type Shard, shardSamples } from './shard.js';
 import { startSimForSuite } from './sim-host.js';
 import { versions } from './versions.js';
@@ -20,8 +21,10 @@ export interface RunOptions {
   runId: string;
   resultsDir: string;
   concurrency?: number;
-  /** Live sandboxes at once (default: the sample concurrency). */
+  /** Live sandboxes at once, warm ones included (default: sample concurrency + warm pool size). */
   sandboxConcurrency?: number;
+  /** Sandboxes created ahead for upcoming samples (default: min(2, concurrency); 0 turns it off). */
+  warmPool?: number;
   providerLimits?: ProviderLimits;
   sandboxes: SandboxProvider;
   pricing: Pricing;
@@ -185,36 +188,52 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       pids: suite.spec.sandbox.pids,
       workdir: suite.spec.sandbox.workdir,
     };
+    const specFor = (sample: Sample) =>
+      sandboxSpecFor(sample, runId, images.get(JSON.stringify(sample.task.image)) ?? 'missing-image', sandboxDefaults);
 
     const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;
-    const queue = new PQueue({ concurrency });
-    const sandboxSlots = new PQueue({
-      concurrency: opts.sandboxConcurrency ?? suite.spec.concurrency.sandboxes ?? concurrency,
-    });
+    const warmSize = opts.warmPool ?? Math.min(2, concurrency);
+    const sandboxLimit = opts.sandboxConcurrency ?? suite.spec.concurrency.sandboxes ?? concurrency + warmSize;
+    // A sample holds a sandbox for its whole life, so samples at once <= sandboxes.
+    const queue = new PQueue({ concurrency: Math.min(concurrency, sandboxLimit) });
+    const pool = new WarmPool(opts.sandboxes, warmSize, sandboxLimit);
+    let started = 0;
+    const topUp = () => {
+      for (let i = started; i < plan.pending.length && pool.warmCount < warmSize; i++) {
+        const next = plan.pending[i]!;
+        if (!pool.prefetch(next.sampleId, specFor(next))) break;
+      }
+    };
     let records = 0;
     let cancelled = 0;
-    const onStop = () => queue.clear();
+    const onStop = () => {
+      queue.clear();
+      void pool.drain();
+    };
     opts.stop.addEventListener('abort', onStop, { once: true });
     progress.start(plan.pending.length);
     if (plan.alreadyDone > 0) progress.info(`resuming: ${plan.alreadyDone} samples already finished`);
     for (const sample of plan.pending) {
       void queue.add(async () => {
         if (opts.stop.aborted) return;
-        // A sample holds a sandbox slot for its whole life: sandboxes <= the sandbox limit.
-        const record: SampleRecord | undefined = await sandboxSlots.add(() =>
-          runSample(sample, {
-            runId,
-            sandboxes: opts.sandboxes,
-            imageFor: (s) => images.get(JSON.stringify(s.task.image)) ?? 'missing-image',
-            model: clients.get(sample.variant.name)!,
-            sink: writer,
-            costOf,
-            promptCacheKey,
-            sandboxDefaults,
-            abort: opts.abort,
-          }),
-        );
-        if (!record) return;
+        started += 1;
+        const record: SampleRecord = await runSample(sample, {
+          runId,
+          acquireSandbox: async (s, signal) => {
+            const taken = await pool.take(s.sampleId, specFor(s), signal);
+            if (!opts.stop.aborted) topUp();
+            return taken;
+          },
+          releaseSandbox: () => {
+            pool.release();
+            if (!opts.stop.aborted) topUp();
+          },
+          model: clients.get(sample.variant.name)!,
+          sink: writer,
+          costOf,
+          promptCacheKey,
+          abort: opts.abort,
+        });
         writer.sample(record);
         records += 1;
         if (record.status === 'cancelled') cancelled += 1;
@@ -222,6 +241,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       });
     }
     await queue.onIdle();
+    await pool.drain();
     opts.stop.removeEventListener('abort', onStop);
     progress.stop();
     const complete = records === plan.pending.length && cancelled === 0 && !opts.stop.aborted;

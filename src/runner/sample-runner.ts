@@ -1,20 +1,38 @@
 import { emptyTotals, runAgent, type SampleTotals } from '../agent/index.js';
 import type { ModelClient, NormalisedUsage } from '../model/index.js';
-import type { Sandbox, SandboxProvider } from '../sandbox/index.js';
+import type { Sandbox, SandboxSpec } from '../sandbox/index.js';
 import { scoreSample } from '../scoring/index.js';
 import type { Sample } from '../tasks/index.js';
 import type { RecordSink, SampleRecord, SampleStatus } from '../telemetry/index.js';
 
+export interface SandboxDefaults {
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+  workdir: string;
+}
+
+/** What a sample's sandbox looks like: its image, files, labels, limits and network. */
+export function sandboxSpecFor(sample: Sample, runId: string, image: string, defaults: SandboxDefaults): SandboxSpec {
+  return {
+    image,
+    workdir: defaults.workdir,
+    files: sample.task.files,
+    labels: { 'turnbench.run': runId, 'turnbench.sample': sample.sampleId },
+    limits: { memoryMb: defaults.memoryMb, cpus: defaults.cpus, pids: defaults.pids },
+    network: sample.task.spec.network,
+  };
+}
+
 export interface SampleRunDeps {
   runId: string;
-  sandboxes: SandboxProvider;
-  /** The image tag resolved for each task id. */
-  imageFor: (sample: Sample) => string;
+  /** Creates (or hands over a warm) sandbox for the sample; `release` is called once it is removed. */
+  acquireSandbox: (sample: Sample, signal: AbortSignal) => Promise<{ sandbox: Sandbox; warm: boolean }>;
+  releaseSandbox: () => void;
   model: ModelClient;
   sink: RecordSink;
   costOf: (model: string, usage: NormalisedUsage) => number | null;
   promptCacheKey: (sample: Sample) => string | undefined;
-  sandboxDefaults: { memoryMb: number; cpus: number; pids: number; workdir: string };
   /** Hard abort (second Ctrl-C): stops the sample at once. */
   abort: AbortSignal;
 }
@@ -59,27 +77,14 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
 
   try {
     const created = performance.now();
-    sandbox = await deps.sandboxes.create(
-      {
-        image: deps.imageFor(sample),
-        workdir: deps.sandboxDefaults.workdir,
-        files: sample.task.files,
-        labels: { 'turnbench.run': deps.runId, 'turnbench.sample': sample.sampleId },
-        limits: {
-          memoryMb: deps.sandboxDefaults.memoryMb,
-          cpus: deps.sandboxDefaults.cpus,
-          pids: deps.sandboxDefaults.pids,
-        },
-        network: sample.task.spec.network,
-      },
-      signal,
-    );
+    const acquired = await deps.acquireSandbox(sample, signal);
+    sandbox = acquired.sandbox;
     deps.sink.event({
       ...event(0),
       type: 'sandbox',
       action: 'created',
       duration_ms: performance.now() - created,
-      detail: sandbox.id,
+      detail: `${sandbox.id}${acquired.warm ? ' (warm)' : ''}`,
     });
 
     for (const command of sample.task.spec.setup) {
@@ -171,6 +176,8 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
         kind: 'sandbox_remove',
         message: errorMessage(caught),
       });
+    } finally {
+      deps.releaseSandbox();
     }
   }
 

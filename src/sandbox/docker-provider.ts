@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import Dockerode from 'dockerode';
 import PQueue from 'p-queue';
@@ -12,6 +13,9 @@ import type { ImageProgress, ImageRequest, Sandbox, SandboxProvider, SandboxSpec
 
 export const RUN_LABEL = 'turnbench.run';
 export const SAMPLE_LABEL = 'turnbench.sample';
+/** The machine and process that created a container, so containers of dead runs can be reaped. */
+export const HOST_LABEL = 'turnbench.host';
+export const PID_LABEL = 'turnbench.pid';
 /** A label value in removeByLabels meaning "the label is present, whatever its value". */
 export const ANY_LABEL_VALUE = '*';
 const REMOVE_CONCURRENCY = 8;
@@ -86,7 +90,11 @@ export class DockerSandboxProvider implements SandboxProvider {
     if (!posix.isAbsolute(spec.workdir))
       throw new Error(`sandbox workdir "${spec.workdir}" must be absolute`);
     if (signal?.aborted) throw abortError(signal);
-    const labels = { ...spec.labels, [SAMPLE_LABEL]: spec.labels[SAMPLE_LABEL] ?? spec.name ?? randomUUID() };
+    const labels = {
+      [HOST_LABEL]: hostname(),
+      [PID_LABEL]: String(process.pid),
+      ...spec.labels,
+      [SAMPLE_LABEL]: spec.labels[SAMPLE_LABEL] ?? spec.name ?? randomUUID() };
     const archive = await packWorkdir(spec.workdir, spec.files, SANDBOX_USER);
     const container = await this.createContainer(spec, labels);
     const workdir = posix.normalize(spec.workdir);
@@ -172,12 +180,21 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 
   async removeByLabels(labels: Record<string, string>): Promise<number> {
-    const filters = Object.entries(labels).map(([k, v]) => (v === ANY_LABEL_VALUE ? k : `${k}=${v}`));
-    if (filters.length === 0) throw new Error('removeByLabels needs at least one label');
-    const found = await this.docker.listContainers({ all: true, filters: { label: filters } });
+    const found = await this.findContainers(labels, 'removeByLabels');
     const queue = new PQueue({ concurrency: REMOVE_CONCURRENCY });
     await Promise.all(found.map((c) => queue.add(() => forceRemove(this.docker.getContainer(c.Id)))));
     return found.length;
+  }
+
+  async listLabels(labels: Record<string, string>): Promise<Array<Record<string, string>>> {
+    const found = await this.findContainers(labels, 'listLabels');
+    return found.map((c) => ({ ...c.Labels }));
+  }
+
+  private async findContainers(labels: Record<string, string>, caller: string): Promise<Dockerode.ContainerInfo[]> {
+    const filters = Object.entries(labels).map(([k, v]) => (v === ANY_LABEL_VALUE ? k : `${k}=${v}`));
+    if (filters.length === 0) throw new Error(`${caller} needs at least one label`);
+    return this.docker.listContainers({ all: true, filters: { label: filters } });
   }
 
   /** Fails with a message saying what to do when no Docker engine answers. */

@@ -50,6 +50,8 @@ export interface ExecResult {
 export interface Sandbox {
   readonly id: string;
   readonly workdir: string;
+  /** Name of the Docker engine the sandbox runs on, when a suite spreads samples over several. */
+  readonly engine?: string;
   /** Run argv inside the sandbox (no shell unless argv asks for one). */
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult>;
   /** Paths are relative to the working directory unless absolute. */
@@ -68,6 +70,8 @@ export interface SandboxProvider {
   ensureImage(ref: ImageRequest, onProgress?: ImageProgress): Promise<string>;
   /** Remove every sandbox carrying these labels; returns how many were removed. */
   removeByLabels(labels: Record<string, string>): Promise<number>;
+  /** The labels of every sandbox carrying these labels, one entry per sandbox (providers that can list). */
+  listLabels?(labels: Record<string, string>): Promise<Array<Record<string, string>>>;
 }
 
 export type ImageRequest =

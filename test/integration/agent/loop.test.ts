@@ -140,29 +140,35 @@ describe('agent loop against the sim over HTTP', () => {
     await r.sandbox.destroy();
   });
 
-  it('attributes a tools reorder at turn 3 to the harness', async () => {
-    const r = await runTask(
-      longScript(5),
-      variant({
-        layout: {
-          order: ['developer', 'environment', 'task'],
-          tool_order: 'fixed',
-          reorder_tools_at_turn: 3,
-        },
-      }),
-    );
-    const third = r.turns[2]!;
-    expect(third.prefix).toMatchObject({
-      extends_previous: false,
-      reason: 'tools_reordered',
-      diverged_at: 'tools',
+  const breaks = [
+    { change: 'reorder_tools', reason: 'tools_reordered', divergedAt: 'tools' },
+    { change: 'drop_tool', reason: 'tools_changed', divergedAt: 'tools' },
+    { change: 'switch_model', reason: 'model_changed', divergedAt: 'model', model: 'sim-1-mini' },
+    { change: 'change_reasoning_effort', reason: 'settings_changed', divergedAt: 'settings' },
+    { change: 'change_cache_key', reason: 'prompt_cache_key_changed', divergedAt: 'settings' },
+    { change: 'edit_environment', reason: 'item_changed', divergedAt: 1 },
+  ] as const;
+  for (const b of breaks) {
+    it(`attributes a ${b.change} at turn 3 to the harness (${b.reason})`, async () => {
+      const perturb = { at_turn: 3, change: b.change, ...('model' in b ? { model: b.model } : {}) };
+      const r = await runTask(longScript(5), variant({ developer_message: 'Keep the style.', layout: { order: ['developer', 'environment', 'task'], tool_order: 'fixed', cache_breakpoints: [], perturb } }));
+      const third = r.turns[2]!;
+      expect(third.prefix).toMatchObject({ extends_previous: false, reason: b.reason });
+      if (b.reason !== 'prompt_cache_key_changed' && b.reason !== 'settings_changed') {
+        expect(third.prefix.diverged_at).toBe(b.divergedAt);
+      }
+      expect(third.cache_class).toBe('harness_break');
+      // an intact prefix would have cached all of turn 2's prompt (rounded down to 128)
+      expect(third.cached_tokens!).toBeLessThan(r.turns[1]!.input_tokens - 127);
+      const event = r.events.find((e) => e.type === 'cache_break' && e.turn === 3);
+      expect(event).toMatchObject({ reason: b.reason });
+      if (event?.type === 'cache_break') expect(event.diff).toBeTruthy();
+      // the change persists, so the next turn extends the changed prompt again
+      expect(r.turns[3]!.prefix.extends_previous).toBe(true);
+      expect(r.turns[3]!.cache_class).toBe('hit');
+      await r.sandbox.destroy();
     });
-    expect(third.cache_class).toBe('harness_break');
-    expect(third.cached_tokens).toBe(0);
-    expect(r.events.some((e) => e.type === 'cache_break' && e.turn === 3)).toBe(true);
-    expect(r.turns[3]!.prefix.extends_previous).toBe(true);
-    await r.sandbox.destroy();
-  });
+  }
 
   it('answers invalid tool arguments to the model and records them, without crashing', async () => {
     const script = SimScriptSchema.parse({
