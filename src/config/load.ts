@@ -27,7 +27,8 @@ export async function readYamlDocument<T>(file: string, schema: ZodType<T>): Pro
     throw new ConfigError({ file, detail: `cannot read file (${errorCode(error)})` });
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  // `merge: true` allows `<<: *base` so suite files can share a variant's settings.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, merge: true });
   const syntaxError = doc.errors[0];
   if (syntaxError) {
     const pos = syntaxError.linePos?.[0];

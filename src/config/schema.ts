@@ -294,7 +294,10 @@ export const EngineSchema = z
     host: z.string().min(1),
     max: positiveInt,
     /** Client certificates for a tcp engine (the protocol is then https); paths to PEM files. */
-    tls: z.object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+    tls: z
+      .object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) })
+      .strict()
+      .optional(),
     /** SSH private key for an ssh engine; without it the SSH agent (SSH_AUTH_SOCK) is used. */
     identity: z.string().min(1).optional(),
     /** Shown in results; defaults to the host. */
@@ -310,7 +313,11 @@ export const EngineSchema = z
       return;
     }
     if (engine.tls && protocol !== 'tcp')
-      ctx.addIssue({ code: 'custom', path: ['tls'], message: `tls is only for tcp:// engines, not ${protocol}://` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: `tls is only for tcp:// engines, not ${protocol}://`,
+      });
     if (engine.identity && protocol !== 'ssh')
       ctx.addIssue({
         code: 'custom',
@@ -339,7 +346,11 @@ export const SandboxDefaultsSchema = z
     sandbox.engines?.forEach((e, i) => {
       const name = e.name ?? e.host;
       if (seen.has(name))
-        ctx.addIssue({ code: 'custom', path: ['engines', i, 'name'], message: `duplicate engine name "${name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['engines', i, 'name'],
+          message: `duplicate engine name "${name}"`,
+        });
       seen.add(name);
     });
   });

@@ -94,7 +94,8 @@ export class DockerSandboxProvider implements SandboxProvider {
       [HOST_LABEL]: hostname(),
       [PID_LABEL]: String(process.pid),
       ...spec.labels,
-      [SAMPLE_LABEL]: spec.labels[SAMPLE_LABEL] ?? spec.name ?? randomUUID() };
+      [SAMPLE_LABEL]: spec.labels[SAMPLE_LABEL] ?? spec.name ?? randomUUID(),
+    };
     const archive = await packWorkdir(spec.workdir, spec.files, SANDBOX_USER);
     const container = await this.createContainer(spec, labels);
     const workdir = posix.normalize(spec.workdir);
@@ -191,7 +192,10 @@ export class DockerSandboxProvider implements SandboxProvider {
     return found.map((c) => ({ ...c.Labels }));
   }
 
-  private async findContainers(labels: Record<string, string>, caller: string): Promise<Dockerode.ContainerInfo[]> {
+  private async findContainers(
+    labels: Record<string, string>,
+    caller: string,
+  ): Promise<Dockerode.ContainerInfo[]> {
     const filters = Object.entries(labels).map(([k, v]) => (v === ANY_LABEL_VALUE ? k : `${k}=${v}`));
     if (filters.length === 0) throw new Error(`${caller} needs at least one label`);
     return this.docker.listContainers({ all: true, filters: { label: filters } });

@@ -68,7 +68,15 @@ describe('turnbench run tasks/demo/suite.yaml (Docker + sim)', () => {
       const own = turns.filter((t) => t.sample_id === s.sample_id).map((t) => t.turn);
       expect(own).toEqual(Array.from({ length: s.turns }, (_, i) => i + 1));
     }
-    expect(json.variants.map((v) => v.variant)).toEqual(['stable', 'timestamp', 'rotating-tools']);
+    expect(json.variants.map((v) => v.variant)).toEqual([
+      'stable',
+      'timestamp',
+      'rotating-tools',
+      'tool-dropped',
+      'model-switch',
+      'env-edited',
+      'effort-change',
+    ]);
   });
 
   it('shows the stable layout caching far better than the timestamp layout', () => {
@@ -83,8 +91,16 @@ describe('turnbench run tasks/demo/suite.yaml (Docker + sim)', () => {
     const events = readJsonl(join(runDir, 'events.jsonl')).map((l) => EventRecordSchema.parse(l));
     expect(events.some((e) => e.type === 'compaction')).toBe(true);
     const reasons = new Set(events.flatMap((e) => (e.type === 'cache_break' ? [e.reason] : [])));
-    expect(reasons).toContain('instructions_changed');
-    expect(reasons).toContain('tools_reordered');
+    for (const reason of [
+      'instructions_changed',
+      'tools_reordered',
+      'tools_changed',
+      'model_changed',
+      'item_changed',
+      'settings_changed',
+    ]) {
+      expect(reasons).toContain(reason);
+    }
   });
 
   it('leaves no container behind', async () => {
