@@ -54,6 +54,9 @@ class SilentProgress implements ProgressReporter {
   /** ms from start at which 10%, 20%, ... 100% of the samples had finished. */
   readonly tenths: number[] = [];
 
+  /** `liveHeap`: collects MB of heap in use after a forced GC at each tenth (needs --expose-gc). */
+  constructor(readonly liveHeap: number[] | null = null) {}
+
   start(total: number): void {
     this.total = total;
     this.startedAt = performance.now();
@@ -62,8 +65,11 @@ class SilentProgress implements ProgressReporter {
   stop(): void {}
   sampleFinished(record: SampleRecord): void {
     this.samples += 1;
-    if (this.samples * 10 >= this.total * (this.tenths.length + 1))
+    if (this.samples * 10 >= this.total * (this.tenths.length + 1)) {
       this.tenths.push(performance.now() - this.startedAt);
+      // Live heap (after a full collection) as the run goes: flat means nothing accumulates per sample.
+      if (this.liveHeap && collectGarbage()) this.liveHeap.push(megabytes(process.memoryUsage().heapUsed));
+    }
     this.turns += record.turns;
     if (record.passed) this.passed += 1;
     if (record.status !== 'completed') {
@@ -126,11 +132,17 @@ interface Measured {
   wall_ms: number;
   samples_per_min: number;
   harness_cpu_ms: number;
+  harness_cpu_user_ms: number;
+  harness_cpu_system_ms: number;
   harness_cpu_us_per_turn: number;
   /** Samples per minute over the first and the last tenth of the run: does the runner slow down as it goes? */
   first_tenth_samples_per_min: number;
   last_tenth_samples_per_min: number;
-  memory?: MemoryPeaks & { heap_used_before_mb: number; heap_used_after_gc_mb: number };
+  memory?: MemoryPeaks & {
+    heap_used_before_mb: number;
+    heap_used_after_gc_mb: number;
+    live_heap_mb_by_tenth: number[];
+  };
 }
 
 interface RunContext {
@@ -150,7 +162,7 @@ async function measureRun(
   },
 ): Promise<Measured> {
   const runId = opts.runId ?? `bench-${randomUUID().slice(0, 8)}`;
-  const progress = new SilentProgress();
+  const progress = new SilentProgress(opts.memory ? [] : null);
   collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   const sampler = opts.memory ? new MemorySampler() : null;
@@ -200,6 +212,8 @@ async function measureRun(
     wall_ms: Math.round(wallMs),
     samples_per_min: Math.round(progress.samples / (wallMs / 60_000)),
     harness_cpu_ms: Math.round(cpuMs),
+    harness_cpu_user_ms: Math.round(cpu.user / 1000),
+    harness_cpu_system_ms: Math.round(cpu.system / 1000),
     harness_cpu_us_per_turn: Math.round((cpuMs * 1000) / Math.max(1, progress.turns)),
     ...tenthRates(progress),
     ...(peaks
@@ -208,6 +222,7 @@ async function measureRun(
             ...peaks,
             heap_used_before_mb: megabytes(heapBefore),
             heap_used_after_gc_mb: megabytes(process.memoryUsage().heapUsed),
+            live_heap_mb_by_tenth: progress.liveHeap ?? [],
           },
         }
       : {}),
@@ -331,6 +346,8 @@ async function cpuPerTurn(
         samples: inProcess.samples,
         turns: inProcess.turns,
         cpu_us_per_turn: inProcess.harness_cpu_us_per_turn,
+        cpu_user_ms: inProcess.harness_cpu_user_ms,
+        cpu_system_ms: inProcess.harness_cpu_system_ms,
         samples_per_min: inProcess.samples_per_min,
       },
       sim_in_child: {
@@ -339,6 +356,8 @@ async function cpuPerTurn(
         not_completed: measured.not_completed,
         ...(measured.first_problem ? { first_problem: measured.first_problem } : {}),
         harness_cpu_us_per_turn: harnessUs,
+        harness_cpu_user_ms: measured.harness_cpu_user_ms,
+        harness_cpu_system_ms: measured.harness_cpu_system_ms,
         sim_child_cpu_us_per_turn:
           simCpuMs === null ? null : Math.round((simCpuMs * 1000) / Math.max(1, measured.turns)),
         samples_per_min: measured.samples_per_min,
@@ -465,13 +484,17 @@ export async function benchRunner(): Promise<Record<string, unknown>> {
       docker_c4: dockerAt4,
       cpu_per_turn: cpu,
       memory: {
-        note: `same process, concurrency ${MEMORY_CONCURRENCY}, local sandbox; peaks sampled every 25 ms${
+        note: `same process, concurrency ${MEMORY_CONCURRENCY}, local sandbox; peaks sampled every 25 ms (peak heap includes garbage not yet collected); live_heap_mb_by_tenth is heapUsed after a forced GC each time another tenth of the samples finished${
           collectGarbage() ? '' : ' (node without --expose-gc: heap figures include uncollected garbage)'
         }`,
         small: memoryView(small),
         large: memoryView(large),
         peak_rss_ratio_large_vs_small: round(largeMem.peak_rss_mb / smallMem.peak_rss_mb),
         peak_heap_ratio_large_vs_small: round(largeMem.peak_heap_used_mb / smallMem.peak_heap_used_mb),
+        live_heap_end_ratio_large_vs_small: round(
+          (largeMem.live_heap_mb_by_tenth.at(-1) ?? Number.NaN) /
+            (smallMem.live_heap_mb_by_tenth.at(-1) ?? Number.NaN),
+        ),
         samples_ratio: round(large.samples / small.samples),
         not_completed: small.not_completed + large.not_completed,
       },

@@ -8,7 +8,11 @@ export interface EnvironmentContext {
 }
 
 /** Codex-style environment context, sent as a user message. */
-export function environmentMessage(env: EnvironmentContext, breakpoint = false, extra: string[] = []): PromptItem {
+export function environmentMessage(
+  env: EnvironmentContext,
+  breakpoint = false,
+  extra: string[] = [],
+): PromptItem {
   const text = [
     '<environment_context>',
     `  <cwd>${env.cwd}</cwd>`,
@@ -26,7 +30,9 @@ export function userMessage(text: string, breakpoint = false): PromptItem {
   return {
     type: 'message',
     role: 'user',
-    content: [{ type: 'input_text', text, ...(breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' } } : {}) }],
+    content: [
+      { type: 'input_text', text, ...(breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' } } : {}) },
+    ],
   };
 }
 
@@ -34,7 +40,9 @@ export function developerMessage(text: string, breakpoint = false): PromptItem {
   return {
     type: 'message',
     role: 'developer',
-    content: [{ type: 'input_text', text, ...(breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' } } : {}) }],
+    content: [
+      { type: 'input_text', text, ...(breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' } } : {}) },
+    ],
   };
 }
 

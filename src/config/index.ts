@@ -1,5 +1,5 @@
+export * from './engine-host.js';
 export * from './errors.js';
 export * from './load.js';
 export * from './pricing.js';
 export * from './schema.js';
-export * from './engine-host.js';

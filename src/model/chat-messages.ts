@@ -1,7 +1,7 @@
 import type {
+  ChatCompletionFunctionTool,
   ChatCompletionMessageParam,
   ChatCompletionMessageToolCall,
-  ChatCompletionTool,
 } from 'openai/resources/chat/completions/completions';
 import type { PromptItem, ToolDefinition } from './types.js';
 
@@ -75,7 +75,7 @@ export function toChatMessages(
   return messages;
 }
 
-export function toChatTools(tools: readonly ToolDefinition[]): ChatCompletionTool[] {
+export function toChatTools(tools: readonly ToolDefinition[]): ChatCompletionFunctionTool[] {
   return tools.map((tool) => ({
     type: 'function',
     function: {

@@ -26,15 +26,33 @@ export function errorStatus(error: unknown): number | null {
   return error instanceof APIError && typeof error.status === 'number' ? error.status : null;
 }
 
-export function isRetryable(error: unknown): boolean {
-  if (error instanceof StreamCutError) return true;
-  if (error instanceof APIConnectionError) return true;
-  const status = errorStatus(error);
-  if (status === null) {
-    const code = (error as { code?: unknown } | null)?.code;
-    return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+/**
+ * A dropped connection or a body stream cut mid-response: undici reports the latter as a
+ * `TypeError: terminated` whose cause is the socket error, so the cause chain is walked.
+ */
+function isConnectionFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof APIConnectionError || e instanceof StreamCutError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && RETRYABLE_CODES.has(code)) return true;
+    if (e instanceof TypeError && e.message === 'terminated') return true;
   }
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  return false;
+}
+
+export function isRetryable(error: unknown): boolean {
+  const status = errorStatus(error);
+  if (status !== null) return status === 408 || status === 409 || status === 429 || status >= 500;
+  return isConnectionFailure(error);
 }
 
 /** Retry-After (seconds or HTTP date) or retry-after-ms, in milliseconds. */

@@ -11,10 +11,10 @@ import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import type { ProgressReporter } from './progress.js';
 import { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
 import { runSample, sandboxSpecFor } from './sample-runner.js';
-import { WarmPool } from './warm-pool.js';
 import { type Shard, shardSamples } from './shard.js';
 import { startSimForSuite } from './sim-host.js';
 import { versions } from './versions.js';
+import { WarmPool } from './warm-pool.js';
 
 export interface RunOptions {
   suite: LoadedSuite;
@@ -189,11 +189,17 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       workdir: suite.spec.sandbox.workdir,
     };
     const specFor = (sample: Sample) =>
-      sandboxSpecFor(sample, runId, images.get(JSON.stringify(sample.task.image)) ?? 'missing-image', sandboxDefaults);
+      sandboxSpecFor(
+        sample,
+        runId,
+        images.get(JSON.stringify(sample.task.image)) ?? 'missing-image',
+        sandboxDefaults,
+      );
 
     const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;
     const warmSize = opts.warmPool ?? Math.min(2, concurrency);
-    const sandboxLimit = opts.sandboxConcurrency ?? suite.spec.concurrency.sandboxes ?? concurrency + warmSize;
+    const sandboxLimit =
+      opts.sandboxConcurrency ?? suite.spec.concurrency.sandboxes ?? concurrency + warmSize;
     // A sample holds a sandbox for its whole life, so samples at once <= sandboxes.
     const queue = new PQueue({ concurrency: Math.min(concurrency, sandboxLimit) });
     const pool = new WarmPool(opts.sandboxes, warmSize, sandboxLimit);

@@ -13,7 +13,12 @@ export interface SandboxDefaults {
 }
 
 /** What a sample's sandbox looks like: its image, files, labels, limits and network. */
-export function sandboxSpecFor(sample: Sample, runId: string, image: string, defaults: SandboxDefaults): SandboxSpec {
+export function sandboxSpecFor(
+  sample: Sample,
+  runId: string,
+  image: string,
+  defaults: SandboxDefaults,
+): SandboxSpec {
   return {
     image,
     workdir: defaults.workdir,

@@ -31,7 +31,11 @@ export class WarmPool {
   }
 
   /** The sample's warm sandbox when there is one (and it was created fine), else a new one. */
-  async take(sampleId: string, spec: SandboxSpec, signal?: AbortSignal): Promise<{ sandbox: Sandbox; warm: boolean }> {
+  async take(
+    sampleId: string,
+    spec: SandboxSpec,
+    signal?: AbortSignal,
+  ): Promise<{ sandbox: Sandbox; warm: boolean }> {
     const pending = this.warm.get(sampleId);
     this.warm.delete(sampleId);
     this.running += 1;

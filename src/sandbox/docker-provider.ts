@@ -181,24 +181,29 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 
   async removeByLabels(labels: Record<string, string>): Promise<number> {
-    const found = await this.findContainers(labels, 'removeByLabels');
+    const found = await this.findSandboxes(labels);
     const queue = new PQueue({ concurrency: REMOVE_CONCURRENCY });
-    await Promise.all(found.map((c) => queue.add(() => forceRemove(this.docker.getContainer(c.Id)))));
+    await Promise.all(found.map((c) => queue.add(() => this.removeSandbox(c.id))));
     return found.length;
   }
 
   async listLabels(labels: Record<string, string>): Promise<Array<Record<string, string>>> {
-    const found = await this.findContainers(labels, 'listLabels');
-    return found.map((c) => ({ ...c.Labels }));
+    return (await this.findSandboxes(labels)).map((c) => c.labels);
   }
 
-  private async findContainers(
+  /** The containers (running or not) carrying all these labels. */
+  async findSandboxes(
     labels: Record<string, string>,
-    caller: string,
-  ): Promise<Dockerode.ContainerInfo[]> {
+  ): Promise<Array<{ id: string; labels: Record<string, string> }>> {
     const filters = Object.entries(labels).map(([k, v]) => (v === ANY_LABEL_VALUE ? k : `${k}=${v}`));
-    if (filters.length === 0) throw new Error(`${caller} needs at least one label`);
-    return this.docker.listContainers({ all: true, filters: { label: filters } });
+    if (filters.length === 0) throw new Error('selecting sandboxes needs at least one label');
+    const found = await this.docker.listContainers({ all: true, filters: { label: filters } });
+    return found.map((c) => ({ id: c.Id, labels: { ...c.Labels } }));
+  }
+
+  /** Removes one container by id; one already gone counts as removed. */
+  removeSandbox(id: string): Promise<void> {
+    return forceRemove(this.docker.getContainer(id));
   }
 
   /** Fails with a message saying what to do when no Docker engine answers. */

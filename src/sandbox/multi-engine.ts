@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import type { DockerSandboxProvider } from './docker-provider.js';
 import { BASE_IMAGE_REPO, baseImageTag } from './image-base.js';
 import { copyImage } from './image-copy.js';
@@ -29,9 +30,17 @@ interface Engine extends EngineEntry {
   inUse: number;
 }
 
+interface Found {
+  id: string;
+  labels: Record<string, string>;
+  engine: Engine;
+}
+
 interface Waiter {
   grant(engine: Engine): void;
 }
+
+const REMOVE_CONCURRENCY = 8;
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('sandbox creation aborted');
@@ -90,7 +99,6 @@ export class MultiEngineProvider implements SandboxProvider {
   private readonly engines: Engine[];
   private readonly waiters: Waiter[] = [];
   private readonly builds = new Map<string, Promise<string>>();
-  private distinct: Promise<Engine[]> | undefined;
 
   /** `baseImage`: the image used for `{ kind: 'base' }` when the providers were given one. */
   constructor(
@@ -216,63 +224,59 @@ export class MultiEngineProvider implements SandboxProvider {
     return tag;
   }
 
-  /**
-   * The engines with duplicates of the same daemon dropped (two entries may name one engine, e.g.
-   * its socket and its TCP port), so fan-outs neither double-count nor race on one container.
-   */
-  private distinctEngines(): Promise<Engine[]> {
-    this.distinct ??= (async () => {
-      const ids = await Promise.all(
-        this.engines.map((e) =>
-          e.provider.docker.info().then(
-            (info: { ID?: string }) => info.ID || e.name,
-            () => undefined, // unknown: kept, so its own error shows in the fan-out
-          ),
-        ),
-      );
-      if (ids.includes(undefined)) this.distinct = undefined; // ask again next time
-      const seen = new Set<string>();
-      return this.engines.filter((_, i) => {
-        const id = ids[i];
-        if (id === undefined) return true;
-        if (seen.has(id)) return false;
-        seen.add(id);
-        return true;
-      });
-    })();
-    return this.distinct;
-  }
-
-  /** Runs `fn` on every engine given; all are tried, and failures are reported together. */
-  private async fanOut<T>(engines: Engine[], what: string, fn: (e: Engine) => Promise<T>): Promise<T[]> {
-    const settled = await Promise.allSettled(engines.map(fn));
+  /** Runs `fn` on every engine; all are tried, and the failures are gathered into one error. */
+  private async everyEngine<T>(
+    what: string,
+    fn: (e: Engine) => Promise<T>,
+  ): Promise<{ results: T[]; failure?: Error }> {
+    const settled = await Promise.allSettled(this.engines.map(fn));
+    const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = settled.flatMap((s, i) =>
       s.status === 'rejected'
-        ? [`${engines[i]?.name}: ${(s.reason as Error)?.message ?? String(s.reason)}`]
+        ? [`${this.engines[i]?.name}: ${(s.reason as Error)?.message ?? String(s.reason)}`]
         : [],
     );
-    if (failed.length > 0)
-      throw new Error(`${what} failed on ${failed.length} engine(s): ${failed.join('; ')}`);
-    return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+    if (failed.length === 0) return { results };
+    return {
+      results,
+      failure: new Error(`${what} failed on ${failed.length} engine(s): ${failed.join('; ')}`),
+    };
   }
 
-  async removeByLabels(labels: Record<string, string>): Promise<number> {
-    const counts = await this.fanOut(await this.distinctEngines(), 'removing sandboxes', (e) =>
-      e.provider.removeByLabels(labels),
+  /**
+   * The sandboxes with these labels on the engines that answer, each once: two entries may name
+   * the same daemon (its socket and its TCP port, say), and container ids are unique across daemons.
+   */
+  private async findEverywhere(
+    labels: Record<string, string>,
+    what: string,
+  ): Promise<{ found: Found[]; failure?: Error }> {
+    const { results, failure } = await this.everyEngine(what, async (engine) =>
+      (await engine.provider.findSandboxes(labels)).map((s) => ({ ...s, engine })),
     );
-    return counts.reduce((a, b) => a + b, 0);
+    const byId = new Map<string, Found>();
+    for (const s of results.flat()) if (!byId.has(s.id)) byId.set(s.id, s);
+    return { found: [...byId.values()], ...(failure ? { failure } : {}) };
+  }
+
+  /** Removes what it finds on the engines that answer, then fails if any engine did not. */
+  async removeByLabels(labels: Record<string, string>): Promise<number> {
+    const { found, failure } = await this.findEverywhere(labels, 'removing sandboxes');
+    const queue = new PQueue({ concurrency: REMOVE_CONCURRENCY });
+    await Promise.all(found.map((s) => queue.add(() => s.engine.provider.removeSandbox(s.id))));
+    if (failure) throw failure;
+    return found.length;
   }
 
   async listLabels(labels: Record<string, string>): Promise<Array<Record<string, string>>> {
-    return (
-      await this.fanOut(await this.distinctEngines(), 'listing sandboxes', (e) =>
-        e.provider.listLabels(labels),
-      )
-    ).flat();
+    const { found, failure } = await this.findEverywhere(labels, 'listing sandboxes');
+    if (failure) throw failure;
+    return found.map((s) => s.labels);
   }
 
   /** Fails, naming every engine that does not answer, unless all do. */
   async checkEngine(): Promise<void> {
-    await this.fanOut(this.engines, 'connecting', (e) => e.provider.checkEngine());
+    const { failure } = await this.everyEngine('connecting', (e) => e.provider.checkEngine());
+    if (failure) throw failure;
   }
 }

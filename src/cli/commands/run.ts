@@ -11,8 +11,8 @@ import {
   runSuite,
   ShardSchema,
 } from '../../runner/index.js';
-import { DockerSandboxProvider, LocalSandboxProvider, type SandboxProvider } from '../../sandbox/index.js';
-import { loadSuite } from '../../tasks/index.js';
+import { reapOrphans, type SandboxProvider, sandboxProviderFor } from '../../sandbox/index.js';
+import { type LoadedSuite, loadSuite } from '../../tasks/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { positiveIntArg, zodArg } from '../options.js';
 
@@ -33,8 +33,23 @@ const RunFlags = z.object({
   grace: z.number().positive(),
 });
 
-function sandboxProvider(kind: 'docker' | 'local'): SandboxProvider {
-  return kind === 'local' ? new LocalSandboxProvider() : new DockerSandboxProvider();
+/** The suite's sandbox engine(s); TLS and SSH key paths are relative to the suite file. */
+function sandboxProvider(suite: LoadedSuite, override: 'docker' | 'local' | undefined): SandboxProvider {
+  const engine = override ?? suite.spec.sandbox.engine;
+  const engines = suite.spec.sandbox.engines?.map((e) => ({
+    ...e,
+    ...(e.tls
+      ? {
+          tls: {
+            ca: resolve(suite.dir, e.tls.ca),
+            cert: resolve(suite.dir, e.tls.cert),
+            key: resolve(suite.dir, e.tls.key),
+          },
+        }
+      : {}),
+    ...(e.identity ? { identity: resolve(suite.dir, e.identity) } : {}),
+  }));
+  return sandboxProviderFor({ engine, ...(engine === 'docker' && engines ? { engines } : {}) });
 }
 
 /** Ctrl-C once: stop scheduling, let samples in flight finish within the grace period. Twice: abort them. */
@@ -119,8 +134,11 @@ export function registerRunCommand(program: Command): void {
       const suite = await loadSuite(resolve(suitePath));
       const runId = flags.resume ?? flags.runId ?? newRunId();
       const pricing = await loadPricing(flags.pricing);
-      const sandboxes = sandboxProvider(flags.sandbox ?? suite.spec.sandbox.engine);
+      const sandboxes = sandboxProvider(suite, flags.sandbox);
       const progress = progressFor();
+      // Containers of runs whose process died (kill -9, a lost machine) are removed first.
+      const reaped = await reapOrphans(sandboxes).catch(() => 0);
+      if (reaped > 0) progress.info(`removed ${reaped} containers left by runs that are no longer alive`);
       const interrupts = interruptHandling(flags.grace, (line) => progress.info(line));
 
       let outcome: Awaited<ReturnType<typeof runSuite>>;

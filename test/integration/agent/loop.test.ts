@@ -151,7 +151,18 @@ describe('agent loop against the sim over HTTP', () => {
   for (const b of breaks) {
     it(`attributes a ${b.change} at turn 3 to the harness (${b.reason})`, async () => {
       const perturb = { at_turn: 3, change: b.change, ...('model' in b ? { model: b.model } : {}) };
-      const r = await runTask(longScript(5), variant({ developer_message: 'Keep the style.', layout: { order: ['developer', 'environment', 'task'], tool_order: 'fixed', cache_breakpoints: [], perturb } }));
+      const r = await runTask(
+        longScript(5),
+        variant({
+          developer_message: 'Keep the style.',
+          layout: {
+            order: ['developer', 'environment', 'task'],
+            tool_order: 'fixed',
+            cache_breakpoints: [],
+            perturb,
+          },
+        }),
+      );
       const third = r.turns[2]!;
       expect(third.prefix).toMatchObject({ extends_previous: false, reason: b.reason });
       if (b.reason !== 'prompt_cache_key_changed' && b.reason !== 'settings_changed') {

@@ -19,7 +19,12 @@ describe('parseEngineHost', () => {
       port: 22,
       username: 'ci',
     });
-    expect(parseEngineHost('ssh://ci@[::1]:2222')).toEqual({ protocol: 'ssh', host: '::1', port: 2222, username: 'ci' });
+    expect(parseEngineHost('ssh://ci@[::1]:2222')).toEqual({
+      protocol: 'ssh',
+      host: '::1',
+      port: 2222,
+      username: 'ci',
+    });
     expect(parseEngineHost('tcp://10.0.0.5:2376')).toEqual({ protocol: 'tcp', host: '10.0.0.5', port: 2376 });
   });
 
@@ -61,7 +66,12 @@ describe('sandbox.engines in the suite schema', () => {
   });
 
   it('names the field and the reason for a bad host', () => {
-    const found = issues({ engines: [{ host: 'unix:///s', max: 1 }, { host: 'tcp://h', max: 1 }] });
+    const found = issues({
+      engines: [
+        { host: 'unix:///s', max: 1 },
+        { host: 'tcp://h', max: 1 },
+      ],
+    });
     expect(found).toEqual([{ path: 'engines.1.host', message: expect.stringContaining('needs a port') }]);
   });
 
@@ -76,9 +86,9 @@ describe('sandbox.engines in the suite schema', () => {
     expect(issues({ engines: [{ host: 'tcp://h:1', max: 1, identity: 'k' }] })).toEqual([
       { path: 'engines.0.identity', message: 'identity is only for ssh:// engines, not tcp://' },
     ]);
-    expect(issues({ engines: [{ host: 'tcp://h:1', max: 1, tls: { ca: 'ca.pem', cert: 'c.pem' } }] })).toEqual([
-      { path: 'engines.0.tls.key', message: expect.any(String) },
-    ]);
+    expect(
+      issues({ engines: [{ host: 'tcp://h:1', max: 1, tls: { ca: 'ca.pem', cert: 'c.pem' } }] }),
+    ).toEqual([{ path: 'engines.0.tls.key', message: expect.any(String) }]);
   });
 
   it('requires a positive whole max, a non-empty list, distinct names and the docker engine', () => {

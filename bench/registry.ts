@@ -1,0 +1,35 @@
+/** Every benchmark `npm run bench` knows, in the order they run by default. Loaded lazily. */
+
+export type BenchFigures = Record<string, unknown>;
+
+export interface BenchDefinition {
+  about: string;
+  run: () => Promise<BenchFigures>;
+}
+
+export const BENCHMARKS = {
+  sim: {
+    about: 'sim server time per request over a 200-turn conversation; requests/s at 64 streams',
+    run: async () => (await import('./sim.js')).benchSim(),
+  },
+  prefix: {
+    about: 'prefix-check cost per turn at 100k-token contexts',
+    run: async () => (await import('./prefix.js')).benchPrefix(),
+  },
+  runner: {
+    about: 'samples/min at concurrency 1, 4, 16; harness CPU per turn; memory of a 10,000-sample run',
+    run: async () => (await import('./runner.js')).benchRunner(),
+  },
+  sandbox: {
+    about: 'tool exec overhead vs raw dockerode and docker exec; container start vs docker run --rm',
+    run: async () => (await import('./sandbox.js')).benchSandbox(),
+  },
+  report: {
+    about: 'report generation over a 10,000-sample, 500,000-turn run',
+    run: async () => (await import('./report.js')).benchReport(),
+  },
+} as const satisfies Record<string, BenchDefinition>;
+
+export type BenchName = keyof typeof BENCHMARKS;
+
+export const BENCH_NAMES = Object.keys(BENCHMARKS) as [BenchName, ...BenchName[]];

@@ -1,0 +1,59 @@
+/** The short human summary of a bench run (stderr); the JSON file holds every figure. */
+import type { BenchFigures, BenchName } from './registry.js';
+
+/** A figure by dotted path, or undefined when the benchmark does not report it. */
+function at(figures: BenchFigures, path: string): unknown {
+  let value: unknown = figures;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return '?';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string')
+    return String(value);
+  return JSON.stringify(value);
+}
+
+type Headline = (f: (path: string) => string) => string[];
+
+const HEADLINES: Record<BenchName, Headline> = {
+  sim: (f) => [
+    `server time per request: ${f('server_ms_per_request_median')} ms median (target < ${f('target_median_ms')} ms, met: ${f('target_met')}), ` +
+      `${f('speedup_vs_full_retokenise')}x faster than full re-tokenisation (${f('baseline_full_retokenise_ms_median')} ms)`,
+    `${f('requests_per_s_64_streams')} requests/s at 64 concurrent streams`,
+  ],
+  prefix: (f) => [
+    `prefix check: ${f('median_ms')} ms median per turn at ${f('context_tokens_start')} tokens (target < ${f('target_median_ms')} ms, met: ${f('meets_target')}), ` +
+      `${f('speedup_vs_baseline')}x faster than the naive baseline (${f('baseline_median_ms')} ms)`,
+  ],
+  runner: (f) => [
+    `samples/min (local sandbox, zero-latency sim): c1 ${f('samples_per_min.c1')}, c4 ${f('samples_per_min.c4')}, c16 ${f('samples_per_min.c16')} ` +
+      `(c16/c1 ${f('samples_per_min.scaling_c16_vs_c1')}x)`,
+    f('docker_c4.skipped') !== '?'
+      ? `docker c4: skipped (${f('docker_c4.skipped')})`
+      : `docker c4: ${f('docker_c4.samples_per_min')} samples/min over ${f('docker_c4.samples')} samples (${f('docker_c4.ratio_docker_vs_local')}x local)`,
+    `CPU per turn: ${f('cpu_per_turn.in_process.cpu_us_per_turn')} us with the sim in-process, ` +
+      `${f('cpu_per_turn.sim_in_child.harness_cpu_us_per_turn')} us harness-only + ${f('cpu_per_turn.sim_in_child.sim_child_cpu_us_per_turn')} us in the sim child`,
+    `memory: ${f('memory.large.samples')} samples peak RSS ${f('memory.large.peak_rss_mb')} MB, heap ${f('memory.large.peak_heap_used_mb')} MB; ` +
+      `${f('memory.small.samples')} samples ${f('memory.small.peak_rss_mb')} MB, heap ${f('memory.small.peak_heap_used_mb')} MB ` +
+      `(RSS ratio ${f('memory.peak_rss_ratio_large_vs_small')}x for ${f('memory.samples_ratio')}x the samples); ` +
+      `live heap after GC at the end ${f('memory.large.heap_used_after_gc_mb')} MB vs ${f('memory.small.heap_used_after_gc_mb')} MB`,
+  ],
+  sandbox: (f) => [
+    `tool exec: ${f('exec_median_ms')} ms median, ${f('exec_ratio_vs_raw_dockerode')}x raw dockerode (target <= ${f('exec_target_ratio_vs_raw')}, met: ${f('exec_meets_target')}), ` +
+      `${f('exec_ratio_vs_docker_cli')}x the docker exec CLI`,
+    `container create+start+remove: ${f('sandbox_create_start_remove_median_ms')} ms, ${f('container_ratio_vs_docker_run_rm')}x \`docker run --rm\``,
+  ],
+  report: (f) => [
+    `report over ${f('samples')} samples / ${f('turns')} turns: ${f('report_ms')} ms (${f('report_vs_baseline')}x a readline line count), ` +
+      `peak RSS ${f('report_peak_rss_mb')} MB; summary ${f('summary_ms')} ms`,
+  ],
+};
+
+export function summaryLines(name: BenchName, figures: BenchFigures): string[] {
+  return HEADLINES[name]((path) => show(at(figures, path)));
+}

@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EventRecord,
+  EventRecordSchema,
+  RunManifestSchema,
+  type SampleRecord,
+  SampleRecordSchema,
+} from '../../../src/telemetry/index.js';
+import { assertBuilt, readJsonl, runCli, turnbenchContainers } from './helpers.js';
+
+type ToolCall = Extract<EventRecord, { type: 'tool_call' }>;
+
+/** tasks/hostile: real hostile commands in real Docker sandboxes, through the CLI. */
+describe('hostile commands are contained, recorded, and the run carries on', () => {
+  const resultsDir = mkdtempSync(join(tmpdir(), 'tb-hostile-'));
+  let samples: SampleRecord[];
+  let calls: ToolCall[];
+  const firstCall = (task: string) => calls.find((c) => c.sample_id.startsWith(`${task}__`) && c.turn === 1)!;
+
+  beforeAll(async () => {
+    assertBuilt();
+    const result = await runCli([
+      'run',
+      'tasks/hostile/suite.yaml',
+      '--run-id',
+      'hostile',
+      '--results-dir',
+      resultsDir,
+    ]);
+    if (result.code !== 0)
+      throw new Error(`hostile run failed (${result.code}):\n${result.stderr.slice(-3000)}`);
+    const runDir = join(resultsDir, 'hostile');
+    expect(RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))).status).toBe(
+      'completed',
+    );
+    samples = readJsonl(join(runDir, 'samples.jsonl')).map((l) => SampleRecordSchema.parse(l));
+    calls = readJsonl(join(runDir, 'events.jsonl'))
+      .map((l) => EventRecordSchema.parse(l))
+      .filter((e): e is ToolCall => e.type === 'tool_call');
+  }, 280_000);
+
+  it('finishes every sample, each sandbox still answering its scorer afterwards', () => {
+    expect(samples.map((s) => s.task_id).sort()).toEqual(
+      ['endless-output', 'fork-bomb', 'memory-hog', 'network-escape', 'never-ends', 'write-outside'].sort(),
+    );
+    for (const s of samples) {
+      expect(s.status, s.sample_id).toBe('completed');
+      expect(s.passed, `${s.sample_id}: ${s.score_detail}`).toBe(true);
+      // the agent's follow-up command ran: the sandbox survived the attack
+      expect(calls.some((c) => c.sample_id === s.sample_id && c.turn === 2)).toBe(true);
+    }
+  });
+
+  it('kills the memory hog (OOM, exit 137)', () => {
+    expect(firstCall('memory-hog')).toMatchObject({ ok: false, error: 'nonzero_exit', exit_code: 137 });
+  });
+
+  it('times out a command that never ends, and one that prints forever, capping its output', () => {
+    expect(firstCall('never-ends')).toMatchObject({ ok: false, error: 'timeout' });
+    const endless = firstCall('endless-output');
+    expect(endless).toMatchObject({ ok: false, error: 'timeout', truncated: true });
+    expect(endless.output_bytes).toBeLessThan(16_384);
+  });
+
+  it('contains the fork bomb within the pids limit and the command time', () => {
+    const bomb = firstCall('fork-bomb');
+    expect(bomb.duration_ms).toBeLessThan(15_000);
+  });
+
+  it('refuses writes outside the workspace', () => {
+    const writes = calls.filter((c) => c.sample_id.startsWith('write-outside__') && c.tool === 'write_file');
+    expect(writes).toHaveLength(2);
+    for (const w of writes) expect(w.ok).toBe(false);
+  });
+
+  it('leaves no container behind and the engine answering', async () => {
+    expect(await turnbenchContainers('hostile')).toEqual([]);
+    expect(
+      execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' }).trim(),
+    ).not.toBe('');
+  });
+});

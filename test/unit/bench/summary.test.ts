@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ChildMessageSchema } from '../../../bench/protocol.js';
+import { summaryLines } from '../../../bench/summary.js';
+
+describe('bench summary', () => {
+  it('reads nested runner figures by path', () => {
+    const lines = summaryLines('runner', {
+      samples_per_min: { c1: 100, c4: 350, c16: 600, scaling_c16_vs_c1: 6 },
+      docker_c4: { samples: 24, samples_per_min: 40, ratio_docker_vs_local: 0.11 },
+      cpu_per_turn: {
+        in_process: { cpu_us_per_turn: 900 },
+        sim_in_child: { harness_cpu_us_per_turn: 700, sim_child_cpu_us_per_turn: 250 },
+      },
+      memory: {
+        small: { samples: 1000, peak_rss_mb: 200, peak_heap_used_mb: 80 },
+        large: { samples: 10000, peak_rss_mb: 230, peak_heap_used_mb: 95 },
+        peak_rss_ratio_large_vs_small: 1.15,
+        samples_ratio: 10,
+      },
+    });
+    expect(lines[0]).toBe(
+      'samples/min (local sandbox, zero-latency sim): c1 100, c4 350, c16 600 (c16/c1 6x)',
+    );
+    expect(lines[1]).toBe('docker c4: 40 samples/min over 24 samples (0.11x local)');
+    expect(lines[2]).toContain('900 us with the sim in-process');
+    expect(lines[2]).toContain('700 us harness-only + 250 us in the sim child');
+    expect(lines[3]).toContain('10000 samples peak RSS 230 MB');
+    expect(lines[3]).toContain('RSS ratio 1.15x for 10x the samples');
+  });
+
+  it('says why docker was skipped, and marks missing figures with ?', () => {
+    const lines = summaryLines('runner', { docker_c4: { skipped: 'no Docker engine answers' } });
+    expect(lines[1]).toBe('docker c4: skipped (no Docker engine answers)');
+    expect(lines[0]).toContain('c1 ?, c4 ?, c16 ?');
+  });
+});
+
+describe('bench child protocol', () => {
+  it('accepts figures and errors, rejects anything else', () => {
+    expect(ChildMessageSchema.safeParse({ ok: true, figures: { a: 1 } }).success).toBe(true);
+    expect(
+      ChildMessageSchema.safeParse({ ok: false, error: { name: 'Error', message: 'boom' } }).success,
+    ).toBe(true);
+    expect(ChildMessageSchema.safeParse({ ok: true }).success).toBe(false);
+    expect(ChildMessageSchema.safeParse({ ok: false, error: 'boom' }).success).toBe(false);
+  });
+});
