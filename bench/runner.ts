@@ -310,6 +310,28 @@ async function startChildSim(suiteFile: string): Promise<ChildSim> {
   }
 }
 
+const SPAWN_ROUNDS = 200;
+
+/**
+ * Baseline for the local sandbox's share: this process's CPU for one bare `bash -lc 'echo hi'` spawn
+ * (what each sample's shell call costs the harness process with the local sandbox; fork/exec runs
+ * on the main thread, so it also serialises the event loop).
+ */
+async function spawnCpuUs(): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < SPAWN_ROUNDS; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('bash', ['-lc', 'echo hi'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child.stdout?.resume();
+      child.stderr?.resume();
+      child.once('error', reject);
+      child.once('close', () => resolve());
+    });
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / SPAWN_ROUNDS;
+}
+
 async function cpuPerTurn(
   ctx: RunContext,
   suite: LoadedSuite,
@@ -333,6 +355,7 @@ async function cpuPerTurn(
       env: { ...process.env, [SIM_KEY_ENV]: 'bench-not-a-secret' },
     });
     const simCpu1 = sim.cpuMs();
+    const spawnUs = await spawnCpuUs();
     const simCpuMs = simCpu0 !== null && simCpu1 !== null ? simCpu1 - simCpu0 : null;
     const harnessUs = measured.harness_cpu_us_per_turn;
     return {
@@ -363,6 +386,16 @@ async function cpuPerTurn(
         samples_per_min: measured.samples_per_min,
       },
       harness_share_of_in_process_cpu: round(harnessUs / Math.max(1, inProcess.harness_cpu_us_per_turn)),
+      local_spawn_baseline: {
+        note: `CPU of this process per bare spawn of \`bash -lc 'echo hi'\` (${SPAWN_ROUNDS} in a row): each sample makes one such call through the local sandbox`,
+        cpu_us_per_spawn: Math.round(spawnUs),
+        share_of_in_process_cpu: round(
+          (spawnUs * inProcess.samples) / Math.max(1, inProcess.harness_cpu_us_per_turn * inProcess.turns),
+        ),
+        harness_cpu_us_per_turn_without_spawn_estimate: Math.round(
+          harnessUs - (spawnUs * measured.samples) / Math.max(1, measured.turns),
+        ),
+      },
     };
   } finally {
     await sim.close();

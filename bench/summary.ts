@@ -37,7 +37,9 @@ const HEADLINES: Record<BenchName, Headline> = {
       ? `docker c4: skipped (${f('docker_c4.skipped')})`
       : `docker c4: ${f('docker_c4.samples_per_min')} samples/min over ${f('docker_c4.samples')} samples (${f('docker_c4.ratio_docker_vs_local')}x local)`,
     `CPU per turn: ${f('cpu_per_turn.in_process.cpu_us_per_turn')} us with the sim in-process, ` +
-      `${f('cpu_per_turn.sim_in_child.harness_cpu_us_per_turn')} us harness-only + ${f('cpu_per_turn.sim_in_child.sim_child_cpu_us_per_turn')} us in the sim child`,
+      `${f('cpu_per_turn.sim_in_child.harness_cpu_us_per_turn')} us harness-only + ${f('cpu_per_turn.sim_in_child.sim_child_cpu_us_per_turn')} us in the sim child ` +
+      `(of which a bare bash spawn per sample: ${f('cpu_per_turn.local_spawn_baseline.cpu_us_per_spawn')} us; ` +
+      `harness without it ~${f('cpu_per_turn.local_spawn_baseline.harness_cpu_us_per_turn_without_spawn_estimate')} us/turn)`,
     `memory: ${f('memory.large.samples')} samples peak RSS ${f('memory.large.peak_rss_mb')} MB, heap ${f('memory.large.peak_heap_used_mb')} MB; ` +
       `${f('memory.small.samples')} samples ${f('memory.small.peak_rss_mb')} MB, heap ${f('memory.small.peak_heap_used_mb')} MB ` +
       `(RSS ratio ${f('memory.peak_rss_ratio_large_vs_small')}x for ${f('memory.samples_ratio')}x the samples); ` +

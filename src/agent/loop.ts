@@ -74,6 +74,13 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
   let afterCompaction = false;
   let previous: { request: ModelRequest; output: OutputItem[] } | null = null;
   const diffedReasons = new Set<string>();
+  const eventAt = (turn: number) => ({
+    schema: 1 as const,
+    run_id: identity.runId,
+    sample_id: identity.sampleId,
+    at: new Date().toISOString(),
+    turn,
+  });
 
   while (true) {
     signal.throwIfAborted();
@@ -123,11 +130,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       signal,
       onRetry: (notice) =>
         sink.event({
-          schema: 1,
-          run_id: identity.runId,
-          sample_id: identity.sampleId,
-          at: new Date().toISOString(),
-          turn,
+          ...eventAt(turn),
           type: 'retry',
           attempt: notice.attempt,
           delay_ms: notice.delayMs,
@@ -156,11 +159,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
           : null;
       diffedReasons.add(reason);
       sink.event({
-        schema: 1,
-        run_id: identity.runId,
-        sample_id: identity.sampleId,
-        at: new Date().toISOString(),
-        turn,
+        ...eventAt(turn),
         type: 'cache_break',
         reason: record.prefix.reason,
         diverged_at: record.prefix.diverged_at,
@@ -193,11 +192,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
         totals.toolCalls += 1;
         if (!outcome.ok && outcome.error !== 'nonzero_exit') totals.toolErrors += 1;
         sink.event({
-          schema: 1,
-          run_id: identity.runId,
-          sample_id: identity.sampleId,
-          at: new Date().toISOString(),
-          turn,
+          ...eventAt(turn),
           type: 'tool_call',
           call_id: call.call_id,
           tool: call.name,
@@ -251,11 +246,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
     if (compacted) {
       totals.compactions += 1;
       sink.event({
-        schema: 1,
-        run_id: identity.runId,
-        sample_id: identity.sampleId,
-        at: new Date().toISOString(),
-        turn: totals.turns,
+        ...eventAt(totals.turns),
         type: 'compaction',
         method: compacted.method,
         tokens_before: compacted.tokensBefore,

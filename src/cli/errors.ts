@@ -12,7 +12,8 @@ export class UsageError extends Error {
 /** One line for the user; a stack only with TURNBENCH_DEBUG=1. */
 export function reportFatal(error: unknown): number {
   if (process.env.TURNBENCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  const inputError = error instanceof Error && error.name === 'RunNotFoundError';
+  const inputError =
+    error instanceof Error && (error.name === 'RunNotFoundError' || error.name === 'SampleNotFoundError');
   if (
     inputError ||
     error instanceof ConfigError ||

@@ -259,6 +259,8 @@ export const VariantSchema = z
     provider: z.enum(['sim', 'openai']).default('sim'),
     api: z.enum(['responses', 'chat']).default('responses'),
     base_url: z.string().url().optional(),
+    /** Per model request (a stream that stalls this long is retried). */
+    request_timeout_s: z.number().positive().default(600),
     /** Name of the environment variable holding the API key (never the key itself). */
     api_key_env: z.string().default('OPENAI_API_KEY'),
     model: z.string().min(1).default('sim-1'),

@@ -1,10 +1,10 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions/completions';
 import type { ResponseFunctionToolCall, ResponseOutputMessage } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { toChatMessages, toChatTools } from './chat-messages.js';
-import type { ClientOptions } from './responses-client.js';
-import { StreamCutError, withRetries } from './retry.js';
+import { StreamCutError } from './retry.js';
+import { type ClientOptions, type OneAttempt, openAIClient, sendWithRetries } from './sdk-client.js';
 import type {
   CallOptions,
   ModelClient,
@@ -53,29 +53,17 @@ export class ChatClient implements ModelClient {
 
   constructor(opts: ClientOptions) {
     this.provider = opts.provider;
-    this.client = new OpenAI({
-      baseURL: opts.baseURL,
-      apiKey: opts.apiKey,
-      maxRetries: 0,
-      timeout: opts.requestTimeoutMs ?? 600_000,
-      defaultHeaders: opts.headers,
-    });
+    this.client = openAIClient(opts);
   }
 
-  async respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
-    const body = chatBody(req);
-    const bytesSent = Buffer.byteLength(JSON.stringify(body));
-    const { value, retries } = await withRetries(() => this.streamOnce(body, call.signal), {
-      signal: call.signal,
-      onRetry: call.onRetry,
-    });
-    return { ...value, bytesSent, retries };
+  respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
+    return sendWithRetries(chatBody(req), (body, signal) => this.streamOnce(body, signal), call);
   }
 
   private async streamOnce(
     body: ChatCompletionCreateParamsStreaming,
     signal: AbortSignal | undefined,
-  ): Promise<Omit<ModelResponse, 'bytesSent' | 'retries'>> {
+  ): Promise<OneAttempt> {
     const started = performance.now();
     let ttftMs: number | null = null;
     let id = '';

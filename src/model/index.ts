@@ -47,6 +47,10 @@ export function resolveEndpoint(
 }
 
 export function createModelClient(variant: VariantSpec, endpoint: ProviderEndpoint): ModelClient {
-  const options = { ...endpoint, provider: variant.provider };
+  const options = {
+    ...endpoint,
+    provider: variant.provider,
+    requestTimeoutMs: variant.request_timeout_s * 1000,
+  };
   return variant.api === 'chat' ? new ChatClient(options) : new ResponsesClient(options);
 }

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type {
   Response,
   ResponseCreateParamsStreaming,
@@ -6,6 +6,7 @@ import type {
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
 import { StreamCutError, withRetries } from './retry.js';
+import { type ClientOptions, type OneAttempt, openAIClient, sendWithRetries } from './sdk-client.js';
 import type {
   CallOptions,
   CompactRequest,
@@ -15,15 +16,6 @@ import type {
   ModelResponse,
 } from './types.js';
 import { normaliseResponsesUsage } from './usage.js';
-
-export interface ClientOptions {
-  baseURL: string;
-  apiKey: string;
-  provider: string;
-  /** Extra headers on every request (e.g. per-variant sim options). Never recorded. */
-  headers?: Record<string, string>;
-  requestTimeoutMs?: number;
-}
 
 /** The exact request body we send; its JSON size is the bytes-sent figure. */
 export function responsesBody(req: ModelRequest): ResponseCreateParamsStreaming {
@@ -63,29 +55,17 @@ export class ResponsesClient implements ModelClient {
 
   constructor(opts: ClientOptions) {
     this.provider = opts.provider;
-    this.client = new OpenAI({
-      baseURL: opts.baseURL,
-      apiKey: opts.apiKey,
-      maxRetries: 0, // retries are ours, so each one is recorded
-      timeout: opts.requestTimeoutMs ?? 600_000,
-      defaultHeaders: opts.headers,
-    });
+    this.client = openAIClient(opts);
   }
 
-  async respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
-    const body = responsesBody(req);
-    const bytesSent = Buffer.byteLength(JSON.stringify(body));
-    const { value, retries } = await withRetries(() => this.streamOnce(body, call.signal), {
-      signal: call.signal,
-      onRetry: call.onRetry,
-    });
-    return { ...value, bytesSent, retries };
+  respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
+    return sendWithRetries(responsesBody(req), (body, signal) => this.streamOnce(body, signal), call);
   }
 
   private async streamOnce(
     body: ResponseCreateParamsStreaming,
     signal: AbortSignal | undefined,
-  ): Promise<Omit<ModelResponse, 'bytesSent' | 'retries'>> {
+  ): Promise<OneAttempt> {
     const started = performance.now();
     let ttftMs: number | null = null;
     let completed: Response | null = null;

@@ -8,6 +8,10 @@ import {
 import { readJsonl } from './jsonl.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
 
+export class SampleNotFoundError extends Error {
+  override name = 'SampleNotFoundError';
+}
+
 type CacheBreak = Extract<EventRecord, { type: 'cache_break' }>;
 type Compaction = Extract<EventRecord, { type: 'compaction' }>;
 

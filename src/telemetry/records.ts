@@ -46,13 +46,18 @@ export const CacheClassSchema = z.enum([
 ]);
 export type CacheClass = z.infer<typeof CacheClassSchema>;
 
-export const TurnRecordSchema = z.object({
+/** Who a turn or sample record belongs to. */
+const sampleIdentity = {
   schema: z.literal(SCHEMA_VERSION),
   run_id: z.string(),
   sample_id: z.string(),
   task_id: z.string(),
   variant: z.string(),
   epoch: z.number().int().min(1),
+};
+
+export const TurnRecordSchema = z.object({
+  ...sampleIdentity,
   /** 1-based index of the model request within the sample. */
   turn: z.number().int().min(1),
   /** `agent` for loop turns; `compaction` / `summary` for requests made to compact the history. */
@@ -91,12 +96,7 @@ export const SampleStatusSchema = z.enum(['completed', 'limit', 'timeout', 'erro
 export type SampleStatus = z.infer<typeof SampleStatusSchema>;
 
 export const SampleRecordSchema = z.object({
-  schema: z.literal(SCHEMA_VERSION),
-  run_id: z.string(),
-  sample_id: z.string(),
-  task_id: z.string(),
-  variant: z.string(),
-  epoch: z.number().int().min(1),
+  ...sampleIdentity,
   tags: z.array(z.string()),
   status: SampleStatusSchema,
   /** Why the loop stopped: final, max_turns, max_total_tokens, wall_timeout, error, cancelled. */

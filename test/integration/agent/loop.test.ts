@@ -47,7 +47,12 @@ interface Recorded {
 }
 
 let counter = 0;
-async function runTask(script: SimScript, v: VariantSpec, limits = DEFAULT_LIMITS): Promise<Recorded> {
+async function runTask(
+  script: SimScript,
+  v: VariantSpec,
+  limits = DEFAULT_LIMITS,
+  onTurn?: (t: TurnRecord) => void,
+): Promise<Recorded> {
   counter += 1;
   const taskText = `Task ${counter}: ${script.final.slice(0, 40)} (${Math.random()})`;
   sim.scripts.register(taskText, script);
@@ -70,7 +75,10 @@ async function runTask(script: SimScript, v: VariantSpec, limits = DEFAULT_LIMIT
     model: createModelClient(v, resolveEndpoint(v, {}, sim.url)),
     sandbox,
     sink: {
-      turn: (r) => turns.push(TurnRecordSchema.parse(r)),
+      turn: (r) => {
+        turns.push(TurnRecordSchema.parse(r));
+        onTurn?.(r);
+      },
       event: (e) => events.push(EventRecordSchema.parse(e)),
     },
     signal: new AbortController().signal,
@@ -252,6 +260,40 @@ describe('agent loop against the sim over HTTP', () => {
     const later = r.turns.slice(1);
     expect(later.every((t) => t.cached_tokens !== null && t.cached_tokens >= 1024)).toBe(true);
     expect(later.every((t) => t.cache_class === 'hit')).toBe(true);
+    await r.sandbox.destroy();
+  });
+
+  it('classifies a provider-side eviction as provider_miss, not as a harness break', async () => {
+    // the sim's whole cache is dropped right after turn 3 is recorded
+    const r = await runTask(longScript(6), variant(), DEFAULT_LIMITS, (t) => {
+      if (t.turn === 3) sim.evictAll();
+    });
+    const fourth = r.turns[3]!;
+    expect(fourth.prefix.extends_previous).toBe(true);
+    expect(fourth.expected_cached_tokens!).toBeGreaterThan(0);
+    expect(fourth.cached_tokens).toBe(0);
+    expect(fourth.cache_class).toBe('provider_miss');
+    expect(r.turns[4]!.cache_class).toBe('hit');
+    await r.sandbox.destroy();
+  });
+
+  it('asks for and keeps the provider cache diagnostics beside its own check', async () => {
+    const r = await runTask(
+      longScript(4),
+      variant({
+        cache_diagnostics: true,
+        layout: {
+          order: ['developer', 'environment', 'task'],
+          tool_order: 'fixed',
+          cache_breakpoints: [],
+          perturb: { at_turn: 3, change: 'reorder_tools' },
+        },
+      }),
+    );
+    expect(r.turns[0]!.provider_diagnostics).toBeNull(); // nothing to compare the first turn with
+    expect(r.turns[1]!.provider_diagnostics).toMatchObject({ type: 'cache_hit' });
+    expect(r.turns[2]!.provider_diagnostics).toMatchObject({ type: 'cache_miss', reason: 'tools_changed' });
+    expect(r.turns[2]!.prefix.reason).toBe('tools_reordered');
     await r.sandbox.destroy();
   });
 });
