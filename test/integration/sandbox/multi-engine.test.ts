@@ -4,7 +4,6 @@ import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DockerSandboxProvider,
-  dockerClientFor,
   MultiEngineProvider,
   type Sandbox,
   type SandboxSpec,
