@@ -10,7 +10,9 @@ import {
 import { compactionPolicy } from './compaction/index.js';
 import { applyPerturbation } from './perturb.js';
 import { type EnvironmentContext, orderTools, preambleItems, renderInstructions } from './prompt.js';
-import { dispatchToolCall, type ToolContext, toolDefinitions } from './tools/index.js';
+import { logicalRequest, wireRequest } from './request.js';
+import { runToolCalls } from './tool-calls.js';
+import { type ToolContext, toolDefinitions } from './tools/index.js';
 import { addUsage, type SampleTotals } from './totals.js';
 
 export interface SampleIdentity {
@@ -106,24 +108,11 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
     );
     items = shape.items;
     const tools = shape.tools;
-    const logical: ModelRequest = {
-      model: shape.model,
-      instructions,
-      tools,
-      input: items,
-      store: variant.mode === 'previous_response_id',
-      parallelToolCalls: variant.parallel_tool_calls,
-      ...(shape.promptCacheKey ? { promptCacheKey: shape.promptCacheKey } : {}),
-      ...(variant.prompt_cache_retention ? { promptCacheRetention: variant.prompt_cache_retention } : {}),
-      ...(shape.reasoningEffort ? { reasoningEffort: shape.reasoningEffort } : {}),
-      ...(variant.max_output_tokens ? { maxOutputTokens: variant.max_output_tokens } : {}),
-      ...(policy.serverThreshold ? { compactThreshold: policy.serverThreshold } : {}),
-      ...(variant.cache_diagnostics && lastResponseId ? { comparisonResponseId: lastResponseId } : {}),
-    };
-    const wire: ModelRequest =
-      variant.mode === 'previous_response_id' && lastResponseId
-        ? { ...logical, input: items.slice(sentUpTo), previousResponseId: lastResponseId }
-        : logical;
+    const logical = logicalRequest(variant, shape, instructions, {
+      serverCompactThreshold: policy.serverThreshold,
+      comparisonResponseId: lastResponseId,
+    });
+    const wire = wireRequest(logical, variant.mode, sentUpTo, lastResponseId);
 
     const startedAt = now();
     const response = await model.respond(wire, {
@@ -185,37 +174,23 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       signal,
       state: toolState,
     };
-    const outcomes = await Promise.all(
-      calls.map(async (call) => {
-        const started = performance.now();
-        const outcome = await dispatchToolCall(call.name, call.arguments, ctx, variant.tools);
-        totals.toolCalls += 1;
-        if (!outcome.ok && outcome.error !== 'nonzero_exit') totals.toolErrors += 1;
-        sink.event({
-          ...eventAt(turn),
-          type: 'tool_call',
-          call_id: call.call_id,
-          tool: call.name,
-          ok: outcome.ok,
-          error: outcome.error,
-          exit_code: outcome.exitCode,
-          duration_ms: outcome.durationMs || performance.now() - started,
-          output_bytes: Buffer.byteLength(outcome.output),
-          truncated: outcome.truncated,
-        });
-        return { call, outcome };
-      }),
-    );
-    items = [
-      ...items,
-      ...outcomes.map(
-        ({ call, outcome }): PromptItem => ({
-          type: 'function_call_output',
-          call_id: call.call_id,
-          output: outcome.output,
-        }),
-      ),
-    ];
+    const outputs = await runToolCalls(calls, ctx, variant.tools, (call, outcome, durationMs) => {
+      totals.toolCalls += 1;
+      if (!outcome.ok && outcome.error !== 'nonzero_exit') totals.toolErrors += 1;
+      sink.event({
+        ...eventAt(turn),
+        type: 'tool_call',
+        call_id: call.call_id,
+        tool: call.name,
+        ok: outcome.ok,
+        error: outcome.error,
+        exit_code: outcome.exitCode,
+        duration_ms: durationMs,
+        output_bytes: Buffer.byteLength(outcome.output),
+        truncated: outcome.truncated,
+      });
+    });
+    items = [...items, ...outputs];
 
     const compacted = await policy.afterTurn(
       { items, lastInputTokens: response.usage.inputTokens, lastOutput: response.output },
