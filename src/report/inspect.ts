@@ -32,7 +32,7 @@ export interface SampleInspection {
 export async function inspectSample(runDir: string, sampleId?: string): Promise<SampleInspection> {
   const manifest = readManifest(runDir);
   if (sampleId && !manifest.sample_ids.includes(sampleId)) {
-    throw new Error(
+    throw new SampleNotFoundError(
       `sample "${sampleId}" is not in run ${manifest.run_id} (it has ${manifest.sample_ids.length} samples)`,
     );
   }
