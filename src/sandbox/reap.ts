@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ANY_LABEL_VALUE, HOST_LABEL, PID_LABEL, RUN_LABEL } from './docker-provider.js';
 import type { SandboxProvider } from './types.js';
@@ -9,14 +10,24 @@ export interface ReapOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-/** A process is gone only when signalling it says so (ESRCH); EPERM means it runs as someone else. */
+/** On Linux a killed runner whose parent has not reaped it yet is a zombie: dead for our purposes. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** A process is gone when signalling it says so (ESRCH) or it is a zombie; EPERM means it runs as someone else. */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
+  return !isZombie(pid);
 }
 
 /**
