@@ -157,10 +157,10 @@ describe('agent loop against the sim over HTTP', () => {
     { change: 'edit_environment', reason: 'item_changed', divergedAt: 1 },
   ] as const;
   for (const b of breaks) {
-    it(`attributes a ${b.change} at turn 3 to the harness (${b.reason})`, async () => {
-      const perturb = { at_turn: 3, change: b.change, ...('model' in b ? { model: b.model } : {}) };
+    it(`attributes a ${b.change} at turn 5 to the harness (${b.reason})`, async () => {
+      const perturb = { at_turn: 5, change: b.change, ...('model' in b ? { model: b.model } : {}) };
       const r = await runTask(
-        longScript(5),
+        longScript(7),
         variant({
           developer_message: 'Keep the style.',
           layout: {
@@ -171,20 +171,22 @@ describe('agent loop against the sim over HTTP', () => {
           },
         }),
       );
-      const third = r.turns[2]!;
-      expect(third.prefix).toMatchObject({ extends_previous: false, reason: b.reason });
+      const fifth = r.turns[4]!;
+      // every turn before the change extended the previous prompt
+      expect(r.turns.slice(1, 4).every((t) => t.prefix.extends_previous === true)).toBe(true);
+      expect(fifth.prefix).toMatchObject({ extends_previous: false, reason: b.reason });
       if (b.reason !== 'prompt_cache_key_changed' && b.reason !== 'settings_changed') {
-        expect(third.prefix.diverged_at).toBe(b.divergedAt);
+        expect(fifth.prefix.diverged_at).toBe(b.divergedAt);
       }
-      expect(third.cache_class).toBe('harness_break');
+      expect(fifth.cache_class).toBe('harness_break');
       // an intact prefix would have cached all of turn 2's prompt (rounded down to 128)
-      expect(third.cached_tokens!).toBeLessThan(r.turns[1]!.input_tokens - 127);
-      const event = r.events.find((e) => e.type === 'cache_break' && e.turn === 3);
+      expect(fifth.cached_tokens!).toBeLessThan(r.turns[3]!.input_tokens - 127);
+      const event = r.events.find((e) => e.type === 'cache_break' && e.turn === 5);
       expect(event).toMatchObject({ reason: b.reason });
       if (event?.type === 'cache_break') expect(event.diff).toBeTruthy();
       // the change persists, so the next turn extends the changed prompt again
-      expect(r.turns[3]!.prefix.extends_previous).toBe(true);
-      expect(r.turns[3]!.cache_class).toBe('hit');
+      expect(r.turns[5]!.prefix.extends_previous).toBe(true);
+      expect(r.turns[5]!.cache_class).toBe('hit');
       await r.sandbox.destroy();
     });
   }
