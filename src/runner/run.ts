@@ -49,6 +49,10 @@ export interface RunOutcome {
   alreadyDone: number;
 }
 
+export class ImageUnavailableError extends Error {
+  override name = 'ImageUnavailableError';
+}
+
 export class RunSetupError extends Error {
   override name = 'RunSetupError';
 }
@@ -168,13 +172,33 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   try {
     writer.writeManifest(manifest);
 
-    // Images: each distinct one is ensured (built if missing) once, before samples start.
-    const images = new Map<string, string>();
+    // Images: each distinct one is ensured (built if missing) once, before samples start. A task
+    // image that fails to build fails that task's samples, not the run; if none can be had (no
+    // engine, say), the run fails here with the first error.
+    const images = new Map<string, { tag: string } | { error: Error }>();
     for (const task of suite.tasks) {
       const key = JSON.stringify(task.image);
-      if (!images.has(key))
-        images.set(key, await opts.sandboxes.ensureImage(task.image, (line) => progress.info(line)));
+      if (images.has(key)) continue;
+      try {
+        images.set(key, { tag: await opts.sandboxes.ensureImage(task.image, (line) => progress.info(line)) });
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        images.set(key, { error: failure });
+        progress.info(`image for task ${task.id} is unavailable; its samples will fail: ${failure.message}`);
+      }
     }
+    const outcomes = [...images.values()];
+    const firstFailure = outcomes.find((o): o is { error: Error } => 'error' in o);
+    if (firstFailure && outcomes.every((o) => 'error' in o)) throw firstFailure.error;
+    const imageFor = (sample: Sample): string => {
+      const image = images.get(JSON.stringify(sample.task.image));
+      if (!image || 'error' in image) {
+        throw new ImageUnavailableError(
+          `image unavailable: ${image && 'error' in image ? image.error.message : 'unknown'}`,
+        );
+      }
+      return image.tag;
+    };
 
     const prices = new Map<string, ReturnType<typeof priceFor>>();
     const costOf = (model: string, usage: Parameters<typeof costUsd>[1]) => {
@@ -188,13 +212,8 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       pids: suite.spec.sandbox.pids,
       workdir: suite.spec.sandbox.workdir,
     };
-    const specFor = (sample: Sample) =>
-      sandboxSpecFor(
-        sample,
-        runId,
-        images.get(JSON.stringify(sample.task.image)) ?? 'missing-image',
-        sandboxDefaults,
-      );
+    const specFor = (sample: Sample) => sandboxSpecFor(sample, runId, imageFor(sample), sandboxDefaults);
+    const imageReady = (sample: Sample) => 'tag' in (images.get(JSON.stringify(sample.task.image)) ?? {});
 
     const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;
     const warmSize = opts.warmPool ?? Math.min(2, concurrency);
@@ -207,6 +226,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     const topUp = () => {
       for (let i = started; i < plan.pending.length && pool.warmCount < warmSize; i++) {
         const next = plan.pending[i]!;
+        if (!imageReady(next)) continue;
         if (!pool.prefetch(next.sampleId, specFor(next))) break;
       }
     };
