@@ -97,7 +97,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       '--sandboxes <n>',
-      'live sandboxes at once (default: the sample concurrency)',
+      'live sandboxes at once, warm ones included (default: samples + 2)',
       positiveIntArg('--sandboxes'),
     )
     .option('--requests <n>', 'model requests in flight per provider endpoint', positiveIntArg('--requests'))
