@@ -2,7 +2,15 @@ export { MergeError, type MergeResult, mergeRuns } from './merge.js';
 export { limitModelClient, type ProviderLimits, TokenBudget } from './model-limits.js';
 export { BarProgress, LineProgress, type ProgressReporter, progressFor } from './progress.js';
 export { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
-export { type RunOptions, type RunOutcome, RunSetupError, runSuite, suiteHash } from './run.js';
+export {
+  ImageUnavailableError,
+  type RunOptions,
+  type RunOutcome,
+  RunSetupError,
+  runSuite,
+  type Selection,
+  suiteHash,
+} from './run.js';
 export { newRunId, RUN_ID_PATTERN } from './run-id.js';
 export { runSample, type SampleRunDeps } from './sample-runner.js';
 export { type Shard, ShardSchema, shardSamples } from './shard.js';

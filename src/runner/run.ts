@@ -33,6 +33,8 @@ export interface RunOptions {
   /** Continue an existing run folder: run only the samples that have no sample record. */
   resume?: { force: boolean };
   shard?: Shard;
+  /** Run only these variants / tasks (ids or dataset task prefixes) / this many epochs. */
+  selection?: Selection;
   /** First abort: stop scheduling and let samples in flight finish. */
   stop: AbortSignal;
   /** Second abort: abort samples in flight. */
@@ -47,6 +49,12 @@ export interface RunOutcome {
   records: number;
   /** Samples skipped because an earlier invocation finished them (resume). */
   alreadyDone: number;
+}
+
+export interface Selection {
+  variants?: string[];
+  tasks?: string[];
+  epochs?: number;
 }
 
 export class ImageUnavailableError extends Error {
@@ -87,11 +95,14 @@ interface RunPlan {
 
 /** A fresh run folder, or the remaining samples of an existing one (resume). */
 async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
-  const all = expandSamples(opts.suite);
+  const exists = existsSync(join(runDir, 'run.json'));
+  // A resumed run covers the same part of the suite as it did, unless told otherwise.
+  const previous = opts.resume && exists ? readRunManifest(runDir) : null;
+  const selection = opts.selection ?? previous?.selection ?? undefined;
+  const all = expandSamples(opts.suite, selection ?? {});
   const samples = opts.shard ? shardSamples(all, opts.shard) : all;
   const sampleIds = samples.map((s) => s.sampleId);
   const hash = suiteHash(opts.suite, sampleIds);
-  const exists = existsSync(join(runDir, 'run.json'));
 
   if (!opts.resume) {
     if (exists)
@@ -112,14 +123,14 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
         ended_at: null,
         versions: versions(),
         shard: opts.shard ?? null,
+        selection: selection ?? null,
         resumed_at: [],
         merged_from: [],
       },
     };
   }
 
-  if (!exists) throw new ResumeError(`cannot resume: ${runDir} has no run.json`);
-  const previous = readRunManifest(runDir);
+  if (!previous) throw new ResumeError(`cannot resume: ${runDir} has no run.json`);
   if (previous.suite_hash !== hash && !opts.resume.force) {
     throw new ResumeError(
       `cannot resume ${opts.runId}: the suite changed since the run started (suite hash ${previous.suite_hash}, now ${hash}); ` +
@@ -139,6 +150,7 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
       status: 'running',
       ended_at: null,
       versions: versions(),
+      selection: selection ?? null,
       resumed_at: [...previous.resumed_at, new Date().toISOString()],
     },
   };

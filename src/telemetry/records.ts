@@ -225,6 +225,15 @@ export const RunManifestSchema = z.object({
   versions: z.object({ turnbench: z.string(), node: z.string(), openai: z.string() }),
   /** This run holds shard `index` (1-based) of `count`; null for a whole suite. */
   shard: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }).nullable(),
+  /** The part of the suite this run covers (`run --variant/--task/--epochs`); null for all of it. */
+  selection: z
+    .object({
+      variants: z.array(z.string()).optional(),
+      tasks: z.array(z.string()).optional(),
+      epochs: z.number().int().min(1).optional(),
+    })
+    .nullable()
+    .default(null),
   /** When the run was resumed (ISO times), oldest first. */
   resumed_at: z.array(z.string()).default([]),
   /** For a merged run: the run ids of the shards it was merged from. */

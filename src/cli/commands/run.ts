@@ -27,6 +27,9 @@ const RunFlags = z.object({
   rpm: z.number().int().positive().optional(),
   tpm: z.number().int().positive().optional(),
   shard: z.object({ index: z.number(), count: z.number() }).optional(),
+  variant: z.array(z.string().min(1)).optional(),
+  task: z.array(z.string().min(1)).optional(),
+  epochs: z.number().int().positive().optional(),
   json: z.boolean().default(false),
   sandbox: z.enum(['docker', 'local']).optional(),
   pricing: z.string().optional(),
@@ -108,6 +111,9 @@ export function registerRunCommand(program: Command): void {
       'run only shard i of n (deterministic split; join shards with `turnbench merge`)',
       zodArg(ShardSchema, '--shard'),
     )
+    .option('--variant <name...>', 'run only these variants')
+    .option('--task <id...>', 'run only these tasks (a dataset task id selects all its rows)')
+    .option('--epochs <n>', "epochs instead of the suite file's", positiveIntArg('--epochs'))
     .option(
       '--sandbox <engine>',
       'docker (default) or local (no isolation; development only)',
@@ -136,6 +142,8 @@ export function registerRunCommand(program: Command): void {
       const pricing = await loadPricing(flags.pricing);
       const sandboxes = sandboxProvider(suite, flags.sandbox);
       const progress = progressFor();
+      if (sandboxes.kind === 'local')
+        progress.info('sandbox: local processes in temp folders (no isolation; development only)');
       // Containers of runs whose process died (kill -9, a lost machine) are removed first.
       const reaped = await reapOrphans(sandboxes).catch(() => 0);
       if (reaped > 0) progress.info(`removed ${reaped} containers left by runs that are no longer alive`);
@@ -157,6 +165,15 @@ export function registerRunCommand(program: Command): void {
             ...(flags.tpm ? { tpm: flags.tpm } : {}),
           },
           ...(flags.shard ? { shard: flags.shard } : {}),
+          ...(flags.variant || flags.task || flags.epochs
+            ? {
+                selection: {
+                  ...(flags.variant ? { variants: flags.variant } : {}),
+                  ...(flags.task ? { tasks: flags.task } : {}),
+                  ...(flags.epochs ? { epochs: flags.epochs } : {}),
+                },
+              }
+            : {}),
           ...(flags.resume ? { resume: { force: flags.force } } : {}),
           sandboxes,
           pricing,

@@ -107,4 +107,39 @@ describe('crash and resume', () => {
       .sample_ids.length;
     expect(same.stderr).toContain(`resuming: ${total} samples already finished`);
   }, 200_000);
+
+  it('runs a selection of the suite and resumes the same selection', async () => {
+    assertBuilt();
+    const resultsDir = mkdtempSync(join(tmpdir(), 'tb-select-'));
+    const args = ['--sandbox', 'local', '--results-dir', resultsDir];
+    const first = await runCli([
+      'run',
+      'tasks/demo/suite.yaml',
+      '--run-id',
+      'sel',
+      '--variant',
+      'stable',
+      'timestamp',
+      '--task',
+      'compute-primes',
+      'arith',
+      '--epochs',
+      '2',
+      ...args,
+    ]);
+    expect(first.code, first.stderr.slice(-1000)).toBe(0);
+    const manifest = RunManifestSchema.parse(
+      JSON.parse(readFileSync(join(resultsDir, 'sel/run.json'), 'utf8')),
+    );
+    // (compute-primes + 3 arith rows) x 2 variants x 2 epochs
+    expect(manifest.sample_ids).toHaveLength(16);
+    expect(manifest.selection).toEqual({
+      variants: ['stable', 'timestamp'],
+      tasks: ['compute-primes', 'arith'],
+      epochs: 2,
+    });
+    const again = await runCli(['run', '--resume', 'sel', ...args]);
+    expect(again.code, again.stderr.slice(-1000)).toBe(0);
+    expect(again.stderr).toContain('resuming: 16 samples already finished');
+  }, 120_000);
 });
