@@ -360,9 +360,16 @@ export type SandboxDefaults = z.infer<typeof SandboxDefaultsSchema>;
 
 export const ConcurrencySchema = z
   .object({
+    /** Samples (agent conversations) at once. */
     samples: positiveInt.default(4),
+    /** Live sandboxes at once, warm ones included (default: samples + the warm pool). */
     sandboxes: positiveInt.optional(),
+    /** Model requests in flight per provider endpoint. */
     requests: positiveInt.optional(),
+    /** Model requests started per minute, per provider endpoint. */
+    rpm: positiveInt.optional(),
+    /** Tokens (input + output) per minute, per provider endpoint. */
+    tpm: positiveInt.optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { loadPricing } from '../../config/index.js';
 import { formatSummaryTable, summarizeRun } from '../../report/index.js';
 import {
   newRunId,
+  type ProviderLimits,
   progressFor,
   RUN_ID_PATTERN,
   readRunManifest,
@@ -53,6 +54,21 @@ function sandboxProvider(suite: LoadedSuite, override: 'docker' | 'local' | unde
     ...(e.identity ? { identity: resolve(suite.dir, e.identity) } : {}),
   }));
   return sandboxProviderFor({ engine, ...(engine === 'docker' && engines ? { engines } : {}) });
+}
+
+/** Flags win over the suite file's `concurrency` block. */
+function providerLimits(
+  flags: { requests?: number | undefined; rpm?: number | undefined; tpm?: number | undefined },
+  suite: { requests?: number | undefined; rpm?: number | undefined; tpm?: number | undefined },
+): ProviderLimits {
+  const concurrency = flags.requests ?? suite.requests;
+  const rpm = flags.rpm ?? suite.rpm;
+  const tpm = flags.tpm ?? suite.tpm;
+  return {
+    ...(concurrency ? { concurrency } : {}),
+    ...(rpm ? { rpm } : {}),
+    ...(tpm ? { tpm } : {}),
+  };
 }
 
 /** Ctrl-C once: stop scheduling, let samples in flight finish within the grace period. Twice: abort them. */
@@ -157,13 +173,7 @@ export function registerRunCommand(program: Command): void {
           resultsDir,
           ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
           ...(flags.sandboxes ? { sandboxConcurrency: flags.sandboxes } : {}),
-          providerLimits: {
-            ...(flags.requests || suite.spec.concurrency.requests
-              ? { concurrency: flags.requests ?? suite.spec.concurrency.requests }
-              : {}),
-            ...(flags.rpm ? { rpm: flags.rpm } : {}),
-            ...(flags.tpm ? { tpm: flags.tpm } : {}),
-          },
+          providerLimits: providerLimits(flags, suite.spec.concurrency),
           ...(flags.shard ? { shard: flags.shard } : {}),
           ...(flags.variant || flags.task || flags.epochs
             ? {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ShardSchema, shardSamples, TokenBudget } from '../../../src/runner/index.js';
+import type { ModelClient } from '../../../src/model/index.js';
+import { limitModelClient, ShardSchema, shardSamples, TokenBudget } from '../../../src/runner/index.js';
+import { resetLimiters } from '../../../src/runner/model-limits.js';
 
 describe('shards', () => {
   it('splits deterministically into disjoint parts whose union is everything', () => {
@@ -42,5 +44,54 @@ describe('token budget', () => {
   it('never blocks a request larger than the whole budget when the window is empty', () => {
     const budget = new TokenBudget(100, () => 0);
     expect(budget.waitFor(5000)).toBe(0);
+  });
+});
+
+describe('per-endpoint model request limits', () => {
+  it('never has more requests in flight than the endpoint allows, across clients of that endpoint', async () => {
+    resetLimiters();
+    let inFlight = 0;
+    let peak = 0;
+    const slow: ModelClient = {
+      provider: 'fake',
+      api: 'responses',
+      async respond() {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight -= 1;
+        return {
+          id: 'r',
+          model: 'm',
+          output: [],
+          usage: {
+            inputTokens: 10,
+            cachedTokens: 0,
+            cacheWriteTokens: 0,
+            outputTokens: 1,
+            reasoningTokens: 0,
+          },
+          ttftMs: null,
+          latencyMs: 5,
+          bytesSent: 10,
+          cacheDiagnostics: null,
+          retries: 0,
+        };
+      },
+    };
+    const a = limitModelClient(slow, 'http://endpoint/v1', { concurrency: 2 });
+    const b = limitModelClient(slow, 'http://endpoint/v1', { concurrency: 2 });
+    const request = {
+      model: 'm',
+      instructions: 'i',
+      tools: [],
+      input: [],
+      store: false,
+      parallelToolCalls: true,
+    };
+    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).respond(request)));
+    expect(peak).toBe(2);
+    // without limits the client is returned as it is
+    expect(limitModelClient(slow, 'x', {})).toBe(slow);
   });
 });
