@@ -10,9 +10,9 @@ import { readJsonl } from './jsonl.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
 import { bootstrapMean, type Interval, meanPassAtK, wilson } from './stats.js';
 import {
-  declaredVariantOrder,
   type RunSummary,
   readSamples,
+  runVariantOrder,
   summarizeSamples,
   type VariantSummary,
 } from './summary.js';
@@ -225,7 +225,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
   const manifest = readManifest(runDir);
   const { samples: sampleMap, skipped: skippedSamples } = await readSamples(runDir);
   const samples = [...sampleMap.values()];
-  const order = declaredVariantOrder(manifest.suite);
+  const order = runVariantOrder(manifest);
   const summaries = summarizeSamples(samples, order);
   const drillIds = pickDrilldown(samples, maxDrilldownTurns);
 

@@ -4,7 +4,7 @@ import { evaluateGates, GATE_METRICS, type Gate, type GateMetric, type GateResul
 import { mdTable } from './markdown.js';
 import { readManifest } from './run-dir.js';
 import { type PairedDifference, pairedDifference } from './stats.js';
-import { declaredVariantOrder, readSamples, summarizeSamples, type VariantSummary } from './summary.js';
+import { readSamples, runVariantOrder, summarizeSamples, type VariantSummary } from './summary.js';
 
 export interface MetricDelta {
   baseline: number;
@@ -141,8 +141,8 @@ export async function compareRuns(
   const cManifest = readManifest(candidateDir);
   const bSamples = [...(await readSamples(baselineDir)).samples.values()];
   const cSamples = [...(await readSamples(candidateDir)).samples.values()];
-  const bSummary = summarizeSamples(bSamples, declaredVariantOrder(bManifest.suite));
-  const cSummary = summarizeSamples(cSamples, declaredVariantOrder(cManifest.suite));
+  const bSummary = summarizeSamples(bSamples, runVariantOrder(bManifest));
+  const cSummary = summarizeSamples(cSamples, runVariantOrder(cManifest));
   const bByName = new Map(bSummary.map((v) => [v.variant, v]));
 
   const pairs: { name: string; b: VariantSummary; c: VariantSummary }[] = [];

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { type SampleRecord, SampleRecordSchema } from '../telemetry/index.js';
+import { type RunManifest, type SampleRecord, SampleRecordSchema } from '../telemetry/index.js';
 import { readJsonl } from './jsonl.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
 
@@ -98,6 +98,13 @@ export function declaredVariantOrder(suite: unknown): string[] {
   return parsed.success ? parsed.data.variants.map((v) => v.name) : [];
 }
 
+/** The variants a run covers, in suite order: all declared ones, or the `--variant` selection. */
+export function runVariantOrder(manifest: Pick<RunManifest, 'suite' | 'selection'>): string[] {
+  const declared = declaredVariantOrder(manifest.suite);
+  const selected = manifest.selection?.variants;
+  return selected ? declared.filter((name) => selected.includes(name)) : declared;
+}
+
 /**
  * Reads samples.jsonl once, streaming. When a sample id appears more than once (a resumed run
  * that re-ran it), the last record wins. Memory grows with the number of samples, not turns.
@@ -138,6 +145,6 @@ export async function summarizeRun(runDir: string): Promise<RunSummary> {
     results_dir: dirname(runDir),
     run_dir: runDir,
     status: manifest.status,
-    variants: summarizeSamples(samples.values(), declaredVariantOrder(manifest.suite)),
+    variants: summarizeSamples(samples.values(), runVariantOrder(manifest)),
   };
 }

@@ -125,9 +125,16 @@ describe('crash and resume', () => {
       'arith',
       '--epochs',
       '2',
+      '--json',
       ...args,
     ]);
     expect(first.code, first.stderr.slice(-1000)).toBe(0);
+    // the summary covers the selected variants only
+    const summary = JSON.parse(first.stdout) as { variants: Array<{ variant: string; samples: number }> };
+    expect(summary.variants.map((v) => [v.variant, v.samples])).toEqual([
+      ['stable', 8],
+      ['timestamp', 8],
+    ]);
     const manifest = RunManifestSchema.parse(
       JSON.parse(readFileSync(join(resultsDir, 'sel/run.json'), 'utf8')),
     );
