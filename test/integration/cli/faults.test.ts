@@ -32,9 +32,9 @@ describe('run against a faulty provider', () => {
       .map((l) => EventRecordSchema.parse(l))
       .filter((e) => e.type === 'retry');
 
-    // 7 tasks (the dataset task has 3 rows) x 3 epochs, each exactly once, all finished
-    expect(samples).toHaveLength(21);
-    expect(new Set(samples.map((s) => s.sample_id)).size).toBe(21);
+    // 7 tasks (the dataset task has 3 rows) x 6 epochs, each exactly once, all finished
+    expect(samples).toHaveLength(42);
+    expect(new Set(samples.map((s) => s.sample_id)).size).toBe(42);
     for (const s of samples) expect(s.status, `${s.sample_id}: ${s.error?.message}`).toBe('completed');
 
     // each kind of fault happened and was retried
@@ -44,6 +44,8 @@ describe('run against a faulty provider', () => {
     expect(statuses).toContain(null); // the cut streams: no HTTP status, the body stopped
     // a retry is not a turn: the turn records count each retry once
     expect(turns.reduce((n, t) => n + t.retries, 0)).toBe(retries.length);
+    // ~21% of requests fault; tool outputs carry wall times, so the seeded draws differ per run
+    // and this bound sits about three standard deviations below the expected rate
     expect(retries.length / (turns.length + retries.length)).toBeGreaterThan(0.1);
   });
 });
