@@ -92,10 +92,14 @@ function interruptHandling(graceSeconds: number, say: (line: string) => void) {
   return {
     stop: stop.signal,
     abort: abort.signal,
+    /** The run is over: a late Ctrl-C now just ends the process, as interrupted (not killed by the signal). */
     dispose() {
       clearTimeout(graceTimer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      const exitNow = () => process.exit(EXIT.interrupted);
+      process.once('SIGINT', exitNow);
+      process.once('SIGTERM', exitNow);
     },
   };
 }
@@ -192,17 +196,19 @@ export function registerRunCommand(program: Command): void {
           abort: interrupts.abort,
         });
       } catch (error) {
+        interrupts.dispose();
         if (error instanceof Error && (error.name === 'RunSetupError' || error.name === 'ResumeError')) {
           throw new UsageError(error.message);
         }
         throw error;
       } finally {
-        interrupts.dispose();
         // Safety net: nothing labelled with this run may outlive it.
         await sandboxes.removeByLabels({ 'turnbench.run': runId }).catch(() => 0);
       }
 
-      const summary = await summarizeRun(outcome.runDir);
+      // Ctrl-C stays ours until the summary is out: a late second press must not kill the
+      // process between the end of the run and its report.
+      const summary = await summarizeRun(outcome.runDir).finally(() => interrupts.dispose());
       if (flags.json) {
         const { run_id, results_dir, status, variants } = summary;
         process.stdout.write(

@@ -78,4 +78,65 @@ describe('run: bad input and interruption', () => {
     expect(manifest.status).toBe('interrupted');
     expect(await turnbenchContainers('sigint')).toEqual([]);
   }, 280_000);
+
+  it('aborts samples in flight on a second Ctrl-C, records them as cancelled, and resume reruns them', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'tb-abort-'));
+    // only the long tasks, so samples are surely in flight when Ctrl-C comes twice
+    const child = spawnCli([
+      'run',
+      'tasks/demo/suite.yaml',
+      '--task',
+      'long-refactor',
+      'log-triage',
+      '--variant',
+      'stable',
+      'timestamp',
+      '--run-id',
+      'abort',
+      '--results-dir',
+      resultsDir,
+      '--grace',
+      '60',
+    ]);
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no sample finished in time:\n${stderr}`)), 240_000);
+      const poll = setInterval(() => {
+        if (/\[1\/\d+\]/.test(stderr)) {
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve();
+        }
+      }, 50);
+    });
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('aborting samples in flight');
+    expect(await turnbenchContainers('abort')).toEqual([]);
+    const runDir = join(resultsDir, 'abort');
+    const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
+    expect(manifest.status).toBe('interrupted');
+    const samples = readFileSync(join(runDir, 'samples.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { sample_id: string; status: string });
+    const cancelled = samples.filter((s) => s.status === 'cancelled').length;
+    expect(cancelled).toBeGreaterThan(0);
+
+    const resumed = await runCli(['run', '--resume', 'abort', '--results-dir', resultsDir, '--json']);
+    expect(resumed.code, resumed.stderr.slice(-2000)).toBe(0);
+    // the cancelled samples did not finish: they run again, the others are kept
+    expect(resumed.stderr).toContain(`resuming: ${samples.length - cancelled} samples already finished`);
+    const final = readFileSync(join(runDir, 'samples.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { sample_id: string; status: string });
+    expect(final.map((s) => s.sample_id).sort()).toEqual([...manifest.sample_ids].sort());
+    expect(final.every((s) => s.status === 'completed')).toBe(true);
+    expect(await turnbenchContainers('abort')).toEqual([]);
+  }, 280_000);
 });
