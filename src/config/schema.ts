@@ -174,7 +174,7 @@ export type ToolName = z.infer<typeof ToolNameSchema>;
 
 export const CompactionSchema = z
   .object({
-    policy: z.enum(['none', 'server', 'endpoint', 'summary', 'truncate']).default('none'),
+    policy: z.enum(['none', 'server', 'endpoint', 'trigger', 'summary', 'truncate']).default('none'),
     /** Input tokens at which the history is compacted. */
     threshold: positiveInt.default(16_000),
   })

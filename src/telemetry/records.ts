@@ -150,7 +150,7 @@ export const ToolCallEventSchema = z.object({
 export const CompactionEventSchema = z.object({
   ...eventBase,
   type: z.literal('compaction'),
-  method: z.enum(['server', 'endpoint', 'summary', 'truncate']),
+  method: z.enum(['server', 'endpoint', 'trigger', 'summary', 'truncate']),
   tokens_before: z.number().int().min(0),
   tokens_after: z.number().int().min(0).nullable(),
   items_before: z.number().int().min(0),

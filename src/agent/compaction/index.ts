@@ -3,6 +3,7 @@ import { endpointCompaction } from './endpoint.js';
 import { noCompaction } from './none.js';
 import { serverCompaction } from './server.js';
 import { summaryCompaction } from './summary.js';
+import { triggerCompaction } from './trigger.js';
 import { truncateCompaction } from './truncate.js';
 import type { CompactionPolicy } from './types.js';
 
@@ -17,6 +18,8 @@ export function compactionPolicy(config: CompactionConfig): CompactionPolicy {
       return serverCompaction(config.threshold);
     case 'endpoint':
       return endpointCompaction(config.threshold);
+    case 'trigger':
+      return triggerCompaction(config.threshold);
     case 'summary':
       return summaryCompaction(config.threshold);
     case 'truncate':

@@ -5,7 +5,7 @@ import { type CacheDiagnostics, compareFingerprints } from '../cache/diagnostics
 import { fingerprintOf } from '../cache/model.js';
 import { encodeCompaction } from '../compaction/codec.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
-import { faultError, fromZod } from '../http/errors.js';
+import { badRequest, faultError, fromZod } from '../http/errors.js';
 import { planTurn, summaryText } from '../script/plan.js';
 import { hashString } from '../util/hash.js';
 import { newId, nowSeconds } from '../util/ids.js';
@@ -32,6 +32,13 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
     ? [...ctx.responses.history(body.previous_response_id), ...newInput]
     : newInput;
 
+  // A `compaction_trigger` item asks for the context to be compacted now (Codex's newest way).
+  const triggerAt = newInput.findIndex((item) => item.type === 'compaction_trigger');
+  if (triggerAt !== -1 && triggerAt !== newInput.length - 1) {
+    throw badRequest('a compaction_trigger must be the final input item', `input[${triggerAt}]`);
+  }
+  const compactNow = triggerAt !== -1;
+
   const rendered = renderResponsesRequest(body.tools ?? [], body.instructions, items);
   const lookup = ctx.cache.lookup(rendered.segments, cacheSettings(body));
   const { seed } = req.options;
@@ -53,7 +60,7 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
   let outputTokens = turn.reasoningTokens;
 
   const threshold = body.context_management?.find((c) => c.type === 'compaction')?.compact_threshold;
-  if (threshold && lookup.inputTokens > threshold) {
+  if (compactNow || (threshold && lookup.inputTokens > threshold)) {
     const summary = summaryText(rendered.view, null, turn.progress);
     output.push(
       compactionItem(
@@ -63,7 +70,9 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
     outputTokens += ctx.tokens.count(summary);
   }
   const plan = turn.plan;
-  if (plan.kind === 'message') {
+  if (compactNow) {
+    // the turn is the compaction: one compaction item, no script step
+  } else if (plan.kind === 'message') {
     output.push(messageItem(plan.text, 'final_answer'));
     outputTokens += ctx.tokens.count(plan.text);
   } else {

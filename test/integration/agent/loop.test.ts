@@ -214,7 +214,7 @@ describe('agent loop against the sim over HTTP', () => {
     await r.sandbox.destroy();
   });
 
-  for (const policy of ['endpoint', 'summary', 'truncate', 'server'] as const) {
+  for (const policy of ['endpoint', 'trigger', 'summary', 'truncate', 'server'] as const) {
     it(`compacts with the ${policy} policy and attributes the next turn to it`, async () => {
       const r = await runTask(
         longScript(14, `Compacted run finished. Result: ${policy}`),
@@ -233,7 +233,7 @@ describe('agent loop against the sim over HTTP', () => {
       const after = r.turns.find((t) => t.after_compaction);
       expect(after).toBeDefined();
       expect(after!.cache_class).not.toBe('harness_break');
-      if (policy === 'endpoint' || policy === 'summary') {
+      if (policy === 'endpoint' || policy === 'trigger' || policy === 'summary') {
         expect(r.turns.some((t) => t.kind !== 'agent')).toBe(true);
       }
       // the script's 14 shell steps all ran, compaction or not

@@ -216,6 +216,44 @@ describe('context_management on create', () => {
   });
 });
 
+describe('compaction_trigger', () => {
+  test('a trailing compaction_trigger yields one compaction item, and the script goes on from it', async () => {
+    const { client } = await withScript();
+    const history: ResponseInputItem[] = [{ role: 'user', content: TASK }];
+    const r1 = await client.responses.create({ model: 'sim-1', input: history, store: false });
+    appendTurn(history, r1.output, () => variedText('big', 3000));
+    const compacted = await client.responses.create({
+      model: 'sim-1',
+      input: [...history, { type: 'compaction_trigger' }],
+      store: false,
+    });
+    expect(compacted.output.map((o) => o.type)).toEqual(['compaction']);
+    expect(compacted.usage?.input_tokens).toBeGreaterThan(3000);
+    expect(compacted.usage?.output_tokens).toBeGreaterThan(0);
+
+    const next = await client.responses.create({
+      model: 'sim-1',
+      input: [{ role: 'user', content: TASK }, compacted.output[0] as ResponseInputItem],
+      store: false,
+    });
+    expect(next.usage?.input_tokens).toBeLessThan(1000);
+    // the script resumes after the step the compaction recorded
+    const call = next.output.find((o) => o.type === 'function_call') as ResponseFunctionToolCall;
+    expect(call.call_id).toMatch(/^call_s1_/);
+  });
+
+  test('a compaction_trigger that is not the final item is a 400', async () => {
+    const { client } = await withScript();
+    await expect(
+      client.responses.create({
+        model: 'sim-1',
+        input: [{ type: 'compaction_trigger' }, { role: 'user', content: TASK }],
+        store: false,
+      }),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('final input item') });
+  });
+});
+
 describe('errors and other routes', () => {
   test('malformed bodies get a 400 in the OpenAI error format, never a crash', async () => {
     const { sim: server, client } = await withScript();
