@@ -81,6 +81,7 @@ function turnRecord(s: SampleRecord, t: number, unstable: boolean): TurnRecord {
     tool_calls: 1,
     retries: 0,
     cost_usd: ((input - cached) * 1.25 + cached * 0.125 + 500) / 1e6,
+    incomplete_reason: null,
   };
 }
 

@@ -70,6 +70,7 @@ export class ChatClient implements ModelClient {
     let model = body.model;
     let text = '';
     let finished = false;
+    let incompleteReason: string | null = null;
     let usage: NormalisedUsage | null = null;
     let cacheN: number | null = null;
     const calls = new Map<number, PartialCall>();
@@ -91,7 +92,11 @@ export class ChatClient implements ModelClient {
           if (tc.function?.arguments) current.arguments += tc.function.arguments;
           calls.set(tc.index, current);
         }
-        if (choice.finish_reason) finished = true;
+        if (choice.finish_reason) {
+          finished = true;
+          if (choice.finish_reason === 'length') incompleteReason = 'max_output_tokens';
+          else if (choice.finish_reason === 'content_filter') incompleteReason = 'content_filter';
+        }
       }
     }
     if (!finished) throw new StreamCutError('chat stream ended without a finish_reason');
@@ -127,6 +132,7 @@ export class ChatClient implements ModelClient {
       ttftMs,
       latencyMs: performance.now() - started,
       cacheDiagnostics: null,
+      incompleteReason,
     };
   }
 }

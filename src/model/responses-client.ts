@@ -88,6 +88,8 @@ export class ResponsesClient implements ModelClient {
       ttftMs,
       latencyMs: performance.now() - started,
       cacheDiagnostics: completed.prompt_cache_diagnostics ?? null,
+      incompleteReason:
+        completed.status === 'incomplete' ? (completed.incomplete_details?.reason ?? 'unknown') : null,
     };
   }
 

@@ -53,6 +53,8 @@ export interface ModelResponse {
   bytesSent: number;
   /** The provider's own `prompt_cache_diagnostics`, when it sent any. */
   cacheDiagnostics: unknown;
+  /** Why the output stopped early (`max_output_tokens`, `content_filter`); null when it did not. */
+  incompleteReason?: string | null;
   retries: number;
 }
 

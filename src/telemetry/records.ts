@@ -89,6 +89,8 @@ export const TurnRecordSchema = z.object({
   tool_calls: z.number().int().min(0),
   retries: z.number().int().min(0),
   cost_usd: z.number().min(0).nullable(),
+  /** Why the provider stopped the output early (`max_output_tokens`, ...); null when it did not. */
+  incomplete_reason: z.string().nullable().default(null),
 });
 export type TurnRecord = z.infer<typeof TurnRecordSchema>;
 

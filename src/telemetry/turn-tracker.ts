@@ -13,6 +13,7 @@ export interface TrackerIdentity {
 }
 
 type TurnResponse = Pick<ModelResponse, 'id' | 'usage' | 'latencyMs' | 'ttftMs' | 'bytesSent' | 'retries'> & {
+  incompleteReason?: string | null;
   model?: string;
   cacheDiagnostics?: unknown;
 };
@@ -57,6 +58,7 @@ export class TurnTracker {
       bytes_sent: response.bytesSent,
       retries: response.retries,
       cost_usd: this.opts.costOf(model, response.usage),
+      incomplete_reason: response.incompleteReason ?? null,
     };
   }
 

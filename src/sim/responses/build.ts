@@ -77,7 +77,7 @@ export interface ResponseParts {
   createdAt: number;
   completedAt: number | null;
   body: ResponsesCreateBody;
-  status: 'in_progress' | 'completed';
+  status: 'in_progress' | 'completed' | 'incomplete';
   output: ResponseOutputItem[];
   usage: ResponseUsage | undefined;
   diagnostics: CacheDiagnostics | undefined;
@@ -94,7 +94,7 @@ export function buildResponse(p: ResponseParts): Response {
     completed_at: p.completedAt,
     access_programs: null,
     error: null,
-    incomplete_details: null,
+    incomplete_details: p.status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
     instructions: b.instructions ?? null,
     metadata: (b.metadata as Response['metadata'] | undefined) ?? null,
     model: b.model,

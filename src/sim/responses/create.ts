@@ -15,6 +15,7 @@ import { responseEvents } from './events.js';
 import { renderResponsesRequest } from './render.js';
 import { explainInput, type InputItem, inputItems, ResponsesCreateSchema } from './schema.js';
 import { cacheSettings } from './settings.js';
+import { truncateOutput } from './truncate-output.js';
 
 /**
  * POST /v1/responses. Stateless: the script step is derived from the request's own history
@@ -87,22 +88,40 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
     });
   }
 
+  const limit = body.max_output_tokens ?? null;
+  const cutShort = limit !== null && outputTokens > limit;
+  const finalOutput = cutShort
+    ? truncateOutput(output, limit, turn.reasoningTokens, (text) => ctx.tokens.count(text))
+    : output;
+  if (cutShort) outputTokens = limit;
+
   const id = newId('resp');
   const createdAt = nowSeconds(ctx.now());
-  const usage = buildUsage(lookup.inputTokens, usageCache, outputTokens, turn.reasoningTokens);
+  const usage = buildUsage(
+    lookup.inputTokens,
+    usageCache,
+    outputTokens,
+    Math.min(turn.reasoningTokens, outputTokens),
+  );
   const final = buildResponse({
     id,
     createdAt,
     completedAt: createdAt,
     body,
-    status: 'completed',
-    output,
+    status: cutShort ? 'incomplete' : 'completed',
+    output: finalOutput,
     usage,
     diagnostics,
   });
   ctx.fingerprints.remember(id, fingerprint);
   if (body.store !== false) {
-    ctx.responses.save(id, body.previous_response_id ?? null, newInput, output as InputItem[], req.bytes);
+    ctx.responses.save(
+      id,
+      body.previous_response_id ?? null,
+      newInput,
+      finalOutput as InputItem[],
+      req.bytes,
+    );
   }
 
   const rng = createRng(hashString(`${seed}\u0001latency\u0001${requestKey}`));

@@ -36,7 +36,8 @@ export function responseEvents(final: Response, inProgress: Response, tokens: To
   final.output.forEach((item, output_index) => {
     itemEvents(item, output_index, push, tokens);
   });
-  push({ type: 'response.completed', response: final });
+  if (final.status === 'incomplete') push({ type: 'response.incomplete', response: final });
+  else push({ type: 'response.completed', response: final });
   return events;
 }
 

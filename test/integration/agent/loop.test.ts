@@ -298,4 +298,21 @@ describe('agent loop against the sim over HTTP', () => {
     expect(r.turns[2]!.prefix.reason).toBe('tools_reordered');
     await r.sandbox.destroy();
   });
+
+  it('records an output cut short by max_output_tokens and answers the broken call as invalid', async () => {
+    const script = SimScriptSchema.parse({
+      steps: [
+        { tool: 'write_file', args: { path: 'long.txt', content: 'word '.repeat(200) } },
+        { shell: 'echo next' },
+      ],
+      final: 'Done. Result: ok',
+    });
+    const r = await runTask(script, variant({ max_output_tokens: 40 }));
+    expect(r.turns[0]!.incomplete_reason).toBe('max_output_tokens');
+    expect(r.turns[0]!.output_tokens).toBe(40);
+    const first = r.events.find((e) => e.type === 'tool_call');
+    expect(first).toMatchObject({ tool: 'write_file', ok: false, error: 'invalid_arguments' });
+    expect(r.result.stopReason).toBe('final');
+    await r.sandbox.destroy();
+  });
 });

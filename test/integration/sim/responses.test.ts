@@ -216,6 +216,48 @@ describe('context_management on create', () => {
   });
 });
 
+describe('max_output_tokens', () => {
+  test('output past the limit is cut: status incomplete, the call arguments cut mid-way, reasoning first', async () => {
+    const { client } = await withScript();
+    const r = await client.responses.create({
+      model: 'sim-1',
+      input: [{ role: 'user', content: TASK }],
+      store: false,
+      max_output_tokens: 16,
+    });
+    expect(r.status).toBe('incomplete');
+    expect(r.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+    expect(r.usage?.output_tokens).toBe(16);
+    expect(r.usage?.output_tokens_details.reasoning_tokens).toBe(12);
+    const call = r.output.find((o) => o.type === 'function_call') as ResponseFunctionToolCall;
+    expect(() => JSON.parse(call.arguments)).toThrow(); // 4 tokens left for name + arguments
+    expect(call.status).toBe('incomplete');
+
+    const events = await collect(
+      await client.responses.create({
+        model: 'sim-1',
+        input: [{ role: 'user', content: TASK }],
+        store: false,
+        stream: true,
+        max_output_tokens: 16,
+      }),
+    );
+    expect(events.at(-1)?.type).toBe('response.incomplete');
+  });
+
+  test('output within the limit is untouched', async () => {
+    const { client } = await withScript();
+    const r = await client.responses.create({
+      model: 'sim-1',
+      input: [{ role: 'user', content: TASK }],
+      store: false,
+      max_output_tokens: 500,
+    });
+    expect(r.status).toBe('completed');
+    expect(r.incomplete_details).toBeNull();
+  });
+});
+
 describe('compaction_trigger', () => {
   test('a trailing compaction_trigger yields one compaction item, and the script goes on from it', async () => {
     const { client } = await withScript();
