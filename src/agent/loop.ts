@@ -41,7 +41,7 @@ export interface AgentRunInput {
   now?: () => Date;
 }
 
-export type StopReason = 'final' | 'max_turns' | 'max_total_tokens';
+export type StopReason = 'final' | 'max_turns' | 'max_total_tokens' | 'max_cost';
 
 export interface AgentRunResult {
   stopReason: StopReason;
@@ -89,6 +89,9 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
     if (agentTurns >= limits.max_turns) return { stopReason: 'max_turns', finalAnswer: null };
     if (totals.inputTokens + totals.outputTokens >= limits.max_total_tokens) {
       return { stopReason: 'max_total_tokens', finalAnswer: null };
+    }
+    if (limits.max_cost_usd !== null && (totals.costUsd ?? 0) >= limits.max_cost_usd) {
+      return { stopReason: 'max_cost', finalAnswer: null };
     }
     agentTurns += 1;
     const turn = totals.turns + 1;

@@ -17,6 +17,8 @@ export const LimitsSchema = z
     wall_timeout_s: z.number().positive().optional(),
     command_timeout_s: z.number().positive().optional(),
     max_output_bytes: positiveInt.optional(),
+    /** Stop the sample once its model requests have cost this much (from pricing.yaml). */
+    max_cost_usd: z.number().positive().optional(),
   })
   .strict();
 export type Limits = z.infer<typeof LimitsSchema>;
@@ -27,6 +29,7 @@ export const ResolvedLimitsSchema = z.object({
   wall_timeout_s: z.number().positive(),
   command_timeout_s: z.number().positive(),
   max_output_bytes: positiveInt,
+  max_cost_usd: z.number().positive().nullable(),
 });
 export type ResolvedLimits = z.infer<typeof ResolvedLimitsSchema>;
 
@@ -36,6 +39,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   wall_timeout_s: 600,
   command_timeout_s: 30,
   max_output_bytes: 16_384,
+  max_cost_usd: null,
 };
 
 // ---------------------------------------------------------------- sim scripts

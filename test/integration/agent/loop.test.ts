@@ -207,6 +207,16 @@ describe('agent loop against the sim over HTTP', () => {
     await r.sandbox.destroy();
   });
 
+  it('stops once the sample has cost max_cost_usd', async () => {
+    const r = await runTask(longScript(20), variant(), { ...DEFAULT_LIMITS, max_cost_usd: 0.01 });
+    expect(r.result.stopReason).toBe('max_cost');
+    expect(r.totals.costUsd!).toBeGreaterThanOrEqual(0.01);
+    // it stops at the first turn that reaches the budget, not later
+    const before = r.turns.slice(0, -1).reduce((sum, t) => sum + (t.cost_usd ?? 0), 0);
+    expect(before).toBeLessThan(0.01);
+    await r.sandbox.destroy();
+  });
+
   it('stops at max_turns', async () => {
     const r = await runTask(longScript(10), variant(), { ...DEFAULT_LIMITS, max_turns: 4 });
     expect(r.result.stopReason).toBe('max_turns');
