@@ -1,18 +1,10 @@
-import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions/completions';
 import type { ResponseFunctionToolCall, ResponseOutputMessage } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { toChatMessages, toChatTools } from './chat-messages.js';
 import { StreamCutError } from './retry.js';
-import { type ClientOptions, type OneAttempt, openAIClient, sendWithRetries } from './sdk-client.js';
-import type {
-  CallOptions,
-  ModelClient,
-  ModelRequest,
-  ModelResponse,
-  NormalisedUsage,
-  OutputItem,
-} from './types.js';
+import { type OneAttempt, SdkModelClient } from './sdk-client.js';
+import type { ModelRequest, NormalisedUsage, OutputItem } from './types.js';
 import { normaliseChatUsage } from './usage.js';
 
 export function chatBody(req: ModelRequest): ChatCompletionCreateParamsStreaming {
@@ -46,21 +38,14 @@ interface PartialCall {
  * the same ModelClient contract, with the output turned into Responses-shaped items so the loop,
  * the telemetry and the prefix check are the same for both APIs.
  */
-export class ChatClient implements ModelClient {
+export class ChatClient extends SdkModelClient<ChatCompletionCreateParamsStreaming> {
   readonly api = 'chat' as const;
-  readonly provider: string;
-  private readonly client: OpenAI;
 
-  constructor(opts: ClientOptions) {
-    this.provider = opts.provider;
-    this.client = openAIClient(opts);
+  protected body(req: ModelRequest): ChatCompletionCreateParamsStreaming {
+    return chatBody(req);
   }
 
-  respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
-    return sendWithRetries(chatBody(req), (body, signal) => this.streamOnce(body, signal), call);
-  }
-
-  private async streamOnce(
+  protected async streamOnce(
     body: ChatCompletionCreateParamsStreaming,
     signal: AbortSignal | undefined,
   ): Promise<OneAttempt> {

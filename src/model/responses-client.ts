@@ -1,4 +1,3 @@
-import type OpenAI from 'openai';
 import type {
   Response,
   ResponseCreateParamsStreaming,
@@ -6,15 +5,8 @@ import type {
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
 import { StreamCutError, withRetries } from './retry.js';
-import { type ClientOptions, type OneAttempt, openAIClient, sendWithRetries } from './sdk-client.js';
-import type {
-  CallOptions,
-  CompactRequest,
-  CompactResponse,
-  ModelClient,
-  ModelRequest,
-  ModelResponse,
-} from './types.js';
+import { type OneAttempt, SdkModelClient } from './sdk-client.js';
+import type { CallOptions, CompactRequest, CompactResponse, ModelRequest } from './types.js';
 import { normaliseResponsesUsage } from './usage.js';
 
 /** The exact request body we send; its JSON size is the bytes-sent figure. */
@@ -48,21 +40,14 @@ function terminalError(event: ResponseStreamEvent): Error | null {
   return null;
 }
 
-export class ResponsesClient implements ModelClient {
+export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreaming> {
   readonly api = 'responses' as const;
-  readonly provider: string;
-  private readonly client: OpenAI;
 
-  constructor(opts: ClientOptions) {
-    this.provider = opts.provider;
-    this.client = openAIClient(opts);
+  protected body(req: ModelRequest): ResponseCreateParamsStreaming {
+    return responsesBody(req);
   }
 
-  respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
-    return sendWithRetries(responsesBody(req), (body, signal) => this.streamOnce(body, signal), call);
-  }
-
-  private async streamOnce(
+  protected async streamOnce(
     body: ResponseCreateParamsStreaming,
     signal: AbortSignal | undefined,
   ): Promise<OneAttempt> {

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { withRetries } from './retry.js';
-import type { CallOptions, ModelResponse } from './types.js';
+import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
 
 export interface ClientOptions {
   baseURL: string;
@@ -11,28 +11,38 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
-export function openAIClient(opts: ClientOptions): OpenAI {
-  return new OpenAI({
-    baseURL: opts.baseURL,
-    apiKey: opts.apiKey,
-    maxRetries: 0, // retries are ours, so each one is recorded as an event
-    timeout: opts.requestTimeoutMs ?? 600_000,
-    defaultHeaders: opts.headers,
-  });
-}
-
 export type OneAttempt = Omit<ModelResponse, 'bytesSent' | 'retries'>;
 
-/** Send one request body with retries; bytes sent is the body's JSON size, as the SDK serialises it. */
-export async function sendWithRetries<B>(
-  body: B,
-  attempt: (body: B, signal: AbortSignal | undefined) => Promise<OneAttempt>,
-  call: CallOptions,
-): Promise<ModelResponse> {
-  const bytesSent = Buffer.byteLength(JSON.stringify(body));
-  const { value, retries } = await withRetries(() => attempt(body, call.signal), {
-    signal: call.signal,
-    onRetry: call.onRetry,
-  });
-  return { ...value, bytesSent, retries };
+/**
+ * What both API clients share: the SDK client (SDK retries off: ours are recorded) and
+ * `respond` = build the body, stream one attempt, retry.
+ */
+export abstract class SdkModelClient<Body> implements ModelClient {
+  abstract readonly api: ModelClient['api'];
+  readonly provider: string;
+  protected readonly client: OpenAI;
+
+  constructor(opts: ClientOptions) {
+    this.provider = opts.provider;
+    this.client = new OpenAI({
+      baseURL: opts.baseURL,
+      apiKey: opts.apiKey,
+      maxRetries: 0,
+      timeout: opts.requestTimeoutMs ?? 600_000,
+      defaultHeaders: opts.headers,
+    });
+  }
+
+  protected abstract body(req: ModelRequest): Body;
+  protected abstract streamOnce(body: Body, signal: AbortSignal | undefined): Promise<OneAttempt>;
+
+  async respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
+    const body = this.body(req);
+    const bytesSent = Buffer.byteLength(JSON.stringify(body));
+    const { value, retries } = await withRetries(() => this.streamOnce(body, call.signal), {
+      signal: call.signal,
+      onRetry: call.onRetry,
+    });
+    return { ...value, bytesSent, retries };
+  }
 }
