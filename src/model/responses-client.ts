@@ -4,12 +4,12 @@ import type {
   ResponseInputItem,
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
-import { StreamCutError, withRetries } from './retry.js';
-import { type OneAttempt, SdkModelClient } from './sdk-client.js';
+import { StreamCutError } from './retry.js';
+import { meteredWithRetries, type OneAttempt, SdkModelClient } from './sdk-client.js';
 import type { CallOptions, CompactRequest, CompactResponse, ModelRequest } from './types.js';
 import { normaliseResponsesUsage } from './usage.js';
 
-/** The exact request body we send; its JSON size is the bytes-sent figure. */
+/** The request body we send (the SDK serialises it; bytes sent are counted on the wire). */
 export function responsesBody(req: ModelRequest): ResponseCreateParamsStreaming {
   const body: ResponseCreateParamsStreaming = {
     model: req.model,
@@ -85,12 +85,11 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
       input: req.input,
       ...(req.promptCacheKey ? { prompt_cache_key: req.promptCacheKey } : {}),
     };
-    const bytesSent = Buffer.byteLength(JSON.stringify(body));
     const started = performance.now();
-    const { value } = await withRetries(() => this.client.responses.compact(body, { signal: call.signal }), {
-      signal: call.signal,
-      onRetry: call.onRetry,
-    });
+    const { value, bytesSent } = await meteredWithRetries(
+      (signal) => this.client.responses.compact(body, { signal }),
+      call,
+    );
     return {
       id: value.id,
       output: value.output as ResponseInputItem[],

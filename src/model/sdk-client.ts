@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
 import { withRetries } from './retry.js';
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
@@ -11,11 +12,43 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** The request body size of the call in progress, filled in by the fetch the SDK uses. */
+const wireMeter = new AsyncLocalStorage<{ bytes: number }>();
+
+function bodyBytes(body: unknown): number {
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  return 0;
+}
+
+/**
+ * Counts the body the SDK really sends, so bytes-sent costs nothing extra: the SDK serialises
+ * each request once, and a second `JSON.stringify` of a 100k-token history on every turn would
+ * be pure overhead.
+ */
+const meteredFetch: typeof fetch = (input, init) => {
+  const meter = wireMeter.getStore();
+  if (meter && init?.body != null) meter.bytes = bodyBytes(init.body);
+  return fetch(input, init);
+};
+
+/** Runs `send` with retries and returns its result with the bytes of the (last) request body sent. */
+export async function meteredWithRetries<T>(
+  send: (signal: AbortSignal | undefined) => Promise<T>,
+  call: CallOptions,
+): Promise<{ value: T; retries: number; bytesSent: number }> {
+  const meter = { bytes: 0 };
+  const { value, retries } = await wireMeter.run(meter, () =>
+    withRetries(() => send(call.signal), { signal: call.signal, onRetry: call.onRetry }),
+  );
+  return { value, retries, bytesSent: meter.bytes };
+}
+
 export type OneAttempt = Omit<ModelResponse, 'bytesSent' | 'retries'>;
 
 /**
- * What both API clients share: the SDK client (SDK retries off: ours are recorded) and
- * `respond` = build the body, stream one attempt, retry.
+ * What both API clients share: the SDK client (our retries, so each is recorded; the metered
+ * fetch), and `respond` = build the body, stream one attempt, retry.
  */
 export abstract class SdkModelClient<Body> implements ModelClient {
   abstract readonly api: ModelClient['api'];
@@ -30,6 +63,7 @@ export abstract class SdkModelClient<Body> implements ModelClient {
       maxRetries: 0,
       timeout: opts.requestTimeoutMs ?? 600_000,
       defaultHeaders: opts.headers,
+      fetch: meteredFetch,
     });
   }
 
@@ -38,11 +72,10 @@ export abstract class SdkModelClient<Body> implements ModelClient {
 
   async respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
     const body = this.body(req);
-    const bytesSent = Buffer.byteLength(JSON.stringify(body));
-    const { value, retries } = await withRetries(() => this.streamOnce(body, call.signal), {
-      signal: call.signal,
-      onRetry: call.onRetry,
-    });
+    const { value, retries, bytesSent } = await meteredWithRetries(
+      (signal) => this.streamOnce(body, signal),
+      call,
+    );
     return { ...value, bytesSent, retries };
   }
 }
