@@ -110,7 +110,6 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       now(),
     );
     items = shape.items;
-    const tools = shape.tools;
     const logical = logicalRequest(variant, shape, instructions, {
       serverCompactThreshold: policy.serverThreshold,
       comparisonResponseId: lastResponseId,
@@ -199,11 +198,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       { items, lastInputTokens: response.usage.inputTokens, lastOutput: response.output },
       {
         model,
-        modelName: shape.model,
-        instructions,
-        tools,
-        threshold: variant.compaction.threshold,
-        ...(shape.promptCacheKey ? { promptCacheKey: shape.promptCacheKey } : {}),
+        request: logical,
         signal,
         countTokens: (list) => tracker.countItems(list),
         recordRequest: (kind, req) => {

@@ -14,10 +14,10 @@ export function endpointCompaction(threshold: number): CompactionPolicy {
       }
       const response = await ctx.model.compact(
         {
-          model: ctx.modelName,
-          instructions: ctx.instructions,
+          model: ctx.request.model,
+          instructions: ctx.request.instructions,
           input: items,
-          ...(ctx.promptCacheKey ? { promptCacheKey: ctx.promptCacheKey } : {}),
+          ...(ctx.request.promptCacheKey ? { promptCacheKey: ctx.request.promptCacheKey } : {}),
         },
         { signal: ctx.signal },
       );

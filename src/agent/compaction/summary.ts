@@ -1,5 +1,5 @@
 import { userMessage } from '../prompt.js';
-import { type CompactionPolicy, leadingMessages } from './types.js';
+import { type CompactionPolicy, leadingMessages, sendClosingItem } from './types.js';
 
 export const SUMMARY_PROMPT =
   'Summarize the conversation so far for a continuation: the task, what has been done, ' +
@@ -14,21 +14,7 @@ export function summaryCompaction(threshold: number): CompactionPolicy {
     serverThreshold: undefined,
     async afterTurn({ items, lastInputTokens }, ctx) {
       if (lastInputTokens < threshold) return null;
-      const request = [...items, userMessage(SUMMARY_PROMPT)];
-      // Same tools and instructions as the loop, so the summary request itself reads the cached prefix.
-      const response = await ctx.model.respond(
-        {
-          model: ctx.modelName,
-          instructions: ctx.instructions,
-          tools: ctx.tools,
-          input: request,
-          store: false,
-          parallelToolCalls: false,
-          ...(ctx.promptCacheKey ? { promptCacheKey: ctx.promptCacheKey } : {}),
-        },
-        { signal: ctx.signal },
-      );
-      ctx.recordRequest('summary', { response, itemCount: request.length });
+      const response = await sendClosingItem(ctx, items, userMessage(SUMMARY_PROMPT), 'summary');
       const text = response.output
         .flatMap((item) => (item.type === 'message' ? item.content : []))
         .map((part) => (part.type === 'output_text' ? part.text : ''))

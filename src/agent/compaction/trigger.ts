@@ -1,6 +1,6 @@
 import type { PromptItem } from '../../model/index.js';
 import { outputItemsAsInput } from '../../telemetry/index.js';
-import { type CompactionPolicy, leadingMessages } from './types.js';
+import { type CompactionPolicy, leadingMessages, sendClosingItem } from './types.js';
 
 const TRIGGER: PromptItem = { type: 'compaction_trigger' };
 
@@ -16,20 +16,7 @@ export function triggerCompaction(threshold: number): CompactionPolicy {
     serverThreshold: undefined,
     async afterTurn({ items, lastInputTokens }, ctx) {
       if (lastInputTokens < threshold) return null;
-      const request = [...items, TRIGGER];
-      const response = await ctx.model.respond(
-        {
-          model: ctx.modelName,
-          instructions: ctx.instructions,
-          tools: ctx.tools,
-          input: request,
-          store: false,
-          parallelToolCalls: false,
-          ...(ctx.promptCacheKey ? { promptCacheKey: ctx.promptCacheKey } : {}),
-        },
-        { signal: ctx.signal },
-      );
-      ctx.recordRequest('compaction', { response, itemCount: request.length });
+      const response = await sendClosingItem(ctx, items, TRIGGER, 'compaction');
       const compaction = outputItemsAsInput(response.output).filter((item) => item.type === 'compaction');
       if (compaction.length === 0) throw new Error('trigger compaction: the response had no compaction item');
       const compacted = [...leadingMessages(items), ...compaction];

@@ -1,11 +1,11 @@
 import type { CompactionConfig } from '../../config/index.js';
 import type {
   ModelClient,
+  ModelRequest,
   ModelResponse,
   NormalisedUsage,
   OutputItem,
   PromptItem,
-  ToolDefinition,
 } from '../../model/index.js';
 
 export type CompactionMethod = Exclude<CompactionConfig['policy'], 'none'>;
@@ -20,11 +20,8 @@ export interface CompactionInput {
 
 export interface CompactionContext {
   model: ModelClient;
-  modelName: string;
-  instructions: string;
-  tools: ToolDefinition[];
-  threshold: number;
-  promptCacheKey?: string;
+  /** The turn's own request: compaction requests reuse its model, tools, instructions and settings. */
+  request: ModelRequest;
   signal: AbortSignal;
   countTokens(items: readonly PromptItem[]): number;
   /** Record a model request the policy made (its usage counts toward the sample). */
@@ -65,4 +62,27 @@ export function leadingMessages(items: readonly PromptItem[]): PromptItem[] {
 
 function isInputMessage(item: PromptItem): boolean {
   return 'role' in item && (item.role === 'user' || item.role === 'developer' || item.role === 'system');
+}
+
+/**
+ * The loop's request with the history and one closing item (a summary prompt, a compaction
+ * trigger): same model, tools, instructions and settings, so it extends the cached prefix the
+ * loop built instead of starting a new one. The request is recorded as the sample's.
+ */
+export async function sendClosingItem(
+  ctx: CompactionContext,
+  items: readonly PromptItem[],
+  closing: PromptItem,
+  kind: 'compaction' | 'summary',
+): Promise<ModelResponse> {
+  const {
+    previousResponseId: _chain,
+    comparisonResponseId: _compare,
+    compactThreshold: _server,
+    ...settings
+  } = ctx.request;
+  const input = [...items, closing];
+  const response = await ctx.model.respond({ ...settings, input, store: false }, { signal: ctx.signal });
+  ctx.recordRequest(kind, { response, itemCount: input.length });
+  return response;
 }

@@ -246,6 +246,11 @@ describe('agent loop against the sim over HTTP', () => {
       if (policy === 'endpoint' || policy === 'trigger' || policy === 'summary') {
         expect(r.turns.some((t) => t.kind !== 'agent')).toBe(true);
       }
+      if (policy === 'trigger' || policy === 'summary') {
+        // the compaction request is the loop's request plus one item: it reads the cached prefix
+        const side = r.turns.find((t) => t.kind !== 'agent')!;
+        expect(side.cached_tokens!).toBeGreaterThanOrEqual(1024);
+      }
       // the script's 14 shell steps all ran, compaction or not
       expect(r.events.filter((e) => e.type === 'tool_call')).toHaveLength(14);
       await r.sandbox.destroy();
