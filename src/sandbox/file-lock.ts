@@ -1,14 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from './process-alive.js';
 
 /**
  * A cross-process lock (an atomic mkdir holding the owner's pid). A lock whose owner died is
@@ -28,7 +20,7 @@ export async function withFileLock<T>(
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number((await readFile(join(lockDir, 'pid'), 'utf8').catch(() => '')).trim());
-      if (owner > 0 && !isAlive(owner)) {
+      if (owner > 0 && !processAlive(owner)) {
         await rm(lockDir, { recursive: true, force: true });
         continue;
       }

@@ -13,6 +13,7 @@ export type { ImageSummary } from './image-list.js';
 export { LocalSandboxProvider } from './local.js';
 export { type EngineEntry, type EngineUsage, MultiEngineProvider } from './multi-engine.js';
 export { capOutput, DEFAULT_MAX_OUTPUT_BYTES } from './output-cap.js';
+export { processAlive } from './process-alive.js';
 export { sandboxProviderFor } from './provider-for.js';
-export { processAlive, type ReapOptions, reapOrphans } from './reap.js';
+export { type ReapOptions, reapOrphans } from './reap.js';
 export type * from './types.js';

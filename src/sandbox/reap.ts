@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ANY_LABEL_VALUE, HOST_LABEL, PID_LABEL, RUN_LABEL } from './docker-provider.js';
+import { processAlive } from './process-alive.js';
 import type { SandboxProvider } from './types.js';
 
 export interface ReapOptions {
@@ -8,26 +8,6 @@ export interface ReapOptions {
   host?: string;
   /** Whether a process of this machine still runs; defaults to a signal-0 probe. */
   isAlive?: (pid: number) => boolean;
-}
-
-/** On Linux a killed runner whose parent has not reaped it yet is a zombie: dead for our purposes. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** A process is gone when signalling it says so (ESRCH) or it is a zombie; EPERM means it runs as someone else. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-  return !isZombie(pid);
 }
 
 /**

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalSandboxProvider } from '../../../src/sandbox/local.js';
+import { LocalSandboxProvider, processAlive } from '../../../src/sandbox/index.js';
 import type { Sandbox, SandboxSpec } from '../../../src/sandbox/types.js';
 
 const provider = new LocalSandboxProvider();
@@ -24,21 +24,6 @@ async function sandbox(overrides: Partial<SandboxSpec> = {}): Promise<Sandbox> {
   const box = await provider.create(spec(overrides));
   created.push(box);
   return box;
-}
-
-/** Alive and not a zombie: a killed orphan may wait a moment for its new parent to reap it. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function eventuallyDead(pid: number, withinMs = 3_000): Promise<boolean> {
