@@ -3,6 +3,7 @@ import type { ModelClient, ModelRequest, ModelResponse, OutputItem, PromptItem }
 import type { Sandbox } from '../sandbox/index.js';
 import {
   describePromptChange,
+  eventHeader,
   outputItemsAsInput,
   type RecordSink,
   TurnTracker,
@@ -76,13 +77,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
   let afterCompaction = false;
   let previous: { request: ModelRequest; output: OutputItem[] } | null = null;
   const diffedReasons = new Set<string>();
-  const eventAt = (turn: number) => ({
-    schema: 1 as const,
-    run_id: identity.runId,
-    sample_id: identity.sampleId,
-    at: new Date().toISOString(),
-    turn,
-  });
+  const eventAt = (turn: number) => eventHeader(identity.runId, identity.sampleId, turn);
 
   while (true) {
     signal.throwIfAborted();

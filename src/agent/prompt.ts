@@ -26,25 +26,16 @@ export function environmentMessage(
   return userMessage(text, breakpoint);
 }
 
-export function userMessage(text: string, breakpoint = false): PromptItem {
-  return {
-    type: 'message',
-    role: 'user',
-    content: [
-      { type: 'input_text', text, ...(breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' } } : {}) },
-    ],
-  };
+function inputMessage(role: 'user' | 'developer', text: string, breakpoint: boolean): PromptItem {
+  const marker = breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' as const } } : {};
+  return { type: 'message', role, content: [{ type: 'input_text', text, ...marker }] };
 }
 
-export function developerMessage(text: string, breakpoint = false): PromptItem {
-  return {
-    type: 'message',
-    role: 'developer',
-    content: [
-      { type: 'input_text', text, ...(breakpoint ? { prompt_cache_breakpoint: { mode: 'explicit' } } : {}) },
-    ],
-  };
-}
+export const userMessage = (text: string, breakpoint = false): PromptItem =>
+  inputMessage('user', text, breakpoint);
+
+export const developerMessage = (text: string, breakpoint = false): PromptItem =>
+  inputMessage('developer', text, breakpoint);
 
 /** The items that open every conversation, in the variant's layout order. */
 export function preambleItems(variant: VariantSpec, taskText: string, env: EnvironmentContext): PromptItem[] {

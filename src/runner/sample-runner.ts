@@ -3,7 +3,7 @@ import type { ModelClient, NormalisedUsage } from '../model/index.js';
 import type { Sandbox, SandboxSpec } from '../sandbox/index.js';
 import { scoreSample } from '../scoring/index.js';
 import type { Sample } from '../tasks/index.js';
-import type { RecordSink, SampleRecord, SampleStatus } from '../telemetry/index.js';
+import { eventHeader, type RecordSink, type SampleRecord, type SampleStatus } from '../telemetry/index.js';
 
 export interface SandboxDefaults {
   memoryMb: number;
@@ -65,13 +65,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
     wallMs,
   );
   const signal = AbortSignal.any([deps.abort, wall.signal]);
-  const event = (turn: number) => ({
-    schema: 1 as const,
-    run_id: deps.runId,
-    sample_id: sample.sampleId,
-    at: new Date().toISOString(),
-    turn,
-  });
+  const event = (turn: number) => eventHeader(deps.runId, sample.sampleId, turn);
 
   let sandbox: Sandbox | null = null;
   let status: SampleStatus = 'completed';

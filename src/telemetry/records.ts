@@ -135,6 +135,11 @@ const eventBase = {
   turn: z.number().int().min(0),
 };
 
+/** The fields every event starts with. */
+export function eventHeader(runId: string, sampleId: string, turn: number) {
+  return { schema: SCHEMA_VERSION, run_id: runId, sample_id: sampleId, at: new Date().toISOString(), turn };
+}
+
 export const ToolCallEventSchema = z.object({
   ...eventBase,
   type: z.literal('tool_call'),

@@ -63,3 +63,20 @@ export async function turnbenchContainers(runId?: string): Promise<string[]> {
   const { stdout } = await execFileAsync('docker', ['ps', '-a', '-q', '--filter', filter]);
   return stdout.split('\n').filter(Boolean);
 }
+
+/** Resolves once the CLI's progress shows `count` finished samples (`[count/total]`). */
+export function waitForFinished(stderr: () => string, count: number, timeoutMs = 240_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`fewer than ${count} samples finished:\n${stderr()}`)),
+      timeoutMs,
+    );
+    const poll = setInterval(() => {
+      if (new RegExp(`\\[${count}/\\d+\\]`).test(stderr())) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 50);
+  });
+}

@@ -3,23 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunManifestSchema, SampleRecordSchema, TurnRecordSchema } from '../../../src/telemetry/index.js';
-import { assertBuilt, readJsonl, runCli, spawnCli, turnbenchContainers } from './helpers.js';
-
-function waitForFinished(stderr: () => string, count: number, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`fewer than ${count} samples finished:\n${stderr()}`)),
-      timeoutMs,
-    );
-    const poll = setInterval(() => {
-      if (new RegExp(`\\[${count}/\\d+\\]`).test(stderr())) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 50);
-  });
-}
+import { assertBuilt, readJsonl, runCli, spawnCli, turnbenchContainers, waitForFinished } from './helpers.js';
 
 /** SIGKILL in the middle of a Docker run, then `run --resume`: exactly one record per sample. */
 describe('crash and resume', () => {

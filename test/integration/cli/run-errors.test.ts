@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunManifestSchema } from '../../../src/telemetry/index.js';
-import { assertBuilt, REPO, runCli, spawnCli, turnbenchContainers } from './helpers.js';
+import { assertBuilt, REPO, runCli, spawnCli, turnbenchContainers, waitForFinished } from './helpers.js';
 
 function demoCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tb-suite-'));
@@ -58,16 +58,7 @@ describe('run: bad input and interruption', () => {
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     // Interrupt once the first samples have finished (containers exist by then).
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no sample finished in time:\n${stderr}`)), 240_000);
-      const poll = setInterval(() => {
-        if (/\[2\/\d+\]/.test(stderr)) {
-          clearInterval(poll);
-          clearTimeout(timer);
-          resolve();
-        }
-      }, 100);
-    });
+    await waitForFinished(() => stderr, 2);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
@@ -100,16 +91,7 @@ describe('run: bad input and interruption', () => {
     ]);
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no sample finished in time:\n${stderr}`)), 240_000);
-      const poll = setInterval(() => {
-        if (/\[1\/\d+\]/.test(stderr)) {
-          clearInterval(poll);
-          clearTimeout(timer);
-          resolve();
-        }
-      }, 50);
-    });
+    await waitForFinished(() => stderr, 1);
     child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGINT');
