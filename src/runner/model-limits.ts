@@ -98,7 +98,8 @@ export function limitModelClient(
   if (!limits || (!limits.concurrency && !limits.rpm && !limits.tpm)) return client;
   const limiter = limiterFor(endpointKey, limits);
   const respond = async (req: ModelRequest, opts: CallOptions = {}): Promise<ModelResponse> => {
-    const estimate = estimateTokens(req);
+    // Only a token budget needs the estimate (it walks the whole history).
+    const estimate = limiter.budget ? estimateTokens(req) : 0;
     const response = await limiter.queue.add(
       async () => {
         if (limiter.budget) {

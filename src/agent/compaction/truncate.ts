@@ -16,8 +16,10 @@ export function truncateCompaction(threshold: number): CompactionPolicy {
       for (let i = 0; i < next.length && estimate > target; i++) {
         const item = next[i]!;
         if (item.type !== 'function_call_output' || item.output === DROPPED_OUTPUT) continue;
-        next[i] = { ...item, output: DROPPED_OUTPUT };
-        estimate = ctx.countTokens(next);
+        const dropped = { ...item, output: DROPPED_OUTPUT };
+        // adjust by the one item that changed instead of recounting the whole history
+        estimate += ctx.countTokens([dropped]) - ctx.countTokens([item]);
+        next[i] = dropped;
       }
       return {
         method: 'truncate',
