@@ -1,27 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processAlive } from './process-alive.js';
 
-const HELD = new Set(['EEXIST', 'ENOTEMPTY']);
+const OWNERLESS_TAKEOVER_MS = 5_000;
 
-/**
- * Takes the lock, or says who holds it. The lock folder is created with its pid file already in
- * it (prepared aside, then renamed into place atomically), so a contender never sees a lock
- * without an owner.
- */
 async function tryAcquire(lockDir: string): Promise<boolean> {
-  const staging = `${lockDir}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await mkdir(staging);
-  await writeFile(join(staging, 'pid'), String(process.pid));
   try {
-    await rename(staging, lockDir);
-    return true;
+    await mkdir(lockDir);
   } catch (err) {
-    await rm(staging, { recursive: true, force: true });
-    if (HELD.has((err as NodeJS.ErrnoException).code ?? '')) return false;
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
+  await writeFile(join(lockDir, 'pid'), String(process.pid));
+  return true;
 }
 
 /**
@@ -34,14 +25,28 @@ export async function withFileLock<T>(
   body: () => Promise<T>,
 ): Promise<T> {
   let reportedOwner = 0;
+  let ownerlessSince: number | null = null;
   for (;;) {
     if (await tryAcquire(lockDir)) break;
     const owner = Number((await readFile(join(lockDir, 'pid'), 'utf8').catch(() => '')).trim());
-    if (owner > 0 && !processAlive(owner)) {
+    // The holder has made the folder but not yet written its pid: look again in a moment. A
+    // folder that stays ownerless was left by a process killed in between: take it over.
+    if (!(owner > 0)) {
+      ownerlessSince ??= Date.now();
+      if (Date.now() - ownerlessSince > OWNERLESS_TAKEOVER_MS) {
+        await rm(lockDir, { recursive: true, force: true });
+        ownerlessSince = null;
+      } else {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      continue;
+    }
+    ownerlessSince = null;
+    if (!processAlive(owner)) {
       await rm(lockDir, { recursive: true, force: true });
       continue;
     }
-    if (owner > 0 && owner !== reportedOwner) {
+    if (owner !== reportedOwner) {
       reportedOwner = owner;
       onWait(owner);
     }
