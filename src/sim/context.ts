@@ -3,6 +3,7 @@ import type { EffectiveOptions } from './behaviour/options.js';
 import { FingerprintStore } from './cache/diagnostics.js';
 import { CacheModel } from './cache/model.js';
 import type { PacedEvent, StreamPlan } from './http/sse.js';
+import type { ResponseSession } from './responses/session.js';
 import { ResponseStore } from './responses/store.js';
 import { SimScriptRegistry } from './script/registry.js';
 import { TokenCache } from './tokens/token-cache.js';
@@ -52,4 +53,6 @@ export interface SimRequest {
   json: unknown;
   bytes: number;
   options: EffectiveOptions;
+  /** Set for a request that came over a WebSocket: the connection's own response state. */
+  session?: ResponseSession;
 }

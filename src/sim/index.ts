@@ -4,16 +4,19 @@ import { resolveServerOptions } from './behaviour/options.js';
 import { handleChatCompletions } from './chat/create.js';
 import { createContext } from './context.js';
 import { createSimHttpServer, listen } from './http/server.js';
+import { emptyTraffic, type ResponseObserver, type SimTraffic } from './http/traffic.js';
 import { listModels } from './models.js';
 import { handleResponsesCompact } from './responses/compact.js';
 import { handleResponsesCreate } from './responses/create.js';
 import type { SimScriptRegistry } from './script/registry.js';
 import { nowSeconds } from './util/ids.js';
+import { attachWebSocketMode } from './websocket/server.js';
 
 export type { SimFaultOptions, SimLatencyOptions } from './behaviour/options.js';
 export { SIM_OPTIONS_HEADER } from './behaviour/options.js';
 export type { CacheProfile } from './cache/profiles.js';
 export { BLOCK_PROFILE, EXACT_PROFILE, profileForModel } from './cache/profiles.js';
+export type { ResponseObserver, SimTraffic, SimTransport } from './http/traffic.js';
 export { LATENCY_PRESETS } from './presets.js';
 export { SimScriptRegistry } from './script/registry.js';
 
@@ -27,12 +30,16 @@ export interface SimServerOptions {
   logRequests?: boolean;
   /** Clock for cache TTLs (tests inject one to expire entries without sleeping). */
   now?: () => number;
+  /** Told about every Responses API response sent in full, over HTTP or a WebSocket. */
+  onResponse?: ResponseObserver;
 }
 
 export interface SimServer {
   url: string;
   port: number;
   scripts: SimScriptRegistry;
+  /** What has been asked so far: HTTP requests by route, WebSocket upgrades and client events. */
+  traffic: SimTraffic;
   close(): Promise<void>;
   /** test hook: drop every cache entry (forced eviction) */
   evictAll(): void;
@@ -45,6 +52,8 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
     capacityTokens: opts.cache?.capacityTokens,
     defaultTtlMs: opts.cache?.defaultTtlMs,
   });
+  const traffic = emptyTraffic();
+  const logRequests = opts.logRequests ?? false;
   const server: Server = createSimHttpServer(
     ctx,
     {
@@ -55,8 +64,14 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
       },
       get: { '/v1/models': (c) => listModels(nowSeconds(c.now())) },
     },
-    opts.logRequests ?? false,
+    { logRequests, traffic, onResponse: opts.onResponse },
   );
+  const websockets = attachWebSocketMode(server, ctx, {
+    create: handleResponsesCreate,
+    traffic,
+    onResponse: opts.onResponse,
+    logRequests,
+  });
   const host = opts.host ?? '127.0.0.1';
   const port = await listen(server, host, opts.port ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -64,9 +79,11 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
     url: `http://${urlHost}:${port}/v1`,
     port,
     scripts: ctx.registry,
+    traffic,
     evictAll: () => ctx.cache.clear(),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        websockets.closeAll();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

@@ -6,6 +6,7 @@ import { sleep } from '../util/sleep.js';
 import { readJson } from './body.js';
 import { badRequest, SimHttpError, sendError } from './errors.js';
 import { writeSse } from './sse.js';
+import { count, finishedResponse, type ResponseObserver, type SimTraffic } from './traffic.js';
 
 export type Handler = (ctx: SimContext, req: SimRequest) => SimReply;
 
@@ -14,33 +15,43 @@ export interface Routes {
   get: Record<string, (ctx: SimContext) => unknown>;
 }
 
+export interface HttpServerOptions {
+  logRequests: boolean;
+  traffic: SimTraffic;
+  onResponse?: ResponseObserver;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-async function send(res: ServerResponse, reply: SimReply): Promise<void> {
+async function send(res: ServerResponse, reply: SimReply, onResponse?: ResponseObserver): Promise<void> {
   await sleep(reply.delayMs);
   if (reply.kind === 'sse') {
     await writeSse(res, reply.events, reply.plan);
-    return;
-  }
-  if (reply.cut) {
+    if (reply.plan.cutAfter !== null) return;
+  } else if (reply.cut) {
     // a connection reset before any byte of the answer
     res.destroy();
     return;
+  } else {
+    sendJson(res, reply.status, reply.body);
   }
-  sendJson(res, reply.status, reply.body);
+  const finished = onResponse ? finishedResponse(reply) : null;
+  if (finished) onResponse?.(finished, 'http');
 }
 
 async function handle(
   ctx: SimContext,
   routes: Routes,
+  opts: HttpServerOptions,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+  const path = requestPath(req);
+  count(opts.traffic.http, `${req.method} ${path}`);
   if (req.method === 'GET') {
     const get = routes.get[path];
     if (!get) throw new SimHttpError(404, `Invalid URL (GET ${path})`);
@@ -51,16 +62,21 @@ async function handle(
   const post = routes.post[path];
   if (!post) throw new SimHttpError(404, `Invalid URL (POST ${path})`);
   const header = req.headers[SIM_OPTIONS_HEADER];
-  const opts = applyHeader(ctx.defaults, Array.isArray(header) ? header[0] : header);
-  if (!opts.ok) throw badRequest(opts.message);
+  const options = applyHeader(ctx.defaults, Array.isArray(header) ? header[0] : header);
+  if (!options.ok) throw badRequest(options.message);
   const { json, bytes } = await readJson(req);
-  await send(res, post(ctx, { json, bytes, options: opts.options }));
+  await send(res, post(ctx, { json, bytes, options: options.options }), opts.onResponse);
 }
 
-export function createSimHttpServer(ctx: SimContext, routes: Routes, logRequests: boolean): Server {
+/** The request's path without query string or trailing slashes. */
+export function requestPath(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+}
+
+export function createSimHttpServer(ctx: SimContext, routes: Routes, opts: HttpServerOptions): Server {
   const server = createServer((req, res) => {
     const started = performance.now();
-    handle(ctx, routes, req, res)
+    handle(ctx, routes, opts, req, res)
       .catch((err: unknown) => {
         if (err instanceof SimHttpError) sendError(res, err);
         else {
@@ -76,7 +92,7 @@ export function createSimHttpServer(ctx: SimContext, routes: Routes, logRequests
         }
       })
       .finally(() => {
-        if (logRequests) {
+        if (opts.logRequests) {
           const ms = (performance.now() - started).toFixed(1);
           process.stderr.write(`${req.method} ${req.url} ${res.statusCode} ${ms}ms\n`);
         }

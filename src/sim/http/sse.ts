@@ -20,6 +20,16 @@ export interface StreamPlan {
   done: string | null;
 }
 
+export function isPaced(latency: LatencyPlan): boolean {
+  return latency.ttftMs > 0 || latency.perOutputTokenMs > 0;
+}
+
+/** The simulated time before `e` goes out: time to first token before the first output, then decode time. */
+export function waitBefore(e: PacedEvent, latency: LatencyPlan): number {
+  const decode = e.outputTokens * latency.perOutputTokenMs;
+  return e.firstOutput ? decode + latency.ttftMs : decode;
+}
+
 function frame(e: PacedEvent): string {
   const data = `data: ${JSON.stringify(e.data)}\n\n`;
   return e.name ? `event: ${e.name}\n${data}` : data;
@@ -36,8 +46,7 @@ export async function writeSse(res: ServerResponse, events: PacedEvent[], plan: 
     connection: 'keep-alive',
   });
   const limit = plan.cutAfter ?? events.length;
-  const paced = plan.latency.ttftMs > 0 || plan.latency.perOutputTokenMs > 0;
-  if (!paced) {
+  if (!isPaced(plan.latency)) {
     let out = '';
     for (let i = 0; i < limit; i++) out += frame(events[i] as PacedEvent);
     if (plan.cutAfter !== null) {
@@ -50,9 +59,7 @@ export async function writeSse(res: ServerResponse, events: PacedEvent[], plan: 
   for (let i = 0; i < limit; i++) {
     if (res.destroyed) return;
     const e = events[i] as PacedEvent;
-    let wait = e.outputTokens * plan.latency.perOutputTokenMs;
-    if (e.firstOutput) wait += plan.latency.ttftMs;
-    await sleep(wait);
+    await sleep(waitBefore(e, plan.latency));
     res.write(frame(e));
   }
   if (plan.cutAfter !== null) {

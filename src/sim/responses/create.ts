@@ -16,6 +16,7 @@ import { renderResponsesRequest } from './render.js';
 import { explainInput, type InputItem, inputItems, ResponsesCreateSchema } from './schema.js';
 import { cacheSettings } from './settings.js';
 import { truncateOutput } from './truncate-output.js';
+import { warmupReply } from './warmup.js';
 
 /**
  * POST /v1/responses. Stateless: the script step is derived from the request's own history
@@ -29,8 +30,9 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
   if (!parsed.success) throw fromZod(parsed.error, 'request body', (path) => explainInput(req.json, path));
   const body = parsed.data;
   const newInput = inputItems(body.input);
-  const items = body.previous_response_id
-    ? [...ctx.responses.history(body.previous_response_id), ...newInput]
+  const previousId = body.previous_response_id;
+  const items = previousId
+    ? [...(req.session?.history(previousId) ?? ctx.responses.history(previousId)), ...newInput]
     : newInput;
 
   // A `compaction_trigger` item asks for the context to be compacted now (Codex's newest way).
@@ -54,6 +56,9 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
   if (comparisonId) {
     const prev = ctx.fingerprints.get(comparisonId);
     diagnostics = prev ? compareFingerprints(prev, fingerprint) : { type: 'comparison_response_not_found' };
+  }
+  if (body.generate === false) {
+    return warmupReply(ctx, req, { body, newInput, items, lookup, usageCache, fingerprint, diagnostics });
   }
 
   const turn = planTurn(rendered.view, ctx.registry, seed);
@@ -114,6 +119,7 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
     diagnostics,
   });
   ctx.fingerprints.remember(id, fingerprint);
+  req.session?.remember(id, [...items, ...(finalOutput as InputItem[])]);
   if (body.store !== false) {
     ctx.responses.save(
       id,

@@ -111,6 +111,8 @@ export const ResponsesCreateSchema = z.looseObject({
   reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
   text: z.looseObject({ format: z.unknown().optional(), verbosity: z.string().nullish() }).nullish(),
   service_tier: z.string().nullish(),
+  /** false: prepare request state only, no output (the WebSocket mode's warm-up). */
+  generate: z.boolean().nullish(),
   context_management: z
     .array(
       z.looseObject({ type: z.string().min(1), compact_threshold: z.number().int().positive().nullish() }),

@@ -1,0 +1,55 @@
+import { ZERO_LATENCY } from '../behaviour/latency.js';
+import type { CacheDiagnostics, PromptFingerprint } from '../cache/diagnostics.js';
+import type { CacheLookup, CacheUsage } from '../cache/model.js';
+import type { SimContext, SimReply, SimRequest } from '../context.js';
+import { newId, nowSeconds } from '../util/ids.js';
+import { buildResponse, buildUsage } from './build.js';
+import { responseEvents } from './events.js';
+import type { InputItem, ResponsesCreateBody } from './schema.js';
+
+export interface WarmupParts {
+  body: ResponsesCreateBody;
+  newInput: InputItem[];
+  items: InputItem[];
+  lookup: CacheLookup;
+  usageCache: CacheUsage;
+  fingerprint: PromptFingerprint;
+  diagnostics: CacheDiagnostics | undefined;
+}
+
+/**
+ * `generate: false`: the prompt is prefilled (its prefix written to the cache) and the response
+ * completes with no output, so a later turn can chain from its id. No script step is taken.
+ */
+export function warmupReply(ctx: SimContext, req: SimRequest, p: WarmupParts): SimReply {
+  const id = newId('resp');
+  const createdAt = nowSeconds(ctx.now());
+  const common = { id, createdAt, body: p.body, output: [] };
+  const final = buildResponse({
+    ...common,
+    completedAt: createdAt,
+    status: 'completed',
+    usage: buildUsage(p.lookup.inputTokens, p.usageCache, 0, 0),
+    diagnostics: p.diagnostics,
+  });
+  ctx.fingerprints.remember(id, p.fingerprint);
+  req.session?.remember(id, p.items);
+  if (p.body.store !== false) {
+    ctx.responses.save(id, p.body.previous_response_id ?? null, p.newInput, [], req.bytes);
+  }
+  if (!p.body.stream) return { kind: 'json', status: 200, body: final, delayMs: 0, cut: false };
+  const inProgress = buildResponse({
+    ...common,
+    completedAt: null,
+    status: 'in_progress',
+    usage: undefined,
+    diagnostics: undefined,
+  });
+  const events = responseEvents(final, inProgress, ctx.tokens);
+  return {
+    kind: 'sse',
+    events,
+    plan: { latency: ZERO_LATENCY, cutAfter: null, done: null },
+    delayMs: 0,
+  };
+}
