@@ -262,6 +262,8 @@ export const VariantSchema = z
     /** `sim` starts the built-in server in-process; `openai` uses OPENAI_API_KEY / OPENAI_BASE_URL. */
     provider: z.enum(['sim', 'openai']).default('sim'),
     api: z.enum(['responses', 'chat']).default('responses'),
+    /** How Responses API requests travel: one HTTP request each, or `response.create` over a WebSocket. */
+    transport: z.enum(['http', 'websocket']).default('http'),
     base_url: z.string().url().optional(),
     /** Per model request (a stream that stalls this long is retried). */
     request_timeout_s: z.number().positive().default(600),
@@ -290,7 +292,11 @@ export const VariantSchema = z
     parallel_tool_calls: z.boolean().default(true),
     sim: SimVariantOptionsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => v.transport === 'http' || v.api === 'responses', {
+    path: ['transport'],
+    message: 'transport websocket needs api: responses (Chat Completions has no WebSocket mode)',
+  });
 export type VariantSpec = z.infer<typeof VariantSchema>;
 
 /** One Docker engine samples are spread over, with how many containers it may run at once. */

@@ -51,6 +51,7 @@ export function createModelClient(variant: VariantSpec, endpoint: ProviderEndpoi
     ...endpoint,
     provider: variant.provider,
     requestTimeoutMs: variant.request_timeout_s * 1000,
+    transport: variant.transport,
   };
   return variant.api === 'chat' ? new ChatClient(options) : new ResponsesClient(options);
 }

@@ -4,8 +4,16 @@ import type {
   ResponseInputItem,
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
+import { ResponsesSocketPool } from './responses-socket.js';
 import { StreamCutError } from './retry.js';
-import { meteredWithRetries, type OneAttempt, SdkModelClient } from './sdk-client.js';
+import {
+  type ClientOptions,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  meteredWithRetries,
+  type OneAttempt,
+  recordBytesSent,
+  SdkModelClient,
+} from './sdk-client.js';
 import type { CallOptions, CompactRequest, CompactResponse, ModelRequest } from './types.js';
 import { normaliseResponsesUsage } from './usage.js';
 
@@ -40,8 +48,48 @@ function terminalError(event: ResponseStreamEvent): Error | null {
   return null;
 }
 
+/** Read one response's events (SSE or WebSocket alike) into an attempt: output, usage, timings. */
+async function collectResponse(
+  events: AsyncIterable<ResponseStreamEvent>,
+  started: number,
+): Promise<OneAttempt> {
+  let ttftMs: number | null = null;
+  let completed: Response | null = null;
+  for await (const event of events) {
+    if (ttftMs === null && (event.type === 'response.output_item.added' || event.type.endsWith('.delta'))) {
+      ttftMs = performance.now() - started;
+    }
+    const failure = terminalError(event);
+    if (failure) throw failure;
+    if (event.type === 'response.completed' || event.type === 'response.incomplete')
+      completed = event.response;
+  }
+  if (!completed) throw new StreamCutError('stream ended before response.completed');
+  return {
+    id: completed.id,
+    model: completed.model,
+    output: completed.output,
+    usage: normaliseResponsesUsage(completed.usage),
+    ttftMs,
+    latencyMs: performance.now() - started,
+    cacheDiagnostics: completed.prompt_cache_diagnostics ?? null,
+    incompleteReason:
+      completed.status === 'incomplete' ? (completed.incomplete_details?.reason ?? 'unknown') : null,
+  };
+}
+
 export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreaming> {
   readonly api = 'responses' as const;
+  /** Set when the variant's transport is `websocket`. */
+  private readonly sockets: ResponsesSocketPool | null;
+
+  constructor(opts: ClientOptions) {
+    super(opts);
+    this.sockets =
+      opts.transport === 'websocket'
+        ? new ResponsesSocketPool(this.client, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+        : null;
+  }
 
   protected body(req: ModelRequest): ResponseCreateParamsStreaming {
     return responsesBody(req);
@@ -52,30 +100,14 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
     signal: AbortSignal | undefined,
   ): Promise<OneAttempt> {
     const started = performance.now();
-    let ttftMs: number | null = null;
-    let completed: Response | null = null;
-    const stream = await this.client.responses.create(body, { signal });
-    for await (const event of stream) {
-      if (ttftMs === null && (event.type === 'response.output_item.added' || event.type.endsWith('.delta'))) {
-        ttftMs = performance.now() - started;
-      }
-      const failure = terminalError(event);
-      if (failure) throw failure;
-      if (event.type === 'response.completed' || event.type === 'response.incomplete')
-        completed = event.response;
-    }
-    if (!completed) throw new StreamCutError('stream ended before response.completed');
-    return {
-      id: completed.id,
-      model: completed.model,
-      output: completed.output,
-      usage: normaliseResponsesUsage(completed.usage),
-      ttftMs,
-      latencyMs: performance.now() - started,
-      cacheDiagnostics: completed.prompt_cache_diagnostics ?? null,
-      incompleteReason:
-        completed.status === 'incomplete' ? (completed.incomplete_details?.reason ?? 'unknown') : null,
-    };
+    const events = this.sockets
+      ? this.sockets.stream(body, signal, recordBytesSent)
+      : await this.client.responses.create(body, { signal });
+    return collectResponse(events, started);
+  }
+
+  override close(): void {
+    this.sockets?.close();
   }
 
   async compact(req: CompactRequest, call: CallOptions = {}): Promise<CompactResponse> {

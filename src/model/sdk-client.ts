@@ -10,7 +10,11 @@ export interface ClientOptions {
   /** Extra headers on every request (e.g. per-variant sim options). Never recorded. */
   headers?: Record<string, string>;
   requestTimeoutMs?: number;
+  /** Responses API only: `websocket` sends each request as a `response.create` over a WebSocket. */
+  transport?: 'http' | 'websocket';
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
 
 /** The request body size of the call in progress, filled in by the fetch the SDK uses. */
 const wireMeter = new AsyncLocalStorage<{ bytes: number }>();
@@ -27,10 +31,15 @@ function bodyBytes(body: unknown): number {
  * be pure overhead.
  */
 const meteredFetch: typeof fetch = (input, init) => {
-  const meter = wireMeter.getStore();
-  if (meter && init?.body != null) meter.bytes = bodyBytes(init.body);
+  if (init?.body != null) recordBytesSent(bodyBytes(init.body));
   return fetch(input, init);
 };
+
+/** The request in progress sent this many bytes (its last attempt's body or message counts). */
+export function recordBytesSent(bytes: number): void {
+  const meter = wireMeter.getStore();
+  if (meter) meter.bytes = bytes;
+}
 
 /** Runs `send` with retries and returns its result with the bytes of the (last) request body sent. */
 export async function meteredWithRetries<T>(
@@ -61,7 +70,7 @@ export abstract class SdkModelClient<Body> implements ModelClient {
       baseURL: opts.baseURL,
       apiKey: opts.apiKey,
       maxRetries: 0,
-      timeout: opts.requestTimeoutMs ?? 600_000,
+      timeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       defaultHeaders: opts.headers,
       fetch: meteredFetch,
     });
@@ -69,6 +78,9 @@ export abstract class SdkModelClient<Body> implements ModelClient {
 
   protected abstract body(req: ModelRequest): Body;
   protected abstract streamOnce(body: Body, signal: AbortSignal | undefined): Promise<OneAttempt>;
+
+  /** Release what the client holds open (WebSocket connections); HTTP needs nothing. */
+  close(): void {}
 
   async respond(req: ModelRequest, call: CallOptions = {}): Promise<ModelResponse> {
     const body = this.body(req);

@@ -49,7 +49,7 @@ export interface ModelResponse {
   /** Time to first streamed event carrying output; null when not streamed. */
   ttftMs: number | null;
   latencyMs: number;
-  /** Bytes of the HTTP request body as sent. */
+  /** Bytes of the request as sent: the HTTP body, or the WebSocket `response.create` message. */
   bytesSent: number;
   /** The provider's own `prompt_cache_diagnostics`, when it sent any. */
   cacheDiagnostics: unknown;
@@ -91,4 +91,6 @@ export interface ModelClient {
   respond(req: ModelRequest, opts?: CallOptions): Promise<ModelResponse>;
   /** The `responses.compact` endpoint; absent when the provider has none. */
   compact?(req: CompactRequest, opts?: CallOptions): Promise<CompactResponse>;
+  /** Release open connections (WebSocket transport) once no more requests will come. */
+  close?(): void;
 }

@@ -125,6 +125,7 @@ export function limitModelClient(
     api: client.api,
     respond,
     ...(client.compact ? { compact: client.compact.bind(client) } : {}),
+    ...(client.close ? { close: client.close.bind(client) } : {}),
   };
 }
 

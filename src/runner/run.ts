@@ -175,6 +175,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     }
     plan = await planRun(opts, runDir);
   } catch (error) {
+    for (const client of clients.values()) client.close?.();
     await sim?.close();
     throw error;
   }
@@ -292,6 +293,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     throw error;
   } finally {
     writer.close();
+    for (const client of clients.values()) client.close?.();
     await sim?.close();
   }
 }
