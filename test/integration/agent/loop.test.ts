@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyTotals, runAgent, type SampleTotals } from '../../../src/agent/index.js';
 import {
   DEFAULT_LIMITS,
   type SimScript,
@@ -7,18 +6,15 @@ import {
   VariantSchema,
   type VariantSpec,
 } from '../../../src/config/index.js';
-import { costUsd, loadPricing, priceFor } from '../../../src/config/pricing.js';
-import { createModelClient, resolveEndpoint } from '../../../src/model/index.js';
-import { LocalSandboxProvider, type Sandbox } from '../../../src/sandbox/index.js';
+import { loadPricing } from '../../../src/config/pricing.js';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
-import type { EventRecord, TurnRecord } from '../../../src/telemetry/index.js';
-import { EventRecordSchema, TurnRecordSchema } from '../../../src/telemetry/index.js';
+import type { TurnRecord } from '../../../src/telemetry/index.js';
+import { type Recorded, runTaskOnSim } from './run-task.js';
 
 const INSTRUCTIONS = `You are a careful coding agent in a sandbox. ${'Follow the house rules closely. '.repeat(60)}`;
 
 let sim: SimServer;
 let pricing: Awaited<ReturnType<typeof loadPricing>>;
-const sandboxes = new LocalSandboxProvider();
 
 beforeAll(async () => {
   sim = await startSimServer({});
@@ -38,56 +34,13 @@ function variant(overrides: Partial<VariantSpec> = {}): VariantSpec {
   });
 }
 
-interface Recorded {
-  turns: TurnRecord[];
-  events: EventRecord[];
-  totals: SampleTotals;
-  result: Awaited<ReturnType<typeof runAgent>>;
-  sandbox: Sandbox;
-}
-
-let counter = 0;
-async function runTask(
+function runTask(
   script: SimScript,
   v: VariantSpec,
   limits = DEFAULT_LIMITS,
   onTurn?: (t: TurnRecord) => void,
 ): Promise<Recorded> {
-  counter += 1;
-  const taskText = `Task ${counter}: ${script.final.slice(0, 40)} (${Math.random()})`;
-  sim.scripts.register(taskText, script);
-  const sandbox = await sandboxes.create({
-    image: 'local',
-    workdir: '/workspace',
-    files: [{ path: 'data.txt', content: 'alpha\nbeta\ngamma\n' }],
-    labels: { 'turnbench.run': 'test' },
-    limits: { memoryMb: 256, cpus: 1, pids: 64 },
-    network: false,
-  });
-  const turns: TurnRecord[] = [];
-  const events: EventRecord[] = [];
-  const totals = emptyTotals();
-  const result = await runAgent({
-    identity: { runId: 'r', sampleId: `s${counter}`, taskId: 't', variant: v.name, epoch: 1 },
-    variant: v,
-    taskText,
-    limits,
-    model: createModelClient(v, resolveEndpoint(v, {}, sim.url)),
-    sandbox,
-    sink: {
-      turn: (r) => {
-        turns.push(TurnRecordSchema.parse(r));
-        onTurn?.(r);
-      },
-      event: (e) => events.push(EventRecordSchema.parse(e)),
-    },
-    signal: new AbortController().signal,
-    env: { cwd: sandbox.workdir, shell: 'bash', network: false },
-    promptCacheKey: `key-${counter}`,
-    costOf: (model, usage) => costUsd(priceFor(pricing, model), usage),
-    totals,
-  });
-  return { turns, events, totals, result, sandbox };
+  return runTaskOnSim(sim, pricing, script, v, { limits, onTurn });
 }
 
 const longScript = (n: number, final = 'All done. Result: ok') =>
