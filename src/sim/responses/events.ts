@@ -27,7 +27,9 @@ export function responseEvents(final: Response, inProgress: Response, tokens: To
   let seq = 0;
   let sawOutput = false;
   const push = (e: EventBody, outputTokens = 0): void => {
-    const firstOutput = outputTokens > 0 && !sawOutput;
+    // Time to first token is waited before the first output event (its `output_item.added`), so a
+    // client timing the first item and one timing the first delta both see it.
+    const firstOutput = !sawOutput && e.type !== 'response.created' && e.type !== 'response.in_progress';
     if (firstOutput) sawOutput = true;
     events.push({ name: e.type, data: { ...e, sequence_number: seq++ }, outputTokens, firstOutput });
   };
