@@ -9,12 +9,16 @@ export interface SimTraffic {
   http: Record<string, number>;
   /** Accepted `GET /v1/responses` WebSocket upgrades. */
   websocketUpgrades: number;
+  /** WebSocket connections open now. */
+  websocketsOpen: number;
   /** Client events received over WebSockets, by `type` (`invalid` when there is none). */
   websocketEvents: Record<string, number>;
+  /** Payload bytes of every client message received over WebSockets. */
+  websocketBytes: number;
 }
 
 export function emptyTraffic(): SimTraffic {
-  return { http: {}, websocketUpgrades: 0, websocketEvents: {} };
+  return { http: {}, websocketUpgrades: 0, websocketsOpen: 0, websocketEvents: {}, websocketBytes: 0 };
 }
 
 export function count(counts: Record<string, number>, key: string): void {

@@ -40,6 +40,10 @@ export class SimWebSocketConnection {
     private readonly opts: ConnectionOptions,
   ) {
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    opts.traffic.websocketsOpen += 1;
+    socket.once('close', () => {
+      opts.traffic.websocketsOpen -= 1;
+    });
   }
 
   private get open(): boolean {
@@ -62,6 +66,7 @@ export class SimWebSocketConnection {
         }
       : parseClientEvent(rawText(data));
     count(this.opts.traffic.websocketEvents, event.kind === 'invalid' ? event.type : typeOf(event));
+    this.opts.traffic.websocketBytes += bytes;
     if (event.kind === 'invalid') {
       this.send(errorEvent(event.error, null));
       this.opts.log?.(`WS /v1/responses ${event.type} ${event.error.status}`);
