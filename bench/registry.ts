@@ -12,6 +12,10 @@ export const BENCHMARKS = {
     about: 'sim server time per request over a 200-turn conversation; requests/s at 64 streams',
     run: async () => (await import('./sim.js')).benchSim(),
   },
+  transport: {
+    about: 'bytes sent and median request time over WebSocket vs HTTP, 50-turn conversation',
+    run: async () => (await import('./transport.js')).benchTransport(),
+  },
   prefix: {
     about: 'prefix-check cost per turn at 100k-token contexts',
     run: async () => (await import('./prefix.js')).benchPrefix(),

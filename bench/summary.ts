@@ -26,6 +26,14 @@ const HEADLINES: Record<BenchName, Headline> = {
       `${f('speedup_vs_full_retokenise')}x faster than full re-tokenisation (${f('baseline_full_retokenise_ms_median')} ms)`,
     `${f('requests_per_s_64_streams')} requests/s at 64 concurrent streams`,
   ],
+  transport: (f) => [
+    `${f('turns')}-turn conversation, WebSocket vs HTTP: bytes sent ${f('websocket.bytes_sent_total')} vs ${f('http.bytes_sent_total')} ` +
+      `(${f('ratio_websocket_vs_http.bytes_sent_total')}x), median request ${f('websocket.request_ms_median')} ms vs ` +
+      `${f('http.request_ms_median')} ms (${f('ratio_websocket_vs_http.request_ms_median')}x)`,
+    `WebSocket with previous_response_id and only new items: bytes ${f('websocket_incremental.bytes_sent_total')} ` +
+      `(${f('websocket_incremental.ratio_vs_http.bytes_sent_total')}x HTTP), median request ` +
+      `${f('websocket_incremental.request_ms_median')} ms (${f('websocket_incremental.ratio_vs_http.request_ms_median')}x)`,
+  ],
   prefix: (f) => [
     `prefix check: ${f('median_ms')} ms median per turn at ${f('context_tokens_start')} tokens (target < ${f('target_median_ms')} ms, met: ${f('meets_target')}), ` +
       `${f('speedup_vs_baseline')}x faster than the naive baseline (${f('baseline_median_ms')} ms)`,

@@ -35,6 +35,26 @@ describe('bench summary', () => {
   });
 });
 
+describe('bench summary of transports', () => {
+  it('puts WebSocket and HTTP side by side with their ratios', () => {
+    const lines = summaryLines('transport', {
+      turns: 50,
+      http: { bytes_sent_total: 1000, request_ms_median: 10 },
+      websocket: { bytes_sent_total: 1001, request_ms_median: 5 },
+      ratio_websocket_vs_http: { bytes_sent_total: 1.001, request_ms_median: 0.5 },
+      websocket_incremental: {
+        bytes_sent_total: 60,
+        request_ms_median: 3,
+        ratio_vs_http: { bytes_sent_total: 0.06, request_ms_median: 0.3 },
+      },
+    });
+    expect(lines[0]).toBe(
+      '50-turn conversation, WebSocket vs HTTP: bytes sent 1001 vs 1000 (1.001x), median request 5 ms vs 10 ms (0.5x)',
+    );
+    expect(lines[1]).toContain('bytes 60 (0.06x HTTP), median request 3 ms (0.3x)');
+  });
+});
+
 describe('bench child protocol', () => {
   it('accepts figures and errors, rejects anything else', () => {
     expect(ChildMessageSchema.safeParse({ ok: true, figures: { a: 1 } }).success).toBe(true);
