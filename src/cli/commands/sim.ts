@@ -58,14 +58,17 @@ function faultsOption(value: string | undefined): SimServerOptions['faults'] {
 export function registerSimCommand(program: Command): void {
   program
     .command('sim')
-    .description('serve the simulated OpenAI-compatible model (point OPENAI_BASE_URL at <url>/v1)')
+    .description(
+      'serve the simulated OpenAI-compatible model over HTTP and the Responses WebSocket mode ' +
+        '(point OPENAI_BASE_URL at <url>/v1)',
+    )
     .option('--port <n>', 'port to listen on (0 = any free port)', '0')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--latency <preset|json>', `latency model: ${Object.keys(LATENCY_PRESETS).join(', ')}, or JSON`)
     .option('--faults <json>', 'fault rates as JSON, e.g. {"rate_429":0.1,"retry_after_s":1}')
     .option('--seed <n>', 'seed for deterministic faults and jitter')
     .option('--suite <suite.yaml>', "register the sim scripts of a suite's tasks")
-    .option('--log-requests', 'log one line per request to stderr')
+    .option('--log-requests', 'log one line per request (and per WebSocket event) to stderr')
     .action(async (raw: unknown) => {
       const flags = SimFlagsSchema.parse(raw);
       const server = await startSimServer({
