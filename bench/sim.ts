@@ -2,6 +2,7 @@ import { resolveServerOptions } from '../src/sim/behaviour/options.js';
 import { createContext, type SimContext } from '../src/sim/context.js';
 import { startSimServer } from '../src/sim/index.js';
 import { handleResponsesCreate } from '../src/sim/responses/create.js';
+import { median, percentile } from './util.js';
 
 /**
  * Sim benchmarks:
@@ -53,16 +54,6 @@ function conversationBodies(): string[] {
     input.push({ type: 'function_call_output', call_id: callId, output: toolOutput(t) });
   }
   return bodies;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
 }
 
 function runConversation(ctx: SimContext, bodies: string[]): { times: number[]; lastInputTokens: number } {

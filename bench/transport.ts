@@ -1,7 +1,7 @@
 import type { ResponseInputItem } from 'openai/resources/responses/responses';
 import { type ModelRequest, ResponsesClient, type ToolDefinition } from '../src/model/index.js';
 import { startSimServer } from '../src/sim/index.js';
-import { round } from './util.js';
+import { median, percentile, round } from './util.js';
 
 /**
  * Responses transports: a 50-turn conversation, the same layout against the same sim (a fresh
@@ -87,16 +87,6 @@ async function conversation(mode: Mode): Promise<TurnFigures[]> {
     await sim.close();
   }
   return turns;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
 }
 
 function summarise(rounds: TurnFigures[][]) {

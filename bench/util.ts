@@ -5,6 +5,16 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * f) / f;
 }
 
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
+}
+
 export function megabytes(bytes: number): number {
   return round(bytes / (1024 * 1024), 1);
 }
