@@ -138,7 +138,7 @@ export async function generateLargeRun(resultsDir: string, samples = SAMPLES): P
       if (i === 0) TurnRecordSchema.parse(turn);
       sample.input_tokens += turn.input_tokens;
       sample.cached_tokens = (sample.cached_tokens ?? 0) + (turn.cached_tokens ?? 0);
-      sample.bytes_sent += turn.bytes_sent;
+      sample.bytes_sent = (sample.bytes_sent ?? 0) + (turn.bytes_sent ?? 0);
       sample.cost_usd = (sample.cost_usd ?? 0) + (turn.cost_usd ?? 0);
       turns += `${JSON.stringify(turn)}\n`;
       const event = {

@@ -152,6 +152,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
         lost_tokens: record.prefix.lost_tokens,
         detail: record.prefix.detail,
         diff,
+        cost_usd: null,
       });
     }
     previous = { request: logical, output: response.output };

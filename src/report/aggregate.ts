@@ -80,7 +80,7 @@ export interface SampleRow {
   cache_hit_rate: number | null;
   cache_write_tokens: number | null;
   output_tokens: number;
-  bytes_sent: number;
+  bytes_sent: number | null;
   compactions: number;
   cache_breaks: number;
   cost_usd: number | null;
@@ -107,14 +107,14 @@ export interface DrillTurn {
   cache_write_tokens: number | null;
   output_tokens: number;
   hit_rate: number | null;
-  bytes_sent: number;
-  latency_ms: number;
+  bytes_sent: number | null;
+  latency_ms: number | null;
   cache_class: string;
   reason: string | null;
   detail: string | null;
   lost_tokens: number | null;
   after_compaction: boolean;
-  compaction: { method: string; tokens_before: number; tokens_after: number | null } | null;
+  compaction: { method: string; tokens_before: number | null; tokens_after: number | null } | null;
 }
 
 export interface AggregateOptions {
@@ -250,7 +250,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
       a.samples++;
       a.input += t.input_tokens;
       a.cached += t.cached_tokens ?? 0;
-      a.bytes += t.bytes_sent;
+      a.bytes += t.bytes_sent ?? 0;
       if (t.cached_tokens !== null) {
         a.knownInput += t.input_tokens;
         a.knownCached += t.cached_tokens;

@@ -25,7 +25,7 @@ export const REPORT_CLIENT_JS = `
     if (Math.abs(x) >= 0.01) return '$' + x.toFixed(4);
     return '$' + x.toPrecision(3);
   }
-  function ms(x) { return x < 1000 ? Math.round(x) + 'ms' : (x / 1000).toFixed(1) + 's'; }
+  function ms(x) { if (x === null || x === undefined) return '–'; return x < 1000 ? Math.round(x) + 'ms' : (x / 1000).toFixed(1) + 's'; }
 
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;

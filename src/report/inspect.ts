@@ -5,6 +5,7 @@ import {
   type TurnRecord,
   TurnRecordSchema,
 } from '../telemetry/index.js';
+import { formatUsd } from './format.js';
 import { readJsonl } from './jsonl.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
 
@@ -111,7 +112,7 @@ export function formatInspection(s: SampleInspection): string {
   for (const c of s.compactions) {
     out.push(
       '',
-      `compaction after turn ${c.turn} (${c.method}): ${c.tokens_before} -> ${c.tokens_after ?? '?'} tokens, ${c.items_before} -> ${c.items_after} items`,
+      `compaction after turn ${c.turn} (${c.method}): ${c.tokens_before ?? '?'} -> ${c.tokens_after ?? '?'} tokens, ${c.items_before ?? '?'} -> ${c.items_after ?? '?'} items`,
     );
   }
   const first = s.cache_breaks[0];
@@ -121,6 +122,7 @@ export function formatInspection(s: SampleInspection): string {
       `first cache break: turn ${first.turn}, ${first.reason ?? 'unknown'}: ${first.detail ?? ''}`,
     );
     if (first.lost_tokens) out.push(`tokens that could have been cached: ${first.lost_tokens}`);
+    if (first.cost_usd !== null) out.push(`cost of the lost cache reads: ${formatUsd(first.cost_usd)}`);
     if (first.diff) out.push('', first.diff);
   } else {
     out.push('', 'no cache break: every turn extended the previous prompt (or followed a compaction).');

@@ -78,7 +78,7 @@ function addSample(v: VariantSummary, s: SampleRecord): void {
   v.compactions += s.compactions;
   v.cost_usd += s.cost_usd ?? 0;
   v.wall_ms += s.wall_ms;
-  v.bytes_sent += s.bytes_sent;
+  v.bytes_sent += s.bytes_sent ?? 0;
   v.cache_breaks += s.cache_breaks;
   if (s.cached_tokens === null) v.cached_unknown++;
   if (s.cost_usd === null) v.cost_unknown++;

@@ -126,6 +126,8 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
         selection: selection ?? null,
         resumed_at: [],
         merged_from: [],
+        source: 'run',
+        ingest: null,
       },
     };
   }

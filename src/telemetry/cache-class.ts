@@ -2,7 +2,14 @@ import type { CacheRules } from './cache-class-rules.js';
 import type { PromptFingerprint } from './prefix.js';
 import type { CacheClass, PrefixCheck } from './records.js';
 
-export { CACHE_PROFILES, type CacheRules, cacheRulesFor, DEFAULT_CACHE_RULES } from './cache-class-rules.js';
+export {
+  CACHE_PROFILES,
+  CACHE_RETENTION,
+  type CacheRules,
+  cacheRetentionMsFor,
+  cacheRulesFor,
+  DEFAULT_CACHE_RULES,
+} from './cache-class-rules.js';
 
 /** One request as the cache expectation sees it: our fingerprint and the provider's input count. */
 export interface PromptTokens {

@@ -1,8 +1,23 @@
-export { type CacheRules, cacheRulesFor, classifyTurn, expectedCachedTokens } from './cache-class.js';
-export { hashValue } from './hash.js';
+export {
+  type CacheRules,
+  cacheRetentionMsFor,
+  cacheRulesFor,
+  classifyTurn,
+  expectedCachedTokens,
+  hitTolerance,
+  roundToCacheRules,
+} from './cache-class.js';
+export { hashList, hashText, hashValue } from './hash.js';
 export { JsonlAppender, repairTornTail } from './jsonl-file.js';
-export { checkPrefix, fingerprintRequest, type PromptFingerprint } from './prefix.js';
-export { outputItemsAsInput } from './prefix-items.js';
+export {
+  type CacheSettings,
+  checkPrefix,
+  fingerprintPrompt,
+  fingerprintRequest,
+  type PromptFingerprint,
+  type PromptHead,
+} from './prefix.js';
+export { fingerprintItems, type ItemFingerprints, outputItemsAsInput } from './prefix-items.js';
 export { countO200kTokens } from './prefix-tokens.js';
 export { CacheForensics, type TurnForensics } from './prefix-tracker.js';
 export { describePromptChange } from './prompt-diff.js';

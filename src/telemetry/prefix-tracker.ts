@@ -52,8 +52,30 @@ export class CacheForensics {
   }
 
   turn(input: ForensicsTurnInput): TurnForensics {
-    const rules = this.rules ?? cacheRulesFor(input.request.model);
-    const fingerprint = fingerprintRequest(input.request, this.countTokens);
+    return this.check({
+      turn: input.turn,
+      fingerprint: fingerprintRequest(input.request, this.countTokens),
+      output: fingerprintOutput(input.outputAsInput, this.countTokens),
+      inputTokens: input.inputTokens,
+      cachedTokens: input.cachedTokens,
+      afterCompaction: input.afterCompaction,
+    });
+  }
+
+  /**
+   * The same check from fingerprints: for readers that keep item digests instead of items (the
+   * session-log ingester). `output` is the response's output items as resent, fingerprinted.
+   */
+  check(input: {
+    turn: number;
+    fingerprint: PromptFingerprint;
+    output: Omit<PreviousPrompt, 'fingerprint'>;
+    inputTokens: number;
+    cachedTokens: number | null;
+    afterCompaction: boolean;
+  }): TurnForensics {
+    const { fingerprint } = input;
+    const rules = this.rules ?? cacheRulesFor(fingerprint.model);
     const prev = this.previous;
     const raw = checkPrefix(prev, fingerprint, { compactedSincePrevious: input.afterCompaction });
     const prefix = prev ? calibrateLost(raw, prev.fingerprint, prev.inputTokens) : raw;
@@ -72,11 +94,7 @@ export class CacheForensics {
       afterCompaction: input.afterCompaction,
       rules,
     });
-    this.previous = {
-      fingerprint,
-      ...fingerprintOutput(input.outputAsInput, this.countTokens),
-      inputTokens: input.inputTokens,
-    };
+    this.previous = { fingerprint, ...input.output, inputTokens: input.inputTokens };
     return {
       fingerprint,
       instructions_hash: fingerprint.instructionsHash,

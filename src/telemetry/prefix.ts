@@ -1,6 +1,12 @@
 import type { ModelRequest } from '../model/types.js';
 import { canonicalJson, hashText, hashValue } from './hash.js';
-import { describeItemChange, fingerprintItems, type ItemDigest, itemHash } from './prefix-items.js';
+import {
+  describeItemChange,
+  fingerprintItems,
+  type ItemDigest,
+  type ItemFingerprints,
+  itemHash,
+} from './prefix-items.js';
 import { memoTokens, type TokenCounter } from './prefix-tokens.js';
 import type { PrefixCheck } from './records.js';
 
@@ -51,27 +57,56 @@ function cacheSettings(req: ModelRequest): CacheSettings {
 }
 
 export function fingerprintRequest(req: ModelRequest, countTokens: TokenCounter): PromptFingerprint {
-  const toolHashes = req.tools.map((tool) => itemHash(tool));
+  return fingerprintPrompt(
+    {
+      model: req.model,
+      instructions: req.instructions,
+      tools: req.tools,
+      settings: cacheSettings(req),
+      promptCacheKey: req.promptCacheKey ?? null,
+    },
+    fingerprintItems(req.input, countTokens),
+    countTokens,
+  );
+}
+
+/** Everything of a prompt before its input items. */
+export interface PromptHead {
+  model: string;
+  instructions: string;
+  tools: readonly { name: string }[];
+  settings: CacheSettings;
+  promptCacheKey: string | null;
+}
+
+/**
+ * The fingerprint of a prompt whose items are already fingerprinted: a reader that keeps only
+ * item digests (not the items) of a long history builds the same fingerprint as `fingerprintRequest`.
+ */
+export function fingerprintPrompt(
+  head: PromptHead,
+  items: ItemFingerprints,
+  countTokens: TokenCounter,
+): PromptFingerprint {
+  const toolHashes = head.tools.map((tool) => itemHash(tool));
   const toolsHash = hashText(toolHashes.join(','));
-  const instructionsHash = hashText(req.instructions);
-  let prefixTokens = memoTokens(countTokens, `i:${instructionsHash}`, () => req.instructions);
-  req.tools.forEach((tool, i) => {
+  const instructionsHash = hashText(head.instructions);
+  let prefixTokens = memoTokens(countTokens, `i:${instructionsHash}`, () => head.instructions);
+  head.tools.forEach((tool, i) => {
     prefixTokens += memoTokens(countTokens, toolHashes[i]!, () => canonicalJson(tool));
   });
-  const items = fingerprintItems(req.input, countTokens);
-  const settings = cacheSettings(req);
   return {
-    model: req.model,
+    model: head.model,
     instructionsHash,
     toolsHash,
-    toolNames: req.tools.map((tool) => tool.name),
+    toolNames: head.tools.map((tool) => tool.name),
     toolHashes,
     itemHashes: items.hashes,
     itemTokens: items.tokens,
     itemDigests: items.digests,
-    settingsHash: hashValue(settings),
-    settings,
-    promptCacheKey: req.promptCacheKey ?? null,
+    settingsHash: hashValue(head.settings),
+    settings: head.settings,
+    promptCacheKey: head.promptCacheKey,
     prefixTokens,
   };
 }

@@ -25,6 +25,10 @@ export const PrefixCheckSchema = z.object({
       'compacted',
       'settings_changed',
       'prompt_cache_key_changed',
+      /** Ingested logs: the prompt held (or cannot be checked) but the gap since the previous request outlived the cache. */
+      'ttl_expired',
+      /** Ingested logs: cached tokens dropped and the log holds no evidence why. */
+      'unexplained',
     ])
     .nullable(),
   /** Tokens after the break that could have been read from cache. */
@@ -63,7 +67,8 @@ export const TurnRecordSchema = z.object({
   /** `agent` for loop turns; `compaction` / `summary` for requests made to compact the history. */
   kind: z.enum(['agent', 'compaction', 'summary']),
   started_at: z.string(),
-  latency_ms: z.number().min(0),
+  /** null when the source cannot tell (an ingested log that marks no request start). */
+  latency_ms: z.number().min(0).nullable(),
   ttft_ms: z.number().min(0).nullable(),
   provider: z.string(),
   model: z.string(),
@@ -75,8 +80,10 @@ export const TurnRecordSchema = z.object({
   reasoning_tokens: nullableCount,
   /** cached / input for this turn; null when the provider did not report cached tokens. */
   cache_hit_rate: z.number().min(0).max(1).nullable(),
-  bytes_sent: z.number().int().min(0),
-  item_count: z.number().int().min(0),
+  /** null when unknown: ingested logs do not hold the request body. */
+  bytes_sent: nullableCount,
+  /** null when the input items are unknown (an ingested log without the history). */
+  item_count: nullableCount,
   instructions_hash: z.string(),
   tools_hash: z.string(),
   items_hash: z.string(),
@@ -87,7 +94,8 @@ export const TurnRecordSchema = z.object({
   /** True when the previous step compacted the history, so a miss here belongs to the compaction. */
   after_compaction: z.boolean(),
   tool_calls: z.number().int().min(0),
-  retries: z.number().int().min(0),
+  /** null when unknown (ingested logs do not record retries). */
+  retries: nullableCount,
   cost_usd: z.number().min(0).nullable(),
   /** Why the provider stopped the output early (`max_output_tokens`, ...); null when it did not. */
   incomplete_reason: z.string().nullable().default(null),
@@ -113,9 +121,9 @@ export const SampleRecordSchema = z.object({
   cache_write_tokens: nullableCount,
   output_tokens: z.number().int().min(0),
   reasoning_tokens: nullableCount,
-  bytes_sent: z.number().int().min(0),
+  bytes_sent: nullableCount,
   tool_calls: z.number().int().min(0),
-  tool_errors: z.number().int().min(0),
+  tool_errors: nullableCount,
   compactions: z.number().int().min(0),
   cache_breaks: z.number().int().min(0),
   cost_usd: z.number().min(0).nullable(),
@@ -158,13 +166,14 @@ export const CompactionEventSchema = z.object({
   ...eventBase,
   type: z.literal('compaction'),
   method: z.enum(['server', 'endpoint', 'trigger', 'summary', 'truncate']),
-  tokens_before: z.number().int().min(0),
-  tokens_after: z.number().int().min(0).nullable(),
-  items_before: z.number().int().min(0),
-  items_after: z.number().int().min(0),
-  latency_ms: z.number().min(0),
-  input_tokens: z.number().int().min(0),
-  output_tokens: z.number().int().min(0),
+  /** The figures below are null where an ingested log does not give them. */
+  tokens_before: nullableCount,
+  tokens_after: nullableCount,
+  items_before: nullableCount,
+  items_after: nullableCount,
+  latency_ms: z.number().min(0).nullable(),
+  input_tokens: nullableCount,
+  output_tokens: nullableCount,
   cost_usd: z.number().min(0).nullable(),
 });
 
@@ -177,6 +186,8 @@ export const CacheBreakEventSchema = z.object({
   detail: z.string().nullable(),
   /** A readable diff of the prompt change; kept for the first break of each reason in a sample. */
   diff: z.string().nullable().default(null),
+  /** What the lost cache reads cost: lost tokens at (uncached - cached) input price; null when unknown. */
+  cost_usd: z.number().min(0).nullable().default(null),
 });
 
 export const RetryEventSchema = z.object({
@@ -217,6 +228,21 @@ export type CompactionEvent = z.infer<typeof CompactionEventSchema>;
 
 export const RunStatusSchema = z.enum(['running', 'completed', 'interrupted', 'failed']);
 
+export const IngestInfoSchema = z.object({
+  /** The files and folders given on the command line, as given. */
+  inputs: z.array(z.string()),
+  files: z.number().int().min(0),
+  sessions: z.number().int().min(0),
+  group_by: z.enum(['session', 'task', 'day', 'model']),
+  since: z.string().nullable(),
+  until: z.string().nullable(),
+  ingested_at: z.string(),
+  /** Count of all warnings; the first ones are kept in `warnings`. */
+  warning_count: z.number().int().min(0),
+  warnings: z.array(z.string()),
+});
+export type IngestInfo = z.infer<typeof IngestInfoSchema>;
+
 export const RunManifestSchema = z.object({
   schema: z.literal(SCHEMA_VERSION),
   run_id: z.string(),
@@ -245,5 +271,9 @@ export const RunManifestSchema = z.object({
   resumed_at: z.array(z.string()).default([]),
   /** For a merged run: the run ids of the shards it was merged from. */
   merged_from: z.array(z.string()).default([]),
+  /** `run` for runs turnbench executed; `ingest` for runs rebuilt from agent session logs. */
+  source: z.enum(['run', 'ingest']).default('run'),
+  /** What an ingested run was read from; null for executed runs. */
+  ingest: IngestInfoSchema.nullable().default(null),
 });
 export type RunManifest = z.infer<typeof RunManifestSchema>;

@@ -192,7 +192,7 @@ describe('agent loop against the sim over HTTP', () => {
       expect(compactions[0]).toMatchObject({ method: policy });
       const c = compactions[0]!;
       if (c.type !== 'compaction') throw new Error('unreachable');
-      expect(c.tokens_after!).toBeLessThan(c.tokens_before);
+      expect(c.tokens_after!).toBeLessThan(c.tokens_before!);
       const after = r.turns.find((t) => t.after_compaction);
       expect(after).toBeDefined();
       expect(after!.cache_class).not.toBe('harness_break');
@@ -215,7 +215,7 @@ describe('agent loop against the sim over HTTP', () => {
     const chained = await runTask(longScript(4), variant({ mode: 'previous_response_id' }));
     expect(chained.result.stopReason).toBe('final');
     expect(chained.turns).toHaveLength(stateless.turns.length);
-    const last = (r: Recorded) => r.turns.at(-1)!.bytes_sent;
+    const last = (r: Recorded) => r.turns.at(-1)!.bytes_sent!;
     expect(last(chained)).toBeLessThan(last(stateless));
     await stateless.sandbox.destroy();
     await chained.sandbox.destroy();

@@ -43,7 +43,7 @@ describe('run against a faulty provider', () => {
     expect(statuses).toContain(500);
     expect(statuses).toContain(null); // the cut streams: no HTTP status, the body stopped
     // a retry is not a turn: the turn records count each retry once
-    expect(turns.reduce((n, t) => n + t.retries, 0)).toBe(retries.length);
+    expect(turns.reduce((n, t) => n + (t.retries ?? 0), 0)).toBe(retries.length);
     // ~21% of requests fault; tool outputs carry wall times, so the seeded draws differ per run
     // and this bound sits about three standard deviations below the expected rate
     expect(retries.length / (turns.length + retries.length)).toBeGreaterThan(0.1);
