@@ -14,3 +14,4 @@ export {
 export { newRunId, RUN_ID_PATTERN } from './run-id.js';
 export { runSample, type SampleRunDeps } from './sample-runner.js';
 export { type Shard, ShardSchema, shardSamples } from './shard.js';
+export { versions } from './versions.js';

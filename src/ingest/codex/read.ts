@@ -1,0 +1,38 @@
+import type { Readable } from 'node:stream';
+import type { TokenCounter } from '../../telemetry/index.js';
+import { parseJsonLine, readLines } from '../line-reader.js';
+import type { IngestEvent } from '../types.js';
+import { parseCodexLine } from './parse-line.js';
+import { CodexSessionReader } from './session.js';
+
+export interface CodexReadOptions {
+  /** Names the source in warnings and session ids when `source` is a stream. */
+  file?: string;
+  countTokens?: TokenCounter;
+}
+
+/**
+ * Reads a Codex rollout (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl`) as ingest events, in
+ * order, streaming: a broken line is one warning naming `file:line` and the rest is read.
+ * This is the library entry for cross-checking a live Codex run against its own log.
+ */
+export async function* readCodexRollout(
+  source: string | Readable,
+  options: CodexReadOptions = {},
+): AsyncGenerator<IngestEvent> {
+  const file = typeof source === 'string' ? source : (options.file ?? 'stream');
+  const reader = new CodexSessionReader(file, options.countTokens);
+  for await (const { line, text } of readLines(source)) {
+    const ref = `${file}:${line}`;
+    const raw = parseJsonLine(text);
+    if (raw === null) reader.warn(`${ref}: not valid JSON; line skipped`);
+    else {
+      const parsed = parseCodexLine(raw);
+      if (parsed.ok) reader.line(parsed.line, parsed.at, ref);
+      else reader.warn(`${ref}: ${parsed.error}; line skipped`);
+    }
+    yield* reader.drain();
+  }
+  reader.end();
+  yield* reader.drain();
+}

@@ -1,0 +1,476 @@
+import { basename } from 'node:path';
+import type { NormalisedUsage } from '../../model/index.js';
+import {
+  countO200kTokens,
+  fingerprintPrompt,
+  hashText,
+  type ItemFingerprints,
+  type TokenCounter,
+} from '../../telemetry/index.js';
+import { appendFingerprints, emptyFingerprints, ItemHistory } from '../item-history.js';
+import { asNormalisedUsage, TokenCountDedup } from '../token-counts.js';
+import type {
+  CompactionMethod,
+  IngestEvent,
+  IngestedCompaction,
+  IngestedRequest,
+  StopReason,
+} from '../types.js';
+import {
+  type CodexLine,
+  isCompactionItem,
+  isOutputItem,
+  isSentItem,
+  isToolCall,
+  type MetaFacts,
+  type ResponseItem,
+} from './parse-line.js';
+
+/** A request being read: opened by its first output item (or its usage report), closed by its usage. */
+interface Draft {
+  taskIndex: number;
+  kind: 'agent' | 'compaction' | 'summary';
+  model: string;
+  effort: string | null;
+  settings: Record<string, string | null>;
+  afterCompaction: boolean;
+  /** The input as sent; null when the history is unknown. */
+  inputs: ItemFingerprints | null;
+  startedAt: number | null;
+  outputs: ItemFingerprints;
+  lastOutputAt: number | null;
+  toolCalls: number;
+  compactionOutput: boolean;
+  /** Set when its usage is read. */
+  usage: NormalisedUsage | null;
+  endedAt: number;
+  latencyEnd: number;
+  responseId: string | null;
+  source: string;
+  /** Input-side items recorded since its usage report (a compaction right after it proves it compacted). */
+  inputsSinceEnd: number;
+}
+
+interface PendingCompaction extends Omit<IngestedCompaction, 'usage' | 'model'> {
+  request: Draft | null;
+}
+
+/**
+ * Where a request's output sits relative to its usage report. Codex records items as they stream
+ * in, then the usage (`A`, current versions); older versions reported the usage as the response
+ * completed and recorded the turn's items afterwards, tool outputs interleaved (`B`). The first
+ * usage report of a session tells which: output items before it mean `A`.
+ */
+type Order = 'A' | 'B';
+
+/** Keys Codex adds to its own records of an item but never sends. */
+function asSent(item: ResponseItem): object {
+  const sent: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(item)) if (!key.startsWith('internal_')) sent[key] = value;
+  return sent;
+}
+
+/**
+ * Reads one Codex rollout, line by line, into ingest events: one `request` per model request
+ * (repeated usage reports counted once), compactions, task ends. Holds per-item digests of the
+ * current history, the request in flight and at most one finished request (kept until the next
+ * line shows whether it was a compaction's); nothing else of the file.
+ */
+export class CodexSessionReader {
+  private queue: IngestEvent[] = [];
+  private sessionId: string | null = null;
+  private sessionStarted = false;
+  private meta: MetaFacts | null = null;
+  private firstAt: number | null = null;
+  private lastAt: number | null = null;
+  /** Time of the last input-side line: when the next request was sent, at the latest. */
+  private anchorAt: number | null = null;
+  private model: string | null = null;
+  private settingsModel: string | null = null;
+  private effort: string | null = null;
+  private instructionsHash: string | null = null;
+  private readonly history: ItemHistory;
+  private readonly dedup = new TokenCountDedup();
+  private outputSinceUsage = false;
+  private order: Order | null = null;
+  private open: Draft | null = null;
+  private pending: Draft | null = null;
+  private taskIndex = 0;
+  private taskHasRequests = false;
+  private taskEnded = true;
+  private afterCompaction = false;
+  private compaction: PendingCompaction | null = null;
+  private requestSinceCompaction = true;
+  private lastAgentContext: number | null = null;
+  private requests = 0;
+  private lines = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly countTokens: TokenCounter = countO200kTokens,
+  ) {
+    this.history = new ItemHistory(countTokens);
+  }
+
+  /** Events produced so far, in log order; the queue is emptied. */
+  drain(): IngestEvent[] {
+    const out = this.queue;
+    this.queue = [];
+    return out;
+  }
+
+  warn(message: string): void {
+    this.queue.push({ type: 'warning', message });
+  }
+
+  line(line: CodexLine, at: number | null, source: string): void {
+    this.lines++;
+    if (at !== null) {
+      this.firstAt ??= at;
+      this.lastAt = at;
+    }
+    switch (line.kind) {
+      case 'meta':
+        this.onMeta(line.meta, at);
+        return;
+      case 'context':
+        this.model = line.model ?? this.model;
+        this.effort = line.effort;
+        this.instructionsHash = line.instructions === null ? null : hashText(line.instructions);
+        this.anchor(at);
+        return;
+      case 'settings':
+        this.settingsModel = line.model ?? this.settingsModel;
+        if (this.effort === null) this.effort = line.effort;
+        return;
+      case 'item':
+        this.onItem(line.item, at);
+        return;
+      case 'usage':
+        this.onUsage(line, at, source);
+        return;
+      case 'compacted':
+        this.onCompaction(line.replacement, at, source);
+        return;
+      case 'context_compacted':
+        // The event that accompanies a `compacted` line; alone (some versions) it still marks one.
+        if (this.compaction && !this.requestSinceCompaction) return;
+        this.onCompaction(null, at, source);
+        return;
+      case 'rollback':
+        this.history.forget();
+        this.anchor(at);
+        return;
+      case 'task_started':
+        this.flushPending();
+        this.endTaskIfOpen('log_ended', null, at);
+        this.taskIndex++;
+        this.taskHasRequests = false;
+        this.taskEnded = false;
+        this.anchor(at);
+        return;
+      case 'task_complete':
+        this.endTask('final', line.lastMessage, at);
+        return;
+      case 'turn_aborted':
+        this.endTask('aborted', null, at);
+        return;
+      case 'error':
+        this.startSession();
+        this.queue.push({
+          type: 'error',
+          sessionId: this.id(),
+          at: at ?? this.lastAt ?? 0,
+          kind: 'codex_error',
+          message: line.message,
+        });
+        return;
+      case 'ignored':
+        return;
+    }
+  }
+
+  /** End of the file: whatever is still open is finished as the log leaves it. */
+  end(): void {
+    this.open = null; // a request whose usage was never reported (the session was cut off)
+    this.flushPending();
+    this.emitCompaction(null);
+    if (this.requests === 0 && this.lines > 0) {
+      this.warn(
+        `${this.file}: no token usage in this log (rollouts of Codex before 0.3x recorded none); nothing ingested`,
+      );
+    }
+    if (!this.sessionStarted) return;
+    this.endTaskIfOpen('log_ended', null, this.lastAt);
+    this.queue.push({ type: 'session_end', sessionId: this.id(), at: this.lastAt });
+  }
+
+  private id(): string {
+    if (this.sessionId) return this.sessionId;
+    const name = basename(this.file).replace(/\.jsonl$/i, '');
+    const uuid = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(name);
+    this.sessionId = uuid?.[1] ?? name;
+    return this.sessionId;
+  }
+
+  private startSession(): void {
+    if (this.sessionStarted) return;
+    this.sessionStarted = true;
+    const meta = this.meta;
+    const tags = ['codex'];
+    if (meta?.cliVersion) tags.push(`codex:${meta.cliVersion}`);
+    if (meta?.source) tags.push(`source:${meta.source}`);
+    const metaAt = meta?.timestamp ? Date.parse(meta.timestamp) : Number.NaN;
+    this.queue.push({
+      type: 'session',
+      session: {
+        id: this.id(),
+        file: this.file,
+        agent: 'codex',
+        agentVersion: meta?.cliVersion ?? null,
+        provider: meta?.provider ?? null,
+        cwd: meta?.cwd ?? null,
+        startedAt: Number.isNaN(metaAt) ? this.firstAt : metaAt,
+        tags,
+      },
+    });
+  }
+
+  private onMeta(meta: MetaFacts, at: number | null): void {
+    // A fork or a resumed file may repeat a session_meta; the first one names the session.
+    if (this.meta) return;
+    this.meta = meta;
+    if (meta.id && !this.sessionStarted) this.sessionId = meta.id;
+    this.anchor(at);
+  }
+
+  private anchor(at: number | null): void {
+    if (at !== null) this.anchorAt = at;
+  }
+
+  private currentModel(): string {
+    return this.model ?? this.settingsModel ?? this.meta?.model ?? 'unknown';
+  }
+
+  private draft(startedAt: number | null): Draft {
+    const afterCompaction = this.afterCompaction;
+    this.afterCompaction = false;
+    return {
+      taskIndex: Math.max(1, this.taskIndex),
+      kind: 'agent',
+      model: this.currentModel(),
+      effort: this.effort,
+      settings: { reasoning_effort: this.effort, instructions: this.instructionsHash },
+      afterCompaction,
+      inputs: this.history.known ? this.history.prefix(this.history.length) : null,
+      startedAt,
+      outputs: emptyFingerprints(),
+      lastOutputAt: null,
+      toolCalls: 0,
+      compactionOutput: false,
+      usage: null,
+      endedAt: 0,
+      latencyEnd: 0,
+      responseId: null,
+      source: '',
+      inputsSinceEnd: 0,
+    };
+  }
+
+  private onItem(item: ResponseItem, at: number | null): void {
+    if (!isSentItem(item)) return;
+    const sent = asSent(item);
+    if (!isOutputItem(item)) {
+      if (this.history.known) this.history.push(sent);
+      if (this.pending) this.pending.inputsSinceEnd++;
+      this.anchor(at);
+      return;
+    }
+    let target: Draft;
+    if (this.order === 'B' && this.pending) target = this.pending;
+    else {
+      this.open ??= this.draft(this.anchorAt);
+      target = this.open;
+    }
+    if (this.history.known) appendFingerprints(target.outputs, this.history.push(sent));
+    if (isToolCall(item)) target.toolCalls++;
+    if (isCompactionItem(item)) target.compactionOutput = true;
+    if (at !== null) target.lastOutputAt = at;
+    this.outputSinceUsage = true;
+  }
+
+  private onUsage(line: Extract<CodexLine, { kind: 'usage' }>, at: number | null, source: string): void {
+    // Records of other threads (sub-agents) have files of their own.
+    if (line.threadId && this.sessionId && line.threadId !== this.sessionId) return;
+    const verdict = this.dedup.accept({ last: line.last, total: line.total }, this.outputSinceUsage);
+    this.outputSinceUsage = false;
+    if (verdict.kind === 'repeat') return;
+    if (verdict.kind === 'context') {
+      if (this.compaction && this.compaction.tokensAfter === null)
+        this.compaction.tokensAfter = verdict.contextTokens;
+      return;
+    }
+    if (verdict.warning) this.warn(`${source}: ${verdict.warning}`);
+    const usage = asNormalisedUsage(verdict.usage);
+    if (!usage) {
+      this.warn(`${source}: token usage without input or output tokens; not counted`);
+      return;
+    }
+    this.order ??= this.open ? 'A' : 'B';
+    let draft: Draft;
+    if (this.order === 'A' && this.open) {
+      draft = this.open;
+      this.open = null;
+    } else draft = this.draft(this.anchorAt);
+    this.flushPending();
+    const endedAt = at ?? this.lastAt ?? draft.startedAt ?? 0;
+    // When tool outputs were recorded between the response's last item and this report, the
+    // response ended with its last item.
+    const outputsThenInputs =
+      draft.lastOutputAt !== null && this.anchorAt !== null && this.anchorAt > draft.lastOutputAt;
+    draft.usage = usage;
+    draft.endedAt = endedAt;
+    draft.latencyEnd = outputsThenInputs ? draft.lastOutputAt! : endedAt;
+    draft.responseId = line.responseId;
+    draft.source = source;
+    this.pending = draft;
+    this.anchor(at);
+  }
+
+  private onCompaction(replacement: readonly ResponseItem[] | null, at: number | null, source: string): void {
+    const candidate = this.open ?? (this.pending && this.pending.inputsSinceEnd === 0 ? this.pending : null);
+    const remote = replacement?.some(isCompactionItem) ?? false;
+    const method: CompactionMethod = remote
+      ? candidate?.compactionOutput
+        ? 'trigger'
+        : 'endpoint'
+      : 'summary';
+    const request = method === 'endpoint' ? null : candidate;
+    const sent = replacement?.filter(isSentItem).map(asSent) ?? null;
+
+    if (this.compaction && !this.requestSinceCompaction) {
+      // The same compaction told twice (`context_compacted` next to `compacted`): keep the richer one.
+      if (sent) {
+        this.history.replace(sent);
+        this.compaction.itemsAfter = sent.length;
+        this.compaction.method = method;
+      }
+      return;
+    }
+    if (request) request.kind = method === 'trigger' ? 'compaction' : 'summary';
+    // What finished before the compaction (its own request included) goes out before it.
+    this.flushPending();
+    this.emitCompaction(null);
+    this.compaction = {
+      sessionId: this.id(),
+      taskIndex: Math.max(1, this.taskIndex),
+      at: at ?? this.lastAt ?? 0,
+      method,
+      tokensBefore: this.lastAgentContext,
+      tokensAfter: null,
+      itemsBefore: this.history.known ? this.history.length : null,
+      itemsAfter: sent ? sent.length : null,
+      request,
+      source,
+    };
+    this.history.replace(sent);
+    this.afterCompaction = true;
+    this.requestSinceCompaction = false;
+    this.anchor(at);
+  }
+
+  private emitCompaction(nextInputTokens: number | null): void {
+    const c = this.compaction;
+    if (!c) return;
+    this.compaction = null;
+    this.startSession();
+    const { request, ...rest } = c;
+    this.queue.push({
+      type: 'compaction',
+      compaction: {
+        ...rest,
+        tokensAfter: rest.tokensAfter ?? nextInputTokens,
+        usage: request?.usage ?? null,
+        model: request?.model ?? null,
+      },
+    });
+  }
+
+  private flushPending(): void {
+    const draft = this.pending;
+    if (!draft?.usage) return;
+    this.pending = null;
+    if (draft.kind === 'agent') this.emitCompaction(draft.usage.inputTokens);
+    this.emitRequest(draft, draft.usage);
+  }
+
+  private emitRequest(draft: Draft, usage: NormalisedUsage): void {
+    this.startSession();
+    this.requests++;
+    this.taskHasRequests = true;
+    this.taskEnded = false;
+    if (draft.kind === 'agent') {
+      this.requestSinceCompaction = true;
+      this.lastAgentContext = usage.inputTokens + usage.outputTokens;
+    }
+    const prompt = draft.inputs
+      ? {
+          fingerprint: fingerprintPrompt(
+            {
+              model: draft.model,
+              instructions: this.meta?.instructions ?? '',
+              tools: [],
+              settings: { reasoningEffort: draft.effort, parallelToolCalls: false },
+              promptCacheKey: null,
+            },
+            draft.inputs,
+            this.countTokens,
+          ),
+          output: draft.outputs,
+          toolsKnown: false,
+        }
+      : null;
+    const request: IngestedRequest = {
+      sessionId: this.id(),
+      taskIndex: draft.taskIndex,
+      kind: draft.kind,
+      model: draft.model,
+      effort: draft.effort,
+      settings: draft.settings,
+      startedAt: draft.startedAt,
+      endedAt: draft.latencyEnd,
+      latencyMs: draft.startedAt === null ? null : Math.max(0, draft.latencyEnd - draft.startedAt),
+      ttftMs: null,
+      bytesSent: null,
+      usage,
+      responseId: draft.responseId,
+      toolCalls: draft.toolCalls,
+      // A compaction request's own prompt (the history plus its instructions) is not in the log.
+      itemCount: draft.kind === 'agent' && draft.inputs ? draft.inputs.hashes.length : null,
+      prompt,
+      afterCompaction: draft.afterCompaction,
+      source: draft.source,
+    };
+    this.queue.push({ type: 'request', request });
+  }
+
+  private endTask(reason: StopReason, finalAnswer: string | null, at: number | null): void {
+    this.flushPending();
+    this.startSession();
+    this.taskEnded = true;
+    this.queue.push({
+      type: 'task_end',
+      sessionId: this.id(),
+      taskIndex: Math.max(1, this.taskIndex),
+      at: at ?? this.lastAt ?? 0,
+      stopReason: reason,
+      finalAnswer,
+    });
+    this.anchor(at);
+  }
+
+  private endTaskIfOpen(reason: StopReason, finalAnswer: string | null, at: number | null): void {
+    if (this.taskEnded || !this.taskHasRequests) return;
+    this.endTask(reason, finalAnswer, at);
+  }
+}

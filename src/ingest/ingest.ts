@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Pricing } from '../config/index.js';
+import { versions } from '../runner/index.js';
+import {
+  hashValue,
+  type IngestInfo,
+  ResultsWriter,
+  type RunManifest,
+  SCHEMA_VERSION,
+  type TokenCounter,
+} from '../telemetry/index.js';
+import { RunBuilder, type RunBuildStats } from './build-run.js';
+import { readCodexRollout } from './codex/read.js';
+import { detectLogFormat, discoverLogFiles, IngestInputError } from './discover.js';
+import { readPlainLog } from './plain/read.js';
+import type { GroupBy } from './samples.js';
+import type { TimeRange } from './time-range.js';
+import type { IngestEvent } from './types.js';
+
+export interface IngestOptions {
+  /** Files and folders, as the user named them. */
+  inputs: string[];
+  runId: string;
+  resultsDir: string;
+  groupBy: GroupBy;
+  range: TimeRange;
+  /** As given on the command line, for run.json. */
+  since: string | null;
+  until: string | null;
+  pricing: Pricing;
+  /** Called once per warning as it happens (a broken line, an unknown price, ...). */
+  onWarning?: (message: string) => void;
+  countTokens?: TokenCounter;
+}
+
+export interface IngestResult {
+  runId: string;
+  runDir: string;
+  files: number;
+  stats: RunBuildStats;
+  warnings: number;
+}
+
+/** Warnings kept in run.json; all are counted. */
+const KEPT_WARNINGS = 100;
+
+function eventsOf(
+  format: 'codex' | 'plain',
+  file: string,
+  countTokens?: TokenCounter,
+): AsyncGenerator<IngestEvent> {
+  const options = countTokens ? { countTokens } : {};
+  return format === 'codex' ? readCodexRollout(file, options) : readPlainLog(file, options);
+}
+
+/**
+ * `turnbench ingest`: reads session logs (Codex rollouts, the plain format) into a run folder with
+ * the same files and schemas as a run turnbench executed, marked `source: "ingest"`.
+ */
+export async function ingestLogs(options: IngestOptions): Promise<IngestResult> {
+  const files = await discoverLogFiles(options.inputs);
+  if (files.length === 0) throw new IngestInputError(`no .jsonl files in ${options.inputs.join(', ')}`);
+  const runDir = resolve(options.resultsDir, options.runId);
+  if (existsSync(join(runDir, 'run.json'))) {
+    throw new IngestInputError(`run folder ${runDir} already exists; choose another --run-id`);
+  }
+
+  const kept: string[] = [];
+  let warnings = 0;
+  const warn = (message: string) => {
+    warnings++;
+    if (kept.length < KEPT_WARNINGS) kept.push(message);
+    options.onWarning?.(message);
+  };
+
+  const writer = new ResultsWriter(runDir);
+  const ingestedAt = new Date().toISOString();
+  const manifest = (status: RunManifest['status'], stats: RunBuildStats | null): RunManifest => {
+    const suite = {
+      name: 'ingest',
+      group_by: options.groupBy,
+      inputs: options.inputs,
+      variants: (stats?.variants ?? []).map((name) => ({ name })),
+    };
+    const info: IngestInfo = {
+      inputs: options.inputs,
+      files: files.length,
+      sessions: stats?.sessions ?? 0,
+      group_by: options.groupBy,
+      since: options.since,
+      until: options.until,
+      ingested_at: ingestedAt,
+      warning_count: warnings,
+      warnings: kept,
+    };
+    return {
+      schema: SCHEMA_VERSION,
+      run_id: options.runId,
+      suite_name: 'ingest',
+      suite_path: options.inputs.join(' '),
+      suite,
+      suite_hash: hashValue(suite),
+      sample_ids: stats?.sampleIds ?? [],
+      status,
+      // An ingested run spans the time of the requests it holds, which orders it in `history`.
+      started_at: stats?.firstAt != null ? new Date(stats.firstAt).toISOString() : ingestedAt,
+      ended_at:
+        stats?.lastAt != null
+          ? new Date(stats.lastAt).toISOString()
+          : status === 'running'
+            ? null
+            : ingestedAt,
+      versions: versions(),
+      shard: null,
+      selection: null,
+      resumed_at: [],
+      merged_from: [],
+      source: 'ingest',
+      ingest: info,
+    };
+  };
+
+  writer.writeManifest(manifest('running', null));
+  const builder = new RunBuilder({
+    runId: options.runId,
+    groupBy: options.groupBy,
+    range: options.range,
+    pricing: options.pricing,
+    sink: writer,
+    warn,
+    ...(options.countTokens ? { countTokens: options.countTokens } : {}),
+  });
+  let stats: RunBuildStats;
+  try {
+    for (const file of files) {
+      const format = await detectLogFormat(file);
+      if (!format) {
+        warn(`${file}: neither a Codex rollout nor the plain format (docs/ingest.md); skipped`);
+        continue;
+      }
+      for await (const event of eventsOf(format, file, options.countTokens)) builder.accept(event);
+    }
+    stats = builder.finish();
+  } catch (error) {
+    writer.close();
+    writer.writeManifest(manifest('failed', null));
+    throw error;
+  }
+  writer.close();
+  writer.writeManifest(manifest('completed', stats));
+  return { runId: options.runId, runDir, files: files.length, stats, warnings };
+}

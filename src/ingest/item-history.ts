@@ -1,0 +1,67 @@
+import {
+  countO200kTokens,
+  fingerprintItems,
+  type ItemFingerprints,
+  type TokenCounter,
+} from '../telemetry/index.js';
+
+/**
+ * The conversation history of a session as the prefix check needs it: one digest and one token
+ * estimate per item, never the items themselves, so a long session costs a few numbers per item.
+ * `known` is false while the log cannot tell what the history holds (after a compaction that did
+ * not record its replacement history, or a rollback).
+ */
+export class ItemHistory {
+  private hashes: string[] = [];
+  private tokens: number[] = [];
+  private digests: ItemFingerprints['digests'] = [];
+  known = true;
+
+  constructor(private readonly countTokens: TokenCounter = countO200kTokens) {}
+
+  get length(): number {
+    return this.hashes.length;
+  }
+
+  /** Fingerprints one item (as it would be sent) and appends it. */
+  push(item: object): ItemFingerprints {
+    const one = fingerprintItems([item], this.countTokens);
+    this.hashes.push(one.hashes[0]!);
+    this.tokens.push(one.tokens[0]!);
+    this.digests.push(one.digests[0]!);
+    return one;
+  }
+
+  /** A compaction's replacement history, or null when the log does not say what replaced it. */
+  replace(items: readonly object[] | null): void {
+    this.hashes = [];
+    this.tokens = [];
+    this.digests = [];
+    this.known = items !== null;
+    for (const item of items ?? []) this.push(item);
+  }
+
+  forget(): void {
+    this.replace(null);
+  }
+
+  /** The first `count` items: the input of a request sent when the history was that long. */
+  prefix(count: number): ItemFingerprints {
+    return {
+      hashes: this.hashes.slice(0, count),
+      tokens: this.tokens.slice(0, count),
+      digests: this.digests.slice(0, count),
+    };
+  }
+}
+
+/** Appends one item's fingerprints to a list (a response's output, as it accumulates). */
+export function appendFingerprints(list: ItemFingerprints, one: ItemFingerprints): void {
+  list.hashes.push(...one.hashes);
+  list.tokens.push(...one.tokens);
+  list.digests.push(...one.digests);
+}
+
+export function emptyFingerprints(): ItemFingerprints {
+  return { hashes: [], tokens: [], digests: [] };
+}

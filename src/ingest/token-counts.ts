@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import type { NormalisedUsage } from '../model/index.js';
+
+/**
+ * Codex's `TokenUsage`, read tolerantly: every field may be missing (older versions had no
+ * `cached_input_tokens` or `reasoning_output_tokens`; `cache_write_input_tokens` came with 0.145).
+ * A missing field is unknown (null), never 0.
+ */
+const count = z.number().int().min(0).nullish();
+export const CodexTokenUsageSchema = z.looseObject({
+  input_tokens: count,
+  cached_input_tokens: count,
+  cache_write_input_tokens: count,
+  output_tokens: count,
+  reasoning_output_tokens: count,
+  total_tokens: count,
+});
+
+export interface TokenCounts {
+  input: number | null;
+  cached: number | null;
+  cacheWrite: number | null;
+  output: number | null;
+  reasoning: number | null;
+  total: number | null;
+}
+
+export function tokenCounts(raw: z.infer<typeof CodexTokenUsageSchema>): TokenCounts {
+  return {
+    input: raw.input_tokens ?? null,
+    cached: raw.cached_input_tokens ?? null,
+    cacheWrite: raw.cache_write_input_tokens ?? null,
+    output: raw.output_tokens ?? null,
+    reasoning: raw.reasoning_output_tokens ?? null,
+    total: raw.total_tokens ?? null,
+  };
+}
+
+const FIELDS = ['input', 'cached', 'cacheWrite', 'output', 'reasoning', 'total'] as const;
+
+export function sameCounts(a: TokenCounts, b: TokenCounts): boolean {
+  return FIELDS.every((f) => a[f] === b[f]);
+}
+
+/** Equal in every field both sides know, `total` left out (Codex's total may be computed differently). */
+function agrees(a: TokenCounts, b: TokenCounts): boolean {
+  return FIELDS.every((f) => f === 'total' || a[f] === null || b[f] === null || a[f] === b[f]);
+}
+
+function minus(a: TokenCounts, b: TokenCounts): TokenCounts {
+  const out = {} as TokenCounts;
+  for (const f of FIELDS) {
+    const x = a[f];
+    const y = b[f];
+    out[f] = x === null || y === null ? null : x - y;
+  }
+  return out;
+}
+
+const isNegative = (c: TokenCounts) => FIELDS.some((f) => (c[f] ?? 0) < 0);
+
+/** No tokens in or out: a context-size update (after a compaction), never a model request. */
+const isEmpty = (c: TokenCounts) => (c.input ?? 0) === 0 && (c.output ?? 0) === 0;
+
+export function describeCounts(c: TokenCounts): string {
+  const n = (v: number | null) => (v === null ? '?' : String(v));
+  return `input ${n(c.input)}, cached ${n(c.cached)}, output ${n(c.output)}`;
+}
+
+export type CountVerdict =
+  | { kind: 'request'; usage: TokenCounts; warning: string | null }
+  | { kind: 'repeat' }
+  /** A usage report with nothing in or out; `contextTokens` is the context size it states, if any. */
+  | { kind: 'context'; contextTokens: number | null };
+
+/**
+ * Tells a new model request from a repeated usage report.
+ *
+ * Codex repeats identical `token_count` events, and two genuine requests can report identical
+ * per-request usage (`last_token_usage`). The cumulative `total_token_usage` tells them apart: a
+ * repeat leaves it unchanged, a genuine request grows it. Each request is counted as the growth of
+ * the total, so the requests of a session always sum to its last total (less whatever the total
+ * already held before the file's first request, which is normally nothing).
+ *
+ * Without a total (the oldest event shape), an identical report is a repeat only when the model
+ * produced no output item since the previous report.
+ */
+export class TokenCountDedup {
+  private lastTotal: TokenCounts | null = null;
+  private lastUsage: TokenCounts | null = null;
+
+  accept(
+    report: { last: TokenCounts | null; total: TokenCounts | null },
+    outputSinceLast: boolean,
+  ): CountVerdict {
+    const { last, total } = report;
+    if (total) return this.acceptTotal(total, last);
+    if (!last) return { kind: 'context', contextTokens: null };
+    if (this.lastUsage && sameCounts(last, this.lastUsage) && !outputSinceLast) return { kind: 'repeat' };
+    this.lastUsage = last;
+    if (isEmpty(last)) return { kind: 'context', contextTokens: last.total };
+    return { kind: 'request', usage: last, warning: null };
+  }
+
+  private acceptTotal(total: TokenCounts, last: TokenCounts | null): CountVerdict {
+    const previous = this.lastTotal;
+    if (previous && sameCounts(total, previous)) {
+      return last && isEmpty(last) ? { kind: 'context', contextTokens: last.total } : { kind: 'repeat' };
+    }
+    this.lastTotal = total;
+    this.lastUsage = last;
+    let usage: TokenCounts;
+    let warning: string | null = null;
+    if (!previous) {
+      usage = last ?? total;
+    } else {
+      const growth = minus(total, previous);
+      if (isNegative(growth)) {
+        usage = last ?? total;
+        warning = `total_token_usage went down (${describeCounts(previous)} -> ${describeCounts(total)}); counting on from here`;
+      } else {
+        usage = growth;
+        if (last && !agrees(growth, last)) {
+          warning = `total_token_usage grew by ${describeCounts(growth)} but last_token_usage says ${describeCounts(last)}; the growth is recorded, so totals match`;
+        }
+      }
+    }
+    if (isEmpty(usage)) return { kind: 'context', contextTokens: last?.total ?? null };
+    return { kind: 'request', usage, warning };
+  }
+}
+
+/** Counts as a turn record's usage; null when the report lacks input or output tokens. */
+export function asNormalisedUsage(c: TokenCounts): NormalisedUsage | null {
+  if (c.input === null || c.output === null) return null;
+  return {
+    inputTokens: c.input,
+    cachedTokens: c.cached,
+    cacheWriteTokens: c.cacheWrite,
+    outputTokens: c.output,
+    reasoningTokens: c.reasoning,
+  };
+}
