@@ -262,7 +262,8 @@ export class CodexSessionReader {
       effort: this.effort,
       settings: { reasoning_effort: this.effort, instructions: this.instructionsHash },
       afterCompaction,
-      inputs: this.history.known ? this.history.prefix(this.history.length) : null,
+      // A request always sends some input: an empty history means the log does not record it.
+      inputs: this.history.known && this.history.length > 0 ? this.history.prefix(this.history.length) : null,
       startedAt,
       outputs: emptyFingerprints(),
       lastOutputAt: null,

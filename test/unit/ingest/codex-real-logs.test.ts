@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { readCodexRollout } from '../../../src/ingest/index.js';
+import type { IngestedRequest } from '../../../src/ingest/types.js';
+import { countO200kTokens, fingerprintItems } from '../../../src/telemetry/index.js';
+import { build, collect, drops, fixture, lastTotalTokenUsage, sumTurns } from './helpers.js';
+
+/** Logs written by the real Codex CLI 0.171.0 against the sim (see test/fixtures/codex/README.md). */
+const RESUME = fixture('v0.171', 'resume-effort-model.jsonl');
+const PARALLEL = fixture('v0.171', 'parallel-calls.jsonl');
+const COMPACTION = fixture('v0.171', 'inline-compaction.jsonl');
+
+interface CapturedRequest {
+  model: string;
+  reasoning: { effort: string } | null;
+  input: object[];
+}
+
+async function requestsOf(file: string): Promise<IngestedRequest[]> {
+  return (await collect(readCodexRollout(file))).flatMap((e) => (e.type === 'request' ? [e.request] : []));
+}
+
+describe('Codex 0.171 rollouts (real)', () => {
+  test.each([
+    ['resume, effort change, model switch', RESUME, 'resume-effort-model.requests.json'],
+    ['parallel tool calls', PARALLEL, 'parallel-calls.requests.json'],
+  ])('%s: each request is rebuilt item for item as Codex sent it', async (_name, file, captured) => {
+    const sent = JSON.parse(readFileSync(fixture('v0.171', captured), 'utf8')) as CapturedRequest[];
+    const requests = await requestsOf(file);
+    expect(requests).toHaveLength(sent.length);
+    requests.forEach((request, i) => {
+      const body = sent[i]!;
+      expect(request.model).toBe(body.model);
+      expect(request.effort).toBe(body.reasoning?.effort ?? null);
+      expect(request.itemCount).toBe(body.input.length);
+      const expected = fingerprintItems(body.input, countO200kTokens).hashes;
+      expect(request.prompt?.fingerprint.itemHashes).toEqual(expected);
+    });
+  });
+
+  test.each([RESUME, PARALLEL, COMPACTION])(
+    'per-session totals equal the last total_token_usage: %s',
+    async (file) => {
+      const { turns, samples } = await build([{ file }]);
+      const expected = lastTotalTokenUsage(file);
+      expect(sumTurns(turns)).toEqual(expected);
+      expect(samples).toHaveLength(1);
+      const s = samples[0]!;
+      expect([
+        s.input_tokens,
+        s.cached_tokens,
+        s.cache_write_tokens,
+        s.output_tokens,
+        s.reasoning_tokens,
+      ]).toEqual([expected.input, expected.cached, expected.cacheWrite, expected.output, expected.reasoning]);
+    },
+  );
+
+  test('the effort change and the model switch break the prefix, with their cost', async () => {
+    const { turns, events, samples } = await build([{ file: RESUME }]);
+    expect(turns.map((t) => t.prefix.reason)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      'settings_changed',
+      'model_changed',
+    ]);
+    expect(
+      turns.slice(1, 4).every((t) => t.prefix.extends_previous === true && t.cache_class === 'hit'),
+    ).toBe(true);
+    expect(turns[4]!.prefix.detail).toContain('reasoningEffort low → high');
+    expect(turns[5]!.prefix.detail).toContain('model sim-exact → sim-1');
+    const breaks = events.filter((e) => e.type === 'cache_break');
+    expect(breaks.map((e) => e.type === 'cache_break' && e.reason)).toEqual([
+      'settings_changed',
+      'model_changed',
+    ]);
+    for (const e of breaks) if (e.type === 'cache_break') expect(e.cost_usd).toBeGreaterThan(0);
+    expect(samples[0]!.cache_breaks).toBe(2);
+    expect(samples[0]!.tags).toEqual(expect.arrayContaining(['codex:0.171.0', 'effort:high', 'model:sim-1']));
+    for (const t of drops(turns)) expect(t.prefix.reason).not.toBeNull();
+  });
+
+  test('inline compactions: the summary requests are turns of their own, the history is replaced, repeats count once', async () => {
+    const { turns, events } = await build([{ file: COMPACTION }]);
+    expect(turns.map((t) => t.kind)).toEqual([
+      'agent',
+      'agent',
+      'summary',
+      'agent',
+      'summary',
+      'agent',
+      'summary',
+      'agent',
+      'summary',
+      'agent',
+    ]);
+    const compactions = events.filter((e) => e.type === 'compaction');
+    expect(compactions).toHaveLength(4);
+    const first = compactions[0]!;
+    if (first.type !== 'compaction') throw new Error('unreachable');
+    // before: the last agent request's context; after: Codex's own estimate right after compacting
+    expect(first).toMatchObject({ method: 'summary', turn: 3, tokens_before: 8160, tokens_after: 6057 });
+    expect(first).toMatchObject({ items_after: 4, input_tokens: 4510, output_tokens: 36 });
+    const afterCompaction = turns.filter((t) => t.after_compaction);
+    expect(afterCompaction.map((t) => t.turn)).toEqual([4, 6, 8, 10]);
+    for (const t of afterCompaction) expect(t.prefix.reason).toBe('compacted');
+    // the rebuilt history after a compaction is the replacement history: four items
+    expect(afterCompaction.map((t) => t.item_count)).toEqual([4, 4, 4, 4]);
+    expect(turns.filter((t) => t.kind === 'summary').every((t) => t.cache_class === 'not_checked')).toBe(
+      true,
+    );
+    for (const t of drops(turns)) expect(t.prefix.reason).not.toBeNull();
+  });
+
+  test('a field the log cannot give is null, never 0', async () => {
+    const { turns } = await build([{ file: PARALLEL }]);
+    for (const t of turns) {
+      expect(t.bytes_sent).toBeNull();
+      expect(t.retries).toBeNull();
+      expect(t.ttft_ms).toBeNull();
+      expect(t.tools_hash).toBe('');
+      expect(t.latency_ms).toBeGreaterThan(0);
+      expect(t.response_id).toMatch(/^resp_/);
+    }
+    expect(turns.map((t) => t.tool_calls)).toEqual([2, 1, 0]);
+  });
+});
