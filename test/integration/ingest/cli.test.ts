@@ -28,16 +28,29 @@ const tb = (...args: string[]) => runCli([...args, '--results-dir', results]);
 
 describe('turnbench ingest, end to end through the CLI', () => {
   test('ingest two periods, then report, inspect, history and compare --fail-on read them like runs', async () => {
-    const recent = await tb('ingest', sessions, '--since', '2026-12-01', '--until', '2026-12-07', '--run-id', 'this-week');
+    const recent = await tb(
+      'ingest',
+      sessions,
+      '--since',
+      '2026-12-01',
+      '--until',
+      '2026-12-07',
+      '--run-id',
+      'this-week',
+    );
     expect(recent.code, recent.stderr).toBe(0);
-    expect(recent.stdout).toMatch(/ingested \d+ file\(s\): 3 session\(s\), 19 request\(s\) into 3 sample\(s\)/);
+    expect(recent.stdout).toMatch(
+      /ingested \d+ file\(s\): 3 session\(s\), 19 request\(s\) into 3 sample\(s\)/,
+    );
 
     const older = await tb('ingest', sessions, '--until', '2025-12-31', '--run-id', 'last-quarter', '--json');
     expect(older.code, older.stderr).toBe(0);
     const summary = JSON.parse(older.stdout) as { sessions: number; turns: number; warnings: number };
     expect(summary).toMatchObject({ sessions: 2, turns: 12 });
     // the torn line and the legacy rollout without usage
-    expect(older.stderr).toMatch(/warning: .*rollout-2025-09-20T10-00-00-.*:16: not valid JSON; line skipped/);
+    expect(older.stderr).toMatch(
+      /warning: .*rollout-2025-09-20T10-00-00-.*:16: not valid JSON; line skipped/,
+    );
     expect(older.stderr).toMatch(/warning: .*no token usage in this log/);
 
     const manifest = JSON.parse(readFileSync(join(results, 'last-quarter', 'run.json'), 'utf8'));
@@ -60,7 +73,9 @@ describe('turnbench ingest, end to end through the CLI', () => {
 
     const inspect = await tb('inspect', 'last-quarter', '--sample', '019a2d7a-41c4-78b1-b7cc-a45d62a89cd5');
     expect(inspect.code, inspect.stderr).toBe(0);
-    expect(inspect.stdout).toMatch(/4\s+agent\s+3500\s+0\s+0%\s+3200\s+n\/a\s+60\s+provider_miss\s+ttl_expired\s+3200/);
+    expect(inspect.stdout).toMatch(
+      /4\s+agent\s+3500\s+0\s+0%\s+3200\s+n\/a\s+60\s+provider_miss\s+ttl_expired\s+3200/,
+    );
     expect(inspect.stdout).toContain('cost of the lost cache reads: $');
 
     const history = await tb('history');
