@@ -32,6 +32,10 @@ export const BENCHMARKS = {
     about: 'report generation over a 10,000-sample, 500,000-turn run',
     run: async () => (await import('./report.js')).benchReport(),
   },
+  ingest: {
+    about: 'ingest of a 100 MB Codex session log: MB/s and peak memory vs a line count of the same file',
+    run: async () => (await import('./ingest.js')).benchIngest(),
+  },
 } as const satisfies Record<string, BenchDefinition>;
 
 export type BenchName = keyof typeof BENCHMARKS;

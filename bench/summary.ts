@@ -58,6 +58,13 @@ const HEADLINES: Record<BenchName, Headline> = {
       `${f('exec_ratio_vs_docker_cli')}x the docker exec CLI`,
     `container create+start+remove: ${f('sandbox_create_start_remove_median_ms')} ms, ${f('container_ratio_vs_docker_run_rm')}x \`docker run --rm\``,
   ],
+  ingest: (f) => [
+    `ingest of a ${f('input_mb')} MB Codex log (${f('turns_ingested')} requests): ${f('ingest_mb_per_s')} MB/s, ` +
+      `${f('ingest_vs_baseline_time')}x the time of a readline line count (${f('baseline_mb_per_s')} MB/s)`,
+    `peak RSS ${f('ingest_peak_rss_mb')} MB, heap ${f('ingest_peak_heap_used_mb')} MB; for ${f('small_input_mb')} MB: ` +
+      `RSS ${f('small_peak_rss_mb')} MB, heap ${f('small_peak_heap_used_mb')} MB (heap ratio ${f('peak_heap_ratio_big_vs_small')}x for ${f('input_ratio_big_vs_small')}x the input); ` +
+      `live heap after GC ${f('ingest_heap_after_gc_mb')} MB vs ${f('small_heap_after_gc_mb')} MB`,
+  ],
   report: (f) => [
     `report over ${f('samples')} samples / ${f('turns')} turns: ${f('report_ms')} ms (${f('report_vs_baseline')}x a readline line count), ` +
       `peak RSS ${f('report_peak_rss_mb')} MB; summary ${f('summary_ms')} ms`,

@@ -33,6 +33,24 @@ describe('bench summary', () => {
     expect(lines[1]).toBe('docker c4: skipped (no Docker engine answers)');
     expect(lines[0]).toContain('c1 ?, c4 ?, c16 ?');
   });
+
+  it('states ingest throughput against the line count, and memory against a 10x smaller log', () => {
+    const lines = summaryLines('ingest', {
+      input_mb: 100,
+      turns_ingested: 11000,
+      ingest_mb_per_s: 12.5,
+      ingest_vs_baseline_time: 30,
+      baseline_mb_per_s: 400,
+      ingest_peak_rss_mb: 280,
+      small_input_mb: 10,
+      input_ratio_big_vs_small: 10,
+    });
+    expect(lines[0]).toBe(
+      'ingest of a 100 MB Codex log (11000 requests): 12.5 MB/s, 30x the time of a readline line count (400 MB/s)',
+    );
+    expect(lines[1]).toContain('peak RSS 280 MB');
+    expect(lines[1]).toContain('for 10x the input');
+  });
 });
 
 describe('bench summary of transports', () => {
