@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadPricing } from '../src/config/index.js';
 import { ingestLogs } from '../src/ingest/index.js';
+import { wordSource } from './prefix.js';
 import { collectGarbage, MemorySampler, megabytes, round } from './util.js';
 
 /**
@@ -32,34 +33,6 @@ async function write(stream: WriteStream, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }
 
-/** Deterministic text of varied words, so the tokenizer sees realistic input. */
-function words(seed: number): (n: number) => string {
-  let state = seed >>> 0;
-  const vocabulary = [
-    'src/app.ts',
-    'const',
-    'return',
-    'error',
-    'test',
-    'passed',
-    'line',
-    '42',
-    'import',
-    'npm',
-    '{',
-    '}',
-  ];
-  return (n) => {
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) {
-      state = (state * 1664525 + 1013904223) >>> 0;
-      out.push(vocabulary[state % vocabulary.length]!);
-      if (state % 13 === 0) out.push('\n');
-    }
-    return out.join(' ');
-  };
-}
-
 function opaque(seed: number, chars: number): string {
   let state = seed >>> 0;
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -74,7 +47,7 @@ function opaque(seed: number, chars: number): string {
 /** Writes a rollout of about `mb` megabytes; returns the number of model requests in it. */
 async function generateRollout(file: string, mb: number, seed: number): Promise<number> {
   const out = createWriteStream(file, { encoding: 'utf8' });
-  const text = words(seed);
+  const text = wordSource(seed);
   let clock = Date.parse('2026-06-01T08:00:00Z');
   let ordinal = 0;
   const line = (type: string, payload: unknown) =>

@@ -10,7 +10,7 @@ const MEASURED_TURNS = 100;
 const TARGET_MEDIAN_MS = 1;
 
 /** Deterministic pseudo-random words, so the tokenizer sees varied text rather than one repeated line. */
-function wordSource(seed: number): (n: number) => string {
+export function wordSource(seed: number): (n: number) => string {
   let state = seed >>> 0;
   const words = [
     'build',

@@ -4,4 +4,4 @@ export { runAgent } from './loop.js';
 export type { EnvironmentContext } from './prompt.js';
 export { orderTools, preambleItems, renderInstructions } from './prompt.js';
 export type { SampleTotals } from './totals.js';
-export { emptyTotals } from './totals.js';
+export { addUsage, emptyTotals } from './totals.js';

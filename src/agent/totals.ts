@@ -9,7 +9,8 @@ export interface SampleTotals {
   cacheWriteTokens: number | null;
   outputTokens: number;
   reasoningTokens: number | null;
-  bytesSent: number;
+  /** null once any request's size is unknown (requests read from a session log). */
+  bytesSent: number | null;
   toolCalls: number;
   toolErrors: number;
   compactions: number;
@@ -39,7 +40,7 @@ const addKnown = (total: number | null, value: number | null): number | null =>
 
 export function addUsage(
   totals: SampleTotals,
-  response: Pick<ModelResponse, 'usage' | 'bytesSent'>,
+  response: Pick<ModelResponse, 'usage'> & { bytesSent: number | null },
   costUsd: number | null,
 ): void {
   const u = response.usage;
@@ -49,6 +50,6 @@ export function addUsage(
   totals.cacheWriteTokens = addKnown(totals.cacheWriteTokens, u.cacheWriteTokens);
   totals.outputTokens += u.outputTokens;
   totals.reasoningTokens = addKnown(totals.reasoningTokens, u.reasoningTokens);
-  totals.bytesSent += response.bytesSent;
+  totals.bytesSent = addKnown(totals.bytesSent, response.bytesSent);
   totals.costUsd = addKnown(totals.costUsd, costUsd);
 }

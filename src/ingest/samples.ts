@@ -1,3 +1,4 @@
+import { addUsage, emptyTotals, type SampleTotals } from '../agent/index.js';
 import type { NormalisedUsage } from '../model/index.js';
 import { type SampleRecord, SCHEMA_VERSION } from '../telemetry/index.js';
 import type { SessionStart, StopReason } from './types.js';
@@ -36,23 +37,10 @@ export function sampleKey(
   }
 }
 
-const addKnown = (total: number | null, value: number | null): number | null =>
-  total === null || value === null ? null : total + value;
-
 interface SampleAcc {
   key: SampleKey;
   tags: Set<string>;
-  turns: number;
-  inputTokens: number;
-  cachedTokens: number | null;
-  cacheWriteTokens: number | null;
-  outputTokens: number;
-  reasoningTokens: number | null;
-  bytesSent: number | null;
-  toolCalls: number;
-  compactions: number;
-  cacheBreaks: number;
-  costUsd: number | null;
+  totals: SampleTotals;
   startedAt: number;
   endedAt: number;
   stopReason: StopReason;
@@ -81,17 +69,7 @@ export class SampleBook {
       acc = {
         key,
         tags: new Set(),
-        turns: 0,
-        inputTokens: 0,
-        cachedTokens: 0,
-        cacheWriteTokens: 0,
-        outputTokens: 0,
-        reasoningTokens: 0,
-        bytesSent: 0,
-        toolCalls: 0,
-        compactions: 0,
-        cacheBreaks: 0,
-        costUsd: 0,
+        totals: emptyTotals(),
         startedAt: at,
         endedAt: at,
         stopReason: 'log_ended',
@@ -109,7 +87,7 @@ export class SampleBook {
 
   /** Current turn count of a sample (0 when it has none yet). */
   turnsOf(sampleId: string): number {
-    return this.open.get(sampleId)?.turns ?? 0;
+    return this.open.get(sampleId)?.totals.turns ?? 0;
   }
 
   /** Adds a request; returns its 1-based turn index in the sample. */
@@ -132,28 +110,20 @@ export class SampleBook {
     acc.tags.add(`model:${turn.model}`);
     if (turn.effort) acc.tags.add(`effort:${turn.effort}`);
     acc.sessions.add(session.id);
-    acc.turns++;
-    const u = turn.usage;
-    acc.inputTokens += u.inputTokens;
-    acc.cachedTokens = addKnown(acc.cachedTokens, u.cachedTokens);
-    acc.cacheWriteTokens = addKnown(acc.cacheWriteTokens, u.cacheWriteTokens);
-    acc.outputTokens += u.outputTokens;
-    acc.reasoningTokens = addKnown(acc.reasoningTokens, u.reasoningTokens);
-    acc.bytesSent = addKnown(acc.bytesSent, turn.bytesSent);
-    acc.toolCalls += turn.toolCalls;
-    acc.costUsd = addKnown(acc.costUsd, turn.costUsd);
+    addUsage(acc.totals, turn, turn.costUsd);
+    acc.totals.toolCalls += turn.toolCalls;
     acc.startedAt = Math.min(acc.startedAt, turn.startedAt);
     acc.endedAt = Math.max(acc.endedAt, turn.endedAt);
-    return acc.turns;
+    return acc.totals.turns;
   }
 
   addCompaction(key: SampleKey, at: number): void {
-    this.acc(key, at).compactions++;
+    this.acc(key, at).totals.compactions++;
   }
 
   addCacheBreak(sampleId: string): void {
     const acc = this.open.get(sampleId);
-    if (acc) acc.cacheBreaks++;
+    if (acc) acc.totals.cacheBreaks++;
   }
 
   endTask(sampleId: string, at: number, stopReason: StopReason, finalAnswer: string | null): void {
@@ -185,6 +155,7 @@ export class SampleBook {
   }
 
   private record(acc: SampleAcc): SampleRecord {
+    const t = acc.totals;
     return {
       schema: SCHEMA_VERSION,
       run_id: this.runId,
@@ -199,18 +170,19 @@ export class SampleBook {
       score: null,
       score_detail: null,
       final_answer: acc.finalAnswer,
-      turns: acc.turns,
-      input_tokens: acc.inputTokens,
-      cached_tokens: acc.cachedTokens,
-      cache_write_tokens: acc.cacheWriteTokens,
-      output_tokens: acc.outputTokens,
-      reasoning_tokens: acc.reasoningTokens,
-      bytes_sent: acc.bytesSent,
-      tool_calls: acc.toolCalls,
+      turns: t.turns,
+      input_tokens: t.inputTokens,
+      cached_tokens: t.cachedTokens,
+      cache_write_tokens: t.cacheWriteTokens,
+      output_tokens: t.outputTokens,
+      reasoning_tokens: t.reasoningTokens,
+      bytes_sent: t.bytesSent,
+      tool_calls: t.toolCalls,
+      // Codex logs tell command exit codes, not whether a call failed as a tool call.
       tool_errors: null,
-      compactions: acc.compactions,
-      cache_breaks: acc.cacheBreaks,
-      cost_usd: acc.costUsd,
+      compactions: t.compactions,
+      cache_breaks: t.cacheBreaks,
+      cost_usd: t.costUsd,
       started_at: new Date(acc.startedAt).toISOString(),
       ended_at: new Date(acc.endedAt).toISOString(),
       wall_ms: Math.max(0, acc.endedAt - acc.startedAt),
