@@ -88,27 +88,36 @@ export type CountVerdict =
 export class TokenCountDedup {
   private lastTotal: TokenCounts | null = null;
   private lastUsage: TokenCounts | null = null;
+  /** A request counted from a report without a total, not yet seen in a running total. */
+  private uncounted: TokenCounts | null = null;
 
   accept(
     report: { last: TokenCounts | null; total: TokenCounts | null },
     outputSinceLast: boolean,
   ): CountVerdict {
     const { last, total } = report;
-    if (total) return this.acceptTotal(total, last);
+    if (total) return this.acceptTotal(total, last, outputSinceLast);
     if (!last) return { kind: 'context', contextTokens: null };
     if (this.lastUsage && sameCounts(last, this.lastUsage) && !outputSinceLast) return { kind: 'repeat' };
     this.lastUsage = last;
     if (isEmpty(last)) return { kind: 'context', contextTokens: last.total };
+    this.uncounted = last;
     return { kind: 'request', usage: last, warning: null };
   }
 
-  private acceptTotal(total: TokenCounts, last: TokenCounts | null): CountVerdict {
+  private acceptTotal(total: TokenCounts, last: TokenCounts | null, outputSinceLast: boolean): CountVerdict {
     const previous = this.lastTotal;
     if (previous && sameCounts(total, previous)) {
       return last && isEmpty(last) ? { kind: 'context', contextTokens: last.total } : { kind: 'repeat' };
     }
     this.lastTotal = total;
     this.lastUsage = last;
+    const uncounted = this.uncounted;
+    this.uncounted = null;
+    // The running total catching up with a request already counted from a report without one.
+    if (uncounted && !outputSinceLast && previous && agrees(minus(total, previous), uncounted)) {
+      return { kind: 'repeat' };
+    }
     let usage: TokenCounts;
     let warning: string | null = null;
     if (!previous) {

@@ -83,3 +83,16 @@ describe('token_count dedup', () => {
     expect(verdict.kind === 'request' && verdict.usage.cached).toBeNull();
   });
 });
+
+describe('reports with and without a running total for the same request', () => {
+  test('a total that catches up with a request already counted is not a second request', () => {
+    const d = new TokenCountDedup();
+    const r1 = counts(1000, 0, 10);
+    d.accept({ last: r1, total: r1 }, true);
+    const r2 = counts(1100, 896, 10);
+    expect(d.accept({ last: r2, total: null }, true).kind).toBe('request'); // e.g. a usage record without a total
+    expect(d.accept({ last: r2, total: plus(r1, r2) }, false)).toEqual({ kind: 'repeat' });
+    const r3 = counts(1200, 1024, 10);
+    expect(d.accept({ last: r3, total: plus(plus(r1, r2), r3) }, true).kind).toBe('request');
+  });
+});
