@@ -107,9 +107,9 @@ describe('the built-in loop over transport websocket', () => {
 
       const pairs = ws.recorded.turns.map((t, i) => [t, http.recorded.turns[i]!] as const);
       for (const [w, h] of pairs) {
-        expect(w.bytes_sent - h.bytes_sent).toBe(ENVELOPE_BYTES);
+        expect(w.bytes_sent! - h.bytes_sent!).toBe(ENVELOPE_BYTES);
         expect(w.ttft_ms).not.toBeNull();
-        expect(w.ttft_ms!).toBeLessThanOrEqual(w.latency_ms);
+        expect(w.ttft_ms!).toBeLessThanOrEqual(w.latency_ms!);
       }
 
       // every request went over the one socket, none over HTTP

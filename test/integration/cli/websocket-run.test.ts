@@ -45,7 +45,7 @@ describe('run with transport websocket', () => {
     expect(statuses).toContain(429);
     expect(statuses).toContain(null); // a cut stream over a WebSocket: the connection dropped
     const wsTurns = turns.filter((t) => wsSamples.has(t.sample_id));
-    expect(wsTurns.reduce((n, t) => n + t.retries, 0)).toBe(wsRetries.length);
-    expect(wsTurns.every((t) => t.bytes_sent > 0 && t.ttft_ms !== null)).toBe(true);
+    expect(wsTurns.reduce((n, t) => n + (t.retries ?? 0), 0)).toBe(wsRetries.length);
+    expect(wsTurns.every((t) => (t.bytes_sent ?? 0) > 0 && t.ttft_ms !== null)).toBe(true);
   });
 });
