@@ -28,10 +28,10 @@ export async function* readLines(source: string | Readable): AsyncGenerator<Numb
   }
 }
 
-/** Parses a line as JSON; null when it is not JSON. */
+/** Parses a line as JSON; null when it is not JSON. A byte-order mark (an editor's) is dropped. */
 export function parseJsonLine(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return null;
   }

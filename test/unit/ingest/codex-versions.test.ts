@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -213,5 +213,22 @@ describe('a log without the history (token counts and turn contexts only)', () =
     expect(turns.map((t) => t.cost_usd)).toEqual([null, null]);
     expect(samples[0]!.cost_usd).toBeNull();
     expect(warnings).toEqual([expect.stringMatching(/no price for model "my-local-llm"/)]);
+  });
+});
+
+describe('line reading', () => {
+  test('CRLF line ends and a byte-order mark are accepted', async () => {
+    const c = counts([5], [usage(3000, 0, 10)]);
+    const file = rollout([
+      [0, 'session_meta', { id: 'bom-session', cli_version: '0.171.0' }],
+      [0, 'turn_context', { model: 'gpt-5' }],
+      c[0]!,
+    ]);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, `\uFEFF${text.replaceAll('\n', '\r\n')}`);
+    const { turns, samples, warnings } = await build([{ file }]);
+    expect(warnings).toEqual([]);
+    expect(turns).toHaveLength(1);
+    expect(samples[0]!.sample_id).toBe('bom-session');
   });
 });
