@@ -44,7 +44,7 @@ export function withTimeout(argv: string[], timeoutMs: number): string[] {
   return ['sh', '-c', TIMEOUT_WRAPPER, seconds, ...argv];
 }
 
-async function exitCodeOf(exec: Dockerode.Exec): Promise<number | null> {
+export async function exitCodeOf(exec: Dockerode.Exec): Promise<number | null> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const info = await exec.inspect();
     if (!info.Running) return info.ExitCode ?? null;

@@ -66,6 +66,17 @@ export function containerConfig(
         '/tmp': `rw,nosuid,nodev,mode=1777,size=${Math.max(16, Math.floor(spec.limits.memoryMb / 2))}m`,
       },
       Ulimits: ulimits,
+      // `Mounts`, not `Binds`: a source missing on the engine's machine is an error, not an empty folder.
+      ...(spec.mounts?.length
+        ? {
+            Mounts: spec.mounts.map((m) => ({
+              Type: 'bind' as const,
+              Source: m.source,
+              Target: m.target,
+              ReadOnly: true,
+            })),
+          }
+        : {}),
       ...(diskMb && storageQuota ? { StorageOpt: { size: `${Math.ceil(diskMb)}M` } } : {}),
       AutoRemove: false,
     },

@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import type Dockerode from 'dockerode';
 import { execInContainer } from './docker-exec.js';
+import { spawnInContainer } from './docker-process.js';
 import { statusCode } from './image-util.js';
-import type { ExecOptions, ExecResult, Sandbox } from './types.js';
+import type { ExecOptions, ExecResult, Sandbox, SandboxProcess, SpawnOptions } from './types.js';
 
 /** Files read through readFile are held in memory; larger ones are refused. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -42,6 +43,14 @@ export class DockerSandbox implements Sandbox {
       ...opts,
       user: this.user,
       cwd: opts.cwd ? this.resolve(opts.cwd) : this.workdir,
+    });
+  }
+
+  spawn(argv: string[], opts: SpawnOptions = {}): Promise<SandboxProcess> {
+    return spawnInContainer(this.docker, this.container, argv, {
+      user: this.user,
+      cwd: opts.cwd ? this.resolve(opts.cwd) : this.workdir,
+      ...(opts.env ? { env: opts.env } : {}),
     });
   }
 

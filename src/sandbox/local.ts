@@ -16,8 +16,10 @@ import type {
   ExecResult,
   ImageRequest,
   Sandbox,
+  SandboxProcess,
   SandboxProvider,
   SandboxSpec,
+  SpawnOptions,
 } from './types.js';
 
 /** Used when the caller sets no cap; large enough to be effectively uncapped for tool output. */
@@ -89,6 +91,49 @@ class LocalSandbox implements Sandbox {
     const cwdStat = await stat(cwd).catch(() => null);
     if (!cwdStat?.isDirectory()) throw new Error(`working directory does not exist: ${opts.cwd ?? cwd}`);
     return this.run(file, args, cwd, opts);
+  }
+
+  async spawn(argv: string[], opts: SpawnOptions = {}): Promise<SandboxProcess> {
+    const [file, ...args] = argv;
+    if (file === undefined) throw new Error('spawn: empty argv');
+    if (this.destroyed) throw new Error('spawn: sandbox was destroyed');
+    const child = spawn(file, args, {
+      cwd: this.resolvePath(opts.cwd ?? '.'),
+      env: this.environment(opts.env),
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolveSpawn, reject) => {
+      child.once('spawn', resolveSpawn);
+      child.once('error', reject);
+    });
+    this.running.add(child);
+    const exited = new Promise<number | null>((resolveExit) => {
+      child.once('exit', (code, signal) => {
+        this.running.delete(child);
+        killGroup(child);
+        resolveExit(code ?? (signal ? 128 + signalNumber(signal) : null));
+      });
+    });
+    const { stdin, stdout, stderr } = child as ChildProcess & {
+      stdin: NonNullable<ChildProcess['stdin']>;
+      stdout: NonNullable<ChildProcess['stdout']>;
+      stderr: NonNullable<ChildProcess['stderr']>;
+    };
+    stdin.on('error', () => {}); // writes after exit fail through the transport, not as a crash
+    return {
+      stdin,
+      stdout,
+      stderr,
+      exited,
+      async kill(graceMs = 2_000) {
+        stdin.end();
+        const timer = new Promise((resolveTimer) => setTimeout(resolveTimer, graceMs).unref());
+        await Promise.race([exited, timer]);
+        killGroup(child);
+        await exited;
+      },
+    };
   }
 
   private run(file: string, args: string[], cwd: string, opts: ExecOptions): Promise<ExecResult> {
@@ -216,6 +261,16 @@ class LocalSandbox implements Sandbox {
       await rm(this.workdir, { recursive: true, force: true, maxRetries: 3 });
     })();
     return this.destroyed;
+  }
+}
+
+/** SIGKILL to the process group a detached child leads (its own children included). */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
   }
 }
 

@@ -9,8 +9,10 @@ import type {
   ImageProgress,
   ImageRequest,
   Sandbox,
+  SandboxProcess,
   SandboxProvider,
   SandboxSpec,
+  SpawnOptions,
 } from './types.js';
 
 /** One Docker engine of a suite and how many containers it may run at once. */
@@ -66,6 +68,10 @@ class EngineSandbox implements Sandbox {
 
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult> {
     return this.inner.exec(argv, opts);
+  }
+
+  spawn(argv: string[], opts?: SpawnOptions): Promise<SandboxProcess> {
+    return this.inner.spawn(argv, opts);
   }
 
   readFile(path: string): Promise<string> {

@@ -1,4 +1,5 @@
 /** The contract every sandbox implementation (Docker, local) fulfils. */
+import type { Readable, Writable } from 'node:stream';
 
 export interface SandboxFile {
   /** Path relative to the sandbox working directory. */
@@ -27,6 +28,12 @@ export interface SandboxSpec {
   limits: SandboxLimits;
   network: boolean;
   name?: string;
+  /**
+   * Host files or folders made visible read-only at `target` inside the sandbox (Docker bind
+   * mounts; a local engine's host paths are there anyway). Only meaningful on an engine that runs on
+   * this machine.
+   */
+  mounts?: ReadonlyArray<{ source: string; target: string }>;
 }
 
 export interface ExecOptions {
@@ -47,6 +54,26 @@ export interface ExecResult {
   durationMs: number;
 }
 
+export interface SpawnOptions {
+  /** Working directory, relative to the sandbox's (default: the sandbox's). */
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * A long-lived process in the sandbox with its standard streams attached (an MCP server over
+ * stdio): no timeout and no output cap; it lives until it exits, is killed, or the sandbox goes.
+ */
+export interface SandboxProcess {
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Settles once the process has exited: its exit code, or null when it cannot be known. */
+  readonly exited: Promise<number | null>;
+  /** Closes stdin, and kills the process if it has not exited `graceMs` later. */
+  kill(graceMs?: number): Promise<void>;
+}
+
 export interface Sandbox {
   readonly id: string;
   readonly workdir: string;
@@ -54,6 +81,8 @@ export interface Sandbox {
   readonly engine?: string;
   /** Run argv inside the sandbox (no shell unless argv asks for one). */
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult>;
+  /** Start argv inside the sandbox with stdin, stdout and stderr attached (as the sandbox user). */
+  spawn(argv: string[], opts?: SpawnOptions): Promise<SandboxProcess>;
   /** Paths are relative to the working directory unless absolute. */
   readFile(path: string): Promise<string>;
   writeFile(path: string, content: string): Promise<void>;

@@ -28,6 +28,9 @@ function countingProvider() {
           truncated: false,
           durationMs: 0,
         }),
+        spawn: async () => {
+          throw new Error('not used');
+        },
         readFile: async () => '',
         writeFile: async () => {},
         destroy: async () => {

@@ -1,4 +1,4 @@
-import type { ExecOptions, ExecResult, Sandbox } from '../../../src/sandbox/types.js';
+import type { ExecOptions, ExecResult, Sandbox, SandboxProcess } from '../../../src/sandbox/types.js';
 
 /** An in-memory Sandbox for unit tests: files in a map, exec answered by a callback. */
 export class FakeSandbox implements Sandbox {
@@ -12,6 +12,9 @@ export class FakeSandbox implements Sandbox {
   async exec(argv: string[], opts: ExecOptions): Promise<ExecResult> {
     this.execCalls.push({ argv, opts });
     return this.onExec(argv, opts);
+  }
+  async spawn(argv: string[]): Promise<SandboxProcess> {
+    throw new Error(`FakeSandbox cannot start processes (${argv[0]})`);
   }
   async readFile(path: string): Promise<string> {
     const content = this.files.get(path);
