@@ -1,4 +1,4 @@
-import type { ResolvedLimits, VariantSpec } from '../config/index.js';
+import type { McpServerSpec, ResolvedLimits, VariantSpec } from '../config/index.js';
 import type { ModelClient, ModelRequest, ModelResponse, OutputItem, PromptItem } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import {
@@ -9,6 +9,7 @@ import {
   TurnTracker,
 } from '../telemetry/index.js';
 import { compactionPolicy } from './compaction/index.js';
+import { type McpRuntime, McpToolset } from './mcp/index.js';
 import { applyPerturbation } from './perturb.js';
 import { type EnvironmentContext, orderTools, preambleItems, renderInstructions } from './prompt.js';
 import { logicalRequest, wireRequest } from './request.js';
@@ -39,7 +40,18 @@ export interface AgentRunInput {
   costOf: (model: string, usage: ModelResponse['usage']) => number | null;
   /** Updated as the loop goes, so a caller still has the figures when the loop throws. */
   totals: SampleTotals;
+  /** The sample's MCP servers (the variant's and the task's) and where they find turnbench's Node. */
+  mcp?: SampleMcp;
   now?: () => Date;
+}
+
+export interface SampleMcp {
+  servers: McpServerSpec[];
+  /** turnbench's Node runtime inside this sample's sandbox; null when it was not given one. */
+  sandboxRuntime: McpRuntime | null;
+  hostRuntime: McpRuntime;
+  /** Working directory of servers that run on the host (the task folder). */
+  hostDir: string;
 }
 
 export type StopReason = 'final' | 'max_turns' | 'max_total_tokens' | 'max_cost';
@@ -63,6 +75,45 @@ function finalText(output: OutputItem[]): string | null {
  * append calls and outputs to the history, and send again until a final answer or a limit.
  */
 export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
+  const toolset = await openMcpTools(input);
+  try {
+    return await converse(input, toolset);
+  } finally {
+    await toolset?.close();
+  }
+}
+
+/** The sample's MCP servers, started; their lifecycle and tool changes become events. */
+async function openMcpTools(input: AgentRunInput): Promise<McpToolset | null> {
+  const { mcp, variant, sink, identity, totals } = input;
+  if (!mcp || mcp.servers.length === 0) return null;
+  const eventAt = (turn: number) => eventHeader(identity.runId, identity.sampleId, turn);
+  return McpToolset.open({
+    servers: mcp.servers,
+    launch: {
+      sandbox: input.sandbox,
+      sandboxRuntime: mcp.sandboxRuntime,
+      hostRuntime: mcp.hostRuntime,
+      hostDir: mcp.hostDir,
+    },
+    layout: variant.mcp?.tool_layout ?? 'codex',
+    policy: variant.mcp?.on_list_changed ?? 'rebuild',
+    onServer: (e) =>
+      sink.event({
+        ...eventAt(totals.turns),
+        type: 'mcp_server',
+        server: e.server,
+        action: e.action,
+        run_on: e.runOn,
+        tools: e.tools,
+        duration_ms: e.durationMs,
+        detail: e.detail,
+      }),
+    onChange: (change) => sink.event({ ...eventAt(totals.turns), type: 'tools_changed', ...change }),
+  });
+}
+
+async function converse(input: AgentRunInput, mcp: McpToolset | null): Promise<AgentRunResult> {
   const { variant, limits, model, sandbox, sink, signal, identity, totals } = input;
   const now = input.now ?? (() => new Date());
   const policy = compactionPolicy(variant.compaction);
@@ -96,7 +147,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       agentTurns,
       {
         model: variant.model,
-        tools: orderTools(baseTools, variant.layout, agentTurns),
+        tools: [...orderTools(baseTools, variant.layout, agentTurns), ...(mcp?.definitions() ?? [])],
         items,
         reasoningEffort: variant.reasoning_effort,
         promptCacheKey: input.promptCacheKey,
@@ -172,23 +223,31 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       signal,
       state: toolState,
     };
-    const outputs = await runToolCalls(calls, ctx, variant.tools, (call, outcome, durationMs) => {
-      totals.toolCalls += 1;
-      if (!outcome.ok && outcome.error !== 'nonzero_exit') totals.toolErrors += 1;
-      sink.event({
-        ...eventAt(turn),
-        type: 'tool_call',
-        call_id: call.call_id,
-        tool: call.name,
-        ok: outcome.ok,
-        error: outcome.error,
-        exit_code: outcome.exitCode,
-        duration_ms: durationMs,
-        output_bytes: Buffer.byteLength(outcome.output),
-        truncated: outcome.truncated,
-      });
-    });
+    const outputs = await runToolCalls(
+      calls,
+      ctx,
+      variant.tools,
+      (call, outcome, durationMs) => {
+        totals.toolCalls += 1;
+        if (!outcome.ok && outcome.error !== 'nonzero_exit') totals.toolErrors += 1;
+        sink.event({
+          ...eventAt(turn),
+          type: 'tool_call',
+          call_id: call.call_id,
+          tool: call.name,
+          ok: outcome.ok,
+          error: outcome.error,
+          exit_code: outcome.exitCode,
+          duration_ms: durationMs,
+          output_bytes: Buffer.byteLength(outcome.output),
+          truncated: outcome.truncated,
+        });
+      },
+      mcp,
+    );
     items = [...items, ...outputs];
+    // A server that changed its tools during these calls has said so by now; apply its policy.
+    await mcp?.settle();
 
     const compacted = await policy.afterTurn(
       { items, lastInputTokens: response.usage.inputTokens, lastOutput: response.output },
@@ -229,6 +288,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
       });
       items = compacted.items;
       afterCompaction = true;
+      mcp?.compacted();
       // A compacted history cannot chain onto the previous stored response.
       lastResponseId = variant.mode === 'previous_response_id' ? null : lastResponseId;
       sentUpTo = 0;

@@ -1,5 +1,6 @@
 export * from './engine-host.js';
 export * from './errors.js';
 export * from './load.js';
+export * from './mcp.js';
 export * from './pricing.js';
 export * from './schema.js';

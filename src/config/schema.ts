@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEngineHost } from './engine-host.js';
+import { McpServerSchema, VariantMcpSchema } from './mcp.js';
 
 /**
  * The input contracts: task.yaml, suite.yaml and the sim scripts inside tasks.
@@ -166,6 +167,8 @@ export const TaskSchema = z
     tags: z.array(z.string()).default([]),
     dataset: DatasetRefSchema.optional(),
     sim: SimScriptSchema.optional(),
+    /** MCP servers whose tools this task's samples get (besides the variant's). */
+    mcp_servers: z.array(McpServerSchema).default([]),
   })
   .strict();
 export type TaskSpec = z.infer<typeof TaskSchema>;
@@ -291,6 +294,8 @@ export const VariantSchema = z
     mode: z.enum(['stateless', 'previous_response_id']).default('stateless'),
     parallel_tool_calls: z.boolean().default(true),
     sim: SimVariantOptionsSchema.optional(),
+    /** MCP tool servers and how their tools are laid out and updated. */
+    mcp: VariantMcpSchema.optional(),
   })
   .strict()
   .refine((v) => v.transport === 'http' || v.api === 'responses', {

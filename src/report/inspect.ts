@@ -15,6 +15,7 @@ export class SampleNotFoundError extends Error {
 
 type CacheBreak = Extract<EventRecord, { type: 'cache_break' }>;
 type Compaction = Extract<EventRecord, { type: 'compaction' }>;
+type ToolsChanged = Extract<EventRecord, { type: 'tools_changed' }>;
 
 export interface SampleInspection {
   run_id: string;
@@ -22,6 +23,8 @@ export interface SampleInspection {
   turns: TurnRecord[];
   cache_breaks: CacheBreak[];
   compactions: Compaction[];
+  /** MCP tool-list changes, in order (the turn is the one whose tool calls were running). */
+  tools_changed: ToolsChanged[];
   /** Every sample id of the run, in run order, so a user can pick another. */
   samples: string[];
 }
@@ -51,10 +54,12 @@ export async function inspectSample(runDir: string, sampleId?: string): Promise<
   });
   const cacheBreaks: CacheBreak[] = [];
   const compactions: Compaction[] = [];
+  const toolsChanged: ToolsChanged[] = [];
   await readJsonl(join(runDir, RUN_FILES.events), EventRecordSchema, (e) => {
     if (e.sample_id !== chosen) return;
     if (e.type === 'cache_break') cacheBreaks.push(e);
     if (e.type === 'compaction') compactions.push(e);
+    if (e.type === 'tools_changed') toolsChanged.push(e);
   });
   return {
     run_id: manifest.run_id,
@@ -62,6 +67,7 @@ export async function inspectSample(runDir: string, sampleId?: string): Promise<
     turns,
     cache_breaks: cacheBreaks,
     compactions,
+    tools_changed: toolsChanged,
     samples: manifest.sample_ids,
   };
 }
@@ -72,6 +78,8 @@ const num = (n: number | null) => (n === null ? 'n/a' : String(n));
 /** The per-turn table and, for the first broken turn, what changed in the prompt. */
 export function formatInspection(s: SampleInspection): string {
   const compactedAfter = new Set(s.compactions.map((c) => c.turn));
+  // A notification during a turn's tool calls; at a compaction the change belongs to the compaction.
+  const toolsChangedAt = new Set(s.tools_changed.filter((c) => c.server !== null).map((c) => c.turn));
   const header = [
     'turn',
     'kind',
@@ -98,7 +106,11 @@ export function formatInspection(s: SampleInspection): string {
     t.cache_class,
     t.prefix.reason ?? '',
     t.prefix.lost_tokens ? String(t.prefix.lost_tokens) : '',
-    [t.after_compaction ? 'after-compaction' : '', compactedAfter.has(t.turn) ? 'compacted' : '']
+    [
+      t.after_compaction ? 'after-compaction' : '',
+      compactedAfter.has(t.turn) ? 'compacted' : '',
+      t.kind === 'agent' && toolsChangedAt.has(t.turn) ? 'tools-changed' : '',
+    ]
       .filter(Boolean)
       .join(','),
   ]);
@@ -115,6 +127,7 @@ export function formatInspection(s: SampleInspection): string {
       `compaction after turn ${c.turn} (${c.method}): ${c.tokens_before ?? '?'} -> ${c.tokens_after ?? '?'} tokens, ${c.items_before ?? '?'} -> ${c.items_after ?? '?'} items`,
     );
   }
+  for (const c of s.tools_changed) out.push('', describeToolsChange(c));
   const first = s.cache_breaks[0];
   if (first) {
     out.push(
@@ -128,4 +141,23 @@ export function formatInspection(s: SampleInspection): string {
     out.push('', 'no cache break: every turn extended the previous prompt (or followed a compaction).');
   }
   return out.join('\n');
+}
+
+function describeToolsChange(c: ToolsChanged): string {
+  const what = [
+    ...c.added.map((name) => `+${name}`),
+    ...c.removed.map((name) => `-${name}`),
+    ...c.changed.map((name) => `~${name}`),
+  ].join(' ');
+  const applied = {
+    now: 'tools re-listed at once: the next turn breaks at the tools',
+    appended: 'new tools appended at the end; removed ones stay listed until the next compaction',
+    deferred: 'tools list unchanged until the next compaction',
+    at_compaction: 'held-back changes applied with the compaction',
+  }[c.applied];
+  const source =
+    c.server === null
+      ? `at the compaction after turn ${c.turn}`
+      : `during turn ${c.turn} (server ${c.server})`;
+  return `tools changed ${source}, policy ${c.policy}: ${what || 'order'}; ${applied}; ${c.tools} MCP tools listed`;
 }

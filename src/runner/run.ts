@@ -7,6 +7,14 @@ import { createModelClient, type ModelClient, resolveEndpoint } from '../model/i
 import type { SandboxProvider } from '../sandbox/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
 import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
+import {
+  hostMcpRuntime,
+  type McpSandboxRuntime,
+  missingBundles,
+  sampleMcpServers,
+  sandboxMcpRuntime,
+  sandboxNeedsNode,
+} from './mcp-runtime.js';
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import type { ProgressReporter } from './progress.js';
 import { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
@@ -176,6 +184,8 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       clients.set(variant.name, limitModelClient(client, endpoint.baseURL, opts.providerLimits));
     }
     plan = await planRun(opts, runDir);
+    const unbuilt = missingBundles(plan.pending);
+    if (unbuilt) throw new RunSetupError(unbuilt);
   } catch (error) {
     for (const client of clients.values()) client.close?.();
     await sim?.close();
@@ -227,7 +237,18 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       pids: suite.spec.sandbox.pids,
       workdir: suite.spec.sandbox.workdir,
     };
-    const specFor = (sample: Sample) => sandboxSpecFor(sample, runId, imageFor(sample), sandboxDefaults);
+    // turnbench's Node for MCP servers, only when some sample has a server.
+    const withMcp = plan.pending.some((s) => sampleMcpServers(s).length > 0);
+    const mcpSandbox: McpSandboxRuntime | null = withMcp ? sandboxMcpRuntime(opts.sandboxes.kind) : null;
+    const mcpHost = withMcp ? hostMcpRuntime() : null;
+    const specFor = (sample: Sample) =>
+      sandboxSpecFor(
+        sample,
+        runId,
+        imageFor(sample),
+        sandboxDefaults,
+        mcpSandbox && sandboxNeedsNode(sample) ? mcpSandbox.mounts : [],
+      );
     const imageReady = (sample: Sample) => 'tag' in (images.get(JSON.stringify(sample.task.image)) ?? {});
 
     const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;
@@ -274,6 +295,14 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
           costOf,
           promptCacheKey,
           abort: opts.abort,
+          ...(mcpSandbox && mcpHost
+            ? {
+                mcpRuntime: (s: Sample) => ({
+                  sandbox: sandboxNeedsNode(s) ? mcpSandbox.runtime : null,
+                  host: mcpHost,
+                }),
+              }
+            : {}),
         });
         writer.sample(record);
         records += 1;

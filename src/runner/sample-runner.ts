@@ -1,9 +1,10 @@
-import { emptyTotals, runAgent, type SampleTotals } from '../agent/index.js';
+import { emptyTotals, type McpRuntime, runAgent, type SampleTotals } from '../agent/index.js';
 import type { ModelClient, NormalisedUsage } from '../model/index.js';
 import type { Sandbox, SandboxSpec } from '../sandbox/index.js';
 import { scoreSample } from '../scoring/index.js';
 import type { Sample } from '../tasks/index.js';
 import { eventHeader, type RecordSink, type SampleRecord, type SampleStatus } from '../telemetry/index.js';
+import { sampleMcpServers } from './mcp-runtime.js';
 
 export interface SandboxDefaults {
   memoryMb: number;
@@ -18,6 +19,7 @@ export function sandboxSpecFor(
   runId: string,
   image: string,
   defaults: SandboxDefaults,
+  mounts: SandboxSpec['mounts'] = [],
 ): SandboxSpec {
   return {
     image,
@@ -26,6 +28,7 @@ export function sandboxSpecFor(
     labels: { 'turnbench.run': runId, 'turnbench.sample': sample.sampleId },
     limits: { memoryMb: defaults.memoryMb, cpus: defaults.cpus, pids: defaults.pids },
     network: sample.task.spec.network,
+    ...(mounts && mounts.length > 0 ? { mounts } : {}),
   };
 }
 
@@ -40,6 +43,17 @@ export interface SampleRunDeps {
   promptCacheKey: (sample: Sample) => string | undefined;
   /** Hard abort (second Ctrl-C): stops the sample at once. */
   abort: AbortSignal;
+  /** turnbench's Node runtime for MCP servers: as seen in this sample's sandbox (null: not there), and on the host. */
+  mcpRuntime?: (sample: Sample) => { sandbox: McpRuntime | null; host: McpRuntime };
+}
+
+function mcpFor(sample: Sample, deps: SampleRunDeps) {
+  const servers = sampleMcpServers(sample);
+  if (servers.length === 0 || !deps.mcpRuntime) return {};
+  const runtime = deps.mcpRuntime(sample);
+  return {
+    mcp: { servers, sandboxRuntime: runtime.sandbox, hostRuntime: runtime.host, hostDir: sample.task.dir },
+  };
 }
 
 class WallTimeout extends Error {
@@ -125,6 +139,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
       promptCacheKey: deps.promptCacheKey(sample),
       costOf: deps.costOf,
       totals,
+      ...mcpFor(sample, deps),
     });
     stopReason = outcome.stopReason;
     finalAnswer = outcome.finalAnswer;

@@ -154,7 +154,7 @@ export const ToolCallEventSchema = z.object({
   call_id: z.string(),
   tool: z.string(),
   ok: z.boolean(),
-  /** `invalid_arguments`, `unknown_tool`, `timeout`, `nonzero_exit`, `sandbox_error` or null. */
+  /** `invalid_arguments`, `unknown_tool`, `timeout`, `nonzero_exit`, `tool_error`, `sandbox_error` or null. */
   error: z.string().nullable(),
   exit_code: z.number().int().nullable(),
   duration_ms: z.number().min(0),
@@ -214,6 +214,39 @@ export const SandboxEventSchema = z.object({
   detail: z.string().nullable(),
 });
 
+/** An MCP server of the sample started, stopped, or failed to start. */
+export const McpServerEventSchema = z.object({
+  ...eventBase,
+  type: z.literal('mcp_server'),
+  server: z.string(),
+  action: z.enum(['started', 'stopped', 'failed']),
+  run_on: z.enum(['sandbox', 'host']),
+  /** Tools the server offered at that moment. */
+  tools: z.number().int().min(0),
+  duration_ms: z.number().min(0),
+  detail: z.string().nullable(),
+});
+
+/**
+ * The MCP tools changed (a server's `notifications/tools/list_changed`, or deferred changes applied
+ * at a compaction). `turn` is the turn whose tool calls were running; the next turn is the first
+ * that can show the change in its prefix check.
+ */
+export const ToolsChangedEventSchema = z.object({
+  ...eventBase,
+  type: z.literal('tools_changed'),
+  /** null when deferred changes were applied at a compaction. */
+  server: z.string().nullable(),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.string()),
+  policy: z.enum(['rebuild', 'append', 'defer']),
+  /** `now` (re-laid out at once), `appended` (new tools at the end), `deferred`, `at_compaction`. */
+  applied: z.enum(['now', 'appended', 'deferred', 'at_compaction']),
+  /** MCP tools in the prompt after the change. */
+  tools: z.number().int().min(0),
+});
+
 export const EventRecordSchema = z.discriminatedUnion('type', [
   ToolCallEventSchema,
   CompactionEventSchema,
@@ -221,10 +254,13 @@ export const EventRecordSchema = z.discriminatedUnion('type', [
   RetryEventSchema,
   ErrorEventSchema,
   SandboxEventSchema,
+  McpServerEventSchema,
+  ToolsChangedEventSchema,
 ]);
 export type EventRecord = z.infer<typeof EventRecordSchema>;
 export type ToolCallEvent = z.infer<typeof ToolCallEventSchema>;
 export type CompactionEvent = z.infer<typeof CompactionEventSchema>;
+export type ToolsChangedEvent = z.infer<typeof ToolsChangedEventSchema>;
 
 export const RunStatusSchema = z.enum(['running', 'completed', 'interrupted', 'failed']);
 

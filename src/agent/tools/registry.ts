@@ -32,6 +32,8 @@ export async function dispatchToolCall(
   rawArguments: string,
   ctx: ToolContext,
   enabled: readonly ToolName[],
+  /** Tools the model has besides the built-in ones (MCP tools), named when a call misses. */
+  otherTools: readonly string[] = [],
 ): Promise<ToolOutcome> {
   const started = performance.now();
   const fail = (error: ToolOutcome['error'], output: string): ToolOutcome => ({
@@ -45,7 +47,8 @@ export async function dispatchToolCall(
 
   const tool = (enabled as readonly string[]).includes(name) ? TOOLS[name as ToolName] : undefined;
   if (tool === undefined) {
-    const available = enabled.length > 0 ? enabled.join(', ') : 'none';
+    const names = [...enabled, ...otherTools];
+    const available = names.length > 0 ? names.join(', ') : 'none';
     const why = Object.hasOwn(TOOLS, name) ? 'is not enabled for this task' : 'does not exist';
     return fail('unknown_tool', `unknown tool "${name}": it ${why}; available tools: ${available}`);
   }

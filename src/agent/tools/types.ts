@@ -21,6 +21,8 @@ export type ToolErrorKind =
   | 'unknown_tool'
   | 'timeout'
   | 'nonzero_exit'
+  /** An MCP tool ran and reported an error (`isError`): an answer for the model, like a nonzero exit. */
+  | 'tool_error'
   | 'sandbox_error';
 
 export interface ToolOutcome {
