@@ -56,5 +56,16 @@ export const VariantMcpSchema = z
      */
     on_list_changed: z.enum(['rebuild', 'append', 'defer']).default('rebuild'),
   })
-  .strict();
+  .strict()
+  .superRefine((mcp, ctx) => {
+    mcp.servers.forEach((server, i) => {
+      if (mcp.servers.findIndex((s) => s.name === server.name) !== i) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', i, 'name'],
+          message: `duplicate MCP server name "${server.name}"`,
+        });
+      }
+    });
+  });
 export type VariantMcp = z.infer<typeof VariantMcpSchema>;

@@ -31,7 +31,8 @@ async function notes(): Promise<string[]> {
 }
 
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
-const numbered = (list: string[]) => list.map((note, i) => `${i + 1}. ${note}`).join('\n');
+/** Every note with its number (1-based, its line in the file). */
+const numbered = (list: string[]) => list.map((note, i) => ({ line: `${i + 1}. ${note}`, note }));
 
 const server = new McpServer(
   { name: 'turnbench-notes', version: '1.0.0' },
@@ -44,12 +45,12 @@ let added = 0;
 const search = server.registerTool(
   'search_notes',
   {
-    description: 'Returns the notes that contain the query (case-insensitive).',
+    description: 'Returns the notes that contain the query (case-insensitive), with their numbers.',
     inputSchema: { query: z.string().min(1).describe('Text to look for.') },
   },
   async ({ query }) => {
-    const found = (await notes()).filter((note) => note.toLowerCase().includes(query.toLowerCase()));
-    return text(found.length > 0 ? numbered(found) : `no note contains "${query}"`);
+    const found = numbered(await notes()).filter((n) => n.note.toLowerCase().includes(query.toLowerCase()));
+    return text(found.length > 0 ? found.map((n) => n.line).join('\n') : `no note contains "${query}"`);
   },
 );
 search.disable();
@@ -81,7 +82,13 @@ server.registerTool(
 
 server.registerTool('list_notes', { description: 'Lists every note, numbered.' }, async () => {
   const list = await notes();
-  return text(list.length > 0 ? numbered(list) : 'no notes yet');
+  return text(
+    list.length > 0
+      ? numbered(list)
+          .map((n) => n.line)
+          .join('\n')
+      : 'no notes yet',
+  );
 });
 
 await server.connect(new StdioServerTransport());

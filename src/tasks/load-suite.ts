@@ -49,7 +49,28 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
       tasks.push(task);
     }
   }
+  checkMcpServerNames(doc.value, tasks);
   return { file: suiteFile, dir, spec: doc.value, tasks };
+}
+
+/** A task's MCP servers and a variant's share one namespace (`mcp__<server>__<tool>`). */
+function checkMcpServerNames(suite: SuiteSpec, tasks: readonly LoadedTask[]): void {
+  for (const task of tasks) {
+    const own = task.spec.mcp_servers.map((s) => s.name);
+    const twice = own.find((name, i) => own.indexOf(name) !== i);
+    const shared = suite.variants.flatMap((v) =>
+      (v.mcp?.servers ?? [])
+        .filter((s) => own.includes(s.name))
+        .map((s) => ({ name: s.name, variant: v.name })),
+    )[0];
+    const detail =
+      twice !== undefined
+        ? `two MCP servers named "${twice}"`
+        : shared
+          ? `two MCP servers named "${shared.name}" (also in variant "${shared.variant}")`
+          : null;
+    if (detail) throw new ConfigError({ file: task.file, field: 'mcp_servers', detail });
+  }
 }
 
 async function resolveEntry(

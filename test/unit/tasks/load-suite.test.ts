@@ -126,3 +126,32 @@ describe('resolveLimits', () => {
     expect(resolveLimits()).toEqual(DEFAULT_LIMITS);
   });
 });
+
+describe('MCP server names across a task and the variants', () => {
+  it('refuses a task server named like a variant server, naming the task file', async () => {
+    const { dir, cleanup } = await scratchDir({
+      'suite.yaml': [
+        'name: s',
+        'tasks: [t]',
+        'variants:',
+        '  - name: v',
+        '    instructions: x',
+        '    mcp: { servers: [{ name: notes, builtin: notes }] }',
+      ].join('\n'),
+      't/task.yaml': [
+        'id: t',
+        'instructions: x',
+        'scorer: { type: match, expected: x }',
+        'mcp_servers: [{ name: notes, builtin: notes }]',
+      ].join('\n'),
+    });
+    try {
+      const error = await expectConfigError(loadSuite(path.join(dir, 'suite.yaml')));
+      expect(error.message).toMatch(
+        /t\/task\.yaml.*mcp_servers.*two MCP servers named "notes" \(also in variant "v"\)/,
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+});
