@@ -1,5 +1,13 @@
 import type { McpServerSpec, ResolvedLimits, VariantSpec } from '../config/index.js';
-import type { ModelClient, ModelRequest, ModelResponse, OutputItem, PromptItem } from '../model/index.js';
+import type {
+  CallOptions,
+  ConcurrencyChange,
+  ModelClient,
+  ModelRequest,
+  ModelResponse,
+  OutputItem,
+  PromptItem,
+} from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import {
   describePromptChange,
@@ -113,8 +121,37 @@ async function openMcpTools(input: AgentRunInput): Promise<McpToolset | null> {
   });
 }
 
+/**
+ * The sample's model client: each request, the loop's and its compaction requests alike, records
+ * the concurrency changes its attempts cause, on the turn in progress.
+ */
+function recordingConcurrency(input: AgentRunInput): ModelClient {
+  const { model, sink, identity, totals } = input;
+  const record = (change: ConcurrencyChange) =>
+    sink.event({
+      ...eventHeader(identity.runId, identity.sampleId, totals.turns + 1),
+      type: 'concurrency',
+      endpoint: change.endpoint,
+      from: change.from,
+      to: change.to,
+      reason: change.reason,
+      status: change.status,
+      retry_after_ms: change.retryAfterMs,
+      in_flight: change.inFlight,
+    });
+  const withRecord = (opts: CallOptions = {}): CallOptions => ({ onConcurrency: record, ...opts });
+  const compact = model.compact?.bind(model);
+  return {
+    provider: model.provider,
+    api: model.api,
+    respond: (req, opts) => model.respond(req, withRecord(opts)),
+    ...(compact ? { compact: (req, opts) => compact(req, withRecord(opts)) } : {}),
+  };
+}
+
 async function converse(input: AgentRunInput, mcp: McpToolset | null): Promise<AgentRunResult> {
-  const { variant, limits, model, sandbox, sink, signal, identity, totals } = input;
+  const { variant, limits, sandbox, sink, signal, identity, totals } = input;
+  const model = recordingConcurrency(input);
   const now = input.now ?? (() => new Date());
   const policy = compactionPolicy(variant.compaction);
   const baseTools = toolDefinitions(variant.tools);

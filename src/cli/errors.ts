@@ -2,8 +2,11 @@ import { ZodError } from 'zod';
 import { ConfigError } from '../config/index.js';
 import { ProviderConfigError } from '../model/index.js';
 
-/** Exit codes: 1 a failed command or gate, 2 bad input (config, flags), 130 interrupted. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+/**
+ * Exit codes: 1 a failed command or gate, 2 bad input (config, flags), 3 a run stopped by its cost
+ * budget, 130 interrupted.
+ */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, budget: 3, interrupted: 130 } as const;
 
 export class UsageError extends Error {
   override name = 'UsageError';

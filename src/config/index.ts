@@ -1,3 +1,4 @@
+export * from './adaptive.js';
 export * from './engine-host.js';
 export * from './errors.js';
 export * from './load.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AdaptiveSettingSchema } from './adaptive.js';
 import { parseEngineHost } from './engine-host.js';
 import { McpServerSchema, VariantMcpSchema } from './mcp.js';
 
@@ -23,6 +24,12 @@ export const LimitsSchema = z
   })
   .strict();
 export type Limits = z.infer<typeof LimitsSchema>;
+
+/** A suite's limits: the defaults of its tasks, and a budget for the whole run. */
+export const SuiteLimitsSchema = LimitsSchema.extend({
+  /** Stop scheduling samples once the run's recorded cost reaches this (samples in flight finish). */
+  max_run_cost_usd: z.number().positive().optional(),
+}).strict();
 
 export const ResolvedLimitsSchema = z.object({
   max_turns: positiveInt,
@@ -251,6 +258,15 @@ export const SimVariantOptionsSchema = z
         /** Rate of responses delayed by `slow_ms` before anything is sent. */
         rate_slow: z.number().min(0).max(1).default(0),
         slow_ms: nonNegativeInt.default(2000),
+        /**
+         * A provider's rate limit, server-wide: requests are admitted at this rate (a bucket holding
+         * one second of them); one over it gets a 429 whose Retry-After says when the bucket has room,
+         * and counts against the limit all the same (as OpenAI's do: "unsuccessful requests contribute
+         * to your per-minute limit"), so hammering a limited endpoint delays every request.
+         */
+        requests_per_s: z.number().positive().optional(),
+        /** The rate limit holds for this long from the server's first request (a burst), then lifts; default: always. */
+        requests_per_s_for_s: z.number().positive().optional(),
       })
       .strict()
       .optional(),
@@ -385,8 +401,14 @@ export const ConcurrencySchema = z
     rpm: positiveInt.optional(),
     /** Tokens (input + output) per minute, per provider endpoint. */
     tpm: positiveInt.optional(),
+    /** Adapt the requests in flight per endpoint (AIMD) up to `requests`: true, or its settings. */
+    adaptive: AdaptiveSettingSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.adaptive || c.requests !== undefined, {
+    message: 'adaptive concurrency needs a ceiling: set requests',
+    path: ['adaptive'],
+  });
 
 export const SuiteSchema = z
   .object({
@@ -397,7 +419,7 @@ export const SuiteSchema = z
     variants: z.array(VariantSchema).min(1),
     epochs: positiveInt.default(1),
     concurrency: ConcurrencySchema.default({ samples: 4 }),
-    limits: LimitsSchema.default({}),
+    limits: SuiteLimitsSchema.default({}),
     sandbox: SandboxDefaultsSchema.default({
       memory_mb: 512,
       cpus: 1,

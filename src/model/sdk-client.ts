@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
-import { withRetries } from './retry.js';
+import { errorStatus, retryAfterMs, withRetries } from './retry.js';
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
 
 export interface ClientOptions {
@@ -41,14 +41,34 @@ export function recordBytesSent(bytes: number): void {
   if (meter) meter.bytes = bytes;
 }
 
+/** One attempt, admitted first when the call has a limiter, which then hears how it went. */
+async function admitted<T>(
+  send: (signal: AbortSignal | undefined) => Promise<T>,
+  call: CallOptions,
+  ttftOf: (value: T) => number | null,
+): Promise<T> {
+  if (!call.admit) return send(call.signal);
+  const admission = await call.admit(call.signal);
+  const started = performance.now();
+  try {
+    const value = await send(call.signal);
+    admission.done({ ok: true, latencyMs: performance.now() - started, ttftMs: ttftOf(value) });
+    return value;
+  } catch (error) {
+    admission.done({ ok: false, status: errorStatus(error), retryAfterMs: retryAfterMs(error) });
+    throw error;
+  }
+}
+
 /** Runs `send` with retries and returns its result with the bytes of the (last) request body sent. */
 export async function meteredWithRetries<T>(
   send: (signal: AbortSignal | undefined) => Promise<T>,
   call: CallOptions,
+  ttftOf: (value: T) => number | null = () => null,
 ): Promise<{ value: T; retries: number; bytesSent: number }> {
   const meter = { bytes: 0 };
   const { value, retries } = await wireMeter.run(meter, () =>
-    withRetries(() => send(call.signal), { signal: call.signal, onRetry: call.onRetry }),
+    withRetries(() => admitted(send, call, ttftOf), { signal: call.signal, onRetry: call.onRetry }),
   );
   return { value, retries, bytesSent: meter.bytes };
 }
@@ -87,6 +107,7 @@ export abstract class SdkModelClient<Body> implements ModelClient {
     const { value, retries, bytesSent } = await meteredWithRetries(
       (signal) => this.streamOnce(body, signal),
       call,
+      (attempt) => attempt.ttftMs,
     );
     return { ...value, bytesSent, retries };
   }

@@ -80,9 +80,36 @@ export interface RetryNotice {
   message: string;
 }
 
+/** How one attempt at a request went, for a limiter that adapts to the provider. */
+export type AttemptOutcome =
+  | { ok: true; latencyMs: number; ttftMs: number | null }
+  | { ok: false; status: number | null; retryAfterMs: number | null };
+
+/** A slot for one attempt; `done` gives it back with the attempt's outcome. */
+export interface Admission {
+  done(outcome: AttemptOutcome): void;
+}
+
+/** The concurrency limit of a provider endpoint changed, because of one attempt's outcome. */
+export interface ConcurrencyChange {
+  endpoint: string;
+  from: number;
+  to: number;
+  /** `rate_limited` (a 429), `retry_after` (another answer with Retry-After), `latency`, `increase`. */
+  reason: 'rate_limited' | 'retry_after' | 'latency' | 'increase';
+  status: number | null;
+  retryAfterMs: number | null;
+  /** Attempts in flight at the endpoint after this one finished. */
+  inFlight: number;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   onRetry?: (notice: RetryNotice) => void;
+  /** Waits for a slot before each attempt (retries included); set by an adaptive limiter. */
+  admit?: (signal: AbortSignal | undefined) => Promise<Admission>;
+  /** Hears of concurrency changes this request's attempts cause (to record them). */
+  onConcurrency?: (change: ConcurrencyChange) => void;
 }
 
 export interface ModelClient {

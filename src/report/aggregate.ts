@@ -15,7 +15,9 @@ import {
   runVariantOrder,
   summarizeSamples,
   type VariantSummary,
+  wasRun,
 } from './summary.js';
+import { type Throughput, ThroughputCollector } from './throughput.js';
 
 /** Everything a report renders, built from the run's files in one streaming pass each. */
 export interface ReportData {
@@ -29,6 +31,8 @@ export interface ReportData {
   drilldown: Record<string, DrillTurn[]>;
   /** True when not every sample's turns are in `drilldown` (large runs keep a selection). */
   drilldown_partial: boolean;
+  /** Model requests per second, 429s and the adaptive concurrency limit over the run's time. */
+  throughput: Throughput;
   skipped_lines: { samples: number; turns: number; events: number };
 }
 
@@ -233,8 +237,10 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
   const breakReasons = new Map<string, Record<string, number>>();
   const worst: BreakRow[] = [];
   const drilldown: Record<string, DrillTurn[]> = {};
+  const throughput = new ThroughputCollector();
   // Only turns of finished samples count; a sample in flight at a crash has no sample record.
   const turnsRead = await readJsonl(join(runDir, RUN_FILES.turns), TurnRecordSchema, (t) => {
+    throughput.turn(t); // every request the provider saw, finished sample or not
     if (!sampleMap.has(t.sample_id)) return;
     if (t.kind === 'agent') {
       let acc = byTurn.get(t.variant);
@@ -299,6 +305,8 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
   });
 
   const eventsRead = await readJsonl(join(runDir, RUN_FILES.events), EventRecordSchema, (e: EventRecord) => {
+    if (e.type === 'retry' && e.status === 429) throughput.rateLimited(e.at);
+    if (e.type === 'concurrency') throughput.concurrency(e);
     if (e.type !== 'compaction' || !drillIds.has(e.sample_id)) return;
     const turn = drilldown[e.sample_id]?.find((d) => d.turn === e.turn && d.kind === 'agent');
     if (turn)
@@ -307,7 +315,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
   for (const list of Object.values(drilldown)) list.sort((a, b) => a.turn - b.turn);
 
   const variants: VariantStats[] = summaries.map((v) => {
-    const mine = samples.filter((s) => s.variant === v.variant);
+    const mine = samples.filter((s) => s.variant === v.variant && wasRun(s));
     const perTask = new Map<string, { n: number; c: number }>();
     for (const s of mine) {
       const t = perTask.get(s.task_id) ?? { n: 0, c: 0 };
@@ -338,7 +346,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
   });
 
   const taskMap = new Map<string, TaskStats>();
-  for (const s of samples) {
+  for (const s of samples.filter(wasRun)) {
     const key = `${s.variant}\u0000${s.task_id}`;
     const t = taskMap.get(key) ?? {
       task_id: s.task_id,
@@ -384,6 +392,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
     worst_breaks: worst,
     drilldown,
     drilldown_partial: drillIds.size < samples.length,
+    throughput: throughput.result(),
     skipped_lines: { samples: skippedSamples, turns: turnsRead.skipped, events: eventsRead.skipped },
   };
 }

@@ -4,7 +4,7 @@ import { evaluateGates, GATE_METRICS, type Gate, type GateMetric, type GateResul
 import { mdTable } from './markdown.js';
 import { readManifest } from './run-dir.js';
 import { type PairedDifference, pairedDifference } from './stats.js';
-import { readSamples, runVariantOrder, summarizeSamples, type VariantSummary } from './summary.js';
+import { readSamples, runVariantOrder, summarizeSamples, type VariantSummary, wasRun } from './summary.js';
 
 export interface MetricDelta {
   baseline: number;
@@ -139,8 +139,9 @@ export async function compareRuns(
 ): Promise<CompareResult> {
   const bManifest = readManifest(baselineDir);
   const cManifest = readManifest(candidateDir);
-  const bSamples = [...(await readSamples(baselineDir)).samples.values()];
-  const cSamples = [...(await readSamples(candidateDir)).samples.values()];
+  // A sample skipped for a budget was never run: it is neither a pass nor a fail.
+  const bSamples = [...(await readSamples(baselineDir)).samples.values()].filter(wasRun);
+  const cSamples = [...(await readSamples(candidateDir)).samples.values()].filter(wasRun);
   const bSummary = summarizeSamples(bSamples, runVariantOrder(bManifest));
   const cSummary = summarizeSamples(cSamples, runVariantOrder(cManifest));
   const bByName = new Map(bSummary.map((v) => [v.variant, v]));

@@ -93,6 +93,31 @@ export const REPORT_CLIENT_JS = `
     plugins: [whiskers]
   });
 
+  var tp = data.throughput;
+  if (tp && tp.buckets.length > 0 && document.getElementById('chart-throughput')) {
+    var tpSets = [
+      { type: 'bar', label: 'requests/s', data: tp.buckets.map(function (b) { return { x: b.t, y: b.requests / tp.bucket_s }; }), backgroundColor: '#2563eb66', borderColor: '#2563eb', yAxisID: 'y' },
+      { type: 'line', label: '429s/s', data: tp.buckets.map(function (b) { return { x: b.t, y: b.rate_limited / tp.bucket_s }; }), borderColor: '#dc2626', backgroundColor: '#dc2626', pointRadius: 0, yAxisID: 'y' }
+    ];
+    tp.limits.forEach(function (l, i) {
+      var c = color(i + 2);
+      tpSets.push({ type: 'line', label: 'limit ' + l.endpoint, data: l.steps.map(function (s) { return { x: s.t, y: s.limit }; }), stepped: 'before', borderColor: c, backgroundColor: c, pointRadius: 0, yAxisID: 'y2' });
+    });
+    new Chart(document.getElementById('chart-throughput'), {
+      data: { datasets: tpSets },
+      options: {
+        parsing: false,
+        interaction: { mode: 'nearest', intersect: false },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 'seconds since the first request' } },
+          y: { beginAtZero: true, title: { display: true, text: 'per second' } },
+          y2: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, ticks: { precision: 0 }, title: { display: true, text: 'requests allowed in flight' } }
+        },
+        plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } }
+      }
+    });
+  }
+
   if (data.history && data.history.length > 1 && document.getElementById('chart-history')) {
     var runs = data.history.map(function (h) { return h.run_id; });
     var names = [];

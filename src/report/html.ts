@@ -79,6 +79,10 @@ export function renderHtml(data: ReportData, history: HistoryEntry[] = []): stri
   const payload = { ...data, history };
   const title = `turnbench report ${data.run.run_id}`;
   const historyCard = history.length > 1 ? chartCard('chart-history', 'Cache hit rate across runs') : '';
+  const throughputCard =
+    data.throughput.buckets.length > 0
+      ? chartCard('chart-throughput', 'Requests per second, 429s and concurrency limit over time')
+      : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -102,6 +106,7 @@ ${chartCard('chart-cum', 'Cumulative tokens sent vs uncached')}
 ${chartCard('chart-bytes', 'Cumulative bytes sent')}
 ${chartCard('chart-cost', 'Cost per variant')}
 ${chartCard('chart-pass', 'Pass rate with 95% Wilson intervals')}
+${throughputCard}
 ${historyCard}
 </div>
 <h2>Samples</h2>

@@ -1,5 +1,6 @@
 import type { ReportData, VariantStats } from './aggregate.js';
 import { formatCompact, formatDuration, formatPercent, formatPp, formatUsd } from './format.js';
+import type { Throughput } from './throughput.js';
 
 /** A Markdown table; cells are escaped so a `|` in a value cannot break the layout. */
 export function mdTable(header: string[], rows: string[][], align?: ('l' | 'r')[]): string {
@@ -62,6 +63,25 @@ export function notableDifferences(variants: VariantStats[]): string[] {
   return notes;
 }
 
+/** The request rate and, with adaptive concurrency or 429s, how the endpoint's limit moved. */
+export function throughputLines(t: Throughput): string[] {
+  if (t.changes === 0 && t.rate_limited === 0) return [];
+  const lines = [
+    `- ${t.requests} model requests in ${t.duration_s} s: ${t.mean_rate.toFixed(1)}/s on average, ` +
+      `${t.peak_rate.toFixed(1)}/s in the busiest ${t.bucket_s} s; ${t.rate_limited} attempts answered 429.`,
+  ];
+  for (const { endpoint, steps } of t.limits) {
+    const limits = steps.map((s) => s.limit);
+    lines.push(
+      `- adaptive concurrency at \`${endpoint}\`: ${steps.length - 1} changes; the limit went from ` +
+        `${limits[0]} down to ${Math.min(...limits)} and was ${limits.at(-1)} at the end ` +
+        `(highest after its lowest: ${Math.max(...limits.slice(limits.indexOf(Math.min(...limits))))}).`,
+    );
+  }
+  lines.push('- report.html draws requests per second, 429s and the limit over time.');
+  return lines;
+}
+
 export function renderMarkdown(data: ReportData): string {
   const out: string[] = [];
   out.push(`## turnbench report: \`${data.run.run_id}\``);
@@ -96,6 +116,14 @@ export function renderMarkdown(data: ReportData): string {
   );
   if (data.variants.some((v) => v.cost_unknown > 0))
     out.push('', '\\* some samples have no known price (counted as $0).');
+  const skippedSamples = data.variants.reduce((n, v) => n + v.skipped, 0);
+  if (skippedSamples > 0) {
+    out.push(
+      '',
+      `**${skippedSamples} samples were skipped**: the run reached its cost budget; they are in no figure above ` +
+        `(\`turnbench run --resume ${data.run.run_id} --budget <more>\` runs them).`,
+    );
+  }
   const passAtK = data.variants.filter((v) => v.pass_at_k.length > 1);
   if (passAtK.length > 0) {
     out.push('', '### pass@k across epochs', '');
@@ -118,6 +146,8 @@ export function renderMarkdown(data: ReportData): string {
   if (notes.length > 0) {
     out.push('', '### Notable differences', '', ...notes.map((n) => `- ${n}`));
   }
+  const rate = throughputLines(data.throughput);
+  if (rate.length > 0) out.push('', '### Request rate and concurrency', '', ...rate);
   if (data.worst_breaks.length > 0) {
     out.push('', '### Worst cache breaks', '');
     out.push(

@@ -29,6 +29,8 @@ export interface VariantSummary {
   cached_unknown: number;
   /** Samples with no known cost (counted as 0 USD). */
   cost_unknown: number;
+  /** Samples never run because the run reached its cost budget (not in any figure above). */
+  skipped: number;
 }
 
 export interface RunSummary {
@@ -62,10 +64,18 @@ function emptyVariant(variant: string): VariantSummary {
     cache_breaks: 0,
     cached_unknown: 0,
     cost_unknown: 0,
+    skipped: 0,
   };
 }
 
+/** Whether a sample ran (a sample skipped for the run's budget did not, and counts nowhere). */
+export const wasRun = (s: SampleRecord): boolean => s.status !== 'skipped';
+
 function addSample(v: VariantSummary, s: SampleRecord): void {
+  if (!wasRun(s)) {
+    v.skipped++;
+    return;
+  }
   v.samples++;
   if (s.passed === true) v.passed++;
   if (s.status === 'error') v.errors++;

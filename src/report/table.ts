@@ -62,5 +62,8 @@ export function formatSummaryTable(summary: RunSummary, options: TableOptions = 
   const unknownCached = summary.variants.some((v) => v.cached_unknown > 0);
   if (unknownCost) lines.push(c.dim('* some samples have no known price (counted as $0)'));
   if (unknownCached) lines.push(c.dim('some samples have no cached-token count (counted as 0 cached)'));
+  const skipped = summary.variants.reduce((n, v) => n + v.skipped, 0);
+  if (skipped > 0)
+    lines.push(c.yellow(`${skipped} samples skipped: the run reached its cost budget (not counted above)`));
   return `${lines.join('\n')}\n`;
 }

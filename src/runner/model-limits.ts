@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from '../model/index.js';
+import { AdaptiveLimiter, type AdaptiveSettings } from './adaptive-limit.js';
 
 /** Budgets for one provider endpoint, shared by every variant that uses it. */
 export interface ProviderLimits {
@@ -9,6 +10,8 @@ export interface ProviderLimits {
   rpm?: number;
   /** Tokens (input + output) per minute; a request is estimated before, corrected after. */
   tpm?: number;
+  /** Adapt the requests in flight between a floor and `concurrency` (the ceiling), per attempt. */
+  adaptive?: Omit<AdaptiveSettings, 'ceiling'>;
 }
 
 const WINDOW_MS = 60_000;
@@ -70,19 +73,38 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 interface Limiter {
   queue: PQueue;
   budget: TokenBudget | null;
+  adaptive: AdaptiveLimiter | null;
 }
 
 const limiters = new Map<string, Limiter>();
 
+/** The endpoint as recorded in events: a URL's user and password never are. */
+function withoutCredentials(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return endpoint;
+  }
+}
+
 function limiterFor(key: string, limits: ProviderLimits): Limiter {
   let limiter = limiters.get(key);
   if (!limiter) {
+    const adaptive =
+      limits.adaptive && limits.concurrency
+        ? new AdaptiveLimiter(withoutCredentials(key), { ...limits.adaptive, ceiling: limits.concurrency })
+        : null;
     limiter = {
       queue: new PQueue({
-        concurrency: limits.concurrency ?? Number.POSITIVE_INFINITY,
+        // An adaptive limiter counts attempts itself; the queue then only paces the RPM.
+        concurrency: adaptive ? Number.POSITIVE_INFINITY : (limits.concurrency ?? Number.POSITIVE_INFINITY),
         ...(limits.rpm ? { intervalCap: limits.rpm, interval: WINDOW_MS } : {}),
       }),
       budget: limits.tpm ? new TokenBudget(limits.tpm) : null,
+      adaptive,
     };
     limiters.set(key, limiter);
   }
@@ -96,8 +118,14 @@ export function limitModelClient(
   limits?: ProviderLimits,
 ): ModelClient {
   if (!limits || (!limits.concurrency && !limits.rpm && !limits.tpm)) return client;
+  if (limits.adaptive && !limits.concurrency)
+    throw new Error('adaptive concurrency needs a ceiling (requests)');
   const limiter = limiterFor(endpointKey, limits);
-  const respond = async (req: ModelRequest, opts: CallOptions = {}): Promise<ModelResponse> => {
+  const adaptive = limiter.adaptive;
+  const withAdmission = (opts: CallOptions): CallOptions =>
+    adaptive ? { ...opts, admit: (signal) => adaptive.admit(signal, opts.onConcurrency) } : opts;
+  const respond = async (req: ModelRequest, callOpts: CallOptions = {}): Promise<ModelResponse> => {
+    const opts = withAdmission(callOpts);
     // Only a token budget needs the estimate (it walks the whole history).
     const estimate = limiter.budget ? estimateTokens(req) : 0;
     const response = await limiter.queue.add(
@@ -120,11 +148,12 @@ export function limitModelClient(
     );
     return response;
   };
+  const compact = client.compact?.bind(client);
   return {
     provider: client.provider,
     api: client.api,
     respond,
-    ...(client.compact ? { compact: client.compact.bind(client) } : {}),
+    ...(compact ? { compact: (req, opts = {}) => compact(req, withAdmission(opts)) } : {}),
     ...(client.close ? { close: client.close.bind(client) } : {}),
   };
 }

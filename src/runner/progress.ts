@@ -61,6 +61,10 @@ export class BarProgress implements ProgressReporter {
     else process.stderr.write(`${line}\n`);
   }
   sampleFinished(record: SampleRecord): void {
+    if (record.status === 'skipped') {
+      this.bar?.increment(1, this.counts);
+      return;
+    }
     if (record.status === 'error' || record.status === 'timeout') this.counts.errors += 1;
     else if (record.passed) this.counts.passed += 1;
     else this.counts.failed += 1;

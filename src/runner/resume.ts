@@ -33,7 +33,11 @@ function parseLine(line: string): { sampleId: string | null; status: unknown } {
 
 const sampleIdOf = (line: string) => parseLine(line).sampleId;
 
-async function eachLine(file: string, onLine: (line: string) => void | Promise<void>): Promise<void> {
+/** Each non-empty line of a file (none when it does not exist), streamed. */
+export async function eachJsonLine(
+  file: string,
+  onLine: (line: string) => void | Promise<void>,
+): Promise<void> {
   if (!existsSync(file)) return;
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const line of lines) if (line.trim()) await onLine(line);
@@ -41,15 +45,15 @@ async function eachLine(file: string, onLine: (line: string) => void | Promise<v
 
 /**
  * Sample ids with a sample record: those are finished and are not run again. A sample that was
- * cancelled (Ctrl-C) did not finish: it runs again on resume.
+ * cancelled (Ctrl-C) or skipped (the run's budget) did not finish: it runs on resume.
  */
 export async function finishedSampleIds(runDir: string): Promise<Set<string>> {
   const file = join(runDir, 'samples.jsonl');
   repairTornTail(file);
   const done = new Set<string>();
-  await eachLine(file, (line) => {
+  await eachJsonLine(file, (line) => {
     const { sampleId, status } = parseLine(line);
-    if (sampleId && status !== 'cancelled') done.add(sampleId);
+    if (sampleId && status !== 'cancelled' && status !== 'skipped') done.add(sampleId);
   });
   return done;
 }
@@ -65,7 +69,7 @@ export async function dropUnfinishedRecords(runDir: string, finished: ReadonlySe
     repairTornTail(file);
     const tmp = `${file}.resume-tmp`;
     const out = createWriteStream(tmp, { encoding: 'utf8' });
-    await eachLine(file, async (line) => {
+    await eachJsonLine(file, async (line) => {
       const id = sampleIdOf(line);
       if (id !== null && !finished.has(id)) {
         dropped += 1;

@@ -7,6 +7,7 @@ import { createModelClient, type ModelClient, resolveEndpoint } from '../model/i
 import type { SandboxProvider } from '../sandbox/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
 import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
+import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
 import {
   hostMcpRuntime,
   type McpSandboxRuntime,
@@ -43,6 +44,8 @@ export interface RunOptions {
   shard?: Shard;
   /** Run only these variants / tasks (ids or dataset task prefixes) / this many epochs. */
   selection?: Selection;
+  /** Stop scheduling once the run's recorded cost reaches this (USD); wins over the suite's limit. */
+  budgetUsd?: number;
   /** First abort: stop scheduling and let samples in flight finish. */
   stop: AbortSignal;
   /** Second abort: abort samples in flight. */
@@ -57,6 +60,8 @@ export interface RunOutcome {
   records: number;
   /** Samples skipped because an earlier invocation finished them (resume). */
   alreadyDone: number;
+  /** The run's cost budget, when it had one: what was spent, and the samples skipped for it. */
+  budget: { limitUsd: number; spentUsd: number; skipped: number } | null;
 }
 
 export interface Selection {
@@ -172,6 +177,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const env = opts.env ?? process.env;
   const runDir = join(opts.resultsDir, runId);
 
+  const budgetUsd = opts.budgetUsd ?? suite.spec.limits.max_run_cost_usd ?? null;
   // Everything that can be wrong with the input fails here, before any folder or container.
   const needsSim = suite.spec.variants.some((v) => v.provider === 'sim');
   const sim = needsSim ? await startSimForSuite(suite) : null;
@@ -186,6 +192,12 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     plan = await planRun(opts, runDir);
     const unbuilt = missingBundles(plan.pending);
     if (unbuilt) throw new RunSetupError(unbuilt);
+    const unpriced = budgetUsd !== null ? unpricedModel(suite.spec, opts.pricing) : null;
+    if (unpriced) {
+      throw new RunSetupError(
+        `a run budget needs a price for every model: variant "${unpriced.variant}" uses "${unpriced.model}", which has none (add it with --pricing FILE)`,
+      );
+    }
   } catch (error) {
     for (const client of clients.values()) client.close?.();
     await sim?.close();
@@ -268,6 +280,24 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     };
     let records = 0;
     let cancelled = 0;
+    let skipped = 0;
+    // The budget stops scheduling like a first Ctrl-C, but the samples it stops are recorded as skipped.
+    const budget =
+      budgetUsd === null
+        ? null
+        : new RunBudget(budgetUsd, opts.resume ? await recordedCost(runDir) : 0, () => {
+            progress.info(
+              `budget of $${budgetUsd} reached ($${budget?.spentUsd.toFixed(4)} recorded): no new samples; samples in flight finish`,
+            );
+            void pool.drain();
+          });
+    if (budget?.exhausted) {
+      progress.info(
+        `budget of $${budgetUsd} already reached ($${budget.spentUsd.toFixed(4)} recorded): no sample runs; raise it with --budget`,
+      );
+    }
+    const sink = budget ? budget.counting(writer) : writer;
+    const scheduling = () => !opts.stop.aborted && !budget?.exhausted;
     const onStop = () => {
       queue.clear();
       void pool.drain();
@@ -278,20 +308,27 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     for (const sample of plan.pending) {
       void queue.add(async () => {
         if (opts.stop.aborted) return;
+        if (budget?.exhausted) {
+          const record = skippedRecord(sample, runId, budget.limitUsd);
+          writer.sample(record);
+          skipped += 1;
+          progress.sampleFinished(record);
+          return;
+        }
         started += 1;
         const record: SampleRecord = await runSample(sample, {
           runId,
           acquireSandbox: async (s, signal) => {
             const taken = await pool.take(s.sampleId, specFor(s), signal);
-            if (!opts.stop.aborted) topUp();
+            if (scheduling()) topUp();
             return taken;
           },
           releaseSandbox: () => {
             pool.release();
-            if (!opts.stop.aborted) topUp();
+            if (scheduling()) topUp();
           },
           model: clients.get(sample.variant.name)!,
-          sink: writer,
+          sink,
           costOf,
           promptCacheKey,
           abort: opts.abort,
@@ -315,9 +352,17 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     opts.stop.removeEventListener('abort', onStop);
     progress.stop();
     const complete = records === plan.pending.length && cancelled === 0 && !opts.stop.aborted;
-    const status: RunManifest['status'] = complete ? 'completed' : 'interrupted';
+    let status: RunManifest['status'] = complete ? 'completed' : 'interrupted';
+    if (skipped > 0 && !opts.stop.aborted) status = 'budget_exhausted';
     writer.writeManifest({ ...manifest, status, ended_at: new Date().toISOString() });
-    return { runId, runDir, status, records, alreadyDone: plan.alreadyDone };
+    return {
+      runId,
+      runDir,
+      status,
+      records,
+      alreadyDone: plan.alreadyDone,
+      budget: budget ? { limitUsd: budget.limitUsd, spentUsd: budget.spentUsd, skipped } : null,
+    };
   } catch (error) {
     progress.stop();
     writer.writeManifest({ ...manifest, status: 'failed', ended_at: new Date().toISOString() });

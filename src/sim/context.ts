@@ -1,5 +1,6 @@
 import { FaultInjector } from './behaviour/faults.js';
 import type { EffectiveOptions } from './behaviour/options.js';
+import { RequestRateLimit } from './behaviour/rate-limit.js';
 import { FingerprintStore } from './cache/diagnostics.js';
 import { CacheModel } from './cache/model.js';
 import type { PacedEvent, StreamPlan } from './http/sse.js';
@@ -18,6 +19,8 @@ export interface SimContext {
   faults: FaultInjector;
   defaults: EffectiveOptions;
   now: () => number;
+  /** The server-wide request bucket of the `requests_per_s` fault. */
+  rateLimit: RequestRateLimit;
 }
 
 export interface ContextOptions {
@@ -41,6 +44,7 @@ export function createContext(o: ContextOptions): SimContext {
     faults: new FaultInjector(),
     defaults: o.defaults,
     now,
+    rateLimit: new RequestRateLimit(),
   };
 }
 

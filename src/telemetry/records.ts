@@ -102,7 +102,8 @@ export const TurnRecordSchema = z.object({
 });
 export type TurnRecord = z.infer<typeof TurnRecordSchema>;
 
-export const SampleStatusSchema = z.enum(['completed', 'limit', 'timeout', 'error', 'cancelled']);
+/** `skipped`: never started, because the run reached its cost budget (a resume runs it). */
+export const SampleStatusSchema = z.enum(['completed', 'limit', 'timeout', 'error', 'cancelled', 'skipped']);
 export type SampleStatus = z.infer<typeof SampleStatusSchema>;
 
 export const SampleRecordSchema = z.object({
@@ -247,6 +248,22 @@ export const ToolsChangedEventSchema = z.object({
   tools: z.number().int().min(0),
 });
 
+/**
+ * The adaptive concurrency limit of a provider endpoint changed; recorded on the sample whose
+ * request attempt caused it (a 429, a Retry-After, rising latency, or successes).
+ */
+export const ConcurrencyEventSchema = z.object({
+  ...eventBase,
+  type: z.literal('concurrency'),
+  endpoint: z.string(),
+  from: z.number().int().min(1),
+  to: z.number().int().min(1),
+  reason: z.enum(['rate_limited', 'retry_after', 'latency', 'increase']),
+  status: z.number().int().nullable(),
+  retry_after_ms: z.number().min(0).nullable(),
+  in_flight: z.number().int().min(0),
+});
+
 export const EventRecordSchema = z.discriminatedUnion('type', [
   ToolCallEventSchema,
   CompactionEventSchema,
@@ -256,13 +273,16 @@ export const EventRecordSchema = z.discriminatedUnion('type', [
   SandboxEventSchema,
   McpServerEventSchema,
   ToolsChangedEventSchema,
+  ConcurrencyEventSchema,
 ]);
 export type EventRecord = z.infer<typeof EventRecordSchema>;
 export type ToolCallEvent = z.infer<typeof ToolCallEventSchema>;
 export type CompactionEvent = z.infer<typeof CompactionEventSchema>;
 export type ToolsChangedEvent = z.infer<typeof ToolsChangedEventSchema>;
+export type ConcurrencyEvent = z.infer<typeof ConcurrencyEventSchema>;
 
-export const RunStatusSchema = z.enum(['running', 'completed', 'interrupted', 'failed']);
+/** `budget_exhausted`: the recorded cost reached the run's budget and samples were skipped. */
+export const RunStatusSchema = z.enum(['running', 'completed', 'interrupted', 'failed', 'budget_exhausted']);
 
 export const IngestInfoSchema = z.object({
   /** The files and folders given on the command line, as given. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { loadPricing } from '../../config/index.js';
+import { type AdaptiveConcurrency, loadPricing, resolveAdaptive } from '../../config/index.js';
 import { formatSummaryTable, summarizeRun } from '../../report/index.js';
 import {
   newRunId,
@@ -27,6 +27,8 @@ const RunFlags = z.object({
   requests: z.number().int().positive().optional(),
   rpm: z.number().int().positive().optional(),
   tpm: z.number().int().positive().optional(),
+  adaptive: z.boolean().default(false),
+  budget: z.number().positive().optional(),
   shard: z.object({ index: z.number(), count: z.number() }).optional(),
   variant: z.array(z.string().min(1)).optional(),
   task: z.array(z.string().min(1)).optional(),
@@ -56,18 +58,34 @@ function sandboxProvider(suite: LoadedSuite, override: 'docker' | 'local' | unde
   return sandboxProviderFor({ engine, ...(engine === 'docker' && engines ? { engines } : {}) });
 }
 
-/** Flags win over the suite file's `concurrency` block. */
+/** Flags win over the suite file's `concurrency` block; `--adaptive` turns adaptation on. */
 function providerLimits(
-  flags: { requests?: number | undefined; rpm?: number | undefined; tpm?: number | undefined },
-  suite: { requests?: number | undefined; rpm?: number | undefined; tpm?: number | undefined },
+  flags: z.infer<typeof RunFlags>,
+  suite: LoadedSuite['spec']['concurrency'],
 ): ProviderLimits {
   const concurrency = flags.requests ?? suite.requests;
   const rpm = flags.rpm ?? suite.rpm;
   const tpm = flags.tpm ?? suite.tpm;
+  const adaptive: AdaptiveConcurrency | null = resolveAdaptive(
+    flags.adaptive ? suite.adaptive || true : suite.adaptive,
+  );
+  if (adaptive && !concurrency) {
+    throw new UsageError('--adaptive needs a ceiling: --requests N (or concurrency.requests in the suite)');
+  }
   return {
     ...(concurrency ? { concurrency } : {}),
     ...(rpm ? { rpm } : {}),
     ...(tpm ? { tpm } : {}),
+    ...(adaptive
+      ? {
+          adaptive: {
+            floor: Math.min(adaptive.floor, concurrency ?? adaptive.floor),
+            increase: adaptive.increase,
+            decrease: adaptive.decrease,
+            latencyFactor: adaptive.latency_factor,
+          },
+        }
+      : {}),
   };
 }
 
@@ -127,6 +145,10 @@ export function registerRunCommand(program: Command): void {
     .option('--rpm <n>', 'model requests started per minute, per provider endpoint', positiveIntArg('--rpm'))
     .option('--tpm <n>', 'tokens per minute, per provider endpoint', positiveIntArg('--tpm'))
     .option(
+      '--adaptive',
+      'adapt the requests in flight per endpoint (AIMD: down on 429s, Retry-After and rising latency, back up on successes) between 1 and --requests',
+    )
+    .option(
       '--shard <i/n>',
       'run only shard i of n (deterministic split; join shards with `turnbench merge`)',
       zodArg(ShardSchema, '--shard'),
@@ -140,6 +162,11 @@ export function registerRunCommand(program: Command): void {
       zodArg(z.enum(['docker', 'local']), '--sandbox'),
     )
     .option('--pricing <file>', 'a pricing YAML that overrides the shipped prices')
+    .option(
+      '--budget <usd>',
+      "stop scheduling once the run's recorded cost reaches this many USD (samples in flight finish, the rest are skipped; exit 3); wins over limits.max_run_cost_usd",
+      zodArg(z.coerce.number().positive(), '--budget'),
+    )
     .option(
       '--grace <seconds>',
       'after the first Ctrl-C, how long samples in flight may finish',
@@ -189,6 +216,7 @@ export function registerRunCommand(program: Command): void {
               }
             : {}),
           ...(flags.resume ? { resume: { force: flags.force } } : {}),
+          ...(flags.budget !== undefined ? { budgetUsd: flags.budget } : {}),
           sandboxes,
           pricing,
           progress,
@@ -220,5 +248,12 @@ export function registerRunCommand(program: Command): void {
         );
       }
       if (outcome.status === 'interrupted') process.exitCode = EXIT.interrupted;
+      if (outcome.status === 'budget_exhausted' && outcome.budget) {
+        const { limitUsd, spentUsd, skipped } = outcome.budget;
+        process.stderr.write(
+          `run ${runId} stopped at its budget: $${spentUsd.toFixed(4)} recorded of $${limitUsd}; ${skipped} samples skipped (finish them with: turnbench run --resume ${runId} --budget <more>)\n`,
+        );
+        process.exitCode = EXIT.budget;
+      }
     });
 }

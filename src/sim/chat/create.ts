@@ -3,9 +3,11 @@ import type {
   ChatCompletionChunk,
   ChatCompletionMessageFunctionToolCall,
 } from 'openai/resources/chat/completions';
+
 import type { CompletionUsage } from 'openai/resources/completions';
 import { malform } from '../behaviour/faults.js';
 import { planLatency } from '../behaviour/latency.js';
+import { rateLimitWait } from '../behaviour/rate-limit.js';
 import type { CacheSettings } from '../cache/model.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
 import { faultError, fromZod } from '../http/errors.js';
@@ -46,6 +48,8 @@ export function handleChatCompletions(ctx: SimContext, req: SimRequest): SimRepl
   const lookup = ctx.cache.lookup(rendered.segments, settings(body));
   const { seed } = req.options;
   const requestKey = `chat:${body.model}:${lookup.analysis.endHash}`;
+  const limitedFor = rateLimitWait(ctx, req.options.faults);
+  if (limitedFor !== null) throw faultError(429, limitedFor);
   const fault = ctx.faults.decide(req.options.faults, seed, requestKey);
   if (fault.status !== null) throw faultError(fault.status, fault.retryAfterS);
   const cache = ctx.cache.commit(lookup);

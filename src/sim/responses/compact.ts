@@ -1,5 +1,6 @@
 import type { CompactedResponse, ResponseOutputItem } from 'openai/resources/responses/responses';
 import { planLatency } from '../behaviour/latency.js';
+import { rateLimitWait } from '../behaviour/rate-limit.js';
 import { encodeCompaction } from '../compaction/codec.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
 import { faultError, fromZod } from '../http/errors.js';
@@ -28,6 +29,8 @@ export function handleResponsesCompact(ctx: SimContext, req: SimRequest): SimRep
   const rendered = renderResponsesRequest([], body.instructions, items);
   const lookup = ctx.cache.lookup(rendered.segments, cacheSettings(body));
   const requestKey = `compact:${body.model}:${lookup.analysis.endHash}`;
+  const limitedFor = rateLimitWait(ctx, req.options.faults);
+  if (limitedFor !== null) throw faultError(429, limitedFor);
   const fault = ctx.faults.decide(req.options.faults, req.options.seed, requestKey);
   if (fault.status !== null) throw faultError(fault.status, fault.retryAfterS);
   const usageCache = ctx.cache.commit(lookup);

@@ -1,6 +1,7 @@
 import type { ResponseOutputItem } from 'openai/resources/responses/responses';
 import { malform } from '../behaviour/faults.js';
 import { planLatency } from '../behaviour/latency.js';
+import { rateLimitWait } from '../behaviour/rate-limit.js';
 import { type CacheDiagnostics, compareFingerprints } from '../cache/diagnostics.js';
 import { fingerprintOf } from '../cache/model.js';
 import { encodeCompaction } from '../compaction/codec.js';
@@ -46,6 +47,8 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
   const lookup = ctx.cache.lookup(rendered.segments, cacheSettings(body));
   const { seed } = req.options;
   const requestKey = `${body.model}:${lookup.analysis.endHash}`;
+  const limitedFor = rateLimitWait(ctx, req.options.faults);
+  if (limitedFor !== null) throw faultError(429, limitedFor);
   const fault = ctx.faults.decide(req.options.faults, seed, requestKey);
   if (fault.status !== null) throw faultError(fault.status, fault.retryAfterS);
 
