@@ -36,6 +36,10 @@ export const BENCHMARKS = {
     about: 'ingest of a 100 MB Codex session log: MB/s and peak memory vs a line count of the same file',
     run: async () => (await import('./ingest.js')).benchIngest(),
   },
+  adaptive: {
+    about: 'wall time of a rate-limited run: adaptive concurrency (AIMD) vs a fixed limit at the ceiling',
+    run: async () => (await import('./adaptive.js')).benchAdaptive(),
+  },
 } as const satisfies Record<string, BenchDefinition>;
 
 export type BenchName = keyof typeof BENCHMARKS;

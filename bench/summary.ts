@@ -65,6 +65,11 @@ const HEADLINES: Record<BenchName, Headline> = {
       `RSS ${f('small_peak_rss_mb')} MB, heap ${f('small_peak_heap_used_mb')} MB (heap ratio ${f('peak_heap_ratio_big_vs_small')}x for ${f('input_ratio_big_vs_small')}x the input); ` +
       `live heap after GC ${f('ingest_heap_after_gc_mb')} MB vs ${f('small_heap_after_gc_mb')} MB`,
   ],
+  adaptive: (f) => [
+    `rate-limited endpoint (${f('sim_requests_per_s')} req/s): adaptive ${f('adaptive_wall_ms_median')} ms vs fixed at ${f('ceiling')} ${f('fixed_wall_ms_median')} ms ` +
+      `(ratio ${f('adaptive_vs_fixed_wall_ratio')}, median of ${f('rounds')}); 429s ${f('adaptive_rate_limited_attempts_median')} vs ${f('fixed_rate_limited_attempts_median')}; ` +
+      `samples lost ${f('samples_lost.adaptive')} vs ${f('samples_lost.fixed')}`,
+  ],
   report: (f) => [
     `report over ${f('samples')} samples / ${f('turns')} turns: ${f('report_ms')} ms (${f('report_vs_baseline')}x a readline line count), ` +
       `peak RSS ${f('report_peak_rss_mb')} MB; summary ${f('summary_ms')} ms`,
