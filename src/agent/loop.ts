@@ -20,6 +20,7 @@ import { compactionPolicy } from './compaction/index.js';
 import { type McpRuntime, McpToolset } from './mcp/index.js';
 import { applyPerturbation } from './perturb.js';
 import { type EnvironmentContext, orderTools, preambleItems, renderInstructions } from './prompt.js';
+import { asksForEncryptedReasoning, historyItems } from './reasoning.js';
 import { logicalRequest, wireRequest } from './request.js';
 import { runToolCalls } from './tool-calls.js';
 import { type ToolContext, toolDefinitions } from './tools/index.js';
@@ -196,6 +197,7 @@ async function converse(input: AgentRunInput, mcp: McpToolset | null): Promise<A
     const logical = logicalRequest(variant, shape, instructions, {
       serverCompactThreshold: policy.serverThreshold,
       comparisonResponseId: lastResponseId,
+      encryptedReasoning: asksForEncryptedReasoning(variant, shape.model, shape.reasoningEffort),
     });
     const wire = wireRequest(logical, variant.mode, sentUpTo, lastResponseId);
 
@@ -213,7 +215,7 @@ async function converse(input: AgentRunInput, mcp: McpToolset | null): Promise<A
         }),
     });
     const calls = response.output.filter((item) => item.type === 'function_call');
-    const outputAsInput = outputItemsAsInput(response.output);
+    const outputAsInput = historyItems(outputItemsAsInput(response.output), variant);
     const record = tracker.record({
       turn,
       startedAt,

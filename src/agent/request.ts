@@ -10,7 +10,12 @@ export function logicalRequest(
   variant: VariantSpec,
   shape: TurnShape,
   instructions: string,
-  opts: { serverCompactThreshold: number | undefined; comparisonResponseId: string | null },
+  opts: {
+    serverCompactThreshold: number | undefined;
+    comparisonResponseId: string | null;
+    /** Ask for encrypted reasoning, to carry it in the history (stateless mode on a reasoning model). */
+    encryptedReasoning?: boolean;
+  },
 ): ModelRequest {
   return {
     model: shape.model,
@@ -22,6 +27,7 @@ export function logicalRequest(
     ...(shape.promptCacheKey ? { promptCacheKey: shape.promptCacheKey } : {}),
     ...(variant.prompt_cache_retention ? { promptCacheRetention: variant.prompt_cache_retention } : {}),
     ...(shape.reasoningEffort ? { reasoningEffort: shape.reasoningEffort } : {}),
+    ...(opts.encryptedReasoning ? { includeEncryptedReasoning: true } : {}),
     ...(variant.max_output_tokens ? { maxOutputTokens: variant.max_output_tokens } : {}),
     ...(opts.serverCompactThreshold ? { compactThreshold: opts.serverCompactThreshold } : {}),
     ...(variant.cache_diagnostics && opts.comparisonResponseId

@@ -290,6 +290,12 @@ export const VariantSchema = z
     api_key_env: z.string().default('OPENAI_API_KEY'),
     model: z.string().min(1).default('sim-1'),
     reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).optional(),
+    /**
+     * On a model that reasons, keep its reasoning across turns without server state, as Codex does:
+     * ask for `reasoning.encrypted_content` and resend the reasoning items with the history.
+     * false: neither (reasoning items are dropped from the history).
+     */
+    carry_reasoning: z.boolean().default(true),
     max_output_tokens: positiveInt.optional(),
     /** System instructions. `{{now}}` and `{{turn}}` are re-rendered every turn (dynamic content). */
     instructions: z.string().min(1),

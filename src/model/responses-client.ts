@@ -34,6 +34,7 @@ export function responsesBody(req: ModelRequest): ResponseCreateParamsStreaming 
   if (req.comparisonResponseId)
     body.prompt_cache_options = { comparison_response_id: req.comparisonResponseId };
   if (req.reasoningEffort) body.reasoning = { effort: req.reasoningEffort };
+  if (req.includeEncryptedReasoning) body.include = ['reasoning.encrypted_content'];
   if (req.maxOutputTokens) body.max_output_tokens = req.maxOutputTokens;
   if (req.compactThreshold)
     body.context_management = [{ type: 'compaction', compact_threshold: req.compactThreshold }];

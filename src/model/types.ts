@@ -24,6 +24,8 @@ export interface ModelRequest {
   /** Ask the provider for prompt_cache_diagnostics against this earlier response. */
   comparisonResponseId?: string;
   reasoningEffort?: ReasoningEffort;
+  /** Ask for reasoning items with `encrypted_content`, to resend them without server state. */
+  includeEncryptedReasoning?: boolean;
   maxOutputTokens?: number;
   /** Server-side compaction (`context_management`). */
   compactThreshold?: number;
