@@ -45,7 +45,7 @@ export class ThroughputCollector {
     const at = Date.parse(t.started_at);
     if (Number.isNaN(at)) return;
     this.second(at).requests += 1;
-    this.last = Math.max(this.last, at + t.latency_ms);
+    this.last = Math.max(this.last, at + (t.latency_ms ?? 0));
   }
 
   rateLimited(atIso: string): void {

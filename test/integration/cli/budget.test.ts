@@ -48,7 +48,7 @@ describe('a run budget', () => {
 
     // nothing started after the recorded cost reached the budget
     const ends = stopped.turns
-      .map((t) => ({ end: Date.parse(t.started_at) + t.latency_ms, cost: t.cost_usd ?? 0 }))
+      .map((t) => ({ end: Date.parse(t.started_at) + (t.latency_ms ?? 0), cost: t.cost_usd ?? 0 }))
       .sort((a, b) => a.end - b.end);
     let cumulative = 0;
     let reachedAt = Number.POSITIVE_INFINITY;
