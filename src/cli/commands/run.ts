@@ -128,7 +128,10 @@ export function registerRunCommand(program: Command): void {
     .description('run a suite: every task x variant x epoch as one sandboxed agent conversation')
     .argument('[suite]', 'path to suite.yaml (optional with --resume: the run remembers its suite)')
     .option('--run-id <id>', 'name of the run folder (default: a timestamp)')
-    .option('--resume <run-id>', 'finish an interrupted or crashed run: only samples without a record run')
+    .option(
+      '--resume <run-id>',
+      'finish an interrupted, crashed or budget-stopped run: only samples without a record (or skipped for the budget) run',
+    )
     .option('--force', 'with --resume: resume even if the suite changed since the run started')
     .option('--results-dir <dir>', 'where run folders go', 'results')
     .option(
@@ -146,7 +149,7 @@ export function registerRunCommand(program: Command): void {
     .option('--tpm <n>', 'tokens per minute, per provider endpoint', positiveIntArg('--tpm'))
     .option(
       '--adaptive',
-      'adapt the requests in flight per endpoint (AIMD: down on 429s, Retry-After and rising latency, back up on successes) between 1 and --requests',
+      'adapt the requests in flight per endpoint (AIMD: down on 429s, Retry-After and rising latency, back up on successes) between a floor (1, or concurrency.adaptive.floor) and --requests',
     )
     .option(
       '--shard <i/n>',

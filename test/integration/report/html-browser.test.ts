@@ -93,6 +93,7 @@ describe.skipIf(!available)('report.html in headless Chromium', () => {
         'chart-history',
         'chart-hit',
         'chart-pass',
+        'chart-throughput',
         'chart-tokens',
       ].sort(),
     );
