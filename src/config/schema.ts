@@ -92,12 +92,28 @@ export const SimStepSchema = z.union([
 ]);
 export type SimStep = z.infer<typeof SimStepSchema>;
 
+/**
+ * How the sim grades this task when a model scorer with `provider: sim` asks: a fixed grade,
+ * or one that depends on the agent's final answer (`pass_if_answer_contains`).
+ */
+export const SimGradeSchema = z
+  .object({
+    score: z.number().min(0).max(1).default(1),
+    explanation: z.string().min(1).default('The work meets the rubric.'),
+    /** When given and the agent's answer lacks this text, the grade is 0 with `fail_explanation`. */
+    pass_if_answer_contains: z.string().min(1).optional(),
+    fail_explanation: z.string().min(1).default('The answer does not show what the rubric asks for.'),
+  })
+  .strict();
+export type SimGrade = z.infer<typeof SimGradeSchema>;
+
 export const SimScriptSchema = z
   .object({
     steps: z.array(SimStepSchema).default([]),
     final: z.string().min(1),
     /** Reasoning tokens the sim reports per turn (they are billed as output). */
     reasoning_tokens: nonNegativeInt.default(0),
+    grade: SimGradeSchema.optional(),
   })
   .strict();
 export type SimScript = z.infer<typeof SimScriptSchema>;
@@ -122,6 +138,29 @@ export const TaskFileSchema = z.union([
 ]);
 export type TaskFile = z.infer<typeof TaskFileSchema>;
 
+/**
+ * A model grades the agent's work against a rubric (the Responses API with a JSON-schema
+ * `text.format`). The grader's usage and cost are recorded apart from the agent's.
+ */
+export const ModelScorerSchema = z
+  .object({
+    type: z.literal('model'),
+    /** What the grader checks; shown to the grader with the task and the agent's final answer. */
+    rubric: z.string().min(1),
+    model: z.string().min(1),
+    /** `sim` grades from the task's `sim.grade` entry (offline); `openai` uses the variant-style key and URL. */
+    provider: z.enum(['sim', 'openai']).default('sim'),
+    base_url: z.string().url().optional(),
+    api_key_env: z.string().default('OPENAI_API_KEY'),
+    /** Files of the working directory (after the agent stopped) shown to the grader. */
+    include_files: z.array(z.string().min(1)).default([]),
+    /** The grade (0..1) at or above which the scorer passes. */
+    pass_threshold: z.number().min(0).max(1).default(0.5),
+    timeout_s: z.number().positive().default(120),
+  })
+  .strict();
+export type ModelScorer = z.infer<typeof ModelScorerSchema>;
+
 export const ImageRefSchema = z.union([
   z.string().min(1),
   z.object({ dockerfile: z.string().min(1), context: z.string().default('.') }).strict(),
@@ -144,8 +183,18 @@ export const ScorerSchema = z.discriminatedUnion('type', [
       ignore_case: z.boolean().default(false),
     })
     .strict(),
+  ModelScorerSchema,
 ]);
 export type Scorer = z.infer<typeof ScorerSchema>;
+
+/** One scorer, or a list of them: the sample passes when every one passes (see scoring/combine.ts). */
+export const TaskScorerSchema = z.union([ScorerSchema, z.array(ScorerSchema).min(1)]);
+export type TaskScorer = z.infer<typeof TaskScorerSchema>;
+
+/** The scorers of a task as a list, whichever way the task wrote them. */
+export function scorersOf(scorer: TaskScorer): Scorer[] {
+  return Array.isArray(scorer) ? scorer : [scorer];
+}
 
 export const DatasetRefSchema = z
   .object({
@@ -170,7 +219,7 @@ export const TaskSchema = z
     setup: z.array(z.string().min(1)).default([]),
     limits: LimitsSchema.default({}),
     network: z.boolean().default(false),
-    scorer: ScorerSchema,
+    scorer: TaskScorerSchema,
     tags: z.array(z.string()).default([]),
     dataset: DatasetRefSchema.optional(),
     sim: SimScriptSchema.optional(),

@@ -6,6 +6,7 @@ import type { ModelClient } from './types.js';
 export { ChatClient, chatBody } from './chat-client.js';
 export { toChatMessages, toChatTools } from './chat-messages.js';
 export { modelReasons } from './reasoning.js';
+export { GradeClient, type GradeEndpoint, type GradeRequest, type GradeResponse } from './grade-client.js';
 export { ResponsesClient, responsesBody } from './responses-client.js';
 export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
 export type * from './types.js';
@@ -26,9 +27,11 @@ export interface ProviderEndpoint {
  * key from the environment variable the variant names (the key itself is never stored).
  */
 export function resolveEndpoint(
-  variant: VariantSpec,
+  variant: Pick<VariantSpec, 'name' | 'provider' | 'api_key_env' | 'base_url' | 'sim'>,
   env: NodeJS.ProcessEnv,
   simBaseURL: string | null,
+  /** Who needs the endpoint, for the error message (a model scorer is not a variant). */
+  label = `variant "${variant.name}"`,
 ): ProviderEndpoint {
   if (variant.provider === 'sim') {
     if (!simBaseURL)
@@ -39,9 +42,7 @@ export function resolveEndpoint(
   }
   const apiKey = env[variant.api_key_env];
   if (!apiKey) {
-    throw new ProviderConfigError(
-      `variant "${variant.name}": provider openai needs an API key in $${variant.api_key_env}`,
-    );
+    throw new ProviderConfigError(`${label}: provider openai needs an API key in $${variant.api_key_env}`);
   }
   const baseURL = variant.base_url ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
   return { baseURL, apiKey };

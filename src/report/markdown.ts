@@ -124,6 +124,11 @@ export function renderMarkdown(data: ReportData): string {
         `(\`turnbench run --resume ${data.run.run_id} --budget <more>\` runs them).`,
     );
   }
+  const graded = data.variants.filter((v) => v.graded > 0);
+  if (graded.length > 0) {
+    const costs = graded.map((v) => `${v.variant} ${formatUsd(v.grader_cost_usd)}`).join(', ');
+    out.push('', `Model graders (not in the cost column): ${costs}.`);
+  }
   const passAtK = data.variants.filter((v) => v.pass_at_k.length > 1);
   if (passAtK.length > 0) {
     out.push('', '### pass@k across epochs', '');

@@ -31,6 +31,9 @@ export interface VariantSummary {
   cost_unknown: number;
   /** Samples never run because the run reached its cost budget (not in any figure above). */
   skipped: number;
+  /** Samples graded by a model scorer, and what the graders cost (never part of `cost_usd`). */
+  graded: number;
+  grader_cost_usd: number;
 }
 
 export interface RunSummary {
@@ -65,6 +68,8 @@ function emptyVariant(variant: string): VariantSummary {
     cached_unknown: 0,
     cost_unknown: 0,
     skipped: 0,
+    graded: 0,
+    grader_cost_usd: 0,
   };
 }
 
@@ -92,6 +97,10 @@ function addSample(v: VariantSummary, s: SampleRecord): void {
   v.cache_breaks += s.cache_breaks;
   if (s.cached_tokens === null) v.cached_unknown++;
   if (s.cost_usd === null) v.cost_unknown++;
+  if (s.grades && s.grades.length > 0) {
+    v.graded++;
+    for (const g of s.grades) v.grader_cost_usd += g.cost_usd ?? 0;
+  }
 }
 
 function finish(v: VariantSummary): VariantSummary {

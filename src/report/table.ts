@@ -32,6 +32,19 @@ const COLUMNS: Column[] = [
   { title: 'wall', align: 'right', value: (v) => formatDuration(v.wall_ms) },
 ];
 
+/** Shown after `cost` when model scorers graded samples: their cost is kept apart from the agents'. */
+const GRADER_COLUMN: Column = {
+  title: 'grader cost',
+  align: 'right',
+  value: (v) => formatUsd(v.grader_cost_usd),
+};
+
+function columnsFor(summary: RunSummary): Column[] {
+  if (!summary.variants.some((v) => v.graded > 0)) return COLUMNS;
+  const at = COLUMNS.findIndex((col) => col.title === 'cost') + 1;
+  return [...COLUMNS.slice(0, at), GRADER_COLUMN, ...COLUMNS.slice(at)];
+}
+
 function pad(text: string, width: number, align: 'left' | 'right'): string {
   return align === 'left' ? text.padEnd(width) : text.padStart(width);
 }
@@ -46,16 +59,19 @@ function hitColor(c: ChalkInstance, rate: number): ChalkInstance {
 /** An aligned table with one row per variant; plain text unless colour is wanted. */
 export function formatSummaryTable(summary: RunSummary, options: TableOptions = {}): string {
   const c = new Chalk({ level: (options.color ?? colorWanted()) ? 1 : 0 });
-  const rows = summary.variants.map((v) => COLUMNS.map((col) => col.value(v)));
-  const widths = COLUMNS.map((col, i) => Math.max(col.title.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const header = COLUMNS.map((col, i) => c.bold(pad(col.title, widths[i] ?? 0, col.align))).join('  ');
+  const columns = columnsFor(summary);
+  const rows = summary.variants.map((v) => columns.map((col) => col.value(v)));
+  const widths = columns.map((col, i) => Math.max(col.title.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const header = columns.map((col, i) => c.bold(pad(col.title, widths[i] ?? 0, col.align))).join('  ');
   const body = summary.variants.map((v, r) =>
-    COLUMNS.map((col, i) => {
-      const cell = pad(rows[r]?.[i] ?? '', widths[i] ?? 0, col.align);
-      if (col.title === 'hit rate') return hitColor(c, v.cache_hit_rate)(cell);
-      if (col.title === 'variant') return c.cyan(cell);
-      return cell;
-    }).join('  '),
+    columns
+      .map((col, i) => {
+        const cell = pad(rows[r]?.[i] ?? '', widths[i] ?? 0, col.align);
+        if (col.title === 'hit rate') return hitColor(c, v.cache_hit_rate)(cell);
+        if (col.title === 'variant') return c.cyan(cell);
+        return cell;
+      })
+      .join('  '),
   );
   const lines = [`run ${summary.run_id} (${summary.status})`, header, ...body];
   const unknownCost = summary.variants.some((v) => v.cost_unknown > 0);

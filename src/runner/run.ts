@@ -16,6 +16,7 @@ import {
   sandboxMcpRuntime,
   sandboxNeedsNode,
 } from './mcp-runtime.js';
+import { GraderPool, modelScorersOf } from './graders.js';
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import type { ProgressReporter } from './progress.js';
 import { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
@@ -179,9 +180,18 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
 
   const budgetUsd = opts.budgetUsd ?? suite.spec.limits.max_run_cost_usd ?? null;
   // Everything that can be wrong with the input fails here, before any folder or container.
-  const needsSim = suite.spec.variants.some((v) => v.provider === 'sim');
+  const graderSpecs = modelScorersOf(suite.tasks);
+  const needsSim =
+    suite.spec.variants.some((v) => v.provider === 'sim') ||
+    graderSpecs.some((g) => g.spec.provider === 'sim');
   const sim = needsSim ? await startSimForSuite(suite) : null;
+  const prices = new Map<string, ReturnType<typeof priceFor>>();
+  const costOf = (model: string, usage: Parameters<typeof costUsd>[1]) => {
+    if (!prices.has(model)) prices.set(model, priceFor(opts.pricing, model));
+    return costUsd(prices.get(model) ?? null, usage);
+  };
   const clients = new Map<string, ModelClient>();
+  let graders: GraderPool | null = null;
   let plan: RunPlan;
   try {
     for (const variant of suite.spec.variants) {
@@ -189,6 +199,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       const client = createModelClient(variant, endpoint);
       clients.set(variant.name, limitModelClient(client, endpoint.baseURL, opts.providerLimits));
     }
+    if (graderSpecs.length > 0) graders = new GraderPool(suite.tasks, env, sim?.url ?? null, costOf);
     plan = await planRun(opts, runDir);
     const unbuilt = missingBundles(plan.pending);
     if (unbuilt) throw new RunSetupError(unbuilt);
@@ -237,11 +248,6 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       return image.tag;
     };
 
-    const prices = new Map<string, ReturnType<typeof priceFor>>();
-    const costOf = (model: string, usage: Parameters<typeof costUsd>[1]) => {
-      if (!prices.has(model)) prices.set(model, priceFor(opts.pricing, model));
-      return costUsd(prices.get(model) ?? null, usage);
-    };
     const promptCacheKey = cacheKeyPolicy(runId);
     const sandboxDefaults = {
       memoryMb: suite.spec.sandbox.memory_mb,
@@ -331,6 +337,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
           sink,
           costOf,
           promptCacheKey,
+          ...(graders ? { graders } : {}),
           abort: opts.abort,
           ...(mcpSandbox && mcpHost
             ? {

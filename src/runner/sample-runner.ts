@@ -1,7 +1,7 @@
 import { emptyTotals, type McpRuntime, runAgent, type SampleTotals } from '../agent/index.js';
 import type { ModelClient, NormalisedUsage } from '../model/index.js';
 import type { Sandbox, SandboxSpec } from '../sandbox/index.js';
-import { scoreSample } from '../scoring/index.js';
+import { type GraderAccess, type ScoreResult, scoreSample } from '../scoring/index.js';
 import type { Sample } from '../tasks/index.js';
 import { eventHeader, type RecordSink, type SampleRecord, type SampleStatus } from '../telemetry/index.js';
 import { sampleMcpServers } from './mcp-runtime.js';
@@ -41,6 +41,8 @@ export interface SampleRunDeps {
   sink: RecordSink;
   costOf: (model: string, usage: NormalisedUsage) => number | null;
   promptCacheKey: (sample: Sample) => string | undefined;
+  /** Graders for model scorers (absent when the suite has none). */
+  graders?: GraderAccess;
   /** Hard abort (second Ctrl-C): stops the sample at once. */
   abort: AbortSignal;
   /** turnbench's Node runtime for MCP servers: as seen in this sample's sandbox (null: not there), and on the host. */
@@ -86,7 +88,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
   let stopReason = 'final';
   let finalAnswer: string | null = null;
   let error: SampleRecord['error'] = null;
-  let score: { passed: boolean; score: number; detail: string } | null = null;
+  let score: ScoreResult | null = null;
 
   try {
     const created = performance.now();
@@ -165,7 +167,13 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
   // Score whatever state the agent left, unless the sample never got a sandbox or was aborted.
   if (sandbox && status !== 'cancelled' && status !== 'error') {
     try {
-      score = await scoreSample(sample.task.spec.scorer, { sandbox, finalAnswer, signal: deps.abort });
+      score = await scoreSample(sample.task.spec.scorer, {
+        sandbox,
+        finalAnswer,
+        taskText: sample.task.spec.instructions,
+        signal: deps.abort,
+        ...(deps.graders ? { graders: deps.graders } : {}),
+      });
     } catch (caught) {
       score = { passed: false, score: 0, detail: `scorer error: ${errorMessage(caught)}` };
     }
@@ -226,5 +234,6 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
     ended_at: endedAt.toISOString(),
     wall_ms: endedAt.getTime() - startedAt.getTime(),
     error,
+    ...(score?.grades ? { grades: score.grades } : {}),
   };
 }

@@ -1,16 +1,32 @@
-import type { Scorer } from '../config/index.js';
+import type { ModelScorer, Scorer } from '../config/index.js';
+import type { GradeClient, NormalisedUsage } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
+import type { SampleGrade } from '../telemetry/index.js';
+
+/** How model scorers reach their graders; the runner builds one per run. */
+export interface GraderAccess {
+  clientFor(spec: ModelScorer): GradeClient;
+  costOf(model: string, usage: NormalisedUsage): number | null;
+}
 
 export interface ScoreInput {
   sandbox: Sandbox;
   finalAnswer: string | null;
+  /** The task's instructions (a model grader is shown them). */
+  taskText: string;
   signal?: AbortSignal;
+  /** Absent when the run has no model scorer; a model scorer then fails with a clear detail. */
+  graders?: GraderAccess;
+  /** Position of the scorer in the task's list (recorded with a grade). */
+  scorerIndex?: number;
 }
 
 export interface ScoreResult {
   passed: boolean;
   score: number;
   detail: string;
+  /** Model graders' verdicts with their own usage (never the agent's). */
+  grades?: SampleGrade[];
 }
 
 /** A scorer type: add one by writing a file that implements this and registering it in index.ts. */

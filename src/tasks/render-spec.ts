@@ -1,4 +1,4 @@
-import type { SimStep, TaskSpec } from '../config/index.js';
+import type { Scorer, SimStep, TaskSpec } from '../config/index.js';
 
 type FieldPath = PropertyKey[];
 type MapText = (text: string, path: FieldPath) => string;
@@ -6,9 +6,9 @@ type MapText = (text: string, path: FieldPath) => string;
 /**
  * Apply `map` to every string of a task that a dataset row may template, returning a new spec:
  * `id`, `description`, `instructions`, inline files' `path` and `content`, `setup` commands,
- * the scorer's `command` / `expected`, and the sim script's strings (`shell`, `say`, `when`
- * conditions, tool `args` at any depth, `raw_arguments`, `final`). Files copied `from` the task
- * folder, `tags`, `image` and `limits` are never templated.
+ * each scorer's `command` / `expected` / `rubric`, and the sim script's strings (`shell`, `say`,
+ * `when` conditions, tool `args` at any depth, `raw_arguments`, `final`, the `grade` texts).
+ * Files copied `from` the task folder, `tags`, `image` and `limits` are never templated.
  */
 export function mapTemplatedStrings(spec: TaskSpec, map: MapText): TaskSpec {
   const out: TaskSpec = {
@@ -25,10 +25,9 @@ export function mapTemplatedStrings(spec: TaskSpec, map: MapText): TaskSpec {
           },
     ),
     setup: spec.setup.map((command, i) => map(command, ['setup', i])),
-    scorer:
-      spec.scorer.type === 'command'
-        ? { ...spec.scorer, command: map(spec.scorer.command, ['scorer', 'command']) }
-        : { ...spec.scorer, expected: map(spec.scorer.expected, ['scorer', 'expected']) },
+    scorer: Array.isArray(spec.scorer)
+      ? spec.scorer.map((scorer, i) => mapScorer(scorer, ['scorer', i], map))
+      : mapScorer(spec.scorer, ['scorer'], map),
   };
   if (spec.description !== undefined) out.description = map(spec.description, ['description']);
   if (spec.sim) {
@@ -37,8 +36,36 @@ export function mapTemplatedStrings(spec: TaskSpec, map: MapText): TaskSpec {
       steps: spec.sim.steps.map((step, i) => mapStep(step, ['sim', 'steps', i], map)),
       final: map(spec.sim.final, ['sim', 'final']),
     };
+    const grade = spec.sim.grade;
+    if (grade) {
+      out.sim.grade = {
+        ...grade,
+        explanation: map(grade.explanation, ['sim', 'grade', 'explanation']),
+        fail_explanation: map(grade.fail_explanation, ['sim', 'grade', 'fail_explanation']),
+        ...(grade.pass_if_answer_contains !== undefined
+          ? {
+              pass_if_answer_contains: map(grade.pass_if_answer_contains, [
+                'sim',
+                'grade',
+                'pass_if_answer_contains',
+              ]),
+            }
+          : {}),
+      };
+    }
   }
   return out;
+}
+
+function mapScorer(scorer: Scorer, at: FieldPath, map: MapText): Scorer {
+  switch (scorer.type) {
+    case 'command':
+      return { ...scorer, command: map(scorer.command, [...at, 'command']) };
+    case 'match':
+      return { ...scorer, expected: map(scorer.expected, [...at, 'expected']) };
+    case 'model':
+      return { ...scorer, rubric: map(scorer.rubric, [...at, 'rubric']) };
+  }
 }
 
 /** Every templated string of a spec with its field path. */

@@ -106,6 +106,32 @@ export type TurnRecord = z.infer<typeof TurnRecordSchema>;
 export const SampleStatusSchema = z.enum(['completed', 'limit', 'timeout', 'error', 'cancelled', 'skipped']);
 export type SampleStatus = z.infer<typeof SampleStatusSchema>;
 
+/**
+ * One model grader's verdict on a sample, with the grader's own usage and cost: these are
+ * never added to the sample's (agent's) tokens or cost.
+ */
+export const SampleGradeSchema = z.object({
+  /** Index of the scorer in the task's scorer list (0 for a single scorer). */
+  scorer: z.number().int().min(0),
+  model: z.string(),
+  provider: z.string(),
+  started_at: z.string(),
+  latency_ms: z.number().min(0),
+  response_id: z.string().nullable(),
+  /** 0..1; null when the grader gave no usable answer (see `error`). */
+  score: z.number().min(0).max(1).nullable(),
+  passed: z.boolean(),
+  explanation: z.string().nullable(),
+  error: z.string().nullable(),
+  input_tokens: z.number().int().min(0),
+  cached_tokens: nullableCount,
+  cache_write_tokens: nullableCount,
+  output_tokens: z.number().int().min(0),
+  reasoning_tokens: nullableCount,
+  cost_usd: z.number().min(0).nullable(),
+});
+export type SampleGrade = z.infer<typeof SampleGradeSchema>;
+
 export const SampleRecordSchema = z.object({
   ...sampleIdentity,
   tags: z.array(z.string()),
@@ -132,6 +158,8 @@ export const SampleRecordSchema = z.object({
   ended_at: z.string(),
   wall_ms: z.number().min(0),
   error: z.object({ kind: z.string(), message: z.string() }).nullable(),
+  /** Model graders' verdicts and usage, apart from the agent's figures above (absent: no model scorer). */
+  grades: z.array(SampleGradeSchema).optional(),
 });
 export type SampleRecord = z.infer<typeof SampleRecordSchema>;
 

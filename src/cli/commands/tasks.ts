@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { displayPath, type ResolvedLimits } from '../../config/index.js';
+import { displayPath, type ResolvedLimits, scorersOf } from '../../config/index.js';
 import {
   expandSamples,
   type LoadedSuite,
@@ -64,7 +64,9 @@ function describeTask(task: LoadedTask, suiteDir: string): TaskListing {
     id: task.id,
     file: displayPath(task.file),
     image: imageLabel(task.image, suiteDir),
-    scorer: task.spec.scorer.type,
+    scorer: scorersOf(task.spec.scorer)
+      .map((s) => s.type)
+      .join('+'),
     tags: task.spec.tags,
     limits: task.limits,
     network: task.spec.network,

@@ -7,6 +7,7 @@ import { fingerprintOf } from '../cache/model.js';
 import { encodeCompaction } from '../compaction/codec.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
 import { badRequest, faultError, fromZod } from '../http/errors.js';
+import { isGradeRequest, planGrade } from '../script/grade.js';
 import { planTurn, summaryText } from '../script/plan.js';
 import { hashString } from '../util/hash.js';
 import { newId, nowSeconds } from '../util/ids.js';
@@ -64,7 +65,11 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
     return warmupReply(ctx, req, { body, newInput, items, lookup, usageCache, fingerprint, diagnostics });
   }
 
-  const turn = planTurn(rendered.view, ctx.registry, seed);
+  const planned = planTurn(rendered.view, ctx.registry, seed);
+  // A model scorer's grading request: answered from the task's `sim.grade`, not its steps.
+  const turn = isGradeRequest(body.text?.format)
+    ? { ...planned, plan: { kind: 'message' as const, text: planGrade(rendered.view, ctx.registry) } }
+    : planned;
   const output: ResponseOutputItem[] = [];
   let outputTokens = turn.reasoningTokens;
 
