@@ -10,6 +10,7 @@ import { registerInspectCommand } from './commands/inspect.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerTasksCommand } from './commands/tasks.js';
 import { EXIT, reportFatal } from './errors.js';
@@ -34,6 +35,7 @@ registerIngestCommand(program);
 registerSimCommand(program);
 registerImagesCommand(program);
 registerCleanCommand(program);
+registerSchemaCommand(program);
 
 try {
   await program.parseAsync(process.argv);
