@@ -224,12 +224,16 @@ function metricRows(v: VariantComparison): string[][] {
   });
 }
 
-function gateLine(g: GateResult): string {
+/** The change a gate measured, in its unit: "+1.25pp", "-3.10%", "+2.00". */
+export function formatGateChange(g: GateResult): string {
   const unit = g.gate.endsWith('pp') ? 'pp' : g.gate.endsWith('%') ? '%' : '';
-  const delta = Number.isFinite(g.delta)
+  return Number.isFinite(g.delta)
     ? `${g.delta >= 0 ? '+' : ''}${g.delta.toFixed(2)}${unit}`
     : String(g.delta);
-  return `${g.failed ? 'FAIL' : 'ok  '}  ${g.gate}  [${g.variant}]  change ${delta}`;
+}
+
+function gateLine(g: GateResult): string {
+  return `${g.failed ? 'FAIL' : 'ok  '}  ${g.gate}  [${g.variant}]  change ${formatGateChange(g)}`;
 }
 
 export function formatCompareText(r: CompareResult): string {

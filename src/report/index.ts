@@ -19,6 +19,7 @@ export { formatHistory, type HistoryEntry, listRuns, sparkline } from './history
 export { renderHtml } from './html.js';
 export { formatInspection, inspectSample, type SampleInspection } from './inspect.js';
 export { type JsonlReadResult, readJsonl } from './jsonl.js';
+export { renderCompareJunit, renderRunJunit, sampleOutcome, writeJunit } from './junit.js';
 export { renderMarkdown } from './markdown.js';
 export { RUN_FILES, RunNotFoundError, readManifest, resolveRunDir } from './run-dir.js';
 export { bootstrapMean, meanPassAtK, pairedDifference, passAtK, wilson } from './stats.js';

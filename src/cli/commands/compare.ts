@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import {
@@ -5,7 +6,9 @@ import {
   formatCompareText,
   GateSyntaxError,
   parseGates,
+  renderCompareJunit,
   renderCompareMarkdown,
+  writeJunit,
 } from '../../report/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { resolveRunArg } from './report.js';
@@ -15,6 +18,7 @@ const CompareFlags = z.object({
   failOn: z.string().optional(),
   markdown: z.boolean().default(false),
   json: z.boolean().default(false),
+  junit: z.string().min(1).optional(),
 });
 
 export function registerCompareCommand(program: Command): void {
@@ -30,6 +34,7 @@ export function registerCompareCommand(program: Command): void {
     )
     .option('--markdown', 'print Markdown (for a pull-request comment)')
     .option('--json', 'print one JSON object')
+    .option('--junit <file>', 'also write JUnit XML: one test case per gate and variant')
     .action(async (baseline: string, candidate: string, raw: Record<string, unknown>) => {
       const flags = CompareFlags.parse(raw);
       if (flags.markdown && flags.json) throw new UsageError('--markdown and --json are exclusive');
@@ -47,6 +52,11 @@ export function registerCompareCommand(program: Command): void {
         resolveRunArg(candidate, flags.resultsDir),
         gates,
       );
+      if (flags.junit) {
+        if (gates.length === 0)
+          process.stderr.write('warning: --junit without --fail-on: the file has no test cases\n');
+        await writeJunit(resolve(flags.junit), await renderCompareJunit(result));
+      }
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else if (flags.markdown) process.stdout.write(renderCompareMarkdown(result));
       else process.stdout.write(formatCompareText(result));

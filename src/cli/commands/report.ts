@@ -1,7 +1,14 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { formatSummaryTable, RunNotFoundError, resolveRunDir, writeReport } from '../../report/index.js';
+import {
+  formatSummaryTable,
+  RunNotFoundError,
+  renderRunJunit,
+  resolveRunDir,
+  writeJunit,
+  writeReport,
+} from '../../report/index.js';
 import { UsageError } from '../errors.js';
 import { positiveIntArg } from '../options.js';
 
@@ -10,6 +17,7 @@ const ReportFlags = z.object({
   outDir: z.string().min(1).optional(),
   history: z.boolean().default(false),
   maxDrilldownTurns: z.number().int().positive().optional(),
+  junit: z.string().min(1).optional(),
   json: z.boolean().default(false),
 });
 
@@ -36,6 +44,10 @@ export function registerReportCommand(program: Command): void {
       'turns kept for the HTML drill-down (large runs keep a selection)',
       positiveIntArg('--max-drilldown-turns'),
     )
+    .option(
+      '--junit <file>',
+      'also write JUnit XML: one test case per sample (failures carry the scorer message)',
+    )
     .option('--json', 'print the written file paths and the summary as one JSON object')
     .action(async (run: string, raw: Record<string, unknown>) => {
       const flags = ReportFlags.parse(raw);
@@ -45,13 +57,18 @@ export function registerReportCommand(program: Command): void {
         ...(flags.outDir ? { outDir: resolve(flags.outDir) } : {}),
         ...(flags.maxDrilldownTurns ? { maxDrilldownTurns: flags.maxDrilldownTurns } : {}),
       });
+      const junit = flags.junit ? resolve(flags.junit) : null;
+      if (junit) await writeJunit(junit, await renderRunJunit(runDir));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ files, summary: data.summary })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ files: { ...files, ...(junit ? { junit } : {}) }, summary: data.summary })}\n`,
+        );
         return;
       }
       process.stdout.write(formatSummaryTable(data.summary));
       process.stdout.write(
         `\nwrote ${files.markdown}\n      ${files.html}\n      ${files.samplesCsv}\n      ${files.turnsCsv}\n`,
       );
+      if (junit) process.stdout.write(`      ${junit}\n`);
     });
 }
