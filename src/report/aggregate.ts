@@ -7,6 +7,7 @@ import {
   TurnRecordSchema,
 } from '../telemetry/index.js';
 import { readJsonl } from './jsonl.js';
+import type { Repricing } from './reprice.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
 import { bootstrapMean, type Interval, meanPassAtK, wilson } from './stats.js';
 import {
@@ -127,6 +128,8 @@ export interface AggregateOptions {
   /** Worst cache breaks kept (default 10). */
   worstBreaks?: number;
   seed?: number;
+  /** Costs recomputed with another price table (`report --pricing`). */
+  repricing?: Repricing;
 }
 
 export function sampleRow(s: SampleRecord): SampleRow {
@@ -227,7 +230,7 @@ function isLayoutBreak(t: TurnRecord): boolean {
 export async function aggregateRun(runDir: string, options: AggregateOptions = {}): Promise<ReportData> {
   const { maxDrilldownTurns = 20_000, worstBreaks = 10, seed = 1 } = options;
   const manifest = readManifest(runDir);
-  const { samples: sampleMap, skipped: skippedSamples } = await readSamples(runDir);
+  const { samples: sampleMap, skipped: skippedSamples } = await readSamples(runDir, options.repricing);
   const samples = [...sampleMap.values()];
   const order = runVariantOrder(manifest);
   const summaries = summarizeSamples(samples, order);

@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify';
 import { TurnRecordSchema } from '../telemetry/index.js';
 import type { SampleRow } from './aggregate.js';
 import { readJsonl } from './jsonl.js';
+import type { Repricing } from './reprice.js';
 import { RUN_FILES } from './run-dir.js';
 
 export const SAMPLE_COLUMNS = [
@@ -93,10 +94,15 @@ export async function writeSamplesCsv(file: string, samples: readonly SampleRow[
 }
 
 /** Streams turns.jsonl into turns.csv without holding the turns in memory. */
-export async function writeTurnsCsv(file: string, runDir: string): Promise<number> {
+export async function writeTurnsCsv(
+  file: string,
+  runDir: string,
+  repricing?: Pick<Repricing, 'turn'>,
+): Promise<number> {
   return writeCsv(file, TURN_COLUMNS, async (push) => {
-    await readJsonl(join(runDir, RUN_FILES.turns), TurnRecordSchema, (t) =>
-      push([
+    await readJsonl(join(runDir, RUN_FILES.turns), TurnRecordSchema, (record) => {
+      const t = repricing ? repricing.turn(record) : record;
+      return push([
         t.run_id,
         t.sample_id,
         t.task_id,
@@ -126,7 +132,7 @@ export async function writeTurnsCsv(file: string, runDir: string): Promise<numbe
         t.tool_calls,
         t.retries,
         t.cost_usd,
-      ]),
-    );
+      ]);
+    });
   });
 }

@@ -21,6 +21,7 @@ export { formatInspection, inspectSample, type SampleInspection } from './inspec
 export { type JsonlReadResult, readJsonl } from './jsonl.js';
 export { renderCompareJunit, renderRunJunit, sampleOutcome, writeJunit } from './junit.js';
 export { renderMarkdown } from './markdown.js';
+export { type Repricing, repriceRun } from './reprice.js';
 export { RUN_FILES, RunNotFoundError, readManifest, resolveRunDir } from './run-dir.js';
 export { bootstrapMean, meanPassAtK, pairedDifference, passAtK, wilson } from './stats.js';
 export {

@@ -3,6 +3,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { SampleRecord } from '../telemetry/index.js';
 import { type CompareResult, formatGateChange } from './compare.js';
 import { formatCompact, formatPercent, formatUsd } from './format.js';
+import type { Repricing } from './reprice.js';
 import { readManifest } from './run-dir.js';
 import { readSamples, runVariantOrder } from './summary.js';
 
@@ -71,9 +72,9 @@ function sampleFigures(s: SampleRecord): string {
 }
 
 /** One <testsuite> per variant, one <testcase> per sample (name: task and epoch). */
-export async function renderRunJunit(runDir: string): Promise<string> {
+export async function renderRunJunit(runDir: string, repricing?: Repricing): Promise<string> {
   const manifest = readManifest(runDir);
-  const { samples } = await readSamples(runDir);
+  const { samples } = await readSamples(runDir, repricing);
   const order = runVariantOrder(manifest);
   const byVariant = new Map<string, SampleRecord[]>(order.map((name) => [name, []]));
   for (const s of samples.values()) {

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type RunManifest, type SampleRecord, SampleRecordSchema } from '../telemetry/index.js';
 import { readJsonl } from './jsonl.js';
+import type { Repricing } from './reprice.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
 
 export interface VariantSummary {
@@ -130,11 +131,12 @@ export function runVariantOrder(manifest: Pick<RunManifest, 'suite' | 'selection
  */
 export async function readSamples(
   runDir: string,
+  repricing?: Pick<Repricing, 'sample'>,
 ): Promise<{ samples: Map<string, SampleRecord>; skipped: number }> {
   const samples = new Map<string, SampleRecord>();
   const { skipped } = await readJsonl(join(runDir, RUN_FILES.samples), SampleRecordSchema, (s) => {
     samples.delete(s.sample_id);
-    samples.set(s.sample_id, s);
+    samples.set(s.sample_id, repricing ? repricing.sample(s) : s);
   });
   return { samples, skipped };
 }

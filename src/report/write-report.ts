@@ -38,6 +38,6 @@ export async function writeReport(
   await writeFile(files.markdown, renderMarkdown(data));
   await writeFile(files.html, renderHtml(data, history));
   await writeSamplesCsv(files.samplesCsv, data.samples);
-  await writeTurnsCsv(files.turnsCsv, runDir);
+  await writeTurnsCsv(files.turnsCsv, runDir, options.repricing);
   return { files, data };
 }

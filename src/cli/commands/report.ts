@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { loadPricing, type Pricing } from '../../config/index.js';
 import {
   formatSummaryTable,
   RunNotFoundError,
   renderRunJunit,
+  repriceRun,
   resolveRunDir,
   writeJunit,
   writeReport,
@@ -18,8 +20,18 @@ const ReportFlags = z.object({
   history: z.boolean().default(false),
   maxDrilldownTurns: z.number().int().positive().optional(),
   junit: z.string().min(1).optional(),
+  pricing: z.string().min(1).optional(),
   json: z.boolean().default(false),
 });
+
+/** A pricing file from the command line: a bad one is a usage error naming the file and field. */
+async function pricingArg(file: string): Promise<Pricing> {
+  try {
+    return await loadPricing(file);
+  } catch (error) {
+    throw new UsageError(`--pricing: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 /** A run id or folder from the command line; a missing run is a usage error (exit 2), not a failure. */
 export function resolveRunArg(run: string, resultsDir: string): string {
@@ -45,6 +57,10 @@ export function registerReportCommand(program: Command): void {
       positiveIntArg('--max-drilldown-turns'),
     )
     .option(
+      '--pricing <file>',
+      'recompute every cost from the recorded usage with these prices (over the shipped pricing.yaml)',
+    )
+    .option(
       '--junit <file>',
       'also write JUnit XML: one test case per sample (failures carry the scorer message)',
     )
@@ -52,13 +68,15 @@ export function registerReportCommand(program: Command): void {
     .action(async (run: string, raw: Record<string, unknown>) => {
       const flags = ReportFlags.parse(raw);
       const runDir = resolveRunArg(run, flags.resultsDir);
+      const repricing = flags.pricing ? await repriceRun(runDir, await pricingArg(flags.pricing)) : undefined;
       const { files, data } = await writeReport(runDir, {
+        ...(repricing ? { repricing } : {}),
         history: flags.history,
         ...(flags.outDir ? { outDir: resolve(flags.outDir) } : {}),
         ...(flags.maxDrilldownTurns ? { maxDrilldownTurns: flags.maxDrilldownTurns } : {}),
       });
       const junit = flags.junit ? resolve(flags.junit) : null;
-      if (junit) await writeJunit(junit, await renderRunJunit(runDir));
+      if (junit) await writeJunit(junit, await renderRunJunit(runDir, repricing));
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ files: { ...files, ...(junit ? { junit } : {}) }, summary: data.summary })}\n`,

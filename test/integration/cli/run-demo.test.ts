@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadPricing } from '../../../src/config/index.js';
+import { readSamples, repriceRun } from '../../../src/report/index.js';
 import {
   EventRecordSchema,
   RunManifestSchema,
@@ -101,6 +103,13 @@ describe('turnbench run tasks/demo/suite.yaml (Docker + sim)', () => {
     ]) {
       expect(reasons).toContain(reason);
     }
+  });
+
+  it('re-pricing with the shipped prices gives back every recorded sample cost (compaction requests included)', async () => {
+    const recorded = (await readSamples(runDir)).samples;
+    const repriced = (await readSamples(runDir, await repriceRun(runDir, await loadPricing()))).samples;
+    expect(repriced.size).toBe(recorded.size);
+    for (const [id, s] of recorded) expect(repriced.get(id)?.cost_usd, id).toBeCloseTo(s.cost_usd ?? -1, 12);
   });
 
   it('leaves no container behind', async () => {

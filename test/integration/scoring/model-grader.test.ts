@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPricing } from '../../../src/config/index.js';
+import { readSamples, repriceRun } from '../../../src/report/index.js';
 import { type SampleRecord, SampleRecordSchema, TurnRecordSchema } from '../../../src/telemetry/index.js';
 import { assertBuilt, readJsonl, runCli } from '../cli/helpers.js';
 
@@ -79,6 +81,15 @@ describe('model scorer graded by the sim', () => {
       expect(grade?.input_tokens).toBeGreaterThan(0);
       expect(grade?.output_tokens).toBeGreaterThan(0);
       expect(grade?.cost_usd).toBeGreaterThan(0);
+    }
+  });
+
+  it('re-pricing with the prices the run used gives back the recorded agent and grader costs', async () => {
+    const repriced = (await readSamples(runDir, await repriceRun(runDir, await loadPricing()))).samples;
+    for (const s of samples.values()) {
+      const again = repriced.get(s.sample_id);
+      expect(again?.cost_usd).toBeCloseTo(s.cost_usd ?? -1, 12);
+      expect(again?.grades?.[0]?.cost_usd).toBeCloseTo(s.grades?.[0]?.cost_usd ?? -1, 12);
     }
   });
 });
