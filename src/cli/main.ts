@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { versions } from '../runner/versions.js';
 import { registerCleanCommand } from './commands/clean.js';
 import { registerCompareCommand } from './commands/compare.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerIngestCommand } from './commands/ingest.js';
@@ -36,6 +37,7 @@ registerSimCommand(program);
 registerImagesCommand(program);
 registerCleanCommand(program);
 registerSchemaCommand(program);
+registerExportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -18,6 +18,7 @@ import {
 } from './mcp-runtime.js';
 import { GraderPool, modelScorersOf } from './graders.js';
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
+import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
 import { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
 import { runSample, sandboxSpecFor } from './sample-runner.js';
@@ -51,6 +52,8 @@ export interface RunOptions {
   stop: AbortSignal;
   /** Second abort: abort samples in flight. */
   abort: AbortSignal;
+  /** Sees every record as it is written (live OpenTelemetry export). */
+  observer?: RunObserver;
 }
 
 export interface RunOutcome {
@@ -216,6 +219,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   }
 
   const writer = new ResultsWriter(runDir);
+  const sink = opts.observer ? observedSink(writer, opts.observer) : writer;
   const manifest = plan.manifest;
   try {
     writer.writeManifest(manifest);
@@ -349,6 +353,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
             : {}),
         });
         writer.sample(record);
+        observeSample(opts.observer, record);
         records += 1;
         if (record.status === 'cancelled') cancelled += 1;
         progress.sampleFinished(record);

@@ -2,9 +2,17 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { type AdaptiveConcurrency, loadPricing, resolveAdaptive } from '../../config/index.js';
+import {
+  type ExportOutcome,
+  loadLiveExport,
+  type OtelSettings,
+  type RunInfo,
+  runInfoFrom,
+} from '../../otel/index.js';
 import { formatSummaryTable, summarizeRun } from '../../report/index.js';
 import {
   newRunId,
+  type ProgressReporter,
   type ProviderLimits,
   progressFor,
   RUN_ID_PATTERN,
@@ -16,6 +24,7 @@ import { reapOrphans, type SandboxProvider, sandboxProviderFor } from '../../san
 import { type LoadedSuite, loadSuite } from '../../tasks/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { positiveIntArg, zodArg } from '../options.js';
+import { OTEL_CONTENT_OPTION, OTEL_OPTION, otelFromFlags } from '../otel-flags.js';
 
 const RunFlags = z.object({
   runId: z.string().regex(RUN_ID_PATTERN, 'letters, digits, dot, dash, underscore').optional(),
@@ -37,6 +46,8 @@ const RunFlags = z.object({
   sandbox: z.enum(['docker', 'local']).optional(),
   pricing: z.string().optional(),
   grace: z.number().positive(),
+  otel: z.union([z.string(), z.boolean()]).optional(),
+  otelContent: z.boolean().default(false),
 });
 
 /** The suite's sandbox engine(s); TLS and SSH key paths are relative to the suite file. */
@@ -122,6 +133,29 @@ function interruptHandling(graceSeconds: number, say: (line: string) => void) {
   };
 }
 
+/** Live trace export, or none (with one warning) when it cannot even start. */
+async function startTraces(settings: OtelSettings, run: RunInfo, progress: ProgressReporter) {
+  try {
+    return await (await loadLiveExport())(settings, run, (line) => progress.info(line));
+  } catch (error) {
+    progress.info(
+      `warning: OpenTelemetry export could not start (${error instanceof Error ? error.message : String(error)}); the run goes on without it`,
+    );
+    return null;
+  }
+}
+
+/** One line on stderr after the run: where the traces went, or (unless already said) what did not get there. */
+function reportTraces(outcome: ExportOutcome, target: string, warned: boolean): void {
+  if (outcome.failed === 0) {
+    process.stderr.write(`traces: ${outcome.exported} spans exported to ${target}\n`);
+  } else if (!warned) {
+    process.stderr.write(
+      `warning: traces: ${outcome.failed} of ${outcome.exported + outcome.failed} spans not exported to ${target} (${outcome.error})\n`,
+    );
+  }
+}
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
@@ -177,6 +211,8 @@ export function registerRunCommand(program: Command): void {
       30,
     )
     .option('--json', 'print one JSON summary object on stdout (progress stays on stderr)')
+    .option(...OTEL_OPTION)
+    .option(...OTEL_CONTENT_OPTION)
     .action(async (suiteArg: string | undefined, raw: Record<string, unknown>) => {
       const flags = RunFlags.parse(raw);
       if (flags.resume && flags.runId && flags.resume !== flags.runId) {
@@ -187,6 +223,7 @@ export function registerRunCommand(program: Command): void {
       if (flags.resume && !suitePath)
         suitePath = readRunManifest(resolve(resultsDir, flags.resume)).suite_path;
       if (!suitePath) throw new UsageError('run needs a suite file (or --resume <run-id>)');
+      const otel = otelFromFlags(flags.otel, flags.otelContent);
       const suite = await loadSuite(resolve(suitePath));
       const runId = flags.resume ?? flags.runId ?? newRunId();
       const pricing = await loadPricing(flags.pricing);
@@ -198,6 +235,10 @@ export function registerRunCommand(program: Command): void {
       const reaped = await reapOrphans(sandboxes).catch(() => 0);
       if (reaped > 0) progress.info(`removed ${reaped} containers left by runs that are no longer alive`);
       const interrupts = interruptHandling(flags.grace, (line) => progress.info(line));
+      // OpenTelemetry is loaded only when traces are exported; its failures never fail the run.
+      const traces = otel
+        ? await startTraces(otel, runInfoFrom(runId, suite.spec.name, suite.spec), progress)
+        : null;
 
       let outcome: Awaited<ReturnType<typeof runSuite>>;
       try {
@@ -225,6 +266,7 @@ export function registerRunCommand(program: Command): void {
           progress,
           stop: interrupts.stop,
           abort: interrupts.abort,
+          ...(traces ? { observer: traces } : {}),
         });
       } catch (error) {
         interrupts.dispose();
@@ -235,6 +277,7 @@ export function registerRunCommand(program: Command): void {
       } finally {
         // Safety net: nothing labelled with this run may outlive it.
         await sandboxes.removeByLabels({ 'turnbench.run': runId }).catch(() => 0);
+        if (traces && otel) reportTraces(await traces.close(), otel.target, traces.warned);
       }
 
       // Ctrl-C stays ours until the summary is out: a late second press must not kill the
