@@ -60,16 +60,15 @@ describe('report --pricing: every cost recomputed from the recorded usage', () =
     const costs = (out: string) => (JSON.parse(out) as Summary).summary.variants.map((v) => v.cost_usd);
     const b = costs(before.stdout);
     expect(b.some((c) => c > 0)).toBe(true);
-    costs(after.stdout).forEach((c, i) => expect(c).toBeCloseTo((b[i] ?? 0) * 2, 10));
+    for (const [i, c] of costs(after.stdout).entries()) expect(c).toBeCloseTo((b[i] ?? 0) * 2, 10);
 
     const turnsAfter = parseCsv(readFileSync(join(runDir, 'turns.csv')), { columns: true }) as Record<
       string,
       string
     >[];
     expect(turnsAfter).toHaveLength(turnsBefore.length);
-    turnsAfter.forEach((t, i) =>
-      expect(Number(t.cost_usd)).toBeCloseTo(Number(turnsBefore[i]?.cost_usd) * 2, 12),
-    );
+    for (const [i, t] of turnsAfter.entries())
+      expect(Number(t.cost_usd)).toBeCloseTo(Number(turnsBefore[i]?.cost_usd) * 2, 12);
     const samplesCsv = parseCsv(readFileSync(join(runDir, 'samples.csv')), { columns: true }) as Record<
       string,
       string
