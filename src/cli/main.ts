@@ -7,6 +7,7 @@ import { registerExportCommand } from './commands/export.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerImagesCommand } from './commands/images.js';
 import { registerIngestCommand } from './commands/ingest.js';
+import { registerInitCommand } from './commands/init.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerReportCommand } from './commands/report.js';
@@ -25,6 +26,7 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+registerInitCommand(program);
 registerRunCommand(program);
 registerTasksCommand(program);
 registerInspectCommand(program);

@@ -68,6 +68,16 @@ describe('JSON Schemas of suite.yaml and task.yaml (generated from the zod schem
     },
   );
 
+  // The starter suite of `turnbench init` (its schema lines point into the folder init creates: see init.test.ts).
+  const templates = globSync(['templates/**/suite.yaml', 'templates/**/task.yaml'], {
+    cwd: REPO,
+    absolute: true,
+  }).sort();
+  it.each(templates.map((f) => [relative(REPO, f), f]))('%s validates against its JSON Schema', (_, file) => {
+    const validate = validators[kindOf(file)];
+    expect(validate(readYaml(file)), describeErrors(validate.errors)).toBe(true);
+  });
+
   // Fixtures are partly broken on purpose: whatever the zod loader accepts, the JSON Schema must accept.
   const fixtures = globSync(['test/fixtures/**/suite.yaml', 'test/fixtures/**/task.yaml'], {
     cwd: REPO,
