@@ -22,7 +22,7 @@ const FLUSH_EVERY = 2048;
  */
 export async function exportRunTraces(runDir: string, settings: OtelSettings): Promise<RunExport> {
   const manifest = readManifest(runDir);
-  const run = runInfoFrom(manifest.run_id, manifest.suite_name, manifest.suite);
+  const run = runInfoFrom(manifest.run_id, manifest.suite_name, manifest.suite, manifest.source);
   const options = { captureContent: settings.captureContent };
   const { samples } = await readSamples(runDir);
   const emitter = await startEmitter(settings);

@@ -13,12 +13,22 @@ const SuiteVariants = z.object({
   ),
 });
 
-/** RunInfo from a suite as run.json stores it (or as loaded, for a live run). */
-export function runInfoFrom(runId: string, suiteName: string, suite: unknown): RunInfo {
+/**
+ * RunInfo from a suite as run.json stores it (or as loaded, for a live run). In an ingested run
+ * each variant is the agent that wrote the log (`codex`, ...); otherwise the built-in loop ran
+ * the samples unless the variant names another agent.
+ */
+export function runInfoFrom(
+  runId: string,
+  suiteName: string,
+  suite: unknown,
+  source: 'run' | 'ingest' = 'run',
+): RunInfo {
   const parsed = SuiteVariants.safeParse(suite);
   const variants = new Map<string, VariantInfo>();
   for (const v of parsed.success ? parsed.data.variants : []) {
-    const agent = typeof v.agent === 'string' ? v.agent : (v.agent?.type ?? 'turnbench');
+    const fallback = source === 'ingest' ? v.name : 'turnbench';
+    const agent = typeof v.agent === 'string' ? v.agent : (v.agent?.type ?? fallback);
     variants.set(v.name, { provider: v.provider ?? null, model: v.model ?? null, agent });
   }
   return { runId, suiteName, variants };

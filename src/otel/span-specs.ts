@@ -188,7 +188,7 @@ export function turnSpan(t: TurnRecord, extras: TurnExtras | undefined, options:
     name: `${OPERATION.chat} ${t.model}`,
     kind: 'client',
     start,
-    end: after(start, t.latency_ms),
+    end: after(start, t.latency_ms ?? 0),
     attributes: withoutNulls({
       [ATTR.operationName]: OPERATION.chat,
       [ATTR.providerName]: t.provider,

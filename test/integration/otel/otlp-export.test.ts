@@ -212,6 +212,43 @@ describe('OpenTelemetry export over OTLP/HTTP, received by a real OTLP decoder o
     }
   });
 
+  it('export of an ingested Codex session: invoke_agent codex, its requests and tool calls, tokens from its records', async () => {
+    const ingest = await runCli([
+      'ingest',
+      'test/fixtures/codex/v0.171/parallel-calls.jsonl',
+      '--run-id',
+      'ingested',
+      '--results-dir',
+      resultsDir,
+    ]);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const ingested = await records(join(resultsDir, 'ingested'));
+    expect(ingested.samples.length).toBeGreaterThan(0);
+    const sink = await startOtlpReceiver();
+    try {
+      const out = await runCli(['export', 'ingested', '--results-dir', resultsDir, '--otel', sink.url]);
+      expect(out.code, out.stderr).toBe(0);
+      for (const s of ingested.samples) {
+        const { root, all } = traceOf(sink.spans, s);
+        expect(root.name).toBe('invoke_agent codex');
+        const own = ingested.turns.filter((t) => t.sample_id === s.sample_id);
+        const chats = all.filter((x) => x.name.startsWith('chat '));
+        expect(chats).toHaveLength(own.length);
+        for (const t of own) {
+          const span = chats.find((x) => x.attributes['turnbench.turn'] === t.turn);
+          expect(span?.parentSpanId).toBe(root.spanId);
+          expect(span?.attributes['gen_ai.usage.input_tokens']).toBe(t.input_tokens);
+          expect(span?.attributes['gen_ai.usage.output_tokens']).toBe(t.output_tokens);
+          expect(span?.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(t.cached_tokens ?? undefined);
+        }
+        const calls = ingested.events.filter((e) => e.type === 'tool_call' && e.sample_id === s.sample_id);
+        expect(all.filter((x) => x.name.startsWith('execute_tool '))).toHaveLength(calls.length);
+      }
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('an absent collector never fails the run: bounded retries, one warning', async () => {
     const port = await closedPort();
     const started = Date.now();
