@@ -5,8 +5,8 @@ import type { ModelClient } from './types.js';
 
 export { ChatClient, chatBody } from './chat-client.js';
 export { toChatMessages, toChatTools } from './chat-messages.js';
-export { modelReasons } from './reasoning.js';
 export { GradeClient, type GradeEndpoint, type GradeRequest, type GradeResponse } from './grade-client.js';
+export { modelReasons } from './reasoning.js';
 export { ResponsesClient, responsesBody } from './responses-client.js';
 export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
 export type * from './types.js';

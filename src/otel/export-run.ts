@@ -35,6 +35,8 @@ export async function exportRunTraces(runDir: string, settings: OtelSettings): P
 
   const roots = new Map<string, SpanHandle>();
   for (const sample of samples.values()) {
+    // A sample skipped by the run's budget never ran: it has no trace.
+    if (sample.status === 'skipped') continue;
     roots.set(sample.sample_id, emitSampleRoot(emitter, sample, run, options));
     await pace();
   }

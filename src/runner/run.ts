@@ -8,6 +8,7 @@ import type { SandboxProvider } from '../sandbox/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
 import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
 import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
+import { GraderPool, modelScorersOf } from './graders.js';
 import {
   hostMcpRuntime,
   type McpSandboxRuntime,
@@ -16,7 +17,6 @@ import {
   sandboxMcpRuntime,
   sandboxNeedsNode,
 } from './mcp-runtime.js';
-import { GraderPool, modelScorersOf } from './graders.js';
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
@@ -219,7 +219,6 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   }
 
   const writer = new ResultsWriter(runDir);
-  const sink = opts.observer ? observedSink(writer, opts.observer) : writer;
   const manifest = plan.manifest;
   try {
     writer.writeManifest(manifest);
@@ -306,7 +305,8 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
         `budget of $${budgetUsd} already reached ($${budget.spentUsd.toFixed(4)} recorded): no sample runs; raise it with --budget`,
       );
     }
-    const sink = budget ? budget.counting(writer) : writer;
+    const counted = budget ? budget.counting(writer) : writer;
+    const sink = opts.observer ? observedSink(counted, opts.observer) : counted;
     const scheduling = () => !opts.stop.aborted && !budget?.exhausted;
     const onStop = () => {
       queue.clear();
