@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AdaptiveSettingSchema } from './adaptive.js';
+import { AgentSchema, BUILTIN_ONLY_FIELDS } from './agent-schema.js';
 import { parseEngineHost } from './engine-host.js';
 import { McpServerSchema, VariantMcpSchema } from './mcp.js';
 
@@ -323,10 +324,12 @@ export const SimVariantOptionsSchema = z
   })
   .strict();
 
-export const VariantSchema = z
+const VariantObjectSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash and underscore'),
     description: z.string().optional(),
+    /** Who drives the conversation: `builtin` (turnbench's loop), `codex` or `command` (see docs/agents.md). */
+    agent: AgentSchema.default({ type: 'builtin' }),
     /** `sim` starts the built-in server in-process; `openai` uses OPENAI_API_KEY / OPENAI_BASE_URL. */
     provider: z.enum(['sim', 'openai']).default('sim'),
     api: z.enum(['responses', 'chat']).default('responses'),
@@ -346,8 +349,11 @@ export const VariantSchema = z
      */
     carry_reasoning: z.boolean().default(true),
     max_output_tokens: positiveInt.optional(),
-    /** System instructions. `{{now}}` and `{{turn}}` are re-rendered every turn (dynamic content). */
-    instructions: z.string().min(1),
+    /**
+     * System instructions (the builtin agent; required there). `{{now}}` and `{{turn}}` are
+     * re-rendered every turn (dynamic content).
+     */
+    instructions: z.string().default(''),
     developer_message: z.string().optional(),
     tools: z
       .array(ToolNameSchema)
@@ -369,10 +375,69 @@ export const VariantSchema = z
     mcp: VariantMcpSchema.optional(),
   })
   .strict()
-  .refine((v) => v.transport === 'http' || v.api === 'responses', {
-    path: ['transport'],
-    message: 'transport websocket needs api: responses (Chat Completions has no WebSocket mode)',
+  .superRefine((variant, ctx) => {
+    if (variant.transport !== 'http' && variant.api !== 'responses') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transport'],
+        message: 'transport websocket needs api: responses (Chat Completions has no WebSocket mode)',
+      });
+    }
+    if (variant.agent.type === 'builtin' && variant.instructions === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instructions'],
+        message: 'the builtin agent needs instructions',
+      });
+    }
+    if (variant.agent.type !== 'codex') return;
+    if (variant.api !== 'responses') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api'],
+        message: 'Codex speaks only the Responses API (api: responses)',
+      });
+    }
+    const policy = variant.compaction.policy;
+    if (!['none', 'summary', 'trigger'].includes(policy)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compaction', 'policy'],
+        message: `Codex compacts inline (summary) or with compaction_trigger (trigger), not "${policy}"`,
+      });
+    }
+    const provider = variant.agent.provider;
+    if ((provider === 'openai' && policy === 'summary') || (provider === 'custom' && policy === 'trigger')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'provider'],
+        message: `Codex compacts with ${provider === 'openai' ? 'compaction_trigger' : 'an inline summary'} through a provider "${provider}"; policy ${policy} needs the other one`,
+      });
+    }
   });
+
+/** The fields of turnbench's own prompt are refused on agent variants (the agent builds its own). */
+function refuseBuiltinFields(raw: unknown, ctx: z.RefinementCtx): void {
+  if (!raw || typeof raw !== 'object') return;
+  const fields = raw as Record<string, unknown>;
+  const agent = fields.agent;
+  const type = typeof agent === 'string' ? agent : (agent as { type?: unknown } | undefined)?.type;
+  if (type !== 'codex' && type !== 'command') return;
+  for (const field of BUILTIN_ONLY_FIELDS) {
+    if (field in fields) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `not used with agent: ${type} (the agent builds its own prompt)`,
+      });
+    }
+  }
+}
+
+export const VariantSchema = z.preprocess((raw, ctx) => {
+  refuseBuiltinFields(raw, ctx);
+  return raw;
+}, VariantObjectSchema);
 export type VariantSpec = z.infer<typeof VariantSchema>;
 
 /** One Docker engine samples are spread over, with how many containers it may run at once. */

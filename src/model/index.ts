@@ -10,7 +10,7 @@ export { modelReasons } from './reasoning.js';
 export { ResponsesClient, responsesBody } from './responses-client.js';
 export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
 export type * from './types.js';
-export { normaliseChatUsage, normaliseResponsesUsage, UsageError } from './usage.js';
+export { normaliseChatUsage, normaliseResponsesUsage, UsageError, ZERO_USAGE } from './usage.js';
 
 export class ProviderConfigError extends Error {
   override name = 'ProviderConfigError';

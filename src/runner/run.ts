@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
+import { AgentRuntime } from '../agents/index.js';
 import { costUsd, type Pricing, priceFor } from '../config/index.js';
-import { createModelClient, type ModelClient, resolveEndpoint } from '../model/index.js';
+import {
+  createModelClient,
+  type ModelClient,
+  type ProviderEndpoint,
+  resolveEndpoint,
+} from '../model/index.js';
 import type { SandboxProvider } from '../sandbox/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
 import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
@@ -17,6 +23,7 @@ import {
   sandboxMcpRuntime,
   sandboxNeedsNode,
 } from './mcp-runtime.js';
+import { agentEngineProblem } from './agent-engine.js';
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
@@ -195,14 +202,22 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   };
   const clients = new Map<string, ModelClient>();
   let graders: GraderPool | null = null;
+  const endpoints = new Map<string, ProviderEndpoint>();
   let plan: RunPlan;
+  let agents: AgentRuntime | null = null;
   try {
     for (const variant of suite.spec.variants) {
       const endpoint = resolveEndpoint(variant, env, sim?.url ?? null);
+      endpoints.set(variant.name, endpoint);
       const client = createModelClient(variant, endpoint);
       clients.set(variant.name, limitModelClient(client, endpoint.baseURL, opts.providerLimits));
     }
     if (graderSpecs.length > 0) graders = new GraderPool(suite.tasks, env, sim?.url ?? null, costOf);
+    const agentVariants = suite.spec.variants.filter((v) => v.agent.type !== 'builtin');
+    if (agentVariants.length > 0) {
+      const problem = agentEngineProblem(suite, opts.sandboxes, env);
+      if (problem) throw new RunSetupError(`variant ${agentVariants[0]!.name}: ${problem}`);
+    }
     plan = await planRun(opts, runDir);
     const unbuilt = missingBundles(plan.pending);
     if (unbuilt) throw new RunSetupError(unbuilt);
@@ -211,6 +226,25 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       throw new RunSetupError(
         `a run budget needs a price for every model: variant "${unpriced.variant}" uses "${unpriced.model}", which has none (add it with --pricing FILE)`,
       );
+    }
+    if (agentVariants.length > 0) {
+      agents = await AgentRuntime.start({
+        runId,
+        runDir,
+        suiteDir: suite.dir,
+        needsCodex: agentVariants.some((v) => v.agent.type === 'codex'),
+        endpointFor: (name) => {
+          const endpoint = endpoints.get(name);
+          if (!endpoint) throw new Error(`no endpoint for variant ${name}`);
+          return {
+            baseURL: endpoint.baseURL,
+            apiKey: endpoint.apiKey,
+            ...(endpoint.headers ? { headers: endpoint.headers } : {}),
+          };
+        },
+      }).catch((error: unknown) => {
+        throw new RunSetupError(error instanceof Error ? error.message : String(error));
+      });
     }
   } catch (error) {
     for (const client of clients.values()) client.close?.();
@@ -268,7 +302,10 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
         runId,
         imageFor(sample),
         sandboxDefaults,
-        mcpSandbox && sandboxNeedsNode(sample) ? mcpSandbox.mounts : [],
+        [
+          ...(mcpSandbox && sandboxNeedsNode(sample) ? mcpSandbox.mounts : []),
+          ...(agents?.mountsFor(sample) ?? []),
+        ],
       );
     const imageReady = (sample: Sample) => 'tag' in (images.get(JSON.stringify(sample.task.image)) ?? {});
 
@@ -351,6 +388,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
                 }),
               }
             : {}),
+          agents,
         });
         writer.sample(record);
         observeSample(opts.observer, record);
@@ -382,6 +420,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   } finally {
     writer.close();
     for (const client of clients.values()) client.close?.();
+    await agents?.close();
     await sim?.close();
   }
 }

@@ -1,9 +1,16 @@
 import { emptyTotals, type McpRuntime, runAgent, type SampleTotals } from '../agent/index.js';
+import type { AgentRuntime } from '../agents/index.js';
 import type { ModelClient, NormalisedUsage } from '../model/index.js';
 import type { Sandbox, SandboxSpec } from '../sandbox/index.js';
 import { type GraderAccess, type ScoreResult, scoreSample } from '../scoring/index.js';
 import type { Sample } from '../tasks/index.js';
-import { eventHeader, type RecordSink, type SampleRecord, type SampleStatus } from '../telemetry/index.js';
+import {
+  type AgentOutcome,
+  eventHeader,
+  type RecordSink,
+  type SampleRecord,
+  type SampleStatus,
+} from '../telemetry/index.js';
 import { sampleMcpServers } from './mcp-runtime.js';
 
 export interface SandboxDefaults {
@@ -47,6 +54,8 @@ export interface SampleRunDeps {
   abort: AbortSignal;
   /** turnbench's Node runtime for MCP servers: as seen in this sample's sandbox (null: not there), and on the host. */
   mcpRuntime?: (sample: Sample) => { sandbox: McpRuntime | null; host: McpRuntime };
+  /** Agent CLIs (`agent: codex | command`) and their recording proxy; null when no variant has one. */
+  agents?: AgentRuntime | null;
 }
 
 function mcpFor(sample: Sample, deps: SampleRunDeps) {
@@ -89,6 +98,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
   let finalAnswer: string | null = null;
   let error: SampleRecord['error'] = null;
   let score: ScoreResult | null = null;
+  const agentOutcome: { value: AgentOutcome | null } = { value: null };
 
   try {
     const created = performance.now();
@@ -122,27 +132,30 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
       if (!ok) throw new Error(`setup command failed: ${command} (exit ${result.exitCode})`);
     }
 
-    const outcome = await runAgent({
-      identity: {
-        runId: deps.runId,
-        sampleId: sample.sampleId,
-        taskId: sample.task.id,
-        variant: sample.variant.name,
-        epoch: sample.epoch,
-      },
-      variant: sample.variant,
-      taskText: sample.task.spec.instructions,
-      limits: sample.task.limits,
-      model: deps.model,
-      sandbox,
-      sink: deps.sink,
-      signal,
-      env: { cwd: sandbox.workdir, shell: 'bash', network: sample.task.spec.network },
-      promptCacheKey: deps.promptCacheKey(sample),
-      costOf: deps.costOf,
-      totals,
-      ...mcpFor(sample, deps),
-    });
+    const outcome =
+      sample.variant.agent.type !== 'builtin'
+        ? await runAgentCli(sample, sandbox, deps, totals, signal, agentOutcome)
+        : await runAgent({
+            identity: {
+              runId: deps.runId,
+              sampleId: sample.sampleId,
+              taskId: sample.task.id,
+              variant: sample.variant.name,
+              epoch: sample.epoch,
+            },
+            variant: sample.variant,
+            taskText: sample.task.spec.instructions,
+            limits: sample.task.limits,
+            model: deps.model,
+            sandbox,
+            sink: deps.sink,
+            signal,
+            env: { cwd: sandbox.workdir, shell: 'bash', network: sample.task.spec.network },
+            promptCacheKey: deps.promptCacheKey(sample),
+            costOf: deps.costOf,
+            totals,
+            ...mcpFor(sample, deps),
+          });
     stopReason = outcome.stopReason;
     finalAnswer = outcome.finalAnswer;
     if (outcome.stopReason !== 'final') status = 'limit';
@@ -235,5 +248,27 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
     wall_ms: endedAt.getTime() - startedAt.getTime(),
     error,
     ...(score?.grades ? { grades: score.grades } : {}),
+    ...(sample.variant.agent.type !== 'builtin' ? { agent: agentOutcome.value } : {}),
   };
+}
+
+/** An agent CLI drives the sample instead of the builtin loop; its requests are recorded by the proxy. */
+function runAgentCli(
+  sample: Sample,
+  sandbox: Sandbox,
+  deps: SampleRunDeps,
+  totals: SampleTotals,
+  signal: AbortSignal,
+  outcome: { value: AgentOutcome | null },
+) {
+  if (!deps.agents) throw new Error(`variant ${sample.variant.name}: no agent runtime was started`);
+  return deps.agents.runSample({
+    sample,
+    sandbox,
+    sink: deps.sink,
+    totals,
+    costOf: deps.costOf,
+    signal,
+    outcome,
+  });
 }

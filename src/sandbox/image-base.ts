@@ -16,7 +16,7 @@ export const DEFAULT_WORKDIR = '/workspace';
 
 /** Everything that decides the image's content; its hash is the image tag. */
 export const BASE_RECIPE = {
-  version: 1,
+  version: 2,
   suite: 'bookworm',
   variant: 'minbase',
   packages: [
@@ -31,6 +31,9 @@ export const BASE_RECIPE = {
     'sed',
     'diffutils',
     'ca-certificates',
+    // Agent runs (agent: codex | command): carries the agent's loopback connections to the
+    // recording proxy's unix socket, the sandbox having no network.
+    'socat',
   ],
   setup: [
     `groupadd -g ${SANDBOX_USER.gid} ${SANDBOX_USER.name}`,

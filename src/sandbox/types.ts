@@ -19,6 +19,12 @@ export interface SandboxLimits {
   diskMb?: number;
 }
 
+/** A host file or folder visible read-only inside the sandbox (see `SandboxSpec.mounts`). */
+export interface SandboxMount {
+  source: string;
+  target: string;
+}
+
 export interface SandboxSpec {
   image: string;
   workdir: string;
@@ -33,7 +39,7 @@ export interface SandboxSpec {
    * mounts; a local engine's host paths are there anyway). Only meaningful on an engine that runs on
    * this machine.
    */
-  mounts?: ReadonlyArray<{ source: string; target: string }>;
+  mounts?: ReadonlyArray<SandboxMount>;
 }
 
 export interface ExecOptions {

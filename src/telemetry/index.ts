@@ -23,4 +23,4 @@ export { CacheForensics, type TurnForensics } from './prefix-tracker.js';
 export { describePromptChange } from './prompt-diff.js';
 export * from './records.js';
 export { type RecordSink, ResultsWriter } from './results-writer.js';
-export { type TrackerIdentity, TurnTracker } from './turn-tracker.js';
+export { type TrackerIdentity, type TurnResponse, TurnTracker } from './turn-tracker.js';

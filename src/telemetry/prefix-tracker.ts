@@ -74,6 +74,27 @@ export class CacheForensics {
     cachedTokens: number | null;
     afterCompaction: boolean;
   }): TurnForensics {
+    const forensics = this.compute(input);
+    this.previous = { fingerprint: input.fingerprint, ...input.output, inputTokens: input.inputTokens };
+    return forensics;
+  }
+
+  /**
+   * The same check for a request that is not the conversation's next turn (a compaction or
+   * summary request an observed agent made on the side): compared with the last turn, but the
+   * next turn is still compared with that last turn, not with this one.
+   */
+  peek(input: Omit<ForensicsTurnInput, 'outputAsInput'>): TurnForensics {
+    return this.compute({ ...input, fingerprint: fingerprintRequest(input.request, this.countTokens) });
+  }
+
+  private compute(input: {
+    turn: number;
+    fingerprint: PromptFingerprint;
+    inputTokens: number;
+    cachedTokens: number | null;
+    afterCompaction: boolean;
+  }): TurnForensics {
     const { fingerprint } = input;
     const rules = this.rules ?? cacheRulesFor(fingerprint.model);
     const prev = this.previous;
@@ -94,7 +115,6 @@ export class CacheForensics {
       afterCompaction: input.afterCompaction,
       rules,
     });
-    this.previous = { fingerprint, ...input.output, inputTokens: input.inputTokens };
     return {
       fingerprint,
       instructions_hash: fingerprint.instructionsHash,

@@ -99,6 +99,11 @@ export const TurnRecordSchema = z.object({
   cost_usd: z.number().min(0).nullable(),
   /** Why the provider stopped the output early (`max_output_tokens`, ...); null when it did not. */
   incomplete_reason: z.string().nullable().default(null),
+  /**
+   * Agent runs (`agent: codex | command`): the conversation the request belongs to, as the
+   * recording proxy told them apart (an agent with sub-agents has several per sample).
+   */
+  conversation: z.string().nullable().optional(),
 });
 export type TurnRecord = z.infer<typeof TurnRecordSchema>;
 
@@ -132,6 +137,28 @@ export const SampleGradeSchema = z.object({
 });
 export type SampleGrade = z.infer<typeof SampleGradeSchema>;
 
+/** Agent runs: does the agent's own log of its usage equal what the recording proxy saw? */
+export const AgentUsageCheckSchema = z.object({
+  /** `no_log`: the agent left no log to check against; `not_checked`: the agent keeps none (command). */
+  status: z.enum(['match', 'mismatch', 'no_log', 'not_checked']),
+  proxy_requests: z.number().int().min(0),
+  log_requests: z.number().int().min(0),
+  /** The first differences, when there are any. */
+  detail: z.string().nullable(),
+});
+export type AgentUsageCheck = z.infer<typeof AgentUsageCheckSchema>;
+
+/** What an agent CLI (`agent: codex | command`) did in a sample. */
+export const AgentOutcomeSchema = z.object({
+  type: z.enum(['codex', 'command']),
+  /** The agent's version when known (Codex's). */
+  version: z.string().nullable(),
+  /** null when the agent was stopped (limit, timeout, cancel) rather than exiting by itself. */
+  exit_code: z.number().int().nullable(),
+  usage_check: AgentUsageCheckSchema,
+});
+export type AgentOutcome = z.infer<typeof AgentOutcomeSchema>;
+
 export const SampleRecordSchema = z.object({
   ...sampleIdentity,
   tags: z.array(z.string()),
@@ -160,6 +187,8 @@ export const SampleRecordSchema = z.object({
   error: z.object({ kind: z.string(), message: z.string() }).nullable(),
   /** Model graders' verdicts and usage, apart from the agent's figures above (absent: no model scorer). */
   grades: z.array(SampleGradeSchema).optional(),
+  /** Agent runs only: the agent CLI's exit and the check of its usage log against the proxy's records. */
+  agent: AgentOutcomeSchema.nullable().optional(),
 });
 export type SampleRecord = z.infer<typeof SampleRecordSchema>;
 
@@ -292,6 +321,19 @@ export const ConcurrencyEventSchema = z.object({
   in_flight: z.number().int().min(0),
 });
 
+/** An agent CLI ended (by itself, or stopped by turnbench): its exit and the tails of its output. */
+export const AgentEventSchema = z.object({
+  ...eventBase,
+  type: z.literal('agent'),
+  agent: z.enum(['codex', 'command']),
+  exit_code: z.number().int().nullable(),
+  /** Why turnbench stopped it (`max_turns`, `wall_timeout`, `cancelled`, ...); null when it exited by itself. */
+  stopped: z.string().nullable(),
+  duration_ms: z.number().min(0),
+  stdout_tail: z.string(),
+  stderr_tail: z.string(),
+});
+
 export const EventRecordSchema = z.discriminatedUnion('type', [
   ToolCallEventSchema,
   CompactionEventSchema,
@@ -302,6 +344,7 @@ export const EventRecordSchema = z.discriminatedUnion('type', [
   McpServerEventSchema,
   ToolsChangedEventSchema,
   ConcurrencyEventSchema,
+  AgentEventSchema,
 ]);
 export type EventRecord = z.infer<typeof EventRecordSchema>;
 export type ToolCallEvent = z.infer<typeof ToolCallEventSchema>;

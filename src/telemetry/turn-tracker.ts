@@ -1,7 +1,7 @@
 import type { ModelRequest, ModelResponse, NormalisedUsage, PromptItem } from '../model/types.js';
 import { fingerprintItems } from './prefix-items.js';
 import { countO200kTokens } from './prefix-tokens.js';
-import { CacheForensics } from './prefix-tracker.js';
+import { CacheForensics, type TurnForensics } from './prefix-tracker.js';
 import { SCHEMA_VERSION, type TurnRecord } from './records.js';
 
 export interface TrackerIdentity {
@@ -12,7 +12,10 @@ export interface TrackerIdentity {
   epoch: number;
 }
 
-type TurnResponse = Pick<ModelResponse, 'id' | 'usage' | 'latencyMs' | 'ttftMs' | 'bytesSent' | 'retries'> & {
+export type TurnResponse = Pick<
+  ModelResponse,
+  'id' | 'usage' | 'latencyMs' | 'ttftMs' | 'bytesSent' | 'retries'
+> & {
   incompleteReason?: string | null;
   model?: string;
   cacheDiagnostics?: unknown;
@@ -72,7 +75,7 @@ export class TurnTracker {
     afterCompaction: boolean;
     toolCalls: number;
   }): TurnRecord {
-    const f = this.forensics.turn({
+    const forensics = this.forensics.turn({
       turn: input.turn,
       request: input.request,
       outputAsInput: input.outputAsInput,
@@ -80,9 +83,36 @@ export class TurnTracker {
       cachedTokens: input.response.usage.cachedTokens,
       afterCompaction: input.afterCompaction,
     });
-    return {
-      ...this.base(input.turn, input.startedAt, input.response, input.request.model),
+    return this.recordChecked({
       kind: 'agent',
+      turn: input.turn,
+      startedAt: input.startedAt,
+      model: input.request.model,
+      response: input.response,
+      forensics,
+      afterCompaction: input.afterCompaction,
+      toolCalls: input.toolCalls,
+    });
+  }
+
+  /**
+   * A request whose cache forensics the caller computed: an observed agent's requests are checked
+   * per conversation, and its compaction requests against the conversation's last turn.
+   */
+  recordChecked(input: {
+    kind: TurnRecord['kind'];
+    turn: number;
+    startedAt: Date;
+    model: string;
+    response: TurnResponse;
+    forensics: TurnForensics;
+    afterCompaction: boolean;
+    toolCalls: number;
+  }): TurnRecord {
+    const f = input.forensics;
+    return {
+      ...this.base(input.turn, input.startedAt, input.response, input.model),
+      kind: input.kind,
       item_count: f.item_count,
       instructions_hash: f.instructions_hash,
       tools_hash: f.tools_hash,

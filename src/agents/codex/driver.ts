@@ -1,0 +1,89 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import type { CodexAgentSpec, VariantSpec } from '../../config/index.js';
+import type { AgentContext, AgentDriver, AgentReport } from '../driver.js';
+import { SANDBOX_BASE_URL, SANDBOX_PATHS } from '../launcher.js';
+import type { RecordedUsage } from '../proxy/sample-recorder.js';
+import type { AgentExit, AgentProcess } from '../sandbox-exec.js';
+import { checkCodexUsage } from '../usage-check.js';
+import type { CodexBuild } from './binary.js';
+import { codexSetup } from './config.js';
+import { type CodexSessionLog, parseSessionLog } from './session-log.js';
+
+const LAST_MESSAGE = posix.join(SANDBOX_PATHS.stateDir, 'last-message.txt');
+const TASK_FILE = posix.join(SANDBOX_PATHS.stateDir, 'task.txt');
+const SESSIONS = posix.join(SANDBOX_PATHS.codexHome, 'sessions');
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * Codex CLI in the sandbox: `codex exec` with the task on standard input, a private CODEX_HOME
+ * whose config.toml points Codex at the proxy, approvals and Codex's own sandbox off (the
+ * container is the sandbox). Afterwards its session logs are copied into the sample's results
+ * folder and their per-request usage checked against the proxy's records.
+ */
+export class CodexDriver implements AgentDriver {
+  readonly type = 'codex' as const;
+
+  constructor(
+    private readonly build: CodexBuild,
+    private readonly variant: VariantSpec,
+    private readonly agent: CodexAgentSpec,
+  ) {}
+
+  async prepare(ctx: AgentContext): Promise<AgentProcess> {
+    const setup = codexSetup(this.variant, this.agent, {
+      baseUrl: SANDBOX_BASE_URL,
+      lastMessageFile: LAST_MESSAGE,
+    });
+    await ctx.sandbox.writeFile(posix.join(SANDBOX_PATHS.codexHome, 'config.toml'), setup.configToml);
+    await ctx.sandbox.writeFile(TASK_FILE, ctx.sample.task.spec.instructions);
+    return {
+      argv: [posix.join(SANDBOX_PATHS.codexDir, this.build.entrypoint), ...setup.args],
+      env: {
+        HOME: posix.dirname(SANDBOX_PATHS.codexHome),
+        CODEX_HOME: SANDBOX_PATHS.codexHome,
+        PATH: `${posix.join(SANDBOX_PATHS.codexDir, 'codex-path')}:${BASE_PATH}`,
+        ...setup.env,
+      },
+      stdinFile: TASK_FILE,
+      timeoutMs: ctx.timeoutMs,
+    };
+  }
+
+  async collect(
+    ctx: AgentContext,
+    _exit: AgentExit,
+    proxied: readonly RecordedUsage[],
+  ): Promise<AgentReport> {
+    const logs = await this.copySessionLogs(ctx);
+    let finalAnswer: string | null = null;
+    try {
+      finalAnswer = (await ctx.sandbox.readFile(LAST_MESSAGE)).trim();
+    } catch {
+      finalAnswer = null; // Codex did not finish with a message (stopped, or failed)
+    }
+    return { finalAnswer, usageCheck: checkCodexUsage(proxied, logs), version: this.build.version };
+  }
+
+  /** Every rollout file under CODEX_HOME/sessions, copied to `<sample folder>/codex/sessions/...` and parsed. */
+  private async copySessionLogs(ctx: AgentContext): Promise<CodexSessionLog[]> {
+    const listing = await ctx.sandbox.exec(['find', SESSIONS, '-type', 'f', '-name', 'rollout-*.jsonl'], {
+      timeoutMs: 30_000,
+      maxOutputBytes: 64 * 1024,
+    });
+    if (listing.exitCode !== 0) return [];
+    const files = listing.stdout
+      .split('\n')
+      .filter((line) => line.startsWith(`${SESSIONS}/`))
+      .sort();
+    const logs: CodexSessionLog[] = [];
+    for (const file of files) {
+      const text = await ctx.sandbox.readFile(file);
+      const local = join(ctx.sampleDir, 'codex', 'sessions', posix.relative(SESSIONS, file));
+      await mkdir(dirname(local), { recursive: true });
+      await writeFile(local, text);
+      logs.push(parseSessionLog(text));
+    }
+    return logs;
+  }
+}

@@ -1,0 +1,294 @@
+import { StringDecoder } from 'node:string_decoder';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { z } from 'zod';
+import { type NormalisedUsage, normaliseChatUsage, normaliseResponsesUsage } from '../../model/index.js';
+import type { ObservedApi } from './observed-request.js';
+
+/** What the proxy learns from a provider's answer while passing it through. */
+export interface ObservedResponse {
+  id: string | null;
+  model: string | null;
+  usage: NormalisedUsage | null;
+  /** Output items as the provider sent them (Responses); empty for Chat Completions. */
+  output: unknown[];
+  /** Tool calls the model asked for. */
+  toolCalls: number;
+  diagnostics: unknown;
+  incompleteReason: string | null;
+  /** A failure reported inside a 200 answer (`response.failed`, an `error` event, a cut stream). */
+  error: string | null;
+}
+
+/** Fed the answer's bytes (or, for WebSocket, its messages) as they pass; read once it ends. */
+export interface ResponseTap {
+  /** performance.now() when the first output-carrying event passed; null until then. */
+  readonly firstOutputAt: number | null;
+  write(chunk: Buffer): void;
+  /** One event (a WebSocket message); the SSE taps call it for each parsed event. */
+  event(data: string, type?: string): void;
+  /** True once the answer reached its terminal event (completed, incomplete, failed, error). */
+  readonly done: boolean;
+  result(): ObservedResponse;
+}
+
+const looseObject = z.record(z.string(), z.unknown());
+const ResponseObjectSchema = z.looseObject({
+  id: z.string(),
+  model: z.string().nullish(),
+  status: z.string().nullish(),
+  output: z.array(z.unknown()).nullish(),
+  usage: z.unknown(),
+  prompt_cache_diagnostics: z.unknown().optional(),
+  incomplete_details: z.looseObject({ reason: z.string().nullish() }).nullish(),
+  error: z.looseObject({ message: z.string().nullish() }).nullish(),
+});
+type ResponseObject = z.infer<typeof ResponseObjectSchema>;
+
+const TYPE_PREFIX = /^\s*\{\s*"type"\s*:\s*"([^"]+)"/;
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed', 'error']);
+
+function countCalls(output: unknown[]): number {
+  let calls = 0;
+  for (const item of output) {
+    const type = (item as { type?: unknown } | null)?.type;
+    if (type === 'function_call' || type === 'custom_tool_call' || type === 'local_shell_call') calls += 1;
+  }
+  return calls;
+}
+
+function usageOrNull(raw: unknown, normalise: (raw: unknown) => NormalisedUsage): NormalisedUsage | null {
+  if (raw === null || raw === undefined) return null;
+  try {
+    return normalise(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** Responses API events, from SSE or WebSocket: only terminal events are parsed in full. */
+class ResponsesTap implements ResponseTap {
+  firstOutputAt: number | null = null;
+  done = false;
+  private id: string | null = null;
+  private final: ResponseObject | null = null;
+  private error: string | null = null;
+  private readonly sse = createParser({ onEvent: (message) => this.onSse(message) });
+  private readonly decoder = new StringDecoder('utf8');
+
+  write(chunk: Buffer): void {
+    this.sse.feed(this.decoder.write(chunk));
+  }
+
+  private onSse(message: EventSourceMessage): void {
+    this.event(message.data, message.event);
+  }
+
+  event(data: string, type?: string): void {
+    const kind = type ?? TYPE_PREFIX.exec(data)?.[1] ?? '';
+    if (this.firstOutputAt === null && (kind === 'response.output_item.added' || kind.endsWith('.delta'))) {
+      this.firstOutputAt = performance.now();
+    }
+    if (kind === 'response.created' && this.id === null) {
+      this.id = /"id"\s*:\s*"([^"]+)"/.exec(data)?.[1] ?? null;
+      return;
+    }
+    if (kind !== '' && !TERMINAL.has(kind)) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const event = parsed as { type?: unknown; response?: unknown; message?: unknown; error?: unknown };
+    const eventType = typeof event.type === 'string' ? event.type : kind;
+    if (eventType === 'error') {
+      const nested = event.error as { message?: unknown } | undefined;
+      this.error = String(event.message ?? nested?.message ?? 'provider error event');
+      this.done = true;
+      return;
+    }
+    if (!TERMINAL.has(eventType)) return;
+    const response = ResponseObjectSchema.safeParse(event.response);
+    if (!response.success) return;
+    this.final = response.data;
+    if (eventType === 'response.failed') this.error = response.data.error?.message ?? 'response failed';
+    this.done = true;
+  }
+
+  result(): ObservedResponse {
+    const final = this.final;
+    const output = final?.output ?? [];
+    return {
+      id: final?.id ?? this.id,
+      model: final?.model ?? null,
+      usage: final ? usageOrNull(final.usage, normaliseResponsesUsage) : null,
+      output,
+      toolCalls: countCalls(output),
+      diagnostics: final?.prompt_cache_diagnostics ?? null,
+      incompleteReason:
+        final?.status === 'incomplete' ? (final.incomplete_details?.reason ?? 'unknown') : null,
+      error: this.error ?? (final ? null : 'the stream ended before response.completed'),
+    };
+  }
+}
+
+const ChatChunkSchema = z.looseObject({
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.looseObject({
+        delta: z
+          .looseObject({
+            content: z.string().nullish(),
+            reasoning_content: z.string().nullish(),
+            tool_calls: z.array(z.looseObject({ index: z.number().nullish() })).nullish(),
+          })
+          .nullish(),
+      }),
+    )
+    .nullish(),
+  usage: z.unknown().optional(),
+});
+
+/** Chat Completions chunks: each is small, so each is parsed; tool calls counted by index. */
+class ChatStreamTap implements ResponseTap {
+  firstOutputAt: number | null = null;
+  done = false;
+  private id: string | null = null;
+  private model: string | null = null;
+  private usage: NormalisedUsage | null = null;
+  private readonly calls = new Set<number>();
+  private readonly sse = createParser({ onEvent: (message) => this.event(message.data) });
+  private readonly decoder = new StringDecoder('utf8');
+
+  write(chunk: Buffer): void {
+    this.sse.feed(this.decoder.write(chunk));
+  }
+
+  event(data: string): void {
+    if (data.trim() === '[DONE]') {
+      this.done = true;
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const chunk = ChatChunkSchema.safeParse(raw);
+    if (!chunk.success) return;
+    this.id ??= chunk.data.id ?? null;
+    this.model ??= chunk.data.model ?? null;
+    for (const choice of chunk.data.choices ?? []) {
+      const delta = choice.delta;
+      if (!delta) continue;
+      if (
+        this.firstOutputAt === null &&
+        (delta.content || delta.reasoning_content || delta.tool_calls?.length)
+      ) {
+        this.firstOutputAt = performance.now();
+      }
+      for (const call of delta.tool_calls ?? []) this.calls.add(call.index ?? 0);
+    }
+    const usage = usageOrNull(chunk.data.usage, normaliseChatUsage);
+    if (usage) this.usage = usage;
+  }
+
+  result(): ObservedResponse {
+    return {
+      id: this.id,
+      model: this.model,
+      usage: this.usage,
+      output: [],
+      toolCalls: this.calls.size,
+      diagnostics: null,
+      incompleteReason: null,
+      error: this.done || this.usage ? null : 'the stream ended before [DONE]',
+    };
+  }
+}
+
+/** Largest non-streamed answer the proxy reads for its record (the bytes still pass through). */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** A non-streamed answer (a compact response, a JSON completion): kept and parsed at the end. */
+class JsonTap implements ResponseTap {
+  firstOutputAt: number | null = null;
+  done = false;
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly api: ObservedApi) {}
+
+  write(chunk: Buffer): void {
+    this.firstOutputAt ??= performance.now();
+    this.bytes += chunk.length;
+    if (this.bytes <= MAX_JSON_BYTES) this.chunks.push(chunk);
+  }
+
+  event(): void {}
+
+  result(): ObservedResponse {
+    const empty: ObservedResponse = {
+      id: null,
+      model: null,
+      usage: null,
+      output: [],
+      toolCalls: 0,
+      diagnostics: null,
+      incompleteReason: null,
+      error: null,
+    };
+    if (this.bytes > MAX_JSON_BYTES) return { ...empty, error: 'answer too large to read' };
+    let body: Record<string, unknown>;
+    try {
+      body = looseObject.parse(JSON.parse(Buffer.concat(this.chunks).toString('utf8')));
+    } catch {
+      return { ...empty, error: 'the answer is not a JSON object' };
+    }
+    if (this.api === 'chat') {
+      const choices = Array.isArray(body.choices) ? body.choices : [];
+      const calls = choices.flatMap((choice) => {
+        const message = (choice as { message?: { tool_calls?: unknown } }).message;
+        return Array.isArray(message?.tool_calls) ? message.tool_calls : [];
+      });
+      return {
+        ...empty,
+        id: typeof body.id === 'string' ? body.id : null,
+        model: typeof body.model === 'string' ? body.model : null,
+        usage: usageOrNull(body.usage, normaliseChatUsage),
+        toolCalls: calls.length,
+      };
+    }
+    const response = ResponseObjectSchema.safeParse(body);
+    if (!response.success) return { ...empty, error: 'the answer is not a response object' };
+    const output = response.data.output ?? [];
+    return {
+      ...empty,
+      id: response.data.id,
+      model: response.data.model ?? null,
+      usage: usageOrNull(response.data.usage, normaliseResponsesUsage),
+      output,
+      toolCalls: countCalls(output),
+      diagnostics: response.data.prompt_cache_diagnostics ?? null,
+      incompleteReason:
+        response.data.status === 'incomplete'
+          ? (response.data.incomplete_details?.reason ?? 'unknown')
+          : null,
+    };
+  }
+}
+
+/** The tap for an answer: by API and by whether it streams (its content type). */
+export function tapFor(api: ObservedApi, contentType: string | undefined): ResponseTap {
+  const streamed = (contentType ?? '').includes('text/event-stream');
+  if (!streamed) return new JsonTap(api);
+  return api === 'chat' ? new ChatStreamTap() : new ResponsesTap();
+}
+
+/** For WebSocket mode: Responses events arrive one per message. */
+export function responsesEventTap(): ResponseTap {
+  return new ResponsesTap();
+}

@@ -1,0 +1,444 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { StopReason } from '../../agent/index.js';
+import { addUsage, type SampleTotals } from '../../agent/totals.js';
+import type { ResolvedLimits } from '../../config/index.js';
+import {
+  type ModelRequest,
+  type NormalisedUsage,
+  type OutputItem,
+  type RetryNotice,
+  ZERO_USAGE,
+} from '../../model/index.js';
+import {
+  CacheForensics,
+  describePromptChange,
+  eventHeader,
+  outputItemsAsInput,
+  type RecordSink,
+  type TrackerIdentity,
+  type TurnForensics,
+  type TurnRecord,
+  TurnTracker,
+} from '../../telemetry/index.js';
+import { conversationKey } from './conversation-key.js';
+import type { CompactionMethod, ObservedRequest } from './observed-request.js';
+import { renderedItems, renderedResponsesItem } from './rendered-items.js';
+import type { ObservedResponse } from './response-tap.js';
+
+export interface SampleRecorderOptions {
+  identity: TrackerIdentity;
+  provider: string;
+  costOf: (model: string, usage: NormalisedUsage) => number | null;
+  sink: RecordSink;
+  /** The sample's running totals (shared with the sample runner). */
+  totals: SampleTotals;
+  limits: ResolvedLimits;
+  /** Called once, when a request is refused because the sample reached a limit. */
+  onLimit: (reason: Exclude<StopReason, 'final'>) => void;
+}
+
+/** One model request in flight through the proxy. */
+export interface Exchange {
+  turn: number;
+  startedAt: Date;
+  /** performance.now() when the request arrived. */
+  t0: number;
+  observed: ObservedRequest;
+  /** The full prompt, items chained with previous_response_id restored. */
+  logical: ModelRequest;
+  conversation: string;
+  bytesSent: number;
+  retries: number;
+}
+
+export interface ExchangeOutcome {
+  /** HTTP status of the provider's answer; null when it never answered. */
+  status: number | null;
+  response: ObservedResponse | null;
+  /** A failure: the status and body of an error answer, a network error, a cut stream. */
+  error: string | null;
+  ttftMs: number | null;
+  latencyMs: number;
+}
+
+export type Admission =
+  | { ok: true; exchange: Exchange }
+  | { ok: false; reason: Exclude<StopReason, 'final'>; message: string };
+
+/** What the usage check compares: one line per model request answered with usage. */
+export interface RecordedUsage {
+  turn: number;
+  conversation: string;
+  kind: TurnRecord['kind'];
+  responseId: string | null;
+  usage: NormalisedUsage;
+}
+
+interface LastTurn {
+  request: ModelRequest;
+  output: OutputItem[];
+  /** The output as resent, reduced to what the provider renders. */
+  outputRendered: ModelRequest['input'];
+  inputTokens: number;
+}
+
+interface PendingCompaction {
+  method: CompactionMethod | 'server';
+  turn: number;
+  tokensBefore: number;
+  itemsBefore: number;
+  itemsOut: number;
+  latencyMs: number;
+  usage: NormalisedUsage | null;
+  cost: number | null;
+}
+
+interface FailedAttempt {
+  bytes: number;
+  hash: string;
+  count: number;
+  at: number;
+  status: number | null;
+  message: string;
+}
+
+class Conversation {
+  readonly forensics = new CacheForensics();
+  last: LastTurn | null = null;
+  lastResponseId: string | null = null;
+  lastChain: { input: ModelRequest['input']; output: ModelRequest['input'] } | null = null;
+  afterCompaction = false;
+  pending: PendingCompaction | null = null;
+  failed: FailedAttempt | null = null;
+  readonly diffedReasons = new Set<string>();
+}
+
+const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+/**
+ * Turns the requests an observed agent makes into the records the builtin loop writes: one turn
+ * record per answered model request (usage, timing, bytes, the prefix check against the previous
+ * request of the same conversation, the cache class, the provider's diagnostics), cache-break,
+ * compaction, retry and error events, and the sample's totals. Enforces the sample's limits by
+ * refusing the request that would pass them.
+ */
+export class SampleRecorder {
+  private readonly tracker: TurnTracker;
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly byResponseId = new Map<string, string>();
+  private nextTurn = 1;
+  private agentTurns = 0;
+  private limitHit: Exclude<StopReason, 'final'> | null = null;
+  readonly usages: RecordedUsage[] = [];
+
+  constructor(private readonly opts: SampleRecorderOptions) {
+    this.tracker = new TurnTracker({ identity: opts.identity, provider: opts.provider, costOf: opts.costOf });
+  }
+
+  /** The limit the sample reached, if any. */
+  get limitReached(): Exclude<StopReason, 'final'> | null {
+    return this.limitHit;
+  }
+
+  private conversation(key: string): Conversation {
+    let conversation = this.conversations.get(key);
+    if (!conversation) {
+      conversation = new Conversation();
+      this.conversations.set(key, conversation);
+    }
+    return conversation;
+  }
+
+  private checkLimits(observed: ObservedRequest): Admission | null {
+    const { limits, totals } = this.opts;
+    let reason: Exclude<StopReason, 'final'> | null = null;
+    let message = '';
+    if (observed.kind === 'agent' && this.agentTurns >= limits.max_turns) {
+      reason = 'max_turns';
+      message = `the sample reached its limit of ${limits.max_turns} turns`;
+    } else if (totals.inputTokens + totals.outputTokens >= limits.max_total_tokens) {
+      reason = 'max_total_tokens';
+      message = `the sample reached its limit of ${limits.max_total_tokens} tokens`;
+    } else if (limits.max_cost_usd !== null && (totals.costUsd ?? 0) >= limits.max_cost_usd) {
+      reason = 'max_cost';
+      message = `the sample reached its cost limit of $${limits.max_cost_usd}`;
+    }
+    if (!reason) return null;
+    if (!this.limitHit) {
+      this.limitHit = reason;
+      this.opts.onLimit(reason);
+    }
+    return { ok: false, reason, message: `turnbench: ${message}` };
+  }
+
+  /** A model request arrived: admit it (or refuse it at a limit) and open its exchange. */
+  begin(observed: ObservedRequest, headers: IncomingHttpHeaders, body: Buffer, t0: number): Admission {
+    const refused = this.checkLimits(observed);
+    if (refused) return refused;
+    const chainedTo = observed.previousResponseId
+      ? this.byResponseId.get(observed.previousResponseId)
+      : undefined;
+    const key = chainedTo ?? conversationKey(headers, observed);
+    const conversation = this.conversation(key);
+
+    let input = observed.request.input;
+    if (chainedTo && conversation.lastChain && conversation.lastResponseId === observed.previousResponseId) {
+      input = [...conversation.lastChain.input, ...conversation.lastChain.output, ...input];
+    }
+    const retries = this.retriesOf(conversation, body, t0);
+    if (observed.kind === 'agent') this.agentTurns += 1;
+    return {
+      ok: true,
+      exchange: {
+        turn: this.nextTurn++,
+        startedAt: new Date(),
+        t0,
+        observed,
+        logical: { ...observed.request, input },
+        conversation: key,
+        bytesSent: body.length,
+        retries,
+      },
+    };
+  }
+
+  /** The same body again after a failure is the agent retrying: counted, and a retry event written. */
+  private retriesOf(conversation: Conversation, body: Buffer, t0: number): number {
+    const failed = conversation.failed;
+    if (!failed || failed.bytes !== body.length || failed.hash !== sha(body)) return 0;
+    this.opts.sink.event({
+      ...this.event(this.nextTurn),
+      type: 'retry',
+      attempt: failed.count,
+      delay_ms: Math.max(0, t0 - failed.at),
+      status: failed.status,
+      message: failed.message,
+    });
+    return failed.count;
+  }
+
+  /** The proxy itself retried a request (agents whose retries are left to the proxy). */
+  retryNotice(turn: number, notice: RetryNotice): void {
+    this.opts.sink.event({
+      ...this.event(turn),
+      type: 'retry',
+      attempt: notice.attempt,
+      delay_ms: notice.delayMs,
+      status: notice.status,
+      message: notice.message,
+    });
+  }
+
+  /** Something about the agent's traffic worth a line in events.jsonl (a request that was not recorded). */
+  note(message: string): void {
+    this.opts.sink.event({
+      ...this.event(Math.max(0, this.nextTurn - 1)),
+      type: 'error',
+      kind: 'proxy',
+      message,
+    });
+  }
+
+  private event(turn: number) {
+    return eventHeader(this.opts.identity.runId, this.opts.identity.sampleId, turn);
+  }
+
+  /** The exchange ended: a turn record when the provider answered with a response, else an error event. */
+  finish(exchange: Exchange, outcome: ExchangeOutcome, body: Buffer): void {
+    const conversation = this.conversation(exchange.conversation);
+    const response = outcome.response;
+    const failure =
+      outcome.error ??
+      (outcome.status !== null && outcome.status >= 400 ? `HTTP ${outcome.status}` : null) ??
+      (response?.error || null);
+    if (failure || !response) {
+      if (exchange.observed.kind === 'agent') this.agentTurns = Math.max(0, this.agentTurns - 1);
+      conversation.failed = {
+        bytes: body.length,
+        hash: sha(body),
+        count: (conversation.failed?.count ?? 0) + 1,
+        at: exchange.t0 + outcome.latencyMs,
+        status: outcome.status,
+        message: failure ?? 'no response',
+      };
+      this.opts.sink.event({
+        ...this.event(exchange.turn),
+        type: 'error',
+        kind: 'model_request',
+        message: `${exchange.observed.kind} request (turn ${exchange.turn}): ${failure ?? 'no response'}`,
+      });
+      return;
+    }
+    conversation.failed = null;
+    this.record(exchange, outcome, response, conversation);
+  }
+
+  private record(
+    exchange: Exchange,
+    outcome: ExchangeOutcome,
+    response: ObservedResponse,
+    conversation: Conversation,
+  ): void {
+    const { observed, logical } = exchange;
+    const usage = response.usage ?? ZERO_USAGE;
+    if (!response.usage) {
+      this.opts.sink.event({
+        ...this.event(exchange.turn),
+        type: 'error',
+        kind: 'no_usage',
+        message: `the provider reported no usage for turn ${exchange.turn}; its tokens are recorded as 0`,
+      });
+    }
+    const output = response.output as OutputItem[];
+    const outputRendered =
+      output.length > 0 ? renderedItems(outputItemsAsInput(output), renderedResponsesItem) : [];
+    const side = observed.kind !== 'agent';
+    const afterCompaction = !side && conversation.afterCompaction;
+    const checkInput = {
+      turn: exchange.turn,
+      request: logical,
+      inputTokens: usage.inputTokens,
+      cachedTokens: usage.cachedTokens,
+      afterCompaction,
+    };
+    const forensics: TurnForensics = side
+      ? conversation.forensics.peek(checkInput)
+      : conversation.forensics.turn({ ...checkInput, outputAsInput: outputRendered });
+    const turnResponse = {
+      id: response.id ?? `turn-${exchange.turn}`,
+      usage,
+      latencyMs: outcome.latencyMs,
+      ttftMs: outcome.ttftMs,
+      bytesSent: exchange.bytesSent,
+      retries: exchange.retries,
+      incompleteReason: response.incompleteReason,
+      cacheDiagnostics: response.diagnostics,
+    };
+    const record: TurnRecord = {
+      ...this.tracker.recordChecked({
+        kind: observed.kind,
+        turn: exchange.turn,
+        startedAt: exchange.startedAt,
+        model: response.model ?? observed.model,
+        response: turnResponse,
+        forensics,
+        afterCompaction,
+        toolCalls: response.toolCalls,
+      }),
+      response_id: response.id,
+      conversation: exchange.conversation,
+    };
+    this.opts.sink.turn(record);
+    addUsage(this.opts.totals, { usage, bytesSent: exchange.bytesSent }, record.cost_usd);
+    // The agent runs the calls itself; what the proxy knows is how many the model asked for.
+    this.opts.totals.toolCalls += response.toolCalls;
+    this.usages.push({
+      turn: exchange.turn,
+      conversation: exchange.conversation,
+      kind: observed.kind,
+      responseId: response.id,
+      usage,
+    });
+    if (response.id) {
+      this.byResponseId.set(response.id, exchange.conversation);
+      conversation.lastResponseId = response.id;
+      conversation.lastChain = { input: logical.input, output: outputRendered };
+    }
+    this.cacheBreak(record, logical, conversation, afterCompaction);
+
+    if (side) {
+      this.flushCompaction(conversation, null);
+      conversation.pending = {
+        method: observed.method ?? 'summary',
+        turn: exchange.turn,
+        tokensBefore: conversation.last?.inputTokens ?? usage.inputTokens,
+        itemsBefore: logical.input.length,
+        itemsOut: output.length,
+        latencyMs: outcome.latencyMs,
+        usage,
+        cost: record.cost_usd,
+      };
+      conversation.afterCompaction = true;
+      return;
+    }
+    this.flushCompaction(conversation, record);
+    conversation.afterCompaction = false;
+    if (output.some((item) => item.type === 'compaction')) {
+      // Server-side compaction (`context_management`): the answer itself carries the compaction.
+      conversation.pending = {
+        method: 'server',
+        turn: exchange.turn,
+        tokensBefore: usage.inputTokens,
+        itemsBefore: logical.input.length,
+        itemsOut: output.length,
+        latencyMs: 0,
+        usage: null,
+        cost: 0,
+      };
+      conversation.afterCompaction = true;
+    }
+    conversation.last = {
+      request: logical,
+      output,
+      outputRendered,
+      inputTokens: usage.inputTokens,
+    };
+  }
+
+  private cacheBreak(
+    record: TurnRecord,
+    logical: ModelRequest,
+    conversation: Conversation,
+    afterCompaction: boolean,
+  ): void {
+    if (record.prefix.extends_previous !== false || afterCompaction) return;
+    this.opts.totals.cacheBreaks += 1;
+    const reason = record.prefix.reason ?? 'unknown';
+    const last = conversation.last;
+    const diff =
+      last && !conversation.diffedReasons.has(reason)
+        ? describePromptChange(
+            { ...last.request, input: [...last.request.input, ...last.outputRendered] },
+            logical,
+          )
+        : null;
+    conversation.diffedReasons.add(reason);
+    this.opts.sink.event({
+      ...this.event(record.turn),
+      type: 'cache_break',
+      reason: record.prefix.reason,
+      diverged_at: record.prefix.diverged_at,
+      lost_tokens: record.prefix.lost_tokens,
+      detail: record.prefix.detail,
+      diff,
+      cost_usd: null,
+    });
+  }
+
+  /** A compaction is written once the turn after it shows what it left (or at the end of the sample). */
+  private flushCompaction(conversation: Conversation, next: TurnRecord | null): void {
+    const pending = conversation.pending;
+    if (!pending) return;
+    conversation.pending = null;
+    this.opts.totals.compactions += 1;
+    this.opts.sink.event({
+      ...this.event(next?.turn ?? pending.turn),
+      type: 'compaction',
+      method: pending.method,
+      tokens_before: pending.tokensBefore,
+      tokens_after: next ? next.input_tokens : null,
+      items_before: pending.itemsBefore,
+      items_after: next ? next.item_count : pending.itemsOut,
+      latency_ms: pending.latencyMs,
+      input_tokens: pending.usage?.inputTokens ?? 0,
+      output_tokens: pending.usage?.outputTokens ?? 0,
+      cost_usd: pending.cost,
+    });
+  }
+
+  /** The sample is over: compactions no turn followed are written now. */
+  close(): void {
+    for (const conversation of this.conversations.values()) this.flushCompaction(conversation, null);
+  }
+}

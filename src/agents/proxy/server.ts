@@ -1,0 +1,373 @@
+import { unlink } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import * as zlib from 'node:zlib';
+import { APIError } from 'openai';
+import { withRetries } from '../../model/index.js';
+import {
+  type ObservedApi,
+  type ObservedRequest,
+  ObservedRequestError,
+  parseObservedRequest,
+} from './observed-request.js';
+import { tapFor } from './response-tap.js';
+import type { Exchange, SampleRecorder } from './sample-recorder.js';
+import {
+  downstreamHeaders,
+  sendUpstream,
+  type UpstreamEndpoint,
+  upstreamHeaders,
+  upstreamUrl,
+} from './upstream.js';
+import { relayWebSocket } from './ws-relay.js';
+
+/** What the proxy needs to serve one sample: where to forward, and where to record. */
+export interface SampleChannel {
+  upstream: UpstreamEndpoint;
+  recorder: SampleRecorder;
+  /** Who retries failed requests: the agent (the proxy passes failures through) or the proxy. */
+  retries: 'agent' | 'proxy';
+  /** Aborted when the sample ends: requests still in flight are cut. */
+  signal: AbortSignal;
+  /** Run and sample ids, for events. */
+  runId: string;
+  sampleId: string;
+}
+
+export interface SampleListener {
+  /** Base URL of the listener for a client on this machine (TCP listeners only). */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/v1';
+
+/** The model endpoints the proxy forwards; anything else is refused (the key stays usable only for these). */
+function routeOf(method: string, rest: string): { api: ObservedApi | null; allowed: boolean } {
+  const path = rest.split('?')[0] ?? '';
+  if (method === 'POST' && path === '/responses') return { api: 'responses', allowed: true };
+  if (method === 'POST' && path === '/responses/compact') return { api: 'compact', allowed: true };
+  if (method === 'POST' && path === '/chat/completions') return { api: 'chat', allowed: true };
+  if (method === 'GET' && (path === '/models' || path.startsWith('/models/')))
+    return { api: null, allowed: true };
+  return { api: null, allowed: false };
+}
+
+function decoded(body: Buffer, encoding: string | undefined): Buffer {
+  switch ((encoding ?? '').toLowerCase()) {
+    case '':
+    case 'identity':
+      return body;
+    case 'gzip':
+      return zlib.gunzipSync(body);
+    case 'deflate':
+      return zlib.inflateSync(body);
+    case 'br':
+      return zlib.brotliDecompressSync(body);
+    case 'zstd':
+      // Node 22.15 and later; on older ones such a request is forwarded but not recorded.
+      if (typeof zlib.zstdDecompressSync !== 'function') throw new Error('zstd needs Node 22.15 or later');
+      return zlib.zstdDecompressSync(body);
+    default:
+      throw new Error(`unsupported content-encoding ${encoding}`);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendError(res: ServerResponse, status: number, message: string, code: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', code } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const RETRYABLE = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500;
+
+async function drain(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').slice(0, 2000);
+}
+
+/**
+ * The recording proxy of a run. One HTTP server (never bound to a port of its own) serves many
+ * listeners: a unix socket per sample, bind-mounted into that sample's container, so a request's
+ * socket says which sample made it and no sample can reach another's. Each model request is
+ * forwarded to the variant's provider with the real key added, its answer streamed back as it
+ * arrives (SSE, JSON, or WebSocket messages), and recorded by the sample's recorder.
+ */
+export class RecordingProxy {
+  private readonly server: Server;
+  private readonly channels = new WeakMap<Socket, SampleChannel>();
+  private readonly listeners = new Set<NetServer>();
+
+  constructor() {
+    this.server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, (req, res) => {
+      void this.handle(req, res);
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      const channel = this.channels.get(req.socket);
+      if (!channel) {
+        socket.destroy();
+        return;
+      }
+      relayWebSocket(req, socket, head, channel);
+    });
+  }
+
+  /** Serve one sample on a unix socket (created here, removed by `close`), or on a loopback TCP port. */
+  async openSample(
+    channel: SampleChannel,
+    where: { socketPath: string } | { tcp: true },
+  ): Promise<SampleListener> {
+    const listener = createNetServer((socket) => {
+      this.channels.set(socket, channel);
+      this.server.emit('connection', socket);
+    });
+    const sockets = new Set<Socket>();
+    listener.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    this.listeners.add(listener);
+    let url: string | null = null;
+    if ('socketPath' in where) {
+      await unlink(where.socketPath).catch(() => {});
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen(where.socketPath, () => resolve());
+      });
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen(0, '127.0.0.1', () => resolve());
+      });
+      const address = listener.address();
+      if (address && typeof address === 'object') url = `http://127.0.0.1:${address.port}${API_PREFIX}`;
+    }
+    return {
+      url,
+      close: async () => {
+        this.listeners.delete(listener);
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => listener.close(() => resolve()));
+        if ('socketPath' in where) await unlink(where.socketPath).catch(() => {});
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.listeners].map((l) => new Promise<void>((resolve) => l.close(() => resolve()))),
+    );
+    this.server.closeAllConnections();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now();
+    const channel = this.channels.get(req.socket);
+    if (!channel) {
+      sendError(res, 500, 'turnbench proxy: unknown listener', 'turnbench_proxy');
+      return;
+    }
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    if (!url.startsWith(`${API_PREFIX}/`)) {
+      sendError(res, 404, `turnbench proxy: ${method} ${url} is not under ${API_PREFIX}`, 'not_found');
+      return;
+    }
+    const rest = url.slice(API_PREFIX.length);
+    const route = routeOf(method, rest);
+    if (!route.allowed) {
+      sendError(
+        res,
+        404,
+        `turnbench proxy: ${method} ${url} is not a model endpoint it forwards`,
+        'not_found',
+      );
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = method === 'POST' ? await readBody(req) : Buffer.alloc(0);
+    } catch {
+      res.destroy();
+      return;
+    }
+
+    let observed: ObservedRequest | null = null;
+    let forwardBody = body;
+    if (route.api) {
+      try {
+        const json: unknown = JSON.parse(
+          decoded(body, req.headers['content-encoding'] as string | undefined).toString('utf8'),
+        );
+        observed = parseObservedRequest(route.api, json);
+        if (
+          observed.api === 'chat' &&
+          observed.stream &&
+          !observed.chatUsageRequested &&
+          !req.headers['content-encoding']
+        ) {
+          // Without it a Chat Completions stream carries no usage: asked for, so the turn can be recorded.
+          const withUsage = json as { stream_options?: Record<string, unknown> };
+          withUsage.stream_options = { ...withUsage.stream_options, include_usage: true };
+          forwardBody = Buffer.from(JSON.stringify(withUsage));
+        }
+      } catch (error) {
+        const message =
+          error instanceof ObservedRequestError
+            ? error.message
+            : `unreadable body (${(error as Error).message})`;
+        channel.recorder.note(`not recorded: ${method} ${url}: ${message}`);
+      }
+    }
+
+    let exchange: Exchange | null = null;
+    if (observed) {
+      const admission = channel.recorder.begin(observed, req.headers, body, t0);
+      if (!admission.ok) {
+        sendError(res, 400, admission.message, 'turnbench_limit');
+        return;
+      }
+      exchange = admission.exchange;
+    }
+    await this.forward(req, res, rest, forwardBody, channel, route.api, exchange, body, t0);
+  }
+
+  private async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rest: string,
+    forwardBody: Buffer,
+    channel: SampleChannel,
+    api: ObservedApi | null,
+    exchange: Exchange | null,
+    originalBody: Buffer,
+    t0: number,
+  ): Promise<void> {
+    const abort = new AbortController();
+    const signal = AbortSignal.any([abort.signal, channel.signal]);
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort(new Error('the agent closed the connection'));
+    });
+    const target = upstreamUrl(channel.upstream.baseURL, rest);
+    const headers = upstreamHeaders(req.headers, channel.upstream);
+    const method = req.method ?? 'GET';
+    const finish = (status: number | null, error: string | null, tap: ReturnType<typeof tapFor> | null) => {
+      if (!exchange) return;
+      const end = performance.now();
+      channel.recorder.finish(
+        exchange,
+        {
+          status,
+          response: tap ? tap.result() : null,
+          error,
+          ttftMs: tap?.firstOutputAt != null ? tap.firstOutputAt - t0 : null,
+          latencyMs: end - t0,
+        },
+        originalBody,
+      );
+    };
+
+    let upstream: IncomingMessage;
+    try {
+      upstream = await this.send(
+        target,
+        method,
+        headers,
+        method === 'POST' ? forwardBody : null,
+        signal,
+        channel,
+        exchange,
+      );
+    } catch (error) {
+      const status = error instanceof APIError && typeof error.status === 'number' ? error.status : null;
+      const message = error instanceof Error ? error.message : String(error);
+      if (status !== null && error instanceof APIError) {
+        const body = JSON.stringify(error.error ?? { error: { message } });
+        if (!res.headersSent) {
+          res.writeHead(status, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          });
+          res.end(body);
+        }
+      } else {
+        sendError(res, 502, `turnbench proxy: the provider could not be reached (${message})`, 'bad_gateway');
+      }
+      finish(status, message, null);
+      return;
+    }
+
+    const status = upstream.statusCode ?? 502;
+    res.writeHead(status, downstreamHeaders(upstream.headers));
+    res.flushHeaders();
+    const tap = api && status < 400 ? tapFor(api, upstream.headers['content-type']) : null;
+    const errorChunks: Buffer[] = [];
+    upstream.on('data', (chunk: Buffer) => {
+      res.write(chunk);
+      if (tap) tap.write(chunk);
+      else if (status >= 400 && errorChunks.length < 16) errorChunks.push(chunk);
+    });
+    upstream.on('end', () => {
+      res.end();
+      const error =
+        status >= 400 ? `HTTP ${status}: ${Buffer.concat(errorChunks).toString('utf8').slice(0, 500)}` : null;
+      finish(status, error, tap);
+    });
+    upstream.on('error', (error) => {
+      res.destroy();
+      finish(status, `the answer was cut: ${error.message}`, tap);
+    });
+  }
+
+  /** One request to the provider; with proxy retries, failures before the answer starts are retried. */
+  private async send(
+    target: URL,
+    method: string,
+    headers: ReturnType<typeof upstreamHeaders>,
+    body: Buffer | null,
+    signal: AbortSignal,
+    channel: SampleChannel,
+    exchange: Exchange | null,
+  ): Promise<IncomingMessage> {
+    if (channel.retries !== 'proxy' || !exchange) return sendUpstream(target, method, headers, body, signal);
+    const { value, retries } = await withRetries(
+      async () => {
+        const answer = await sendUpstream(target, method, headers, body, signal);
+        const status = answer.statusCode ?? 502;
+        if (!RETRYABLE(status)) return answer;
+        const text = await drain(answer);
+        let parsed: object | undefined;
+        try {
+          parsed = JSON.parse(text) as object;
+        } catch {
+          parsed = undefined;
+        }
+        const fetchHeaders = new Headers();
+        for (const [name, value] of Object.entries(answer.headers)) {
+          if (typeof value === 'string') fetchHeaders.set(name, value);
+        }
+        throw APIError.generate(status, parsed, `HTTP ${status}: ${text.slice(0, 300)}`, fetchHeaders);
+      },
+      {
+        signal,
+        onRetry: (notice) => channel.recorder.retryNotice(exchange.turn, notice),
+      },
+    );
+    exchange.retries += retries;
+    return value;
+  }
+}

@@ -1,0 +1,106 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+
+/** Where a variant's model requests really go, and the credentials only the proxy holds. */
+export interface UpstreamEndpoint {
+  /** The provider's base URL, e.g. `https://api.openai.com/v1` or the sim's `http://127.0.0.1:PORT/v1`. */
+  baseURL: string;
+  apiKey: string;
+  /** Extra headers on every request (the sim's per-variant options). */
+  headers?: Record<string, string>;
+}
+
+/** Connection-level headers that never cross a proxy, and the credentials the proxy replaces. */
+const DROPPED_REQUEST_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'authorization',
+  'api-key',
+  'x-api-key',
+  'content-length',
+  'accept-encoding',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+]);
+
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-authenticate',
+  'trailer',
+  'upgrade',
+]);
+
+/**
+ * The agent's headers as the provider gets them: its placeholder key replaced by the real one,
+ * `accept-encoding: identity` so the answer can be read as it passes (the hop to the agent is on
+ * this machine, so compression would only cost time).
+ */
+export function upstreamHeaders(
+  incoming: IncomingHttpHeaders,
+  endpoint: UpstreamEndpoint,
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value !== undefined && !DROPPED_REQUEST_HEADERS.has(name)) out[name] = value;
+  }
+  for (const [name, value] of Object.entries(endpoint.headers ?? {})) out[name.toLowerCase()] = value;
+  out.authorization = `Bearer ${endpoint.apiKey}`;
+  out['accept-encoding'] = 'identity';
+  return out;
+}
+
+/** The provider's answer headers as the agent gets them. */
+export function downstreamHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+/** `/v1/responses?x=1` on the proxy → `<baseURL>/responses?x=1` at the provider. */
+export function upstreamUrl(baseURL: string, rest: string): URL {
+  const base = baseURL.replace(/\/+$/, '');
+  return new URL(`${base}${rest}`);
+}
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+};
+
+/** Sends one request to the provider; resolves with its answer once the headers arrived. */
+export function sendUpstream(
+  url: URL,
+  method: string,
+  headers: OutgoingHttpHeaders,
+  body: Buffer | null,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const secure = url.protocol === 'https:';
+    const request = (secure ? https : http).request(
+      url,
+      {
+        method,
+        headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
+        agent: secure ? agents.https : agents.http,
+        signal,
+      },
+      resolve,
+    );
+    request.on('error', reject);
+    request.end(body ?? undefined);
+  });
+}
