@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type SimServer, startSimServer } from '../../../src/sim/index.js';
+import { loadSuite } from '../../../src/tasks/index.js';
+
+const execFileAsync = promisify(execFile);
+
+/** A sim for a suite's tasks, as `turnbench sim --suite` would serve it. */
+export async function simForSuite(suiteFile: string): Promise<SimServer> {
+  const suite = await loadSuite(suiteFile);
+  const sim = await startSimServer({});
+  for (const task of suite.tasks)
+    if (task.spec.sim) sim.scripts.register(task.spec.instructions, task.spec.sim);
+  return sim;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  upgrade: boolean;
+}
+
+/**
+ * A provider stand-in in front of the sim: it notes what reached the provider (the path, the key
+ * the proxy sent) and passes it on. Upgrades are refused as the sim refuses them.
+ */
+export async function recordingUpstream(
+  simUrl: string,
+): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
+  const target = new URL(simUrl);
+  const seen: SeenRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization,
+      upgrade: false,
+    });
+    const upstream = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (req, socket) => {
+    seen.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization,
+      upgrade: true,
+    });
+    socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = address && typeof address === 'object' ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export async function docker(args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('docker', args, { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+/** The id of the running container of a sample (by its label), once it exists. */
+export async function containerOf(sampleId: string): Promise<string | null> {
+  const out = await docker(['ps', '-q', '--filter', `label=turnbench.sample=${sampleId}`]);
+  return out.trim().split('\n').filter(Boolean)[0] ?? null;
+}
+
+/** Host processes whose command line contains `needle` (processes in containers show up too). */
+export async function hostProcesses(needle: string): Promise<string[]> {
+  const { stdout } = await execFileAsync('ps', ['-eo', 'pid=,args=']);
+  return stdout.split('\n').filter((line) => line.includes(needle) && !line.includes('ps -eo'));
+}
+
+/** Every file under a folder, recursively. */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Lines of a Codex rollout file, parsed. */
+export function rolloutLines(file: string): Array<{ type: string; payload: Record<string, unknown> }> {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { type: string; payload: Record<string, unknown> });
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | null> | T | null,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== null && value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
