@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunManifest } from '../telemetry/index.js';
@@ -67,6 +67,11 @@ export async function mergeRuns(shardDirs: string[], outDir: string, runId: stri
     }
     out.end();
     await once(out, 'finish');
+  }
+  // Agent runs keep per-sample files (session logs); sample ids are unique across shards.
+  for (const dir of shardDirs) {
+    const folders = join(dir, 'samples');
+    if (existsSync(folders)) cpSync(folders, join(outDir, 'samples'), { recursive: true });
   }
   const expectedShards = first.shard?.count ?? 1;
   const complete = manifests.every((m) => m.status === 'completed') && manifests.length === expectedShards;

@@ -1,5 +1,13 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type RunManifest, RunManifestSchema, repairTornTail } from '../telemetry/index.js';
@@ -80,6 +88,22 @@ export async function dropUnfinishedRecords(runDir: string, finished: ReadonlySe
     out.end();
     await once(out, 'finish');
     renameSync(tmp, file);
+  }
+  return dropped;
+}
+
+/**
+ * Agent runs keep files per sample (`samples/<sample id>/`: session logs, the agent's output);
+ * those of samples that never finished go with their records, so a rerun starts clean.
+ */
+export function dropUnfinishedSampleFolders(runDir: string, finished: ReadonlySet<string>): number {
+  const root = join(runDir, 'samples');
+  if (!existsSync(root)) return 0;
+  let dropped = 0;
+  for (const name of readdirSync(root)) {
+    if (finished.has(decodeURIComponent(name))) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+    dropped += 1;
   }
   return dropped;
 }

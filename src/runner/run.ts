@@ -27,7 +27,13 @@ import { agentEngineProblem } from './agent-engine.js';
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
-import { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
+import {
+  dropUnfinishedRecords,
+  dropUnfinishedSampleFolders,
+  finishedSampleIds,
+  ResumeError,
+  readRunManifest,
+} from './resume.js';
 import { runSample, sandboxSpecFor } from './sample-runner.js';
 import { type Shard, shardSamples } from './shard.js';
 import { startSimForSuite } from './sim-host.js';
@@ -165,6 +171,7 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
   }
   const finished = await finishedSampleIds(runDir);
   await dropUnfinishedRecords(runDir, finished);
+  dropUnfinishedSampleFolders(runDir, finished);
   const known = new Set(previous.sample_ids);
   return {
     pending: samples.filter((s) => !finished.has(s.sampleId)),
