@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
@@ -22,24 +22,34 @@ export interface SeenRequest {
   path: string;
   authorization: string | undefined;
   upgrade: boolean;
+  body: string;
 }
 
 /**
  * A provider stand-in in front of the sim: it notes what reached the provider (the path, the key
- * the proxy sent) and passes it on. Upgrades are refused as the sim refuses them.
+ * the proxy sent, the body) and passes it on; the POSTs numbered in `failPosts` (1-based) are
+ * answered 500 instead. Upgrades are refused as the sim refuses them.
  */
 export async function recordingUpstream(
   simUrl: string,
+  opts: { failPosts?: number[] } = {},
 ): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
   const target = new URL(simUrl);
   const seen: SeenRequest[] = [];
-  const server: Server = createServer((req, res) => {
+  let posts = 0;
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     seen.push({
       method: req.method ?? '',
       path: req.url ?? '',
       authorization: req.headers.authorization,
       upgrade: false,
+      body: body.toString('utf8'),
     });
+    if (req.method === 'POST' && opts.failPosts?.includes(++posts)) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'injected failure', type: 'server_error' } }));
+      return;
+    }
     const upstream = request(
       { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
       (answer) => {
@@ -48,7 +58,12 @@ export async function recordingUpstream(
       },
     );
     upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    upstream.end(body);
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => forward(req, res, Buffer.concat(chunks)));
   });
   server.on('upgrade', (req, socket) => {
     seen.push({
@@ -56,6 +71,7 @@ export async function recordingUpstream(
       path: req.url ?? '',
       authorization: req.headers.authorization,
       upgrade: true,
+      body: '',
     });
     socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
   });
