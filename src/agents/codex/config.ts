@@ -26,12 +26,30 @@ export interface CodexSetup {
   args: string[];
 }
 
-/** `-c key=value` for each override, the value written as TOML (a string quoted, a table inline). */
+type TomlValue = CodexAgentSpec['config'][string];
+
+/** A scalar as TOML writes it (strings quoted and escaped by the TOML library). */
+function tomlScalar(value: string | number | boolean): string {
+  const line = stringify({ v: value }).trim();
+  return line.slice(line.indexOf('=') + 1).trim();
+}
+
+/** A value on one line, as `-c` takes it: arrays as `[ ... ]`, tables inline as `{ k = v }`. */
+export function inlineToml(value: TomlValue): string {
+  if (Array.isArray(value)) return `[ ${value.map(inlineToml).join(', ')} ]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).map(([key, inner]) => {
+      const name = /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlScalar(key);
+      return `${name} = ${inlineToml(inner)}`;
+    });
+    return `{ ${entries.join(', ')} }`;
+  }
+  return tomlScalar(value);
+}
+
+/** `-c key=value` for each override, the value written as TOML. */
 export function overrideArgs(overrides: CodexAgentSpec['config']): string[] {
-  return Object.entries(overrides).flatMap(([key, value]) => {
-    const line = stringify({ v: value }).trim();
-    return ['-c', `${key}=${line.slice(line.indexOf('=') + 1).trim()}`];
-  });
+  return Object.entries(overrides).flatMap(([key, value]) => ['-c', `${key}=${inlineToml(value)}`]);
 }
 
 /**

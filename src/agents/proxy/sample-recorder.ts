@@ -38,9 +38,8 @@ export interface SampleRecorderOptions {
   onLimit: (reason: Exclude<StopReason, 'final'>) => void;
 }
 
-/** One model request in flight through the proxy. */
+/** One model request in flight through the proxy (its turn number comes when it is recorded). */
 export interface Exchange {
-  turn: number;
   startedAt: Date;
   /** performance.now() when the request arrived. */
   t0: number;
@@ -191,7 +190,6 @@ export class SampleRecorder {
     return {
       ok: true,
       exchange: {
-        turn: this.nextTurn++,
         startedAt: new Date(),
         t0,
         observed,
@@ -219,9 +217,9 @@ export class SampleRecorder {
   }
 
   /** The proxy itself retried a request (agents whose retries are left to the proxy). */
-  retryNotice(turn: number, notice: RetryNotice): void {
+  retryNotice(notice: RetryNotice): void {
     this.opts.sink.event({
-      ...this.event(turn),
+      ...this.event(this.nextTurn),
       type: 'retry',
       attempt: notice.attempt,
       delay_ms: notice.delayMs,
@@ -263,10 +261,10 @@ export class SampleRecorder {
         message: failure ?? 'no response',
       };
       this.opts.sink.event({
-        ...this.event(exchange.turn),
+        ...this.event(this.nextTurn),
         type: 'error',
         kind: 'model_request',
-        message: `${exchange.observed.kind} request (turn ${exchange.turn}): ${failure ?? 'no response'}`,
+        message: `${exchange.observed.kind} request: ${failure ?? 'no response'}`,
       });
       return;
     }
@@ -281,13 +279,14 @@ export class SampleRecorder {
     conversation: Conversation,
   ): void {
     const { observed, logical } = exchange;
+    const turn = this.nextTurn++;
     const usage = response.usage ?? ZERO_USAGE;
     if (!response.usage) {
       this.opts.sink.event({
-        ...this.event(exchange.turn),
+        ...this.event(turn),
         type: 'error',
         kind: 'no_usage',
-        message: `the provider reported no usage for turn ${exchange.turn}; its tokens are recorded as 0`,
+        message: `the provider reported no usage for turn ${turn}; its tokens are recorded as 0`,
       });
     }
     const output = response.output as OutputItem[];
@@ -296,7 +295,7 @@ export class SampleRecorder {
     const side = observed.kind !== 'agent';
     const afterCompaction = !side && conversation.afterCompaction;
     const checkInput = {
-      turn: exchange.turn,
+      turn,
       request: logical,
       inputTokens: usage.inputTokens,
       cachedTokens: usage.cachedTokens,
@@ -306,7 +305,7 @@ export class SampleRecorder {
       ? conversation.forensics.peek(checkInput)
       : conversation.forensics.turn({ ...checkInput, outputAsInput: outputRendered });
     const turnResponse = {
-      id: response.id ?? `turn-${exchange.turn}`,
+      id: response.id ?? `turn-${turn}`,
       usage,
       latencyMs: outcome.latencyMs,
       ttftMs: outcome.ttftMs,
@@ -318,7 +317,7 @@ export class SampleRecorder {
     const record: TurnRecord = {
       ...this.tracker.recordChecked({
         kind: observed.kind,
-        turn: exchange.turn,
+        turn,
         startedAt: exchange.startedAt,
         model: response.model ?? observed.model,
         response: turnResponse,
@@ -334,7 +333,7 @@ export class SampleRecorder {
     // The agent runs the calls itself; what the proxy knows is how many the model asked for.
     this.opts.totals.toolCalls += response.toolCalls;
     this.usages.push({
-      turn: exchange.turn,
+      turn,
       conversation: exchange.conversation,
       kind: observed.kind,
       responseId: response.id,
@@ -351,7 +350,7 @@ export class SampleRecorder {
       this.flushCompaction(conversation, null);
       conversation.pending = {
         method: observed.method ?? 'summary',
-        turn: exchange.turn,
+        turn,
         tokensBefore: conversation.last?.inputTokens ?? usage.inputTokens,
         itemsBefore: logical.input.length,
         itemsOut: output.length,
@@ -368,7 +367,7 @@ export class SampleRecorder {
       // Server-side compaction (`context_management`): the answer itself carries the compaction.
       conversation.pending = {
         method: 'server',
-        turn: exchange.turn,
+        turn,
         tokensBefore: usage.inputTokens,
         itemsBefore: logical.input.length,
         itemsOut: output.length,

@@ -364,7 +364,7 @@ export class RecordingProxy {
       },
       {
         signal,
-        onRetry: (notice) => channel.recorder.retryNotice(exchange.turn, notice),
+        onRetry: (notice) => channel.recorder.retryNotice(notice),
       },
     );
     exchange.retries += retries;

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { emptyTotals } from '../../../src/agent/index.js';
+import { parseObservedRequest, SampleRecorder } from '../../../src/agents/index.js';
+import type { ObservedResponse } from '../../../src/agents/proxy/response-tap.js';
+import type { Exchange } from '../../../src/agents/proxy/sample-recorder.js';
+import { DEFAULT_LIMITS } from '../../../src/config/index.js';
+import type { EventRecord, TurnRecord } from '../../../src/telemetry/index.js';
+
+const user = (text: string) => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
+const call = (id: string) => ({
+  type: 'function_call',
+  call_id: id,
+  name: 'exec_command',
+  arguments: `{"cmd":"${id}"}`,
+});
+const output = (id: string) => ({ type: 'function_call_output', call_id: id, output: `ran ${id}` });
+const tools = [{ type: 'function', name: 'exec_command', parameters: {} }];
+const long = 'x '.repeat(3000);
+
+function setup(limits = DEFAULT_LIMITS) {
+  const turns: TurnRecord[] = [];
+  const events: EventRecord[] = [];
+  const totals = emptyTotals();
+  const stopped: string[] = [];
+  const recorder = new SampleRecorder({
+    identity: { runId: 'r', sampleId: 's', taskId: 't', variant: 'v', epoch: 1 },
+    provider: 'sim',
+    costOf: () => 0,
+    sink: { turn: (t) => turns.push(t), event: (e) => events.push(e) },
+    totals,
+    limits,
+    onLimit: (reason) => stopped.push(reason),
+  });
+  let n = 0;
+  const send = (
+    body: object,
+    answer: Partial<ObservedResponse> & { input: number; cached: number },
+    headers = {},
+  ) => {
+    const observed = parseObservedRequest('responses', body);
+    const bytes = Buffer.from(JSON.stringify(body));
+    const admission = recorder.begin(observed, headers, bytes, performance.now());
+    if (!admission.ok) return admission;
+    n += 1;
+    const response: ObservedResponse = {
+      id: `resp_${n}`,
+      model: 'sim-1',
+      usage: {
+        inputTokens: answer.input,
+        cachedTokens: answer.cached,
+        cacheWriteTokens: 0,
+        outputTokens: 10,
+        reasoningTokens: 0,
+      },
+      output: answer.output ?? [],
+      toolCalls: (answer.output ?? []).filter((i) => (i as { type: string }).type === 'function_call').length,
+      diagnostics: null,
+      incompleteReason: null,
+      error: null,
+    };
+    recorder.finish(
+      admission.exchange as Exchange,
+      { status: 200, response, error: null, ttftMs: 1, latencyMs: 2 },
+      bytes,
+    );
+    return admission;
+  };
+  return { recorder, turns, events, totals, stopped, send };
+}
+
+describe('the recorder of an observed agent', () => {
+  it('checks each request against the last of its conversation, the agent resending output its own way', () => {
+    const { turns, totals, send } = setup();
+    const head = [user(long), user('task')];
+    send(
+      { model: 'sim-1', input: head, tools },
+      { input: 3000, cached: 0, output: [{ ...call('a'), id: 'fc_1', status: 'completed' }] },
+    );
+    // resent with bookkeeping of the agent's own (as Codex does): still an exact extension
+    const resent = {
+      ...call('a'),
+      status: 'completed',
+      id: 'fc_1',
+      internal_chat_message_metadata_passthrough: { turn_id: 't' },
+    };
+    send(
+      { model: 'sim-1', input: [...head, resent, output('a')], tools },
+      { input: 3050, cached: 2944, output: [call('b')] },
+    );
+    // a conversation header no earlier request had: another conversation, its first turn
+    send({ model: 'sim-1', input: head, tools }, { input: 3000, cached: 2944 }, { 'session-id': 'other' });
+    expect(turns.map((t) => [t.turn, t.cache_class, t.prefix.extends_previous])).toEqual([
+      [1, 'first_turn', null],
+      [2, 'hit', true],
+      [3, 'first_turn', null],
+    ]);
+    expect(turns[2]!.conversation).toBe('other');
+    expect(turns[1]!.conversation).toBe(turns[0]!.conversation);
+    expect(totals.toolCalls).toBe(2);
+  });
+
+  it('a compaction request is checked against the last turn without becoming it; its event waits for the next turn', () => {
+    const { turns, events, totals, send } = setup();
+    const h = { 'thread-id': 'th' };
+    const head = [user(long), user('task')];
+    send({ model: 'sim-1', input: head, tools }, { input: 3000, cached: 0, output: [call('a')] }, h);
+    const history = [...head, call('a'), output('a')];
+    // Codex's inline compaction: the history with a summary request, and no tools
+    send(
+      {
+        model: 'sim-1',
+        input: [...history, user('You are performing a CONTEXT CHECKPOINT COMPACTION.')],
+        tools: [],
+      },
+      { input: 3100, cached: 0 },
+      h,
+    );
+    send(
+      { model: 'sim-1', input: [...head, user('Summary: ran a')], tools },
+      { input: 1500, cached: 1408 },
+      h,
+    );
+    expect(turns.map((t) => [t.kind, t.prefix.reason, t.cache_class, t.after_compaction])).toEqual([
+      ['agent', null, 'first_turn', false],
+      ['summary', 'tools_changed', 'harness_break', false],
+      ['agent', 'compacted', 'hit', true],
+    ]);
+    const compaction = events.find((e) => e.type === 'compaction');
+    expect(compaction).toMatchObject({
+      method: 'summary',
+      turn: 3,
+      tokens_before: 3000,
+      tokens_after: 1500,
+      input_tokens: 3100,
+    });
+    expect(totals).toMatchObject({ turns: 3, compactions: 1, cacheBreaks: 1 });
+    expect(events.find((e) => e.type === 'cache_break')).toMatchObject({ turn: 2, reason: 'tools_changed' });
+  });
+
+  it('restores the prompt of a request chained with previous_response_id', () => {
+    const { turns, send } = setup();
+    const head = [user(long), user('task')];
+    send({ model: 'sim-1', input: head, tools }, { input: 3000, cached: 0, output: [call('a')] });
+    send(
+      { model: 'sim-1', input: [output('a')], tools, previous_response_id: 'resp_1' },
+      { input: 3050, cached: 2944 },
+    );
+    expect(turns[1]).toMatchObject({ item_count: 4, prefix: { extends_previous: true }, cache_class: 'hit' });
+    expect(turns[1]!.conversation).toBe(turns[0]!.conversation);
+  });
+
+  it('refuses the request past a limit and says so once', () => {
+    const { send, stopped, turns } = setup({ ...DEFAULT_LIMITS, max_turns: 1 });
+    send({ model: 'sim-1', input: [user('a')], tools }, { input: 10, cached: 0, output: [call('a')] });
+    const refused = send(
+      { model: 'sim-1', input: [user('a'), call('a'), output('a')], tools },
+      { input: 20, cached: 0 },
+    );
+    expect(refused).toMatchObject({ ok: false, reason: 'max_turns' });
+    send({ model: 'sim-1', input: [user('a'), call('a'), output('a')], tools }, { input: 20, cached: 0 });
+    expect(stopped).toEqual(['max_turns']);
+    expect(turns).toHaveLength(1);
+  });
+
+  it('a failed request is an error event; the same body sent again counts as a retry', () => {
+    const { recorder, events, turns, send } = setup();
+    const body = { model: 'sim-1', input: [user('a')], tools };
+    const bytes = Buffer.from(JSON.stringify(body));
+    const first = recorder.begin(parseObservedRequest('responses', body), {}, bytes, performance.now());
+    if (!first.ok) throw new Error('refused');
+    recorder.finish(
+      first.exchange,
+      { status: 429, response: null, error: 'HTTP 429: slow down', ttftMs: null, latencyMs: 5 },
+      bytes,
+    );
+    send(body, { input: 10, cached: 0 });
+    expect(events.map((e) => e.type)).toEqual(['error', 'retry']);
+    expect(events[1]).toMatchObject({ attempt: 1, status: 429 });
+    expect(turns.map((t) => [t.turn, t.retries])).toEqual([[1, 1]]);
+  });
+});
