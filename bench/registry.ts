@@ -28,6 +28,10 @@ export const BENCHMARKS = {
     about: 'tool exec overhead vs raw dockerode and docker exec; container start vs docker run --rm',
     run: async () => (await import('./sandbox.js')).benchSandbox(),
   },
+  proxy: {
+    about: "the recording proxy's added time per request and on time to first token, vs the sim directly",
+    run: async () => (await import('./proxy.js')).benchProxy(),
+  },
   report: {
     about: 'report generation over a 10,000-sample, 500,000-turn run',
     run: async () => (await import('./report.js')).benchReport(),

@@ -22,7 +22,8 @@ function toolOutput(turn: number): string {
   return words.join(' ');
 }
 
-function conversationBodies(): string[] {
+/** A 200-turn conversation of streamed Responses requests growing to ~100k tokens (also used by the proxy bench). */
+export function conversationBodies(): string[] {
   const tools = ['shell', 'apply_patch', 'read_file', 'write_file', 'update_plan'].map((name) => ({
     type: 'function',
     name,

@@ -70,6 +70,13 @@ const HEADLINES: Record<BenchName, Headline> = {
       `(ratio ${f('adaptive_vs_fixed_wall_ratio')}, median of ${f('rounds')}); 429s ${f('adaptive_rate_limited_attempts_median')} vs ${f('fixed_rate_limited_attempts_median')}; ` +
       `samples lost ${f('samples_lost.adaptive')} vs ${f('samples_lost.fixed')}`,
   ],
+  proxy: (f) => [
+    `proxy added time per request: ${f('added_total.median_ms')} ms median, ${f('added_total.p99_ms')} ms p99 ` +
+      `(target <= ${f('target_added_median_ms')} ms median, met: ${f('target_met')}); on time to first token ` +
+      `${f('added_ttft.median_ms')} ms median, ${f('added_ttft.p99_ms')} ms p99; sim directly ${f('direct.total.median_ms')} ms, ` +
+      `proxy CPU ${f('proxy_cpu_ms_per_request')} ms per request, of which building the record after the answer ~${f('record_ms_per_request')} ms ` +
+      `(load average ${f('load_average_1m_at_end')})`,
+  ],
   report: (f) => [
     `report over ${f('samples')} samples / ${f('turns')} turns: ${f('report_ms')} ms (${f('report_vs_baseline')}x a readline line count), ` +
       `peak RSS ${f('report_peak_rss_mb')} MB; summary ${f('summary_ms')} ms`,

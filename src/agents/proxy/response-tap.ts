@@ -72,6 +72,7 @@ class ResponsesTap implements ResponseTap {
   private id: string | null = null;
   private final: ResponseObject | null = null;
   private error: string | null = null;
+  private terminal: string | null = null;
   private readonly sse = createParser({ onEvent: (message) => this.onSse(message) });
   private readonly decoder = new StringDecoder('utf8');
 
@@ -93,29 +94,35 @@ class ResponsesTap implements ResponseTap {
       return;
     }
     if (kind !== '' && !TERMINAL.has(kind)) return;
-    let parsed: unknown;
+    // Kept as text: parsed once the answer has passed (it holds the whole output).
+    this.terminal = data;
+    this.done = kind !== '' || TERMINAL.has(typeOf(data));
+  }
+
+  private read(): void {
+    const data = this.terminal;
+    this.terminal = null;
+    if (data === null) return;
+    let event: { type?: unknown; response?: unknown; message?: unknown; error?: unknown };
     try {
-      parsed = JSON.parse(data);
+      event = JSON.parse(data) as typeof event;
     } catch {
       return;
     }
-    const event = parsed as { type?: unknown; response?: unknown; message?: unknown; error?: unknown };
-    const eventType = typeof event.type === 'string' ? event.type : kind;
-    if (eventType === 'error') {
+    if (event.type === 'error') {
       const nested = event.error as { message?: unknown } | undefined;
       this.error = String(event.message ?? nested?.message ?? 'provider error event');
-      this.done = true;
       return;
     }
-    if (!TERMINAL.has(eventType)) return;
+    if (typeof event.type !== 'string' || !TERMINAL.has(event.type)) return;
     const response = ResponseObjectSchema.safeParse(event.response);
     if (!response.success) return;
     this.final = response.data;
-    if (eventType === 'response.failed') this.error = response.data.error?.message ?? 'response failed';
-    this.done = true;
+    if (event.type === 'response.failed') this.error = response.data.error?.message ?? 'response failed';
   }
 
   result(): ObservedResponse {
+    this.read();
     const final = this.final;
     const output = final?.output ?? [];
     return {
@@ -129,6 +136,15 @@ class ResponsesTap implements ResponseTap {
         final?.status === 'incomplete' ? (final.incomplete_details?.reason ?? 'unknown') : null,
       error: this.error ?? (final ? null : 'the stream ended before response.completed'),
     };
+  }
+}
+
+function typeOf(data: string): string {
+  try {
+    const type = (JSON.parse(data) as { type?: unknown }).type;
+    return typeof type === 'string' ? type : '';
+  } catch {
+    return '';
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import type { StopReason } from '../../agent/index.js';
 import { addUsage, type SampleTotals } from '../../agent/totals.js';
 import type { ResolvedLimits } from '../../config/index.js';
@@ -22,7 +23,7 @@ import {
   TurnTracker,
 } from '../../telemetry/index.js';
 import { conversationKey } from './conversation-key.js';
-import type { CompactionMethod, ObservedRequest } from './observed-request.js';
+import { type CompactionMethod, type ObservedRequest, ObservedRequestError } from './observed-request.js';
 import { renderedItems, renderedResponsesItem } from './rendered-items.js';
 import type { ObservedResponse } from './response-tap.js';
 
@@ -38,16 +39,16 @@ export interface SampleRecorderOptions {
   onLimit: (reason: Exclude<StopReason, 'final'>) => void;
 }
 
-/** One model request in flight through the proxy (its turn number comes when it is recorded). */
+/**
+ * One model request in flight through the proxy. Nothing of the request is read before it is
+ * forwarded: the body is parsed once the answer has ended, off the path the agent waits on.
+ */
 export interface Exchange {
   startedAt: Date;
   /** performance.now() when the request arrived. */
   t0: number;
-  observed: ObservedRequest;
-  /** The full prompt, items chained with previous_response_id restored. */
-  logical: ModelRequest;
-  conversation: string;
   bytesSent: number;
+  /** Retries the proxy itself made (agents that leave retries to it). */
   retries: number;
 }
 
@@ -104,6 +105,8 @@ interface FailedAttempt {
 
 class Conversation {
   readonly forensics = new CacheForensics();
+  /** The last request's items and its output as resent: what the next request most likely repeats. */
+  known: ModelRequest['input'] = [];
   last: LastTurn | null = null;
   lastResponseId: string | null = null;
   lastChain: { input: ModelRequest['input']; output: ModelRequest['input'] } | null = null;
@@ -114,6 +117,23 @@ class Conversation {
 }
 
 const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+/**
+ * The request's items, each one equal to the item at the same place in the conversation's last
+ * request (or its output) replaced by that earlier object. The prefix check memoises its hashes and
+ * token counts by object, so the unchanged history of a long conversation is not serialised and
+ * hashed again on every request: only what is new is.
+ */
+function reuseKnownItems(input: ModelRequest['input'], conversation: Conversation): ModelRequest['input'] {
+  const known = conversation.known;
+  const out = input.slice();
+  for (let i = 0; i < out.length && i < known.length; i++) {
+    if (out[i] === known[i]) continue;
+    if (!isDeepStrictEqual(out[i], known[i])) break;
+    out[i] = known[i]!;
+  }
+  return out;
+}
 
 /**
  * Turns the requests an observed agent makes into the records the builtin loop writes: one turn
@@ -149,11 +169,22 @@ export class SampleRecorder {
     return conversation;
   }
 
-  private checkLimits(observed: ObservedRequest): Admission | null {
+  /**
+   * A model request arrived: admitted, or refused at a limit. The turn limit counts the agent's
+   * turns; a compaction request at the limit is refused too (the builtin loop stops there without
+   * compacting).
+   */
+  admit(t0: number, bytes: number): Admission {
+    const refused = this.checkLimits();
+    if (refused) return refused;
+    return { ok: true, exchange: { startedAt: new Date(), t0, bytesSent: bytes, retries: 0 } };
+  }
+
+  private checkLimits(): Admission | null {
     const { limits, totals } = this.opts;
     let reason: Exclude<StopReason, 'final'> | null = null;
     let message = '';
-    if (observed.kind === 'agent' && this.agentTurns >= limits.max_turns) {
+    if (this.agentTurns >= limits.max_turns) {
       reason = 'max_turns';
       message = `the sample reached its limit of ${limits.max_turns} turns`;
     } else if (totals.inputTokens + totals.outputTokens >= limits.max_total_tokens) {
@@ -169,36 +200,6 @@ export class SampleRecorder {
       this.opts.onLimit(reason);
     }
     return { ok: false, reason, message: `turnbench: ${message}` };
-  }
-
-  /** A model request arrived: admit it (or refuse it at a limit) and open its exchange. */
-  begin(observed: ObservedRequest, headers: IncomingHttpHeaders, body: Buffer, t0: number): Admission {
-    const refused = this.checkLimits(observed);
-    if (refused) return refused;
-    const chainedTo = observed.previousResponseId
-      ? this.byResponseId.get(observed.previousResponseId)
-      : undefined;
-    const key = chainedTo ?? conversationKey(headers, observed);
-    const conversation = this.conversation(key);
-
-    let input = observed.request.input;
-    if (chainedTo && conversation.lastChain && conversation.lastResponseId === observed.previousResponseId) {
-      input = [...conversation.lastChain.input, ...conversation.lastChain.output, ...input];
-    }
-    const retries = this.retriesOf(conversation, body, t0);
-    if (observed.kind === 'agent') this.agentTurns += 1;
-    return {
-      ok: true,
-      exchange: {
-        startedAt: new Date(),
-        t0,
-        observed,
-        logical: { ...observed.request, input },
-        conversation: key,
-        bytesSent: body.length,
-        retries,
-      },
-    };
   }
 
   /** The same body again after a failure is the agent retrying: counted, and a retry event written. */
@@ -242,16 +243,45 @@ export class SampleRecorder {
     return eventHeader(this.opts.identity.runId, this.opts.identity.sampleId, turn);
   }
 
-  /** The exchange ended: a turn record when the provider answered with a response, else an error event. */
-  finish(exchange: Exchange, outcome: ExchangeOutcome, body: Buffer): void {
-    const conversation = this.conversation(exchange.conversation);
+  /**
+   * The exchange ended: the request is read now (`read` parses it), then a turn record when the
+   * provider answered with a response, else an error event.
+   */
+  finish(
+    exchange: Exchange,
+    read: () => ObservedRequest | null,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+    outcome: ExchangeOutcome,
+  ): void {
+    let observed: ObservedRequest | null;
+    try {
+      observed = read();
+      if (!observed) return; // not a model turn (a WebSocket warm-up)
+    } catch (error) {
+      const why =
+        error instanceof ObservedRequestError
+          ? error.message
+          : `unreadable body (${(error as Error).message})`;
+      this.note(`not recorded: ${why}`);
+      return;
+    }
+    const chainedTo = observed.previousResponseId
+      ? this.byResponseId.get(observed.previousResponseId)
+      : undefined;
+    const key = chainedTo ?? conversationKey(headers, observed);
+    const conversation = this.conversation(key);
+    let input = observed.request.input;
+    if (chainedTo && conversation.lastChain && conversation.lastResponseId === observed.previousResponseId) {
+      input = [...conversation.lastChain.input, ...conversation.lastChain.output, ...input];
+    }
+    const retries = exchange.retries + this.retriesOf(conversation, body, exchange.t0);
     const response = outcome.response;
     const failure =
       outcome.error ??
       (outcome.status !== null && outcome.status >= 400 ? `HTTP ${outcome.status}` : null) ??
       (response?.error || null);
     if (failure || !response) {
-      if (exchange.observed.kind === 'agent') this.agentTurns = Math.max(0, this.agentTurns - 1);
       conversation.failed = {
         bytes: body.length,
         hash: sha(body),
@@ -264,22 +294,30 @@ export class SampleRecorder {
         ...this.event(this.nextTurn),
         type: 'error',
         kind: 'model_request',
-        message: `${exchange.observed.kind} request: ${failure ?? 'no response'}`,
+        message: `${observed.kind} request: ${failure ?? 'no response'}`,
       });
       return;
     }
     conversation.failed = null;
-    this.record(exchange, outcome, response, conversation);
+    this.record(
+      { ...exchange, retries },
+      { observed, logical: { ...observed.request, input: reuseKnownItems(input, conversation) }, key },
+      outcome,
+      response,
+      conversation,
+    );
   }
 
   private record(
     exchange: Exchange,
+    request: { observed: ObservedRequest; logical: ModelRequest; key: string },
     outcome: ExchangeOutcome,
     response: ObservedResponse,
     conversation: Conversation,
   ): void {
-    const { observed, logical } = exchange;
+    const { observed, logical } = request;
     const turn = this.nextTurn++;
+    if (observed.kind === 'agent') this.agentTurns += 1;
     const usage = response.usage ?? ZERO_USAGE;
     if (!response.usage) {
       this.opts.sink.event({
@@ -326,7 +364,7 @@ export class SampleRecorder {
         toolCalls: response.toolCalls,
       }),
       response_id: response.id,
-      conversation: exchange.conversation,
+      conversation: request.key,
     };
     this.opts.sink.turn(record);
     addUsage(this.opts.totals, { usage, bytesSent: exchange.bytesSent }, record.cost_usd);
@@ -334,13 +372,14 @@ export class SampleRecorder {
     this.opts.totals.toolCalls += response.toolCalls;
     this.usages.push({
       turn,
-      conversation: exchange.conversation,
+      conversation: request.key,
       kind: observed.kind,
       responseId: response.id,
       usage,
     });
+    conversation.known = outputRendered.length > 0 ? [...logical.input, ...outputRendered] : logical.input;
     if (response.id) {
-      this.byResponseId.set(response.id, exchange.conversation);
+      this.byResponseId.set(response.id, request.key);
       conversation.lastResponseId = response.id;
       conversation.lastChain = { input: logical.input, output: outputRendered };
     }

@@ -4,12 +4,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import * as zlib from 'node:zlib';
 import { APIError } from 'openai';
 import { withRetries } from '../../model/index.js';
-import {
-  type ObservedApi,
-  type ObservedRequest,
-  ObservedRequestError,
-  parseObservedRequest,
-} from './observed-request.js';
+import { type ObservedApi, type ObservedRequest, parseObservedRequest } from './observed-request.js';
 import { tapFor } from './response-tap.js';
 import type { Exchange, SampleRecorder } from './sample-recorder.js';
 import {
@@ -206,44 +201,22 @@ export class RecordingProxy {
       return;
     }
 
-    let observed: ObservedRequest | null = null;
+    let exchange: Exchange | null = null;
+    let read: (() => ObservedRequest) | null = null;
     let forwardBody = body;
     if (route.api) {
-      try {
-        const json: unknown = JSON.parse(
-          decoded(body, req.headers['content-encoding'] as string | undefined).toString('utf8'),
-        );
-        observed = parseObservedRequest(route.api, json);
-        if (
-          observed.api === 'chat' &&
-          observed.stream &&
-          !observed.chatUsageRequested &&
-          !req.headers['content-encoding']
-        ) {
-          // Without it a Chat Completions stream carries no usage: asked for, so the turn can be recorded.
-          const withUsage = json as { stream_options?: Record<string, unknown> };
-          withUsage.stream_options = { ...withUsage.stream_options, include_usage: true };
-          forwardBody = Buffer.from(JSON.stringify(withUsage));
-        }
-      } catch (error) {
-        const message =
-          error instanceof ObservedRequestError
-            ? error.message
-            : `unreadable body (${(error as Error).message})`;
-        channel.recorder.note(`not recorded: ${method} ${url}: ${message}`);
-      }
-    }
-
-    let exchange: Exchange | null = null;
-    if (observed) {
-      const admission = channel.recorder.begin(observed, req.headers, body, t0);
+      const admission = channel.recorder.admit(t0, body.length);
       if (!admission.ok) {
         sendError(res, 400, admission.message, 'turnbench_limit');
         return;
       }
       exchange = admission.exchange;
+      const api = route.api;
+      const encoding = req.headers['content-encoding'] as string | undefined;
+      read = () => parseObservedRequest(api, JSON.parse(decoded(body, encoding).toString('utf8')));
+      if (api === 'chat' && !encoding) forwardBody = withChatUsage(body);
     }
-    await this.forward(req, res, rest, forwardBody, channel, route.api, exchange, body, t0);
+    await this.forward(req, res, rest, forwardBody, channel, route.api, exchange, read, body, t0);
   }
 
   private async forward(
@@ -254,6 +227,7 @@ export class RecordingProxy {
     channel: SampleChannel,
     api: ObservedApi | null,
     exchange: Exchange | null,
+    read: (() => ObservedRequest) | null,
     originalBody: Buffer,
     t0: number,
   ): Promise<void> {
@@ -266,18 +240,19 @@ export class RecordingProxy {
     const headers = upstreamHeaders(req.headers, channel.upstream);
     const method = req.method ?? 'GET';
     const finish = (status: number | null, error: string | null, tap: ReturnType<typeof tapFor> | null) => {
-      if (!exchange) return;
-      const end = performance.now();
-      channel.recorder.finish(
-        exchange,
-        {
-          status,
+      if (!exchange || !read) return;
+      const outcome = {
+        status,
+        error,
+        ttftMs: tap?.firstOutputAt != null ? tap.firstOutputAt - t0 : null,
+        latencyMs: performance.now() - t0,
+      };
+      // The agent has its answer; reading the request and the answer for the record comes after.
+      setImmediate(() =>
+        channel.recorder.finish(exchange, read, req.headers, originalBody, {
+          ...outcome,
           response: tap ? tap.result() : null,
-          error,
-          ttftMs: tap?.firstOutputAt != null ? tap.firstOutputAt - t0 : null,
-          latencyMs: end - t0,
-        },
-        originalBody,
+        }),
       );
     };
 
@@ -370,4 +345,21 @@ export class RecordingProxy {
     exchange.retries += retries;
     return value;
   }
+}
+
+/**
+ * A Chat Completions stream carries no usage unless asked (`stream_options.include_usage`): the
+ * proxy asks, so the turn can be recorded. Other bodies pass unchanged.
+ */
+function withChatUsage(body: Buffer): Buffer {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return body;
+  }
+  const request = json as { stream?: unknown; stream_options?: { include_usage?: unknown } | null };
+  if (request?.stream !== true || request.stream_options?.include_usage === true) return body;
+  request.stream_options = { ...request.stream_options, include_usage: true };
+  return Buffer.from(JSON.stringify(request));
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { type RawData, WebSocketServer } from 'ws';
-import { type ObservedRequest, ObservedRequestError, parseObservedRequest } from './observed-request.js';
+import { type ObservedRequest, parseObservedRequest } from './observed-request.js';
 import { type ResponseTap, responsesEventTap } from './response-tap.js';
 import type { Exchange } from './sample-recorder.js';
 import type { SampleChannel } from './server.js';
@@ -43,12 +43,20 @@ function toWebSocketUrl(url: URL): string {
   return url.toString();
 }
 
-/** The request body inside a `response.create` message (the fields at the top level, or under `response`). */
-function createBody(message: Record<string, unknown>): unknown {
+const CREATE = '"response.create"';
+
+/**
+ * A `response.create` message as a request: its body is the fields at the top level (or under
+ * `response`). Null for other messages and for a warm-up (`generate: false`), which is no turn.
+ */
+function readCreate(bytes: Buffer): ObservedRequest | null {
+  const message = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  if (message.type !== 'response.create') return null;
   const nested = message.response;
-  if (nested && typeof nested === 'object') return nested;
-  const { type: _type, ...body } = message;
-  return body;
+  const { type: _type, ...top } = message;
+  const body = nested && typeof nested === 'object' ? nested : top;
+  if ((body as { generate?: unknown }).generate === false) return null;
+  return parseObservedRequest('responses', body);
 }
 
 /**
@@ -128,16 +136,17 @@ function relay(
     if (!current) return;
     const { exchange, tap, body } = current;
     current = null;
-    channel.recorder.finish(
-      exchange,
-      {
-        status: 200,
+    const outcome = {
+      status: 200,
+      error,
+      ttftMs: tap.firstOutputAt !== null ? tap.firstOutputAt - exchange.t0 : null,
+      latencyMs: performance.now() - exchange.t0,
+    };
+    setImmediate(() =>
+      channel.recorder.finish(exchange, () => readCreate(body), req.headers, body, {
+        ...outcome,
         response: tap.result(),
-        error,
-        ttftMs: tap.firstOutputAt !== null ? tap.firstOutputAt - exchange.t0 : null,
-        latencyMs: performance.now() - exchange.t0,
-      },
-      body,
+      }),
     );
   };
 
@@ -145,12 +154,17 @@ function relay(
     const bytes = Buffer.isBuffer(data)
       ? data
       : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
-    if (!isBinary) {
-      const refused = observe(bytes);
-      if (refused) {
-        agent.send(JSON.stringify({ type: 'error', error: { message: refused, code: 'turnbench_limit' } }));
+    // Only what a request looks like is checked now; it is read once its answer has ended.
+    if (!isBinary && bytes.includes(CREATE)) {
+      finish('a new request started before the last one ended');
+      const admission = channel.recorder.admit(performance.now(), bytes.length);
+      if (!admission.ok) {
+        agent.send(
+          JSON.stringify({ type: 'error', error: { message: admission.message, code: 'turnbench_limit' } }),
+        );
         return;
       }
+      current = { exchange: admission.exchange, tap: responsesEventTap(), body: bytes };
     }
     provider.send(bytes, { binary: isBinary });
   });
@@ -160,33 +174,6 @@ function relay(
     current.tap.event(data.toString());
     if (current.tap.done) finish(null);
   });
-
-  /** A `response.create` opens an exchange (unless it only warms the connection up); returns a refusal. */
-  function observe(bytes: Buffer): string | null {
-    const t0 = performance.now();
-    let message: Record<string, unknown>;
-    try {
-      message = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return null;
-    }
-    if (message.type !== 'response.create') return null;
-    const body = createBody(message);
-    if ((body as { generate?: unknown }).generate === false) return null;
-    let observed: ObservedRequest;
-    try {
-      observed = parseObservedRequest('responses', body);
-    } catch (error) {
-      const why = error instanceof ObservedRequestError ? error.message : String(error);
-      channel.recorder.note(`not recorded: a WebSocket response.create: ${why}`);
-      return null;
-    }
-    finish('a new request started before the last one ended');
-    const admission = channel.recorder.begin(observed, req.headers, bytes, t0);
-    if (!admission.ok) return admission.message;
-    current = { exchange: admission.exchange, tap: responsesEventTap(), body: bytes };
-    return null;
-  }
 
   const closeBoth = (code: number, reason: Buffer) => {
     finish('the WebSocket connection closed before the response ended');

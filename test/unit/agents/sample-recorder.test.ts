@@ -37,9 +37,8 @@ function setup(limits = DEFAULT_LIMITS) {
     answer: Partial<ObservedResponse> & { input: number; cached: number },
     headers = {},
   ) => {
-    const observed = parseObservedRequest('responses', body);
     const bytes = Buffer.from(JSON.stringify(body));
-    const admission = recorder.begin(observed, headers, bytes, performance.now());
+    const admission = recorder.admit(performance.now(), bytes.length);
     if (!admission.ok) return admission;
     n += 1;
     const response: ObservedResponse = {
@@ -60,8 +59,10 @@ function setup(limits = DEFAULT_LIMITS) {
     };
     recorder.finish(
       admission.exchange as Exchange,
-      { status: 200, response, error: null, ttftMs: 1, latencyMs: 2 },
+      () => parseObservedRequest('responses', body),
+      headers,
       bytes,
+      { status: 200, response, error: null, ttftMs: 1, latencyMs: 2 },
     );
     return admission;
   };
@@ -166,13 +167,15 @@ describe('the recorder of an observed agent', () => {
     const { recorder, events, turns, send } = setup();
     const body = { model: 'sim-1', input: [user('a')], tools };
     const bytes = Buffer.from(JSON.stringify(body));
-    const first = recorder.begin(parseObservedRequest('responses', body), {}, bytes, performance.now());
+    const first = recorder.admit(performance.now(), bytes.length);
     if (!first.ok) throw new Error('refused');
-    recorder.finish(
-      first.exchange,
-      { status: 429, response: null, error: 'HTTP 429: slow down', ttftMs: null, latencyMs: 5 },
-      bytes,
-    );
+    recorder.finish(first.exchange, () => parseObservedRequest('responses', body), {}, bytes, {
+      status: 429,
+      response: null,
+      error: 'HTTP 429: slow down',
+      ttftMs: null,
+      latencyMs: 5,
+    });
     send(body, { input: 10, cached: 0 });
     expect(events.map((e) => e.type)).toEqual(['error', 'retry']);
     expect(events[1]).toMatchObject({ attempt: 1, status: 429 });
