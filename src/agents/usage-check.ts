@@ -14,12 +14,13 @@ import type { RecordedUsage } from './proxy/sample-recorder.js';
  *   the same figures, and no record may lack a proxied request);
  * - in order, against the `token_count` events (repeats dropped), which Codex writes for its
  *   ordinary turns and summary requests but not for its `compaction_trigger` request.
+ * Codex logs neither for its WebSocket warm-up (`generate: false`), so warm-ups are left out of both.
  */
 export function checkCodexUsage(
   proxied: readonly RecordedUsage[],
   logs: readonly CodexSessionLog[],
 ): AgentUsageCheck {
-  const logged = logs.reduce((n, log) => n + Math.max(log.records.length, log.tokenCounts.length), 0);
+  const inLogs = logs.reduce((n, log) => n + Math.max(log.records.length, log.tokenCounts.length), 0);
   if (logs.length === 0) {
     return {
       status: 'no_log',
@@ -30,13 +31,14 @@ export function checkCodexUsage(
   }
   const problems: string[] = [];
   const claimed = new Set<RecordedUsage>();
+  const logged = proxied.filter((p) => p.kind !== 'warmup');
   for (const log of logs) {
-    const mine = proxied.filter((p) => log.sessionId === null || p.conversation === log.sessionId);
-    const ours = mine.length > 0 || logs.length > 1 ? mine : [...proxied];
+    const mine = logged.filter((p) => log.sessionId === null || p.conversation === log.sessionId);
+    const ours = mine.length > 0 || logs.length > 1 ? mine : [...logged];
     for (const p of ours) claimed.add(p);
     problems.push(...compareRecords(ours, log), ...compareTokenCounts(ours, log));
   }
-  const unclaimed = proxied.filter((p) => !claimed.has(p));
+  const unclaimed = logged.filter((p) => !claimed.has(p));
   if (unclaimed.length > 0) {
     problems.push(
       `${unclaimed.length} proxied request(s) belong to no session log (turns ${unclaimed.map((p) => p.turn).join(', ')})`,
@@ -44,8 +46,8 @@ export function checkCodexUsage(
   }
   return {
     status: problems.length === 0 ? 'match' : 'mismatch',
-    proxy_requests: proxied.length,
-    log_requests: logged,
+    proxy_requests: logged.length,
+    log_requests: inLogs,
     detail: problems.length === 0 ? null : problems.slice(0, 5).join('; '),
   };
 }
@@ -86,7 +88,7 @@ function compareRecords(proxied: readonly RecordedUsage[], log: CodexSessionLog)
 }
 
 function compareTokenCounts(proxied: readonly RecordedUsage[], log: CodexSessionLog): string[] {
-  const counted = proxied.filter((p) => p.kind !== 'compaction');
+  const counted = proxied.filter((p) => p.kind !== 'compaction' && p.kind !== 'warmup');
   if (counted.length !== log.tokenCounts.length) {
     return [
       `token_count: ${log.tokenCounts.length} request(s) in the log, ${counted.length} proxied (compaction requests aside)`,

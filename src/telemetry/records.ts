@@ -64,8 +64,12 @@ export const TurnRecordSchema = z.object({
   ...sampleIdentity,
   /** 1-based index of the model request within the sample. */
   turn: z.number().int().min(1),
-  /** `agent` for loop turns; `compaction` / `summary` for requests made to compact the history. */
-  kind: z.enum(['agent', 'compaction', 'summary']),
+  /**
+   * `agent` for loop turns; `compaction` / `summary` for requests made to compact the history;
+   * `warmup` for a request that only prefills the prompt (`generate: false`, which Codex sends over
+   * WebSocket before its first turn): billed input, no output.
+   */
+  kind: z.enum(['agent', 'compaction', 'summary', 'warmup']),
   started_at: z.string(),
   /** null when the source cannot tell (an ingested log that marks no request start). */
   latency_ms: z.number().min(0).nullable(),

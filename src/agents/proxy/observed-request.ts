@@ -15,9 +15,11 @@ export type ObservedApi = 'responses' | 'compact' | 'chat';
  * - `summary`: a request whose last input item is a user message asking for a summary of the
  *   conversation (Codex's inline compaction with a provider not named OpenAI: "You are performing
  *   a CONTEXT CHECKPOINT COMPACTION ...", turnbench's own summary prompt, or any last user
- *   message that opens with "Summarize ..."), method `summary`.
+ *   message that opens with "Summarize ..."), method `summary`;
+ * - `warmup`: `generate: false`, a prefill with no output (Codex sends one over WebSocket before
+ *   its first turn, and the first turn chains onto it).
  */
-export type ObservedKind = 'agent' | 'compaction' | 'summary';
+export type ObservedKind = 'agent' | 'compaction' | 'summary' | 'warmup';
 export type CompactionMethod = 'trigger' | 'endpoint' | 'summary';
 
 export interface ObservedRequest {
@@ -49,6 +51,7 @@ const ResponsesBodySchema = z.looseObject({
   previous_response_id: z.string().nullish(),
   stream: z.boolean().nullish(),
   store: z.boolean().nullish(),
+  generate: z.boolean().nullish(),
 });
 
 const ChatBodySchema = z.looseObject({
@@ -146,7 +149,9 @@ export function parseObservedRequest(api: ObservedApi, body: unknown): ObservedR
   const last = rawInput[rawInput.length - 1] as { type?: unknown } | undefined;
   let kind: ObservedKind = 'agent';
   let method: CompactionMethod | null = null;
-  if (api === 'compact') {
+  if (b.generate === false) {
+    kind = 'warmup';
+  } else if (api === 'compact') {
     kind = 'compaction';
     method = 'endpoint';
   } else if (last?.type === 'compaction_trigger') {

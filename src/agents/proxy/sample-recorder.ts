@@ -257,7 +257,7 @@ export class SampleRecorder {
     let observed: ObservedRequest | null;
     try {
       observed = read();
-      if (!observed) return; // not a model turn (a WebSocket warm-up)
+      if (!observed) return; // a WebSocket message that is no request
     } catch (error) {
       const why =
         error instanceof ObservedRequestError
@@ -330,7 +330,9 @@ export class SampleRecorder {
     const output = response.output as OutputItem[];
     const outputRendered =
       output.length > 0 ? renderedItems(outputItemsAsInput(output), renderedResponsesItem) : [];
-    const side = observed.kind !== 'agent';
+    // Compaction and summary requests are checked against the last turn without becoming it; a
+    // warm-up becomes the turn the next request extends.
+    const side = observed.kind === 'compaction' || observed.kind === 'summary';
     const afterCompaction = !side && conversation.afterCompaction;
     const checkInput = {
       turn,

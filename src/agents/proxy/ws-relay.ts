@@ -47,7 +47,7 @@ const CREATE = '"response.create"';
 
 /**
  * A `response.create` message as a request: its body is the fields at the top level (or under
- * `response`). Null for other messages and for a warm-up (`generate: false`), which is no turn.
+ * `response`). Null for other messages.
  */
 function readCreate(bytes: Buffer): ObservedRequest | null {
   const message = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
@@ -55,7 +55,6 @@ function readCreate(bytes: Buffer): ObservedRequest | null {
   const nested = message.response;
   const { type: _type, ...top } = message;
   const body = nested && typeof nested === 'object' ? nested : top;
-  if ((body as { generate?: unknown }).generate === false) return null;
   return parseObservedRequest('responses', body);
 }
 

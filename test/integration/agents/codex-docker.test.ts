@@ -118,7 +118,14 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
   it('runs every sample to a pass, Codex exiting 0', () => {
     expect(code, stderr.slice(-3000)).toBe(0);
     expect(samples.map((s) => s.sample_id).sort()).toEqual(
-      ['egress__custom__e1', 'egress__openai__e1', 'files__custom__e1', 'files__openai__e1'].sort(),
+      [
+        'egress__custom__e1',
+        'egress__openai__e1',
+        'egress__websocket__e1',
+        'files__custom__e1',
+        'files__openai__e1',
+        'files__websocket__e1',
+      ].sort(),
     );
     for (const s of samples) {
       expect(s.status, s.sample_id).toBe('completed');
@@ -143,7 +150,10 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
       expect(own).toHaveLength(s.turns);
       // one Codex thread per sample: its id is the conversation
       expect(new Set(own.map((t) => t.conversation)).size).toBe(1);
-      for (const t of own) {
+      // over WebSocket Codex first warms the connection up (`generate: false`): a prefill, recorded
+      const warmups = own.filter((t) => t.kind === 'warmup');
+      expect(warmups.map((t) => t.turn)).toEqual(s.variant === 'websocket' ? [1] : []);
+      for (const t of own.filter((t) => t.kind !== 'warmup')) {
         expect(t.kind).toBe('agent');
         expect(t.input_tokens).toBeGreaterThan(1000);
         expect(t.bytes_sent).toBeGreaterThan(10_000);
@@ -162,6 +172,7 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
         expect(t.cache_class).toBe('hit');
         expect(t.cached_tokens).toBeGreaterThan(7000);
       }
+      expect(own.filter((t) => t.kind !== 'warmup')).toHaveLength(4);
       expect(s.tool_calls).toBe(own.reduce((n, t) => n + t.tool_calls, 0));
       expect(s.tool_calls).toBe(3);
     }
@@ -169,23 +180,26 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
 
   it("equals Codex's own session log, request by request and in total", () => {
     for (const s of samples) {
+      // Codex logs no usage for its WebSocket warm-up: the check leaves it out
       expect(s.agent?.usage_check, s.sample_id).toEqual({
         status: 'match',
-        proxy_requests: s.turns,
-        log_requests: s.turns,
+        proxy_requests: 4,
+        log_requests: 4,
         detail: null,
       });
       const logs = filesUnder(join(runDir, 'samples', s.sample_id, 'codex', 'sessions'));
       expect(logs).toHaveLength(1);
       const log = parseSessionLog(readFileSync(logs[0]!, 'utf8'));
-      const own = turns.filter((t) => t.sample_id === s.sample_id).sort((a, b) => a.turn - b.turn);
+      const all = turns.filter((t) => t.sample_id === s.sample_id).sort((a, b) => a.turn - b.turn);
+      const own = all.filter((t) => t.kind !== 'warmup');
       expect(log.sessionId).toBe(own[0]!.conversation);
       expect(log.records.map((r) => r.responseId)).toEqual(own.map((t) => t.response_id));
       expect(
         log.tokenCounts.map((u) => [u.inputTokens, u.cachedTokens, u.outputTokens, u.reasoningTokens]),
       ).toEqual(own.map((t) => [t.input_tokens, t.cached_tokens, t.output_tokens, t.reasoning_tokens]));
       const logged = log.tokenCounts.reduce((n, u) => n + u.inputTokens, 0);
-      expect(s.input_tokens).toBe(logged);
+      const warmup = all.filter((t) => t.kind === 'warmup').reduce((n, t) => n + t.input_tokens, 0);
+      expect(s.input_tokens).toBe(logged + warmup);
     }
   });
 
@@ -202,7 +216,7 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
   });
 
   it('still blocks every egress attempt from the sandbox: the only way out is the proxy socket', () => {
-    for (const variant of ['custom', 'openai']) {
+    for (const variant of ['custom', 'openai', 'websocket']) {
       const id = `egress__${variant}__e1`;
       const [log] = filesUnder(join(runDir, 'samples', id, 'codex', 'sessions'));
       const outputs = rolloutLines(log!)
@@ -216,12 +230,24 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
     }
   });
 
-  it('falls back from WebSocket to HTTP as Codex does when the provider has no WebSocket mode', () => {
+  it("relays Codex's WebSocket mode, and its fallback to HTTP when the provider has none", () => {
     // Codex's built-in OpenAI provider tries `GET /v1/responses` upgraded first; the proxy passes
-    // the attempt on and the provider's refusal back.
+    // the attempt on and the provider's refusal back: Codex falls back to HTTP
     expect(seen.some((r) => r.upgrade && r.path === '/v1/responses')).toBe(true);
-    const agentEvents = events.filter((e) => e.type === 'agent');
-    expect(agentEvents).toHaveLength(4);
+    const stderrOf = (id: string) => readFileSync(join(runDir, 'samples', id, 'agent-stderr.txt'), 'utf8');
+    expect(stderrOf('files__openai__e1')).toContain('Falling back from WebSockets to HTTPS transport');
+    // the sim has the WebSocket mode: Codex stays on it, sending only new items each turn
+    expect(stderrOf('files__websocket__e1')).not.toContain('Falling back');
+    const bytes = (variant: string) =>
+      turns.filter((t) => t.variant === variant && t.kind === 'agent').reduce((n, t) => n + t.bytes_sent, 0);
+    expect(bytes('websocket')).toBeLessThan(bytes('openai') * 0.8);
+    // ... yet every turn is checked against its full prompt, rebuilt from the chain
+    const ws = turns.filter((t) => t.variant === 'websocket' && t.kind === 'agent');
+    const http = turns.filter((t) => t.variant === 'openai' && t.kind === 'agent');
+    const items = (list: TurnRecord[], sample: string) =>
+      list.filter((t) => t.sample_id.startsWith(sample)).map((t) => t.item_count);
+    expect(items(ws, 'files__')).toEqual(items(http, 'files__'));
+    expect(events.filter((e) => e.type === 'agent')).toHaveLength(6);
   });
 
   it('leaves no container behind', async () => {

@@ -21,6 +21,15 @@ describe('the kind of an intercepted request, read from the request itself', () 
     expect(r).toMatchObject({ kind: 'compaction', method: 'trigger' });
   });
 
+  it('generate: false is a warm-up (a prefill with no output)', () => {
+    expect(
+      parseObservedRequest('responses', { model: 'm', input: [user('x')], generate: false }),
+    ).toMatchObject({
+      kind: 'warmup',
+      method: null,
+    });
+  });
+
   it('POST /responses/compact is a compaction (endpoint)', () => {
     expect(parseObservedRequest('compact', { model: 'm', input: [user('x')] })).toMatchObject({
       kind: 'compaction',

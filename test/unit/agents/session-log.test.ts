@@ -72,6 +72,19 @@ describe("Codex's session log", () => {
     });
   });
 
+  it('leaves out the WebSocket warm-up, which Codex does not log', () => {
+    const requests = [
+      proxied(1, 'warmup', 'resp_0', 7000, 0, 0),
+      proxied(2, 'agent', 'resp_1', 8000, 0, 30),
+      proxied(3, 'compaction', 'resp_2', 9000, 7936, 300, 10),
+      proxied(4, 'agent', 'resp_3', 4000, 3840, 30),
+    ];
+    expect(checkCodexUsage(requests, [parseSessionLog(LOG)])).toMatchObject({
+      status: 'match',
+      proxy_requests: 3,
+    });
+  });
+
   it('reports a difference, a request the log lacks, and a missing log', () => {
     const log = parseSessionLog(LOG);
     const off = [
