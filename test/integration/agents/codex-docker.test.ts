@@ -13,7 +13,7 @@ import {
   type TurnRecord,
   TurnRecordSchema,
 } from '../../../src/telemetry/index.js';
-import { assertBuilt, CLI, REPO, readJsonl, turnbenchContainers } from '../cli/helpers.js';
+import { assertBuilt, CLI, REPO, readJsonl, runCli, turnbenchContainers } from '../cli/helpers.js';
 import {
   containerOf,
   docker,
@@ -248,6 +248,35 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
       list.filter((t) => t.sample_id.startsWith(sample)).map((t) => t.item_count);
     expect(items(ws, 'files__')).toEqual(items(http, 'files__'));
     expect(events.filter((e) => e.type === 'agent')).toHaveLength(6);
+  });
+
+  it('reports, inspects and compares an agent run as any other, gates included', async () => {
+    const report = await runCli(['report', 'codex', '--results-dir', resultsDir]);
+    expect(report.code, report.stderr).toBe(0);
+    const markdown = readFileSync(join(runDir, 'report.md'), 'utf8');
+    for (const variant of ['custom', 'openai', 'websocket']) expect(markdown).toContain(`| ${variant} |`);
+    const inspect = await runCli([
+      'inspect',
+      'codex',
+      '--results-dir',
+      resultsDir,
+      '--sample',
+      'files__websocket__e1',
+    ]);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toMatch(/1\s+warmup/);
+    expect(inspect.stdout).toContain('no cache break');
+    const compare = await runCli([
+      'compare',
+      'codex',
+      'codex',
+      '--results-dir',
+      resultsDir,
+      '--fail-on',
+      'cache_hit_rate<-2pp',
+    ]);
+    expect(compare.code, compare.stderr).toBe(0);
+    expect(compare.stdout).toContain('gates: passed');
   });
 
   it('leaves no container behind', async () => {
