@@ -5,7 +5,7 @@ export { commandEnvironment, renderArgument } from './command/driver.js';
 export { FORWARDER_PORT, SANDBOX_BASE_URL, SANDBOX_PATHS } from './launcher.js';
 export { type ObservedRequest, parseObservedRequest } from './proxy/observed-request.js';
 export { type RecordedUsage, SampleRecorder } from './proxy/sample-recorder.js';
-export { RecordingProxy, type SampleChannel } from './proxy/server.js';
+export { RecordingProxy, type RequestGate, type SampleChannel } from './proxy/server.js';
 export type { UpstreamEndpoint } from './proxy/upstream.js';
 export {
   AgentFailed,

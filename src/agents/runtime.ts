@@ -14,7 +14,7 @@ import { CommandDriver } from './command/driver.js';
 import type { AgentDriver } from './driver.js';
 import { SANDBOX_PATHS } from './launcher.js';
 import { SampleRecorder } from './proxy/sample-recorder.js';
-import { RecordingProxy } from './proxy/server.js';
+import { RecordingProxy, type RequestGate } from './proxy/server.js';
 import type { UpstreamEndpoint } from './proxy/upstream.js';
 import { runAgentProcess, tail } from './sandbox-exec.js';
 
@@ -28,6 +28,8 @@ export interface AgentRuntimeOptions {
   endpointFor: (variantName: string) => UpstreamEndpoint;
   /** Whether any variant is a Codex one (then the Codex build must be present). */
   needsCodex: boolean;
+  /** The endpoint budgets (`--requests/--rpm/--tpm`) a variant's requests go through, if any. */
+  gateFor?: (variantName: string) => RequestGate | null;
 }
 
 export interface AgentSampleInput {
@@ -161,6 +163,7 @@ export class AgentRuntime {
         signal: channelEnd.signal,
         runId: this.opts.runId,
         sampleId: sample.sampleId,
+        gate: this.opts.gateFor?.(sample.variant.name) ?? null,
       },
       { socketPath: join(socketDir, 'proxy.sock') },
     );

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from '../model/index.js';
+import type { AttemptOutcome, CallOptions, ModelClient, ModelRequest, ModelResponse } from '../model/index.js';
 import { AdaptiveLimiter, type AdaptiveSettings } from './adaptive-limit.js';
 
 /** Budgets for one provider endpoint, shared by every variant that uses it. */
@@ -111,6 +111,53 @@ function limiterFor(key: string, limits: ProviderLimits): Limiter {
   return limiter;
 }
 
+/**
+ * Runs one model request within an endpoint's budgets: a slot of its concurrency and its requests
+ * per minute, and room in its tokens per minute for `estimate` (corrected to the tokens `send`
+ * reports it used). Only a token budget calls `estimate`.
+ */
+export type RequestGate = <T>(
+  estimate: () => number,
+  signal: AbortSignal | undefined,
+  send: () => Promise<{ value: T; tokens: number | null; outcome: AttemptOutcome }>,
+) => Promise<T>;
+
+/**
+ * Runs one request another way than through a ModelClient (the recording proxy forwarding an
+ * agent's request) within the endpoint's budgets: a slot of its concurrency (fixed or adaptive,
+ * told how the attempt went), its requests per minute, and room in its tokens per minute for
+ * `estimate` (asked only under a token budget; corrected to the tokens `send` reports).
+ * Null when the endpoint has no budgets.
+ */
+export function requestGate(endpointKey: string, limits?: ProviderLimits): RequestGate | null {
+  if (!limits || (!limits.concurrency && !limits.rpm && !limits.tpm)) return null;
+  if (limits.adaptive && !limits.concurrency) throw new Error('adaptive concurrency needs a ceiling (requests)');
+  const limiter = limiterFor(endpointKey, limits);
+  return (estimate, signal, send) =>
+    limiter.queue.add(
+      async () => {
+        const tokens = limiter.budget ? estimate() : 0;
+        if (limiter.budget) {
+          for (let wait = limiter.budget.waitFor(tokens); wait > 0; wait = limiter.budget.waitFor(tokens)) {
+            await sleep(wait, signal);
+          }
+        }
+        const slot = limiter.adaptive ? await limiter.adaptive.admit(signal) : null;
+        const spend = limiter.budget?.record(tokens);
+        try {
+          const result = await send();
+          if (result.tokens !== null) spend?.correct(result.tokens);
+          slot?.done(result.outcome);
+          return result.value;
+        } catch (error) {
+          slot?.done({ ok: false, status: null, retryAfterMs: null });
+          throw error;
+        }
+      },
+      { signal },
+    );
+}
+
 /** Wraps a client so its requests respect the endpoint's concurrency, RPM and TPM budgets. */
 export function limitModelClient(
   client: ModelClient,
@@ -130,21 +177,9 @@ export function limitModelClient(
     const estimate = limiter.budget ? estimateTokens(req) : 0;
     const response = await limiter.queue.add(
       async () => {
-        if (limiter.budget) {
-          for (
-            let wait = limiter.budget.waitFor(estimate);
-            wait > 0;
-            wait = limiter.budget.waitFor(estimate)
-          ) {
-            await sleep(wait, opts.signal);
-          }
-        }
-        const spend = limiter.budget?.record(estimate);
         const result = await client.respond(req, opts);
-        spend?.correct(result.usage.inputTokens + result.usage.outputTokens);
-        return result;
+        return { value: result, tokens: result.usage.inputTokens + result.usage.outputTokens };
       },
-      { signal: opts.signal },
     );
     return response;
   };

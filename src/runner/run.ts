@@ -24,7 +24,7 @@ import {
   sandboxNeedsNode,
 } from './mcp-runtime.js';
 import { agentEngineProblem } from './agent-engine.js';
-import { limitModelClient, type ProviderLimits } from './model-limits.js';
+import { limitModelClient, type ProviderLimits, requestGate } from './model-limits.js';
 import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
 import {
@@ -240,6 +240,10 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
         runDir,
         suiteDir: suite.dir,
         needsCodex: agentVariants.some((v) => v.agent.type === 'codex'),
+        gateFor: (name) => {
+          const endpoint = endpoints.get(name);
+          return endpoint ? requestGate(endpoint.baseURL, opts.providerLimits) : null;
+        },
         endpointFor: (name) => {
           const endpoint = endpoints.get(name);
           if (!endpoint) throw new Error(`no endpoint for variant ${name}`);

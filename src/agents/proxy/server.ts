@@ -16,6 +16,16 @@ import {
 } from './upstream.js';
 import { relayWebSocket } from './ws-relay.js';
 
+/**
+ * Runs one request within its endpoint's budgets (`--requests/--rpm/--tpm`): `estimate` is asked
+ * only under a token budget, `send` reports the tokens the request used.
+ */
+export type RequestGate = <T>(
+  estimate: () => number,
+  signal: AbortSignal | undefined,
+  send: () => Promise<{ value: T; tokens: number | null }>,
+) => Promise<T>;
+
 /** What the proxy needs to serve one sample: where to forward, and where to record. */
 export interface SampleChannel {
   upstream: UpstreamEndpoint;
@@ -27,6 +37,8 @@ export interface SampleChannel {
   /** Run and sample ids, for events. */
   runId: string;
   sampleId: string;
+  /** The endpoint's budgets, shared with every other client of the endpoint; none when unset. */
+  gate?: RequestGate | null;
 }
 
 export interface SampleListener {
@@ -216,7 +228,22 @@ export class RecordingProxy {
       read = () => parseObservedRequest(api, JSON.parse(decoded(body, encoding).toString('utf8')));
       if (api === 'chat' && !encoding) forwardBody = withChatUsage(body);
     }
-    await this.forward(req, res, rest, forwardBody, channel, route.api, exchange, read, body, t0);
+    const forward = () =>
+      this.forward(req, res, rest, forwardBody, channel, route.api, exchange, read, body, t0);
+    if (!channel.gate || !route.api) {
+      await forward();
+      return;
+    }
+    // ~4 bytes a token for the request, and room for the answer; corrected with the usage.
+    await channel
+      .gate(
+        () => Math.ceil(body.length / 4) + 1024,
+        channel.signal,
+        async () => ({ value: undefined, tokens: await forward() }),
+      )
+      .catch(() =>
+        sendError(res, 503, 'turnbench proxy: the sample ended while waiting for the endpoint', 'cancelled'),
+      );
   }
 
   private async forward(
@@ -230,7 +257,11 @@ export class RecordingProxy {
     read: (() => ObservedRequest) | null,
     originalBody: Buffer,
     t0: number,
-  ): Promise<void> {
+  ): Promise<number | null> {
+    let done: (tokens: number | null) => void = () => {};
+    const ended = new Promise<number | null>((resolve) => {
+      done = resolve;
+    });
     const abort = new AbortController();
     const signal = AbortSignal.any([abort.signal, channel.signal]);
     res.on('close', () => {
@@ -240,7 +271,10 @@ export class RecordingProxy {
     const headers = upstreamHeaders(req.headers, channel.upstream);
     const method = req.method ?? 'GET';
     const finish = (status: number | null, error: string | null, tap: ReturnType<typeof tapFor> | null) => {
-      if (!exchange || !read) return;
+      if (!exchange || !read) {
+        done(null);
+        return;
+      }
       const outcome = {
         status,
         error,
@@ -248,12 +282,11 @@ export class RecordingProxy {
         latencyMs: performance.now() - t0,
       };
       // The agent has its answer; reading the request and the answer for the record comes after.
-      setImmediate(() =>
-        channel.recorder.finish(exchange, read, req.headers, originalBody, {
-          ...outcome,
-          response: tap ? tap.result() : null,
-        }),
-      );
+      setImmediate(() => {
+        const response = tap ? tap.result() : null;
+        channel.recorder.finish(exchange, read, req.headers, originalBody, { ...outcome, response });
+        done(response?.usage ? response.usage.inputTokens + response.usage.outputTokens : null);
+      });
     };
 
     let upstream: IncomingMessage;
@@ -283,7 +316,7 @@ export class RecordingProxy {
         sendError(res, 502, `turnbench proxy: the provider could not be reached (${message})`, 'bad_gateway');
       }
       finish(status, message, null);
-      return;
+      return ended;
     }
 
     const status = upstream.statusCode ?? 502;
@@ -306,6 +339,7 @@ export class RecordingProxy {
       res.destroy();
       finish(status, `the answer was cut: ${error.message}`, tap);
     });
+    return ended;
   }
 
   /** One request to the provider; with proxy retries, failures before the answer starts are retried. */

@@ -1,0 +1,199 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { emptyTotals } from '../../../src/agent/index.js';
+import { RecordingProxy, SampleRecorder } from '../../../src/agents/index.js';
+import { DEFAULT_LIMITS, type ResolvedLimits } from '../../../src/config/index.js';
+import { requestGate, resetLimiters } from '../../../src/runner/model-limits.js';
+import type { EventRecord, TurnRecord } from '../../../src/telemetry/index.js';
+
+const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const completed = (id: string) =>
+  sse('response.completed', {
+    response: {
+      id,
+      model: 'm',
+      status: 'completed',
+      output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'hi' }] }],
+      usage: { input_tokens: 10, output_tokens: 2, input_tokens_details: { cached_tokens: 0 } },
+    },
+  });
+
+/** A provider stand-in: streams a first event at once and the rest after `pauseMs`; notes what it got. */
+async function slowProvider(pauseMs: number) {
+  const seen: Array<{ path: string; authorization: string | undefined }> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let n = 0;
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    req.resume();
+    req.on('end', () => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const id = `resp_${++n}`;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(
+        sse('response.created', { response: { id } }) + sse('response.output_text.delta', { delta: 'h' }),
+      );
+      setTimeout(() => {
+        inFlight -= 1;
+        res.end(completed(id));
+      }, pauseMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = address && typeof address === 'object' ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    seen,
+    maxInFlight: () => maxInFlight,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function post(socketPath: string, path: string, body: object, key = 'placeholder') {
+  return new Promise<{ status: number; firstChunkMs: number; totalMs: number; text: string }>(
+    (resolve, reject) => {
+      const t0 = performance.now();
+      let first = -1;
+      let text = '';
+      const req = request(
+        {
+          socketPath,
+          path,
+          method: path.endsWith('/models') ? 'GET' : 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        },
+        (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (first < 0) first = performance.now() - t0;
+            text += chunk;
+          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              firstChunkMs: first,
+              totalMs: performance.now() - t0,
+              text,
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(path.endsWith('/models') ? undefined : JSON.stringify(body));
+    },
+  );
+}
+
+function sample(limits: ResolvedLimits = DEFAULT_LIMITS) {
+  const turns: TurnRecord[] = [];
+  const events: EventRecord[] = [];
+  const recorder = new SampleRecorder({
+    identity: { runId: 'r', sampleId: 's', taskId: 't', variant: 'v', epoch: 1 },
+    provider: 'openai',
+    costOf: () => 0,
+    sink: { turn: (t) => turns.push(t), event: (e) => events.push(e) },
+    totals: emptyTotals(),
+    limits,
+    onLimit: () => {},
+  });
+  return { recorder, turns, events };
+}
+
+const body = { model: 'm', input: [{ role: 'user', content: 'hello' }], stream: true };
+
+describe('the recording proxy', () => {
+  const proxy = new RecordingProxy();
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+    resetLimiters();
+  });
+
+  async function open(
+    upstream: string,
+    s: ReturnType<typeof sample>,
+    gate: ReturnType<typeof requestGate> = null,
+  ) {
+    const socketPath = join(mkdtempSync(join(tmpdir(), 'tb-proxy-')), 'proxy.sock');
+    const listener = await proxy.openSample(
+      {
+        upstream: { baseURL: upstream, apiKey: 'sk-real' },
+        recorder: s.recorder,
+        retries: 'agent',
+        signal: new AbortController().signal,
+        runId: 'r',
+        sampleId: 's',
+        gate,
+      },
+      { socketPath },
+    );
+    closers.push(() => listener.close());
+    return socketPath;
+  }
+
+  it('streams the answer through as it comes, with the real key upstream, and records the turn', async () => {
+    const provider = await slowProvider(400);
+    closers.push(provider.close);
+    const s = sample();
+    const socket = await open(provider.url, s);
+    const answer = await post(socket, '/v1/responses', body);
+    expect(answer.status).toBe(200);
+    // the first event reached the agent long before the provider finished
+    expect(answer.firstChunkMs).toBeLessThan(answer.totalMs - 200);
+    expect(answer.text).toContain('response.completed');
+    expect(provider.seen).toEqual([{ path: '/v1/responses', authorization: 'Bearer sk-real' }]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.turns).toHaveLength(1);
+    expect(s.turns[0]).toMatchObject({
+      kind: 'agent',
+      response_id: 'resp_1',
+      input_tokens: 10,
+      output_tokens: 2,
+    });
+    expect(s.turns[0]!.ttft_ms).toBeLessThan(200);
+    expect(s.turns[0]!.latency_ms).toBeGreaterThanOrEqual(390);
+  });
+
+  it('forwards model endpoints only', async () => {
+    const provider = await slowProvider(0);
+    closers.push(provider.close);
+    const socket = await open(provider.url, sample());
+    const refused = await post(socket, '/v1/files', {});
+    expect(refused.status).toBe(404);
+    expect(refused.text).toContain('not a model endpoint');
+    expect(provider.seen).toEqual([]);
+  });
+
+  it('refuses the request past a limit without forwarding it', async () => {
+    const provider = await slowProvider(0);
+    closers.push(provider.close);
+    const socket = await open(provider.url, sample({ ...DEFAULT_LIMITS, max_turns: 1 }));
+    expect((await post(socket, '/v1/responses', body)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = await post(socket, '/v1/responses', body);
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'turnbench_limit' } });
+    expect(provider.seen).toHaveLength(1);
+  });
+
+  it("keeps to the endpoint's request budget across samples, holding a slot until the answer ends", async () => {
+    const provider = await slowProvider(150);
+    closers.push(provider.close);
+    const gate = requestGate(provider.url, { concurrency: 1 });
+    const a = await open(provider.url, sample(), gate);
+    const b = await open(provider.url, sample(), gate);
+    await Promise.all([
+      post(a, '/v1/responses', body),
+      post(b, '/v1/responses', body),
+      post(a, '/v1/responses', body),
+    ]);
+    expect(provider.seen).toHaveLength(3);
+    expect(provider.maxInFlight()).toBe(1);
+  });
+});
