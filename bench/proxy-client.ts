@@ -11,6 +11,8 @@ import { conversationBodies } from './sim.js';
 export interface Timing {
   ttft: number;
   total: number;
+  /** Request body size. */
+  bytes: number;
 }
 
 function send(
@@ -39,7 +41,7 @@ function send(
         });
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}`));
-          else resolve({ ttft, total: performance.now() - t0 });
+          else resolve({ ttft, total: performance.now() - t0, bytes: Buffer.byteLength(body) });
         });
       },
     );

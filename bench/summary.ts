@@ -73,9 +73,9 @@ const HEADLINES: Record<BenchName, Headline> = {
   proxy: (f) => [
     `proxy added time per request: ${f('added_total.median_ms')} ms median, ${f('added_total.p99_ms')} ms p99 ` +
       `(target <= ${f('target_added_median_ms')} ms median, met: ${f('target_met')}); on time to first token ` +
-      `${f('added_ttft.median_ms')} ms median, ${f('added_ttft.p99_ms')} ms p99; sim directly ${f('direct.total.median_ms')} ms, ` +
-      `proxy CPU ${f('proxy_cpu_ms_per_request')} ms per request, of which building the record after the answer ~${f('record_ms_per_request')} ms ` +
-      `(load average ${f('load_average_1m_at_end')})`,
+      `${f('added_ttft.median_ms')} ms median, ${f('added_ttft.p99_ms')} ms p99; bodies under 100 KB ${f('added_total_bodies_under_100kb.median_ms')} ms median, ` +
+      `over ${f('added_total_bodies_over_100kb.median_ms')} ms; sim directly ${f('direct.total.median_ms')} ms, ` +
+      `proxy CPU ${f('proxy_cpu_ms_per_request')} ms per request, recording thread included (load average ${f('load_average_1m_at_end')})`,
   ],
   report: (f) => [
     `report over ${f('samples')} samples / ${f('turns')} turns: ${f('report_ms')} ms (${f('report_vs_baseline')}x a readline line count), ` +

@@ -4,7 +4,8 @@ export { type CodexSessionLog, parseSessionLog } from './codex/session-log.js';
 export { commandEnvironment, renderArgument } from './command/driver.js';
 export { FORWARDER_PORT, SANDBOX_BASE_URL, SANDBOX_PATHS } from './launcher.js';
 export { type ObservedRequest, parseObservedRequest } from './proxy/observed-request.js';
-export { type RecordedUsage, SampleRecorder } from './proxy/sample-recorder.js';
+export { RecordThread, ThreadedSampleRecorder } from './proxy/record-thread.js';
+export { type ExchangeRecorder, type RecordedUsage, SampleRecorder } from './proxy/sample-recorder.js';
 export { RecordingProxy, type RequestGate, type SampleChannel } from './proxy/server.js';
 export type { UpstreamEndpoint } from './proxy/upstream.js';
 export {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StopReason } from '../agent/index.js';
 import type { SampleTotals } from '../agent/totals.js';
-import type { NormalisedUsage } from '../model/index.js';
+import type { Pricing } from '../config/index.js';
 import type { Sandbox, SandboxMount } from '../sandbox/index.js';
 import type { Sample } from '../tasks/index.js';
 import { type AgentOutcome, eventHeader, type RecordSink } from '../telemetry/index.js';
@@ -13,13 +13,15 @@ import { CodexDriver } from './codex/driver.js';
 import { CommandDriver } from './command/driver.js';
 import type { AgentDriver } from './driver.js';
 import { SANDBOX_PATHS } from './launcher.js';
-import { SampleRecorder } from './proxy/sample-recorder.js';
+import { RecordThread } from './proxy/record-thread.js';
 import { RecordingProxy, type RequestGate } from './proxy/server.js';
 import type { UpstreamEndpoint } from './proxy/upstream.js';
 import { runAgentProcess, tail } from './sandbox-exec.js';
 
 export interface AgentRuntimeOptions {
   runId: string;
+  /** Prices for the turn records' costs (read in the recording thread). */
+  pricing: Pricing;
   /** The run's results folder; each sample's agent files go to `samples/<sample id>/` in it. */
   runDir: string;
   /** The suite file's folder: command agents' mount sources are relative to it. */
@@ -37,7 +39,6 @@ export interface AgentSampleInput {
   sandbox: Sandbox;
   sink: RecordSink;
   totals: SampleTotals;
-  costOf: (model: string, usage: NormalisedUsage) => number | null;
   /** Wall time and hard abort: the caller tells which one it was. */
   signal: AbortSignal;
   /** Filled in as soon as the agent ended, so the caller has it even when this throws. */
@@ -63,12 +64,14 @@ export class AgentRuntime {
   private readonly proxy = new RecordingProxy();
   private readonly socketDirs = new Map<string, string>();
   private readonly codex: CodexBuild | null;
+  private readonly records: RecordThread;
 
   private constructor(
     private readonly opts: AgentRuntimeOptions,
     private readonly root: string,
   ) {
     this.codex = opts.needsCodex ? findCodexBuild() : null;
+    this.records = new RecordThread(opts.pricing);
   }
 
   static async start(opts: AgentRuntimeOptions): Promise<AgentRuntime> {
@@ -138,7 +141,7 @@ export class AgentRuntime {
     const driver = this.driverFor(sample);
     const limitStop = new AbortController();
     const signal = AbortSignal.any([input.signal, limitStop.signal]);
-    const recorder = new SampleRecorder({
+    const recorder = this.records.open({
       identity: {
         runId: this.opts.runId,
         sampleId: sample.sampleId,
@@ -147,7 +150,6 @@ export class AgentRuntime {
         epoch: sample.epoch,
       },
       provider: sample.variant.provider,
-      costOf: input.costOf,
       sink,
       totals: input.totals,
       limits: sample.task.limits,
@@ -178,7 +180,7 @@ export class AgentRuntime {
       await chmod(join(socketDir, 'proxy.sock'), 0o666);
       const process = await driver.prepare(ctx);
       const exit = await runAgentProcess(sandbox, process, signal);
-      recorder.close();
+      await recorder.close();
       const cancelled =
         exit.kind === 'stopped' &&
         !(exit.reason instanceof AgentLimit) &&
@@ -233,11 +235,13 @@ export class AgentRuntime {
     } finally {
       channelEnd.abort();
       await listener.close();
+      this.records.forget(sample.sampleId);
     }
   }
 
   async close(): Promise<void> {
     await this.proxy.close();
+    await this.records.close();
     await rm(this.root, { recursive: true, force: true });
   }
 }

@@ -237,6 +237,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     if (agentVariants.length > 0) {
       agents = await AgentRuntime.start({
         runId,
+        pricing: opts.pricing,
         runDir,
         suiteDir: suite.dir,
         needsCodex: agentVariants.some((v) => v.agent.type === 'codex'),

@@ -267,7 +267,6 @@ function runAgentCli(
     sandbox,
     sink: deps.sink,
     totals,
-    costOf: deps.costOf,
     signal,
     outcome,
   });

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { hashValue } from '../../telemetry/index.js';
 import type { ObservedRequest } from './observed-request.js';
 
@@ -25,10 +24,13 @@ export const CONVERSATION_HEADERS = [
  * 4. the prompt's head: instructions and first input item. Two conversations that open alike
  *    cannot be told apart this way; agents that run several conversations send one of the above.
  */
-export function conversationKey(headers: IncomingHttpHeaders, observed: ObservedRequest): string {
+export function conversationKey(
+  headers: Readonly<Record<string, string>>,
+  observed: ObservedRequest,
+): string {
   for (const name of CONVERSATION_HEADERS) {
     const value = headers[name];
-    if (typeof value === 'string' && value !== '') return value;
+    if (value) return value;
   }
   const key = observed.request.promptCacheKey;
   if (key) return key;

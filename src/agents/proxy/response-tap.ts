@@ -19,6 +19,14 @@ export interface ObservedResponse {
   error: string | null;
 }
 
+/**
+ * What a tap kept of an answer, as it can be structured-cloned: a Responses answer's terminal
+ * event is kept as text and parsed later (it holds the whole output), other answers are parsed.
+ */
+export type RawResponse =
+  | { kind: 'responses'; id: string | null; terminal: string | null }
+  | { kind: 'parsed'; response: ObservedResponse };
+
 /** Fed the answer's bytes (or, for WebSocket, its messages) as they pass; read once it ends. */
 export interface ResponseTap {
   /** performance.now() when the first output-carrying event passed; null until then. */
@@ -28,7 +36,13 @@ export interface ResponseTap {
   event(data: string, type?: string): void;
   /** True once the answer reached its terminal event (completed, incomplete, failed, error). */
   readonly done: boolean;
-  result(): ObservedResponse;
+  /** What the tap kept, to be read by `responseOf` (here or in another thread). */
+  raw(): RawResponse;
+}
+
+/** The answer as the record needs it. */
+export function responseOf(raw: RawResponse): ObservedResponse {
+  return raw.kind === 'parsed' ? raw.response : readResponsesTerminal(raw.id, raw.terminal);
 }
 
 const looseObject = z.record(z.string(), z.unknown());
@@ -70,8 +84,6 @@ class ResponsesTap implements ResponseTap {
   firstOutputAt: number | null = null;
   done = false;
   private id: string | null = null;
-  private final: ResponseObject | null = null;
-  private error: string | null = null;
   private terminal: string | null = null;
   private readonly sse = createParser({ onEvent: (message) => this.onSse(message) });
   private readonly decoder = new StringDecoder('utf8');
@@ -99,44 +111,48 @@ class ResponsesTap implements ResponseTap {
     this.done = kind !== '' || TERMINAL.has(typeOf(data));
   }
 
-  private read(): void {
-    const data = this.terminal;
-    this.terminal = null;
-    if (data === null) return;
-    let event: { type?: unknown; response?: unknown; message?: unknown; error?: unknown };
-    try {
-      event = JSON.parse(data) as typeof event;
-    } catch {
-      return;
-    }
-    if (event.type === 'error') {
-      const nested = event.error as { message?: unknown } | undefined;
-      this.error = String(event.message ?? nested?.message ?? 'provider error event');
-      return;
-    }
-    if (typeof event.type !== 'string' || !TERMINAL.has(event.type)) return;
-    const response = ResponseObjectSchema.safeParse(event.response);
-    if (!response.success) return;
-    this.final = response.data;
-    if (event.type === 'response.failed') this.error = response.data.error?.message ?? 'response failed';
+  raw(): RawResponse {
+    return { kind: 'responses', id: this.id, terminal: this.terminal };
   }
+}
 
-  result(): ObservedResponse {
-    this.read();
-    const final = this.final;
-    const output = final?.output ?? [];
-    return {
-      id: final?.id ?? this.id,
-      model: final?.model ?? null,
-      usage: final ? usageOrNull(final.usage, normaliseResponsesUsage) : null,
-      output,
-      toolCalls: countCalls(output),
-      diagnostics: final?.prompt_cache_diagnostics ?? null,
-      incompleteReason:
-        final?.status === 'incomplete' ? (final.incomplete_details?.reason ?? 'unknown') : null,
-      error: this.error ?? (final ? null : 'the stream ended before response.completed'),
-    };
+/** A Responses answer from its terminal event's text (null: the stream ended without one). */
+function readResponsesTerminal(id: string | null, terminal: string | null): ObservedResponse {
+  let final: ResponseObject | null = null;
+  let error: string | null = null;
+  if (terminal !== null) {
+    try {
+      const event = JSON.parse(terminal) as {
+        type?: unknown;
+        response?: unknown;
+        message?: unknown;
+        error?: unknown;
+      };
+      if (event.type === 'error') {
+        const nested = event.error as { message?: unknown } | undefined;
+        error = String(event.message ?? nested?.message ?? 'provider error event');
+      } else if (typeof event.type === 'string' && TERMINAL.has(event.type)) {
+        const response = ResponseObjectSchema.safeParse(event.response);
+        if (response.success) {
+          final = response.data;
+          if (event.type === 'response.failed') error = response.data.error?.message ?? 'response failed';
+        }
+      }
+    } catch {
+      error = 'the terminal event is not JSON';
+    }
   }
+  const output = final?.output ?? [];
+  return {
+    id: final?.id ?? id,
+    model: final?.model ?? null,
+    usage: final ? usageOrNull(final.usage, normaliseResponsesUsage) : null,
+    output,
+    toolCalls: countCalls(output),
+    diagnostics: final?.prompt_cache_diagnostics ?? null,
+    incompleteReason: final?.status === 'incomplete' ? (final.incomplete_details?.reason ?? 'unknown') : null,
+    error: error ?? (final ? null : 'the stream ended before response.completed'),
+  };
 }
 
 function typeOf(data: string): string {
@@ -212,7 +228,11 @@ class ChatStreamTap implements ResponseTap {
     if (usage) this.usage = usage;
   }
 
-  result(): ObservedResponse {
+  raw(): RawResponse {
+    return { kind: 'parsed', response: this.result() };
+  }
+
+  private result(): ObservedResponse {
     return {
       id: this.id,
       model: this.model,
@@ -246,7 +266,11 @@ class JsonTap implements ResponseTap {
 
   event(): void {}
 
-  result(): ObservedResponse {
+  raw(): RawResponse {
+    return { kind: 'parsed', response: this.result() };
+  }
+
+  private result(): ObservedResponse {
     const empty: ObservedResponse = {
       id: null,
       model: null,

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { StopReason } from '../../agent/index.js';
 import { addUsage, type SampleTotals } from '../../agent/totals.js';
@@ -24,8 +23,9 @@ import {
 } from '../../telemetry/index.js';
 import { conversationKey } from './conversation-key.js';
 import { type CompactionMethod, type ObservedRequest, ObservedRequestError } from './observed-request.js';
+import { type RawRequest, readRequest } from './read-request.js';
 import { renderedItems, renderedResponsesItem } from './rendered-items.js';
-import type { ObservedResponse } from './response-tap.js';
+import { type ObservedResponse, type RawResponse, responseOf } from './response-tap.js';
 
 export interface SampleRecorderOptions {
   identity: TrackerIdentity;
@@ -55,16 +55,56 @@ export interface Exchange {
 export interface ExchangeOutcome {
   /** HTTP status of the provider's answer; null when it never answered. */
   status: number | null;
-  response: ObservedResponse | null;
+  /** What the proxy kept of the answer (read with the request, once the answer has passed). */
+  response: RawResponse | null;
   /** A failure: the status and body of an error answer, a network error, a cut stream. */
   error: string | null;
   ttftMs: number | null;
   latencyMs: number;
 }
 
+/**
+ * What the proxy asks of a sample's recorder: admit each request (or refuse it at a limit), then
+ * record it once its answer has ended. SampleRecorder does it in this thread; a threaded recorder
+ * (see record-thread.ts) does the reading and checking in a worker thread.
+ */
+export interface ExchangeRecorder {
+  admit(t0: number, bytes: number): Admission | Promise<Admission>;
+  finish(exchange: Exchange, request: RawRequest, outcome: ExchangeOutcome): void;
+  retryNotice(notice: RetryNotice): void;
+  note(message: string): void;
+}
+
 export type Admission =
   | { ok: true; exchange: Exchange }
   | { ok: false; reason: Exclude<StopReason, 'final'>; message: string };
+
+/** The limit a sample has reached, with the refusal's message; null while none is. */
+export function limitReached(
+  limits: ResolvedLimits,
+  totals: SampleTotals,
+  agentTurns: number,
+): { reason: Exclude<StopReason, 'final'>; message: string } | null {
+  if (agentTurns >= limits.max_turns) {
+    return {
+      reason: 'max_turns',
+      message: `turnbench: the sample reached its limit of ${limits.max_turns} turns`,
+    };
+  }
+  if (totals.inputTokens + totals.outputTokens >= limits.max_total_tokens) {
+    return {
+      reason: 'max_total_tokens',
+      message: `turnbench: the sample reached its limit of ${limits.max_total_tokens} tokens`,
+    };
+  }
+  if (limits.max_cost_usd !== null && (totals.costUsd ?? 0) >= limits.max_cost_usd) {
+    return {
+      reason: 'max_cost',
+      message: `turnbench: the sample reached its cost limit of $${limits.max_cost_usd}`,
+    };
+  }
+  return null;
+}
 
 /** What the usage check compares: one line per model request answered with usage. */
 export interface RecordedUsage {
@@ -116,7 +156,7 @@ class Conversation {
   readonly diffedReasons = new Set<string>();
 }
 
-const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+const sha = (body: Uint8Array) => createHash('sha256').update(body).digest('hex');
 
 /**
  * The request's items, each one equal to the item at the same place in the conversation's last
@@ -142,7 +182,7 @@ function reuseKnownItems(input: ModelRequest['input'], conversation: Conversatio
  * compaction, retry and error events, and the sample's totals. Enforces the sample's limits by
  * refusing the request that would pass them.
  */
-export class SampleRecorder {
+export class SampleRecorder implements ExchangeRecorder {
   private readonly tracker: TurnTracker;
   private readonly conversations = new Map<string, Conversation>();
   private readonly byResponseId = new Map<string, string>();
@@ -153,11 +193,6 @@ export class SampleRecorder {
 
   constructor(private readonly opts: SampleRecorderOptions) {
     this.tracker = new TurnTracker({ identity: opts.identity, provider: opts.provider, costOf: opts.costOf });
-  }
-
-  /** The limit the sample reached, if any. */
-  get limitReached(): Exclude<StopReason, 'final'> | null {
-    return this.limitHit;
   }
 
   private conversation(key: string): Conversation {
@@ -181,31 +216,24 @@ export class SampleRecorder {
   }
 
   private checkLimits(): Admission | null {
-    const { limits, totals } = this.opts;
-    let reason: Exclude<StopReason, 'final'> | null = null;
-    let message = '';
-    if (this.agentTurns >= limits.max_turns) {
-      reason = 'max_turns';
-      message = `the sample reached its limit of ${limits.max_turns} turns`;
-    } else if (totals.inputTokens + totals.outputTokens >= limits.max_total_tokens) {
-      reason = 'max_total_tokens';
-      message = `the sample reached its limit of ${limits.max_total_tokens} tokens`;
-    } else if (limits.max_cost_usd !== null && (totals.costUsd ?? 0) >= limits.max_cost_usd) {
-      reason = 'max_cost';
-      message = `the sample reached its cost limit of $${limits.max_cost_usd}`;
-    }
-    if (!reason) return null;
+    const reached = limitReached(this.opts.limits, this.opts.totals, this.agentTurns);
+    if (!reached) return null;
     if (!this.limitHit) {
-      this.limitHit = reason;
-      this.opts.onLimit(reason);
+      this.limitHit = reached.reason;
+      this.opts.onLimit(reached.reason);
     }
-    return { ok: false, reason, message: `turnbench: ${message}` };
+    return { ok: false, ...reached };
+  }
+
+  /** The agent's turns recorded so far (what the turn limit counts). */
+  get agentTurnCount(): number {
+    return this.agentTurns;
   }
 
   /** The same body again after a failure is the agent retrying: counted, and a retry event written. */
-  private retriesOf(conversation: Conversation, body: Buffer, t0: number): number {
+  private retriesOf(conversation: Conversation, body: Uint8Array, t0: number): number {
     const failed = conversation.failed;
-    if (!failed || failed.bytes !== body.length || failed.hash !== sha(body)) return 0;
+    if (!failed || failed.bytes !== body.byteLength || failed.hash !== sha(body)) return 0;
     this.opts.sink.event({
       ...this.event(this.nextTurn),
       type: 'retry',
@@ -244,19 +272,13 @@ export class SampleRecorder {
   }
 
   /**
-   * The exchange ended: the request is read now (`read` parses it), then a turn record when the
+   * The exchange ended: the request and the answer are read now, then a turn record when the
    * provider answered with a response, else an error event.
    */
-  finish(
-    exchange: Exchange,
-    read: () => ObservedRequest | null,
-    headers: IncomingHttpHeaders,
-    body: Buffer,
-    outcome: ExchangeOutcome,
-  ): void {
+  finish(exchange: Exchange, request: RawRequest, outcome: ExchangeOutcome): void {
     let observed: ObservedRequest | null;
     try {
-      observed = read();
+      observed = readRequest(request);
       if (!observed) return; // a WebSocket message that is no request
     } catch (error) {
       const why =
@@ -266,6 +288,8 @@ export class SampleRecorder {
       this.note(`not recorded: ${why}`);
       return;
     }
+    const headers = request.headers;
+    const body = request.body;
     const chainedTo = observed.previousResponseId
       ? this.byResponseId.get(observed.previousResponseId)
       : undefined;
@@ -276,14 +300,14 @@ export class SampleRecorder {
       input = [...conversation.lastChain.input, ...conversation.lastChain.output, ...input];
     }
     const retries = exchange.retries + this.retriesOf(conversation, body, exchange.t0);
-    const response = outcome.response;
+    const response = outcome.response ? responseOf(outcome.response) : null;
     const failure =
       outcome.error ??
       (outcome.status !== null && outcome.status >= 400 ? `HTTP ${outcome.status}` : null) ??
       (response?.error || null);
     if (failure || !response) {
       conversation.failed = {
-        bytes: body.length,
+        bytes: body.byteLength,
         hash: sha(body),
         count: (conversation.failed?.count ?? 0) + 1,
         at: exchange.t0 + outcome.latencyMs,
@@ -311,7 +335,7 @@ export class SampleRecorder {
   private record(
     exchange: Exchange,
     request: { observed: ObservedRequest; logical: ModelRequest; key: string },
-    outcome: ExchangeOutcome,
+    outcome: Pick<ExchangeOutcome, 'latencyMs' | 'ttftMs'>,
     response: ObservedResponse,
     conversation: Conversation,
   ): void {

@@ -1,12 +1,12 @@
 import { unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import * as zlib from 'node:zlib';
 import { APIError } from 'openai';
 import { withRetries } from '../../model/index.js';
-import { type ObservedApi, type ObservedRequest, parseObservedRequest } from './observed-request.js';
-import { tapFor } from './response-tap.js';
-import type { Exchange, SampleRecorder } from './sample-recorder.js';
+import type { ObservedApi } from './observed-request.js';
+import { plainHeaders, type RawRequest } from './read-request.js';
+import { responseOf, tapFor } from './response-tap.js';
+import type { Exchange, ExchangeRecorder } from './sample-recorder.js';
 import {
   downstreamHeaders,
   sendUpstream,
@@ -29,7 +29,7 @@ export type RequestGate = <T>(
 /** What the proxy needs to serve one sample: where to forward, and where to record. */
 export interface SampleChannel {
   upstream: UpstreamEndpoint;
-  recorder: SampleRecorder;
+  recorder: ExchangeRecorder;
   /** Who retries failed requests: the agent (the proxy passes failures through) or the proxy. */
   retries: 'agent' | 'proxy';
   /** Aborted when the sample ends: requests still in flight are cut. */
@@ -58,26 +58,6 @@ function routeOf(method: string, rest: string): { api: ObservedApi | null; allow
   if (method === 'GET' && (path === '/models' || path.startsWith('/models/')))
     return { api: null, allowed: true };
   return { api: null, allowed: false };
-}
-
-function decoded(body: Buffer, encoding: string | undefined): Buffer {
-  switch ((encoding ?? '').toLowerCase()) {
-    case '':
-    case 'identity':
-      return body;
-    case 'gzip':
-      return zlib.gunzipSync(body);
-    case 'deflate':
-      return zlib.inflateSync(body);
-    case 'br':
-      return zlib.brotliDecompressSync(body);
-    case 'zstd':
-      // Node 22.15 and later; on older ones such a request is forwarded but not recorded.
-      if (typeof zlib.zstdDecompressSync !== 'function') throw new Error('zstd needs Node 22.15 or later');
-      return zlib.zstdDecompressSync(body);
-    default:
-      throw new Error(`unsupported content-encoding ${encoding}`);
-  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -214,22 +194,20 @@ export class RecordingProxy {
     }
 
     let exchange: Exchange | null = null;
-    let read: (() => ObservedRequest) | null = null;
+    let read: RawRequest | null = null;
     let forwardBody = body;
     if (route.api) {
-      const admission = channel.recorder.admit(t0, body.length);
+      const admission = await channel.recorder.admit(t0, body.length);
       if (!admission.ok) {
         sendError(res, 400, admission.message, 'turnbench_limit');
         return;
       }
       exchange = admission.exchange;
-      const api = route.api;
-      const encoding = req.headers['content-encoding'] as string | undefined;
-      read = () => parseObservedRequest(api, JSON.parse(decoded(body, encoding).toString('utf8')));
-      if (api === 'chat' && !encoding) forwardBody = withChatUsage(body);
+      const encoding = (req.headers['content-encoding'] as string | undefined) ?? null;
+      read = { source: route.api, encoding, body, headers: plainHeaders(req.headers) };
+      if (route.api === 'chat' && !encoding) forwardBody = withChatUsage(body);
     }
-    const forward = () =>
-      this.forward(req, res, rest, forwardBody, channel, route.api, exchange, read, body, t0);
+    const forward = () => this.forward(req, res, rest, forwardBody, channel, route.api, exchange, read, t0);
     if (!channel.gate || !route.api) {
       await forward();
       return;
@@ -254,8 +232,7 @@ export class RecordingProxy {
     channel: SampleChannel,
     api: ObservedApi | null,
     exchange: Exchange | null,
-    read: (() => ObservedRequest) | null,
-    originalBody: Buffer,
+    read: RawRequest | null,
     t0: number,
   ): Promise<number | null> {
     let done: (tokens: number | null) => void = () => {};
@@ -282,11 +259,8 @@ export class RecordingProxy {
         latencyMs: performance.now() - t0,
       };
       // The agent has its answer; reading the request and the answer for the record comes after.
-      setImmediate(() => {
-        const response = tap ? tap.result() : null;
-        channel.recorder.finish(exchange, read, req.headers, originalBody, { ...outcome, response });
-        done(response?.usage ? response.usage.inputTokens + response.usage.outputTokens : null);
-      });
+      channel.recorder.finish(exchange, read, { ...outcome, response: tap ? tap.raw() : null });
+      done(tap && channel.gate ? tokensOf(tap) : null);
     };
 
     let upstream: IncomingMessage;
@@ -379,6 +353,12 @@ export class RecordingProxy {
     exchange.retries += retries;
     return value;
   }
+}
+
+/** Tokens an answer used, for a token budget (reads the answer's end, so only asked for with one). */
+function tokensOf(tap: ReturnType<typeof tapFor>): number | null {
+  const usage = responseOf(tap.raw()).usage;
+  return usage ? usage.inputTokens + usage.outputTokens : null;
 }
 
 /**

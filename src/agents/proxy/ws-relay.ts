@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { type RawData, WebSocketServer } from 'ws';
-import { type ObservedRequest, parseObservedRequest } from './observed-request.js';
+import { plainHeaders } from './read-request.js';
 import { type ResponseTap, responsesEventTap } from './response-tap.js';
 import type { Exchange } from './sample-recorder.js';
 import type { SampleChannel } from './server.js';
@@ -44,19 +44,6 @@ function toWebSocketUrl(url: URL): string {
 }
 
 const CREATE = '"response.create"';
-
-/**
- * A `response.create` message as a request: its body is the fields at the top level (or under
- * `response`). Null for other messages.
- */
-function readCreate(bytes: Buffer): ObservedRequest | null {
-  const message = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-  if (message.type !== 'response.create') return null;
-  const nested = message.response;
-  const { type: _type, ...top } = message;
-  const body = nested && typeof nested === 'object' ? nested : top;
-  return parseObservedRequest('responses', body);
-}
 
 /**
  * The Responses API's WebSocket mode (`GET /v1/responses` upgraded): the proxy opens the same
@@ -141,22 +128,27 @@ function relay(
       ttftMs: tap.firstOutputAt !== null ? tap.firstOutputAt - exchange.t0 : null,
       latencyMs: performance.now() - exchange.t0,
     };
-    setImmediate(() =>
-      channel.recorder.finish(exchange, () => readCreate(body), req.headers, body, {
-        ...outcome,
-        response: tap.result(),
-      }),
+    channel.recorder.finish(
+      exchange,
+      { source: 'websocket', encoding: null, body, headers: plainHeaders(req.headers) },
+      { ...outcome, response: tap.raw() },
     );
   };
 
+  // The agent's messages go on in order; a request waits for its admission (the sample's limits).
+  let queue: Promise<void> = Promise.resolve();
   agent.on('message', (data: RawData, isBinary: boolean) => {
     const bytes = Buffer.isBuffer(data)
       ? data
       : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
+    const t0 = performance.now();
+    queue = queue.then(() => relayOut(bytes, isBinary, t0)).catch(() => agent.terminate());
+  });
+  async function relayOut(bytes: Buffer, isBinary: boolean, t0: number): Promise<void> {
     // Only what a request looks like is checked now; it is read once its answer has ended.
     if (!isBinary && bytes.includes(CREATE)) {
       finish('a new request started before the last one ended');
-      const admission = channel.recorder.admit(performance.now(), bytes.length);
+      const admission = await channel.recorder.admit(t0, bytes.length);
       if (!admission.ok) {
         agent.send(
           JSON.stringify({ type: 'error', error: { message: admission.message, code: 'turnbench_limit' } }),
@@ -166,7 +158,7 @@ function relay(
       current = { exchange: admission.exchange, tap: responsesEventTap(), body: bytes };
     }
     provider.send(bytes, { binary: isBinary });
-  });
+  }
   provider.on('message', (data: RawData, isBinary: boolean) => {
     agent.send(data, { binary: isBinary });
     if (isBinary || !current) return;

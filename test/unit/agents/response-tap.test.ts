@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tapFor } from '../../../src/agents/proxy/response-tap.js';
+import { responseOf, tapFor } from '../../../src/agents/proxy/response-tap.js';
 
 const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 const usage = {
@@ -31,7 +31,7 @@ describe('reading answers as they pass through the proxy', () => {
     for (let i = 0; i < stream.length; i += 7) tap.write(stream.subarray(i, i + 7));
     expect(tap.done).toBe(true);
     expect(tap.firstOutputAt).not.toBeNull();
-    expect(tap.result()).toMatchObject({
+    expect(responseOf(tap.raw())).toMatchObject({
       id: 'resp_1',
       model: 'sim-1',
       usage: {
@@ -55,10 +55,10 @@ describe('reading answers as they pass through the proxy', () => {
         sse('response.failed', { response: { ...completed, status: 'failed', error: { message: 'boom' } } }),
       ),
     );
-    expect(failed.result().error).toBe('boom');
+    expect(responseOf(failed.raw()).error).toBe('boom');
     const cut = tapFor('responses', 'text/event-stream');
     cut.write(Buffer.from(sse('response.created', { response: { id: 'resp_2' } })));
-    expect(cut.result()).toMatchObject({
+    expect(responseOf(cut.raw())).toMatchObject({
       id: 'resp_2',
       usage: null,
       error: 'the stream ended before response.completed',
@@ -78,7 +78,7 @@ describe('reading answers as they pass through the proxy', () => {
         }),
       ),
     );
-    expect(tap.result()).toMatchObject({ incompleteReason: 'max_output_tokens', error: null });
+    expect(responseOf(tap.raw())).toMatchObject({ incompleteReason: 'max_output_tokens', error: null });
   });
 
   it('a JSON answer (responses.compact) is read whole', () => {
@@ -88,7 +88,7 @@ describe('reading answers as they pass through the proxy', () => {
         JSON.stringify({ id: 'cmp_1', output: [{ type: 'compaction', encrypted_content: 'x' }], usage }),
       ),
     );
-    expect(tap.result()).toMatchObject({
+    expect(responseOf(tap.raw())).toMatchObject({
       id: 'cmp_1',
       usage: { inputTokens: 100 },
       toolCalls: 0,
@@ -111,7 +111,7 @@ describe('reading answers as they pass through the proxy', () => {
           'data: [DONE]\n\n',
       ),
     );
-    expect(tap.result()).toMatchObject({
+    expect(responseOf(tap.raw())).toMatchObject({
       id: 'c1',
       toolCalls: 2,
       usage: { inputTokens: 50, cachedTokens: 0 },

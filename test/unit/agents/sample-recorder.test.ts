@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyTotals } from '../../../src/agent/index.js';
-import { parseObservedRequest, SampleRecorder } from '../../../src/agents/index.js';
+import { SampleRecorder } from '../../../src/agents/index.js';
 import type { ObservedResponse } from '../../../src/agents/proxy/response-tap.js';
 import type { Exchange } from '../../../src/agents/proxy/sample-recorder.js';
 import { DEFAULT_LIMITS } from '../../../src/config/index.js';
@@ -59,10 +59,8 @@ function setup(limits = DEFAULT_LIMITS) {
     };
     recorder.finish(
       admission.exchange as Exchange,
-      () => parseObservedRequest('responses', body),
-      headers,
-      bytes,
-      { status: 200, response, error: null, ttftMs: 1, latencyMs: 2 },
+      { source: 'responses', encoding: null, body: bytes, headers },
+      { status: 200, response: { kind: 'parsed', response }, error: null, ttftMs: 1, latencyMs: 2 },
     );
     return admission;
   };
@@ -169,13 +167,17 @@ describe('the recorder of an observed agent', () => {
     const bytes = Buffer.from(JSON.stringify(body));
     const first = recorder.admit(performance.now(), bytes.length);
     if (!first.ok) throw new Error('refused');
-    recorder.finish(first.exchange, () => parseObservedRequest('responses', body), {}, bytes, {
-      status: 429,
-      response: null,
-      error: 'HTTP 429: slow down',
-      ttftMs: null,
-      latencyMs: 5,
-    });
+    recorder.finish(
+      first.exchange,
+      { source: 'responses', encoding: null, body: bytes, headers: {} },
+      {
+        status: 429,
+        response: null,
+        error: 'HTTP 429: slow down',
+        ttftMs: null,
+        latencyMs: 5,
+      },
+    );
     send(body, { input: 10, cached: 0 });
     expect(events.map((e) => e.type)).toEqual(['error', 'retry']);
     expect(events[1]).toMatchObject({ attempt: 1, status: 429 });
