@@ -239,7 +239,9 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
     // the sim has the WebSocket mode: Codex stays on it, sending only new items each turn
     expect(stderrOf('files__websocket__e1')).not.toContain('Falling back');
     const bytes = (variant: string) =>
-      turns.filter((t) => t.variant === variant && t.kind === 'agent').reduce((n, t) => n + t.bytes_sent, 0);
+      turns
+        .filter((t) => t.variant === variant && t.kind === 'agent')
+        .reduce((n, t) => n + (t.bytes_sent ?? 0), 0);
     expect(bytes('websocket')).toBeLessThan(bytes('openai') * 0.8);
     // ... yet every turn is checked against its full prompt, rebuilt from the chain
     const ws = turns.filter((t) => t.variant === 'websocket' && t.kind === 'agent');
