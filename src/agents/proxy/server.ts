@@ -101,7 +101,14 @@ export class RecordingProxy {
 
   constructor() {
     this.server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, (req, res) => {
-      void this.handle(req, res);
+      this.handle(req, res).catch((error: unknown) =>
+        sendError(
+          res,
+          500,
+          `turnbench proxy: ${error instanceof Error ? error.message : String(error)}`,
+          'turnbench_proxy',
+        ),
+      );
     });
     this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       const channel = this.channels.get(req.socket);
