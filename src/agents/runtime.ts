@@ -104,17 +104,17 @@ export class AgentRuntime {
     const agent = sample.variant.agent;
     if (agent.type === 'builtin') return [];
     const mounts: SandboxMount[] = [
-      { source: this.socketDir(sample.sampleId), target: SANDBOX_PATHS.proxyDir, readOnly: true },
+      { source: this.socketDir(sample.sampleId), target: SANDBOX_PATHS.proxyDir },
     ];
     if (agent.type === 'codex' && this.codex) {
-      mounts.push({ source: this.codex.dir, target: SANDBOX_PATHS.codexDir, readOnly: true });
+      mounts.push({ source: this.codex.dir, target: SANDBOX_PATHS.codexDir });
     }
     if (agent.type === 'command') {
       if (agent.node) {
-        mounts.push({ source: process.execPath, target: `${SANDBOX_PATHS.nodeBin}/node`, readOnly: true });
+        mounts.push({ source: process.execPath, target: `${SANDBOX_PATHS.nodeBin}/node` });
       }
       for (const m of agent.mounts) {
-        mounts.push({ source: resolve(this.opts.suiteDir, m.source), target: m.target, readOnly: true });
+        mounts.push({ source: resolve(this.opts.suiteDir, m.source), target: m.target });
       }
     }
     return mounts;

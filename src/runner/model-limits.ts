@@ -1,5 +1,11 @@
 import PQueue from 'p-queue';
-import type { AttemptOutcome, CallOptions, ModelClient, ModelRequest, ModelResponse } from '../model/index.js';
+import type {
+  AttemptOutcome,
+  CallOptions,
+  ModelClient,
+  ModelRequest,
+  ModelResponse,
+} from '../model/index.js';
 import { AdaptiveLimiter, type AdaptiveSettings } from './adaptive-limit.js';
 
 /** Budgets for one provider endpoint, shared by every variant that uses it. */
@@ -111,11 +117,7 @@ function limiterFor(key: string, limits: ProviderLimits): Limiter {
   return limiter;
 }
 
-/**
- * Runs one model request within an endpoint's budgets: a slot of its concurrency and its requests
- * per minute, and room in its tokens per minute for `estimate` (corrected to the tokens `send`
- * reports it used). Only a token budget calls `estimate`.
- */
+/** See `requestGate`. */
 export type RequestGate = <T>(
   estimate: () => number,
   signal: AbortSignal | undefined,
@@ -131,7 +133,8 @@ export type RequestGate = <T>(
  */
 export function requestGate(endpointKey: string, limits?: ProviderLimits): RequestGate | null {
   if (!limits || (!limits.concurrency && !limits.rpm && !limits.tpm)) return null;
-  if (limits.adaptive && !limits.concurrency) throw new Error('adaptive concurrency needs a ceiling (requests)');
+  if (limits.adaptive && !limits.concurrency)
+    throw new Error('adaptive concurrency needs a ceiling (requests)');
   const limiter = limiterFor(endpointKey, limits);
   return (estimate, signal, send) =>
     limiter.queue.add(
@@ -177,9 +180,21 @@ export function limitModelClient(
     const estimate = limiter.budget ? estimateTokens(req) : 0;
     const response = await limiter.queue.add(
       async () => {
+        if (limiter.budget) {
+          for (
+            let wait = limiter.budget.waitFor(estimate);
+            wait > 0;
+            wait = limiter.budget.waitFor(estimate)
+          ) {
+            await sleep(wait, opts.signal);
+          }
+        }
+        const spend = limiter.budget?.record(estimate);
         const result = await client.respond(req, opts);
-        return { value: result, tokens: result.usage.inputTokens + result.usage.outputTokens };
+        spend?.correct(result.usage.inputTokens + result.usage.outputTokens);
+        return result;
       },
+      { signal: opts.signal },
     );
     return response;
   };

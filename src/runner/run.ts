@@ -13,6 +13,7 @@ import {
 import type { SandboxProvider } from '../sandbox/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
 import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
+import { agentEngineProblem } from './agent-engine.js';
 import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
 import { GraderPool, modelScorersOf } from './graders.js';
 import {
@@ -23,7 +24,6 @@ import {
   sandboxMcpRuntime,
   sandboxNeedsNode,
 } from './mcp-runtime.js';
-import { agentEngineProblem } from './agent-engine.js';
 import { limitModelClient, type ProviderLimits, requestGate } from './model-limits.js';
 import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
@@ -309,16 +309,10 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     const mcpSandbox: McpSandboxRuntime | null = withMcp ? sandboxMcpRuntime(opts.sandboxes.kind) : null;
     const mcpHost = withMcp ? hostMcpRuntime() : null;
     const specFor = (sample: Sample) =>
-      sandboxSpecFor(
-        sample,
-        runId,
-        imageFor(sample),
-        sandboxDefaults,
-        [
-          ...(mcpSandbox && sandboxNeedsNode(sample) ? mcpSandbox.mounts : []),
-          ...(agents?.mountsFor(sample) ?? []),
-        ],
-      );
+      sandboxSpecFor(sample, runId, imageFor(sample), sandboxDefaults, [
+        ...(mcpSandbox && sandboxNeedsNode(sample) ? mcpSandbox.mounts : []),
+        ...(agents?.mountsFor(sample) ?? []),
+      ]);
     const imageReady = (sample: Sample) => 'tag' in (images.get(JSON.stringify(sample.task.image)) ?? {});
 
     const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;

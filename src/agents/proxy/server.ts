@@ -2,7 +2,7 @@ import { unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { APIError } from 'openai';
-import { withRetries } from '../../model/index.js';
+import { type AttemptOutcome, withRetries } from '../../model/index.js';
 import type { ObservedApi } from './observed-request.js';
 import { plainHeaders, type RawRequest } from './read-request.js';
 import { responseOf, tapFor } from './response-tap.js';
@@ -23,8 +23,14 @@ import { relayWebSocket } from './ws-relay.js';
 export type RequestGate = <T>(
   estimate: () => number,
   signal: AbortSignal | undefined,
-  send: () => Promise<{ value: T; tokens: number | null }>,
+  send: () => Promise<{ value: T; tokens: number | null; outcome: AttemptOutcome }>,
 ) => Promise<T>;
+
+/** How a forwarded request went: its tokens (for a token budget) and its outcome (for adaptive concurrency). */
+interface Forwarded {
+  tokens: number | null;
+  outcome: AttemptOutcome;
+}
 
 /** What the proxy needs to serve one sample: where to forward, and where to record. */
 export interface SampleChannel {
@@ -224,7 +230,7 @@ export class RecordingProxy {
       .gate(
         () => Math.ceil(body.length / 4) + 1024,
         channel.signal,
-        async () => ({ value: undefined, tokens: await forward() }),
+        async () => ({ value: undefined, ...(await forward()) }),
       )
       .catch(() =>
         sendError(res, 503, 'turnbench proxy: the sample ended while waiting for the endpoint', 'cancelled'),
@@ -241,9 +247,9 @@ export class RecordingProxy {
     exchange: Exchange | null,
     read: RawRequest | null,
     t0: number,
-  ): Promise<number | null> {
-    let done: (tokens: number | null) => void = () => {};
-    const ended = new Promise<number | null>((resolve) => {
+  ): Promise<Forwarded> {
+    let done: (forwarded: Forwarded) => void = () => {};
+    const ended = new Promise<Forwarded>((resolve) => {
       done = resolve;
     });
     const abort = new AbortController();
@@ -254,20 +260,31 @@ export class RecordingProxy {
     const target = upstreamUrl(channel.upstream.baseURL, rest);
     const headers = upstreamHeaders(req.headers, channel.upstream);
     const method = req.method ?? 'GET';
-    const finish = (status: number | null, error: string | null, tap: ReturnType<typeof tapFor> | null) => {
+    const finish = (
+      status: number | null,
+      error: string | null,
+      tap: ReturnType<typeof tapFor> | null,
+      retryAfterMs: number | null = null,
+    ) => {
+      const ttftMs = tap?.firstOutputAt != null ? tap.firstOutputAt - t0 : null;
+      const latencyMs = performance.now() - t0;
+      const attempt: AttemptOutcome =
+        error === null && status !== null && status < 400
+          ? { ok: true, latencyMs, ttftMs }
+          : { ok: false, status, retryAfterMs };
       if (!exchange || !read) {
-        done(null);
+        done({ tokens: null, outcome: attempt });
         return;
       }
-      const outcome = {
+      // The agent has its answer; reading the request and the answer for the record comes after.
+      channel.recorder.finish(exchange, read, {
         status,
         error,
-        ttftMs: tap?.firstOutputAt != null ? tap.firstOutputAt - t0 : null,
-        latencyMs: performance.now() - t0,
-      };
-      // The agent has its answer; reading the request and the answer for the record comes after.
-      channel.recorder.finish(exchange, read, { ...outcome, response: tap ? tap.raw() : null });
-      done(tap && channel.gate ? tokensOf(tap) : null);
+        ttftMs,
+        latencyMs,
+        response: tap ? tap.raw() : null,
+      });
+      done({ tokens: tap && channel.gate ? tokensOf(tap) : null, outcome: attempt });
     };
 
     let upstream: IncomingMessage;
@@ -314,7 +331,7 @@ export class RecordingProxy {
       res.end();
       const error =
         status >= 400 ? `HTTP ${status}: ${Buffer.concat(errorChunks).toString('utf8').slice(0, 500)}` : null;
-      finish(status, error, tap);
+      finish(status, error, tap, status >= 400 ? retryAfterOf(upstream.headers) : null);
     });
     upstream.on('error', (error) => {
       res.destroy();
@@ -360,6 +377,18 @@ export class RecordingProxy {
     exchange.retries += retries;
     return value;
   }
+}
+
+/** Retry-After (seconds or an HTTP date) or retry-after-ms, in milliseconds. */
+function retryAfterOf(headers: IncomingMessage['headers']): number | null {
+  const ms = Number(headers['retry-after-ms']);
+  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms)) return Math.max(0, ms);
+  const value = headers['retry-after'];
+  if (typeof value !== 'string') return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 }
 
 /** Tokens an answer used, for a token budget (reads the answer's end, so only asked for with one). */
