@@ -87,11 +87,15 @@ export const CommandAgentSchema = z
   });
 export type CommandAgentSpec = z.infer<typeof CommandAgentSchema>;
 
-/** `agent: codex` is shorthand for `agent: { type: codex }`. */
-export const AgentSchema = z.preprocess(
-  (value) => (typeof value === 'string' ? { type: value } : value),
+/** `agent: codex` is shorthand for `agent: { type: codex }` (a command agent needs its command). */
+export const AgentSchema = z.union([
+  z
+    .enum(['builtin', 'codex'])
+    .transform((type) =>
+      type === 'codex' ? CodexAgentSchema.parse({ type }) : BuiltinAgentSchema.parse({ type }),
+    ),
   z.discriminatedUnion('type', [BuiltinAgentSchema, CodexAgentSchema, CommandAgentSchema]),
-);
+]);
 export type AgentSpec = z.infer<typeof AgentSchema>;
 
 /**
