@@ -28,7 +28,9 @@ export function runInfoFrom(
   const variants = new Map<string, VariantInfo>();
   for (const v of parsed.success ? parsed.data.variants : []) {
     const fallback = source === 'ingest' ? v.name : 'turnbench';
-    const agent = typeof v.agent === 'string' ? v.agent : (v.agent?.type ?? fallback);
+    const type = typeof v.agent === 'string' ? v.agent : v.agent?.type;
+    // `builtin` is turnbench's own loop (variants before `agent:` existed name none)
+    const agent = type === undefined || type === 'builtin' ? fallback : type;
     variants.set(v.name, { provider: v.provider ?? null, model: v.model ?? null, agent });
   }
   return { runId, suiteName, variants };
