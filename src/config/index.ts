@@ -1,4 +1,5 @@
 export * from './adaptive.js';
+export * from './bounds.js';
 export * from './engine-host.js';
 export * from './errors.js';
 export * from './json-schema.js';

@@ -1,4 +1,4 @@
-import type { VariantSpec } from '../config/index.js';
+import { timerDelay, type VariantSpec } from '../config/index.js';
 import { ChatClient } from './chat-client.js';
 import { ResponsesClient } from './responses-client.js';
 import type { ModelClient } from './types.js';
@@ -52,7 +52,7 @@ export function createModelClient(variant: VariantSpec, endpoint: ProviderEndpoi
   const options = {
     ...endpoint,
     provider: variant.provider,
-    requestTimeoutMs: variant.request_timeout_s * 1000,
+    requestTimeoutMs: timerDelay(variant.request_timeout_s * 1000),
     transport: variant.transport,
   };
   return variant.api === 'chat' ? new ChatClient(options) : new ResponsesClient(options);

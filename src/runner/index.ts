@@ -1,3 +1,4 @@
+export { checkSandboxLimits } from './check-limits.js';
 export { MergeError, type MergeResult, mergeRuns } from './merge.js';
 export { limitModelClient, type ProviderLimits, TokenBudget } from './model-limits.js';
 export { observedSink, type RunObserver } from './observer.js';

@@ -9,7 +9,14 @@ import { ensureDockerfileImage } from './image-dockerfile.js';
 import { type ImageSummary, listTurnbenchImages } from './image-list.js';
 import { imageExists } from './image-util.js';
 import { packWorkdir } from './tar-pack.js';
-import type { ImageProgress, ImageRequest, Sandbox, SandboxProvider, SandboxSpec } from './types.js';
+import type {
+  EngineCpus,
+  ImageProgress,
+  ImageRequest,
+  Sandbox,
+  SandboxProvider,
+  SandboxSpec,
+} from './types.js';
 
 export const RUN_LABEL = 'turnbench.run';
 export const SAMPLE_LABEL = 'turnbench.sample';
@@ -217,15 +224,27 @@ export class DockerSandboxProvider implements SandboxProvider {
     return forceRemove(this.docker.getContainer(id));
   }
 
+  /** Where this engine answers, for messages (docker-modem may hold the default socket as a function). */
+  get address(): string {
+    const modem = this.docker.modem as { socketPath?: unknown; host?: unknown; port?: unknown };
+    if (typeof modem.socketPath === 'string') return modem.socketPath;
+    if (typeof modem.host === 'string')
+      return typeof modem.port === 'undefined' ? modem.host : `${modem.host}:${modem.port}`;
+    return 'the default socket (/var/run/docker.sock)';
+  }
+
+  async engineCpus(): Promise<EngineCpus[]> {
+    const info = (await this.docker.info()) as { NCPU?: unknown };
+    return typeof info.NCPU === 'number' ? [{ engine: this.address, cpus: info.NCPU }] : [];
+  }
+
   /** Fails with a message saying what to do when no Docker engine answers. */
   async checkEngine(): Promise<void> {
     try {
       await this.docker.ping();
     } catch (err) {
-      const modem = this.docker.modem as { socketPath?: unknown; host?: unknown };
-      const where = modem.socketPath ?? modem.host ?? 'the default socket';
       throw new Error(
-        `no Docker engine answers at ${String(where)} (${(err as Error).message}); start one, e.g. \`bash scripts/ensure-docker.sh\` as root`,
+        `no Docker engine answers at ${this.address} (${(err as Error).message}); start one, e.g. \`bash scripts/ensure-docker.sh\` as root`,
       );
     }
   }

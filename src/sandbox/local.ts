@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { timerDelay } from '../config/bounds.js';
 import { HeadTailCollector, renderCapped, splitBudget } from './local-output.js';
 import type {
   ExecOptions,
@@ -168,7 +169,7 @@ class LocalSandbox implements Sandbox {
       const timer = setTimeout(() => {
         timedOut = true;
         killGroup();
-      }, opts.timeoutMs);
+      }, timerDelay(opts.timeoutMs));
       const onAbort = () => {
         killGroup();
         finish(() => reject(opts.signal?.reason ?? new Error('aborted')));

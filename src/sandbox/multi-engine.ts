@@ -4,6 +4,7 @@ import { BASE_IMAGE_REPO, baseImageTag } from './image-base.js';
 import { copyImage } from './image-copy.js';
 import { imageExists, tagImage } from './image-util.js';
 import type {
+  EngineCpus,
   ExecOptions,
   ExecResult,
   ImageProgress,
@@ -278,6 +279,14 @@ export class MultiEngineProvider implements SandboxProvider {
     const { found, failure } = await this.findEverywhere(labels, 'listing sandboxes');
     if (failure) throw failure;
     return found.map((s) => s.labels);
+  }
+
+  /** The CPUs of each engine that answers, by its suite name. */
+  async engineCpus(): Promise<EngineCpus[]> {
+    const { results } = await this.everyEngine('asking for CPUs', async (e) =>
+      (await e.provider.engineCpus()).map((c) => ({ ...c, engine: e.name })),
+    );
+    return results.flat();
   }
 
   /** Fails, naming every engine that does not answer, unless all do. */

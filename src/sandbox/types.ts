@@ -101,6 +101,13 @@ export interface SandboxProvider {
   removeByLabels(labels: Record<string, string>): Promise<number>;
   /** The labels of every sandbox carrying these labels, one entry per sandbox (providers that can list). */
   listLabels?(labels: Record<string, string>): Promise<Array<Record<string, string>>>;
+  /** The CPUs of each engine that answers (providers that enforce CPU limits). */
+  engineCpus?(): Promise<EngineCpus[]>;
+}
+
+export interface EngineCpus {
+  engine: string;
+  cpus: number;
 }
 
 export type ImageRequest =
