@@ -8,7 +8,14 @@ export { toChatMessages, toChatTools } from './chat-messages.js';
 export { GradeClient, type GradeEndpoint, type GradeRequest, type GradeResponse } from './grade-client.js';
 export { modelReasons } from './reasoning.js';
 export { ResponsesClient, responsesBody } from './responses-client.js';
-export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  isRetryable,
+  retryAfterMs,
+  StreamCutError,
+  StreamStalledError,
+  withRetries,
+} from './retry.js';
 export type * from './types.js';
 export { normaliseChatUsage, normaliseResponsesUsage, UsageError } from './usage.js';
 
