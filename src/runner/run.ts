@@ -5,6 +5,7 @@ import PQueue from 'p-queue';
 import { costUsd, type Pricing, priceFor } from '../config/index.js';
 import { createModelClient, type ModelClient, resolveEndpoint } from '../model/index.js';
 import type { SandboxProvider } from '../sandbox/index.js';
+import { registerSecretsFromEnv } from '../secrets/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
 import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
 import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
@@ -196,6 +197,11 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const clients = new Map<string, ModelClient>();
   let graders: GraderPool | null = null;
   let plan: RunPlan;
+  // Every key this run may read is a secret no record, line or report may hold (src/secrets).
+  registerSecretsFromEnv(
+    env,
+    suite.spec.variants.map((v) => v.api_key_env),
+  );
   try {
     for (const variant of suite.spec.variants) {
       const endpoint = resolveEndpoint(variant, env, sim?.url ?? null);

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redact, redactDeep } from '../secrets/index.js';
 import { JsonlAppender } from './jsonl-file.js';
 import type { EventRecord, RunManifest, SampleRecord, TurnRecord } from './records.js';
 
@@ -8,7 +9,11 @@ export interface RecordSink {
   event(record: EventRecord): void;
 }
 
-/** Writes one run's folder: run.json, samples.jsonl, turns.jsonl, events.jsonl. */
+/**
+ * Writes one run's folder: run.json, samples.jsonl, turns.jsonl, events.jsonl. Every record is
+ * redacted on its way to disk (src/secrets): a provider error that echoes the API key, or a
+ * prompt diff holding one, never reaches a results file.
+ */
 export class ResultsWriter implements RecordSink {
   private readonly samples: JsonlAppender;
   private readonly turns: JsonlAppender;
@@ -23,7 +28,7 @@ export class ResultsWriter implements RecordSink {
 
   writeManifest(manifest: RunManifest): void {
     const path = join(this.dir, 'run.json');
-    writeFileSync(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(`${path}.tmp`, `${redact(JSON.stringify(manifest, null, 2))}\n`);
     renameSync(`${path}.tmp`, path);
   }
 
@@ -32,15 +37,15 @@ export class ResultsWriter implements RecordSink {
   }
 
   turn(record: TurnRecord): void {
-    this.turns.append(record);
+    this.turns.append(redactDeep(record));
   }
 
   event(record: EventRecord): void {
-    this.events.append(record);
+    this.events.append(redactDeep(record));
   }
 
   sample(record: SampleRecord): void {
-    this.samples.append(record);
+    this.samples.append(redactDeep(record));
   }
 
   close(): void {

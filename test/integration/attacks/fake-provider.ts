@@ -5,10 +5,15 @@ import type { AddressInfo } from 'node:net';
  * A tiny OpenAI-compatible provider over real HTTP for attack tests: each request to
  * `/v1/responses` or `/v1/chat/completions` is answered by the next behaviour in the list (the
  * last one repeats). Behaviours: a normal streamed final answer, a 401 that echoes the
- * Authorization header back, a stream that sends its headers and one event, then stalls, or a
+ * Authorization header back (or just the key, without `Bearer`), a stream that sends its headers and one event, then stalls, or a
  * Responses stream whose five deltas come 600 ms apart.
  */
-export type Behaviour = 'answer' | 'echo_key_401' | 'stall_after_first_event' | 'slow_events';
+export type Behaviour =
+  | 'answer'
+  | 'echo_key_401'
+  | 'echo_bare_key_401'
+  | 'stall_after_first_event'
+  | 'slow_events';
 
 export interface FakeProvider {
   url: string;
@@ -113,8 +118,9 @@ export async function startFakeProvider(behaviours: Behaviour[], finalText = 'do
       const behaviour = behaviours[Math.min(requests.length, behaviours.length - 1)] ?? 'answer';
       requests.push({ path, behaviour });
       const chat = path.includes('/chat/completions');
-      if (behaviour === 'echo_key_401') {
-        const auth = req.headers.authorization ?? '(none)';
+      if (behaviour === 'echo_key_401' || behaviour === 'echo_bare_key_401') {
+        const header = req.headers.authorization ?? '(none)';
+        const auth = behaviour === 'echo_key_401' ? header : header.replace(/^Bearer /, '');
         res.writeHead(401, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({

@@ -1,0 +1,8 @@
+export {
+  forgetSecrets,
+  REDACTED,
+  redact,
+  redactDeep,
+  registerSecret,
+  registerSecretsFromEnv,
+} from './redact.js';
