@@ -1,6 +1,6 @@
-#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { versions } from '../runner/versions.js';
+import { registerSecretsFromEnv } from '../secrets/index.js';
 import { registerCleanCommand } from './commands/clean.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerExportCommand } from './commands/export.js';
@@ -16,6 +16,9 @@ import { registerSchemaCommand } from './commands/schema.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerTasksCommand } from './commands/tasks.js';
 import { EXIT, reportFatal } from './errors.js';
+
+// Keys in the environment are known secrets from the start: no command prints one (src/secrets).
+registerSecretsFromEnv(process.env, ['OPENAI_API_KEY']);
 
 const program = new Command()
   .name('turnbench')

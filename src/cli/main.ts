@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/**
+ * The CLI entry. It only checks the Node version and then loads the program: static imports run
+ * before any code, so on an old Node the first use of a newer API (not this check) would fail.
+ * Nothing here may need more than Node 12 syntax and built-ins.
+ */
+import { nodeTooOld } from './node-version.js';
+
+const problem = nodeTooOld(process.versions.node);
+if (problem) {
+  process.stderr.write(`error: ${problem}\n`);
+  process.exit(2);
+}
+await import('./program.js');
