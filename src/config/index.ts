@@ -6,4 +6,5 @@ export * from './json-schema.js';
 export * from './load.js';
 export * from './mcp.js';
 export * from './pricing.js';
+export { firstInvalidUtf8, readUtf8File } from './read-text.js';
 export * from './schema.js';

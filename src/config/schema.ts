@@ -387,7 +387,8 @@ export const VariantSchema = z
     /** How Responses API requests travel: one HTTP request each, or `response.create` over a WebSocket. */
     transport: z.enum(['http', 'websocket']).default('http'),
     base_url: z.string().url().optional(),
-    /** Per model request (a stream that stalls this long is retried). */
+    /** Per model request: until the response headers, then again between stream events (a stream
+     * that stalls this long is given up and retried). */
     request_timeout_s: stepSeconds.default(600),
     /** Name of the environment variable holding the API key (never the key itself). */
     api_key_env: z.string().default('OPENAI_API_KEY'),

@@ -18,6 +18,7 @@ import {
   sandboxMcpRuntime,
   sandboxNeedsNode,
 } from './mcp-runtime.js';
+import { type PreparedImages, prepareImages } from './images.js';
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
@@ -73,10 +74,6 @@ export interface Selection {
   variants?: string[];
   tasks?: string[];
   epochs?: number;
-}
-
-export class ImageUnavailableError extends Error {
-  override name = 'ImageUnavailableError';
 }
 
 export class RunSetupError extends Error {
@@ -197,6 +194,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const clients = new Map<string, ModelClient>();
   let graders: GraderPool | null = null;
   let plan: RunPlan;
+  let images: PreparedImages;
   // Every key this run may read is a secret no record, line or report may hold (src/secrets).
   registerSecretsFromEnv(
     env,
@@ -218,6 +216,8 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
         `a run budget needs a price for every model: variant "${unpriced.variant}" uses "${unpriced.model}", which has none (add it with --pricing FILE)`,
       );
     }
+    // Before the run folder exists: an image that is not there is bad input (exit 2).
+    images = await prepareImages(suite, opts.sandboxes, progress);
   } catch (error) {
     for (const client of clients.values()) client.close?.();
     await sim?.close();
@@ -228,34 +228,6 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const manifest = plan.manifest;
   try {
     writer.writeManifest(manifest);
-
-    // Images: each distinct one is ensured (built if missing) once, before samples start. A task
-    // image that fails to build fails that task's samples, not the run; if none can be had (no
-    // engine, say), the run fails here with the first error.
-    const images = new Map<string, { tag: string } | { error: Error }>();
-    for (const task of suite.tasks) {
-      const key = JSON.stringify(task.image);
-      if (images.has(key)) continue;
-      try {
-        images.set(key, { tag: await opts.sandboxes.ensureImage(task.image, (line) => progress.info(line)) });
-      } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        images.set(key, { error: failure });
-        progress.info(`image for task ${task.id} is unavailable; its samples will fail: ${failure.message}`);
-      }
-    }
-    const outcomes = [...images.values()];
-    const firstFailure = outcomes.find((o): o is { error: Error } => 'error' in o);
-    if (firstFailure && outcomes.every((o) => 'error' in o)) throw firstFailure.error;
-    const imageFor = (sample: Sample): string => {
-      const image = images.get(JSON.stringify(sample.task.image));
-      if (!image || 'error' in image) {
-        throw new ImageUnavailableError(
-          `image unavailable: ${image && 'error' in image ? image.error.message : 'unknown'}`,
-        );
-      }
-      return image.tag;
-    };
 
     const promptCacheKey = cacheKeyPolicy(runId);
     const sandboxDefaults = {
@@ -272,11 +244,11 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       sandboxSpecFor(
         sample,
         runId,
-        imageFor(sample),
+        images.tagFor(sample),
         sandboxDefaults,
         mcpSandbox && sandboxNeedsNode(sample) ? mcpSandbox.mounts : [],
       );
-    const imageReady = (sample: Sample) => 'tag' in (images.get(JSON.stringify(sample.task.image)) ?? {});
+    const imageReady = (sample: Sample) => images.ready(sample);
 
     const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;
     const warmSize = opts.warmPool ?? Math.min(2, concurrency);

@@ -27,6 +27,17 @@ export const PID_LABEL = 'turnbench.pid';
 export const ANY_LABEL_VALUE = '*';
 const REMOVE_CONCURRENCY = 8;
 
+/** A named image the engine does not have (turnbench never pulls). */
+export class ImageNotFoundError extends Error {
+  override name = 'ImageNotFoundError';
+  constructor(
+    readonly image: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface DockerSandboxProviderOptions {
   docker?: Dockerode;
   /** Image used for `{ kind: 'base' }` instead of building the debootstrap one. */
@@ -193,7 +204,8 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   private async requireImage(name: string): Promise<string> {
     if (await imageExists(this.docker, name)) return name;
-    throw new Error(
+    throw new ImageNotFoundError(
+      name,
       `image "${name}" is not on the Docker engine and cannot be pulled offline; build it first (or use the base image)`,
     );
   }

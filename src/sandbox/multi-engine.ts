@@ -7,6 +7,7 @@ import type {
   EngineCpus,
   ExecOptions,
   ExecResult,
+  FileOpOptions,
   ImageProgress,
   ImageRequest,
   Sandbox,
@@ -75,12 +76,12 @@ class EngineSandbox implements Sandbox {
     return this.inner.spawn(argv, opts);
   }
 
-  readFile(path: string): Promise<string> {
-    return this.inner.readFile(path);
+  readFile(path: string, opts?: FileOpOptions): Promise<string> {
+    return this.inner.readFile(path, opts);
   }
 
-  writeFile(path: string, content: string): Promise<void> {
-    return this.inner.writeFile(path, content);
+  writeFile(path: string, content: string, opts?: FileOpOptions): Promise<void> {
+    return this.inner.writeFile(path, content, opts);
   }
 
   /** The slot is freed even when removal fails, so a broken container cannot stall the run. */

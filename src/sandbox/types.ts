@@ -74,6 +74,18 @@ export interface SandboxProcess {
   kill(graceMs?: number): Promise<void>;
 }
 
+/** Files read through readFile are held in memory; larger ones are refused. */
+export const MAX_READ_BYTES = 16 * 1024 * 1024;
+
+/** Bounds on one file operation (a tool passes its command timeout and the sample's signal). */
+export interface FileOpOptions {
+  /** Default 60 s. */
+  timeoutMs?: number;
+  /** Largest file readFile returns (default MAX_READ_BYTES); a larger one is an error. */
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
 export interface Sandbox {
   readonly id: string;
   readonly workdir: string;
@@ -83,9 +95,12 @@ export interface Sandbox {
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult>;
   /** Start argv inside the sandbox with stdin, stdout and stderr attached (as the sandbox user). */
   spawn(argv: string[], opts?: SpawnOptions): Promise<SandboxProcess>;
-  /** Paths are relative to the working directory unless absolute. */
-  readFile(path: string): Promise<string>;
-  writeFile(path: string, content: string): Promise<void>;
+  /**
+   * Paths are relative to the working directory unless absolute. Bounded: at most `maxBytes`, and
+   * never waits past the timeout (`/dev/zero`, a FIFO nobody writes to).
+   */
+  readFile(path: string, opts?: FileOpOptions): Promise<string>;
+  writeFile(path: string, content: string, opts?: FileOpOptions): Promise<void>;
   /** Removes the sandbox; safe to call more than once. */
   destroy(): Promise<void>;
 }
