@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { costUsd, type Pricing, priceFor } from '../config/index.js';
@@ -143,6 +144,7 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
         merged_from: [],
         source: 'run',
         ingest: null,
+        owner: { pid: process.pid, host: hostname() },
       },
     };
   }
@@ -169,6 +171,7 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
       versions: versions(),
       selection: selection ?? null,
       resumed_at: [...previous.resumed_at, new Date().toISOString()],
+      owner: { pid: process.pid, host: hostname() },
     },
   };
 }
