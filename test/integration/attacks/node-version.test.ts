@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MIN_NODE_MAJOR, nodeTooOld } from '../../../src/cli/node-version.js';
 import { assertBuilt, CLI, REPO } from '../cli/helpers.js';
@@ -27,11 +27,8 @@ describe('the Node version (issue 12, finding 13)', () => {
     expect(nodeTooOld('22.0.0')).toBeNull();
     expect(nodeTooOld('24.21.0')).toBeNull();
     expect(nodeTooOld('garbage')).not.toBeNull();
-    const engines = (
-      JSON.parse(execFileSync('cat', [`${REPO}/package.json`], { encoding: 'utf8' })) as {
-        engines: { node: string };
-      }
-    ).engines.node;
+    const pkg = JSON.parse(readFileSync(`${REPO}/package.json`, 'utf8')) as { engines: { node: string } };
+    const engines = pkg.engines.node;
     expect(engines).toBe(`>=${MIN_NODE_MAJOR}`);
   });
 
