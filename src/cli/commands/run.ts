@@ -201,7 +201,11 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--variant <name...>', 'run only these variants')
     .option('--task <id...>', 'run only these tasks (a dataset task id selects all its rows)')
-    .option('--epochs <n>', "epochs instead of the suite file's", positiveIntArg('--epochs', MAX_SAMPLES))
+    .option(
+      '--epochs <n>',
+      `epochs instead of the suite file's (tasks x variants x epochs at most ${MAX_SAMPLES})`,
+      positiveIntArg('--epochs', MAX_SAMPLES),
+    )
     .option(
       '--sandbox <engine>',
       'docker (default) or local (no isolation; development only)',
@@ -215,7 +219,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       '--grace <seconds>',
-      'after the first Ctrl-C, how long samples in flight may finish',
+      `after the first Ctrl-C, how long samples in flight may finish (at most ${MAX_STEP_TIMEOUT_S})`,
       positiveIntArg('--grace', MAX_STEP_TIMEOUT_S),
       30,
     )
