@@ -31,7 +31,8 @@ const SHAPES: Array<{ pattern: RegExp; replace: string }> = [
     replace: `$1$2${REDACTED}`,
   },
 ];
-const MAY_HAVE_SHAPE = /authorization|bearer|sk-|key|token/i;
+/** Cheap test first: most text (a turn record) holds none of the words the shapes start with. */
+const MAY_HAVE_SHAPE = /authorization|bearer|sk-|api[-_ ]?key|access[-_ ]?token|auth[-_ ]?token/i;
 
 const secrets = new Set<string>();
 let ordered: string[] = [];

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact, redactDeep } from '../secrets/index.js';
+import { redact } from '../secrets/index.js';
 import { JsonlAppender } from './jsonl-file.js';
 import type { EventRecord, RunManifest, SampleRecord, TurnRecord } from './records.js';
 
@@ -21,9 +21,11 @@ export class ResultsWriter implements RecordSink {
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.samples = new JsonlAppender(join(dir, 'samples.jsonl'));
-    this.turns = new JsonlAppender(join(dir, 'turns.jsonl'));
-    this.events = new JsonlAppender(join(dir, 'events.jsonl'));
+    // Lines are redacted as JSON text: a replacement holds no quote or backslash, and the
+    // credential shapes contain none, so the line stays valid JSON.
+    this.samples = new JsonlAppender(join(dir, 'samples.jsonl'), redact);
+    this.turns = new JsonlAppender(join(dir, 'turns.jsonl'), redact);
+    this.events = new JsonlAppender(join(dir, 'events.jsonl'), redact);
   }
 
   writeManifest(manifest: RunManifest): void {
@@ -37,15 +39,15 @@ export class ResultsWriter implements RecordSink {
   }
 
   turn(record: TurnRecord): void {
-    this.turns.append(redactDeep(record));
+    this.turns.append(record);
   }
 
   event(record: EventRecord): void {
-    this.events.append(redactDeep(record));
+    this.events.append(record);
   }
 
   sample(record: SampleRecord): void {
-    this.samples.append(redactDeep(record));
+    this.samples.append(record);
   }
 
   close(): void {
