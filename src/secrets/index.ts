@@ -2,7 +2,6 @@ export {
   forgetSecrets,
   REDACTED,
   redact,
-  redactDeep,
   registerSecret,
   registerSecretsFromEnv,
 } from './redact.js';

@@ -70,13 +70,3 @@ export function redact(text: string): string {
   for (const { pattern, replace } of SHAPES) out = out.replace(pattern, replace);
   return out;
 }
-
-/** `value` with every string inside it redacted (objects and arrays copied, other values kept). */
-export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
-  }
-  return value;
-}

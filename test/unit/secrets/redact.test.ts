@@ -3,7 +3,6 @@ import {
   forgetSecrets,
   REDACTED,
   redact,
-  redactDeep,
   registerSecret,
   registerSecretsFromEnv,
 } from '../../../src/secrets/index.js';
@@ -57,18 +56,12 @@ describe('redact', () => {
     expect(redact(text)).toBe(text);
   });
 
-  it('redacts every string inside a record and keeps its shape', () => {
-    registerSecret('s3cret-value-xyz');
-    const record = {
-      error: { kind: 'APIError', message: 'echo s3cret-value-xyz' },
-      turns: 3,
-      tags: ['s3cret-value-xyz'],
-    };
-    expect(redactDeep(record)).toEqual({
-      error: { kind: 'APIError', message: `echo ${REDACTED}` },
-      turns: 3,
-      tags: [REDACTED],
+  it('keeps a JSON line valid: a key inside a JSON string is replaced in its escaped form too', () => {
+    registerSecret('quote"in-the-key');
+    const line = JSON.stringify({
+      error: { message: 'echo quote"in-the-key and Bearer abcdefghijklmnopqrstuvwxyz' },
     });
-    expect(record.error.message).toBe('echo s3cret-value-xyz');
+    const out = redact(line);
+    expect(JSON.parse(out)).toEqual({ error: { message: `echo ${REDACTED} and Bearer ${REDACTED}` } });
   });
 });
