@@ -86,9 +86,7 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
   constructor(opts: ClientOptions) {
     super(opts);
     this.sockets =
-      opts.transport === 'websocket'
-        ? new ResponsesSocketPool(this.client, this.requestTimeoutMs)
-        : null;
+      opts.transport === 'websocket' ? new ResponsesSocketPool(this.client, this.requestTimeoutMs) : null;
   }
 
   protected body(req: ModelRequest): ResponseCreateParamsStreaming {
