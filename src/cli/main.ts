@@ -2,7 +2,7 @@
 /**
  * The CLI entry. It only checks the Node version and then loads the program: static imports run
  * before any code, so on an old Node the first use of a newer API (not this check) would fail.
- * Nothing here may need more than Node 12 syntax and built-ins.
+ * Nothing here may need more than what Node 14 has (ESM, top-level await).
  */
 import { nodeTooOld } from './node-version.js';
 
