@@ -19,7 +19,6 @@ import {
   sandboxMcpRuntime,
   sandboxNeedsNode,
 } from './mcp-runtime.js';
-import { type PreparedImages, prepareImages } from './images.js';
 import { limitModelClient, type ProviderLimits } from './model-limits.js';
 import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
