@@ -11,6 +11,7 @@ import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js'
 import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
 import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
 import { GraderPool, modelScorersOf } from './graders.js';
+import { type PreparedImages, prepareImages } from './images.js';
 import {
   hostMcpRuntime,
   type McpSandboxRuntime,

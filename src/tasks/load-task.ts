@@ -7,6 +7,7 @@ import {
   readYamlDocument,
   regexProblem,
   type SuiteSpec,
+  scorersOf,
   TaskSchema,
   type TaskSpec,
   type YamlDocument,
@@ -80,12 +81,15 @@ export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: strin
         detail,
       });
     const rendered = renderRow(doc, row, datasetFile);
-    const scorer = rendered.scorer;
-    const badRegex =
-      scorer.type === 'match' && scorer.mode === 'regex'
-        ? regexProblem(scorer.expected, scorer.ignore_case ? 'i' : '')
-        : null;
-    if (badRegex) throw rowError(`scorer.expected in ${displayPath(taskFile)}: ${badRegex}`);
+    const several = Array.isArray(rendered.scorer);
+    for (const [i, scorer] of scorersOf(rendered.scorer).entries()) {
+      const badRegex =
+        scorer.type === 'match' && scorer.mode === 'regex'
+          ? regexProblem(scorer.expected, scorer.ignore_case ? 'i' : '')
+          : null;
+      const field = several ? `scorer[${i}].expected` : 'scorer.expected';
+      if (badRegex) throw rowError(`${field} in ${displayPath(taskFile)}: ${badRegex}`);
+    }
     const rowId = idColumn !== undefined ? (row.values[idColumn] ?? '') : String(index + 1);
     if (rowId === '') throw rowError('empty row id', idColumn);
     if (!ID_PART.test(rowId)) throw rowError(`row id "${rowId}": ${ID_RULE}`, idColumn);
