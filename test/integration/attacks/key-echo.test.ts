@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SampleRecordSchema } from '../../../src/telemetry/index.js';
 import { assertBuilt, readJsonl, runCli } from '../cli/helpers.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../otel/otlp-receiver.js';
 import { type FakeProvider, startFakeProvider } from './fake-provider.js';
 
 /**
@@ -18,6 +19,7 @@ const PLAIN_KEY = 'correct-horse-battery-staple-7731';
 
 let echoBearer: FakeProvider;
 let echoBare: FakeProvider;
+let collector: OtlpReceiver;
 let resultsDir: string;
 let outputs = '';
 
@@ -25,6 +27,7 @@ beforeAll(async () => {
   assertBuilt();
   echoBearer = await startFakeProvider(['echo_key_401']);
   echoBare = await startFakeProvider(['echo_bare_key_401']);
+  collector = await startOtlpReceiver();
   const dir = mkdtempSync(join(tmpdir(), 'tb-keyecho-'));
   mkdirSync(join(dir, 't'));
   writeFileSync(
@@ -40,7 +43,19 @@ beforeAll(async () => {
   resultsDir = mkdtempSync(join(tmpdir(), 'tb-keyecho-res-'));
   const env = { TB_SHAPED_KEY: SHAPED_KEY, PROVIDER_CRED: PLAIN_KEY };
   const run = await runCli(
-    ['run', join(dir, 'suite.yaml'), '--sandbox', 'local', '--run-id', 'echo', '--results-dir', resultsDir],
+    [
+      'run',
+      join(dir, 'suite.yaml'),
+      '--sandbox',
+      'local',
+      '--run-id',
+      'echo',
+      '--results-dir',
+      resultsDir,
+      '--otel',
+      collector.url,
+      '--otel-content',
+    ],
     { env },
   );
   expect(run.code, run.stderr).toBe(0);
@@ -56,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await echoBearer?.close();
   await echoBare?.close();
+  await collector?.close();
 });
 
 describe('a provider that echoes the API key (issue 12, finding 7)', () => {
@@ -90,6 +106,11 @@ describe('a provider that echoes the API key (issue 12, finding 7)', () => {
       expect(text, name).not.toContain('Zx81Zx81');
       expect(text, name).not.toContain('battery-staple');
     }
+    // the live OpenTelemetry export sees records before the results writer does
+    const exported = JSON.stringify(collector.spans);
+    expect(collector.spans.some((span) => span.status.message.includes('[redacted]'))).toBe(true);
+    expect(exported).not.toContain(SHAPED_KEY);
+    expect(exported).not.toContain(PLAIN_KEY);
     expect(outputs).toContain('[redacted]');
     expect(outputs).not.toContain(SHAPED_KEY);
     expect(outputs).not.toContain(PLAIN_KEY);
