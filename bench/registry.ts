@@ -20,6 +20,10 @@ export const BENCHMARKS = {
     about: 'prefix-check cost per turn at 100k-token contexts',
     run: async () => (await import('./prefix.js')).benchPrefix(),
   },
+  tokens: {
+    about: 'token counting of 1 MB without whitespace (bounded) vs the plain library on 1 MB of prose',
+    run: async () => (await import('./tokens.js')).benchTokens(),
+  },
   runner: {
     about: 'samples/min at concurrency 1, 4, 16; harness CPU per turn; memory of a 10,000-sample run',
     run: async () => (await import('./runner.js')).benchRunner(),

@@ -38,6 +38,11 @@ const HEADLINES: Record<BenchName, Headline> = {
     `prefix check: ${f('median_ms')} ms median per turn at ${f('context_tokens_start')} tokens (target < ${f('target_median_ms')} ms, met: ${f('meets_target')}), ` +
       `${f('speedup_vs_baseline')}x faster than the naive baseline (${f('baseline_median_ms')} ms)`,
   ],
+  tokens: (f) => [
+    `token counting: 1 MB without whitespace ${f('bounded_ms_1mb_no_whitespace')} ms, CJK run ${f('bounded_ms_1mb_cjk_run')} ms, ` +
+      `prose ${f('bounded_ms_1mb_prose')} ms (${f('bounded_error_pct_1mb_prose')}% off exact); plain library: 1 MB prose ` +
+      `${f('library_ms_1mb_prose')} ms, 64 KB without whitespace ${f('library_ms_64kb_no_whitespace')} ms`,
+  ],
   runner: (f) => [
     `samples/min (local sandbox, zero-latency sim): c1 ${f('samples_per_min.c1')}, c4 ${f('samples_per_min.c4')}, c16 ${f('samples_per_min.c16')} ` +
       `(c16/c1 ${f('samples_per_min.scaling_c16_vs_c1')}x)`,

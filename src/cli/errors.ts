@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import { ConfigError } from '../config/index.js';
 import { ProviderConfigError } from '../model/index.js';
+import { redact } from '../secrets/index.js';
 
 /**
  * Exit codes: 1 a failed command or gate, 2 bad input (config, flags), 3 a run stopped by its cost
@@ -14,7 +15,8 @@ export class UsageError extends Error {
 
 /** One line for the user; a stack only with TURNBENCH_DEBUG=1. */
 export function reportFatal(error: unknown): number {
-  if (process.env.TURNBENCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (process.env.TURNBENCH_DEBUG === '1' && error instanceof Error)
+    process.stderr.write(`${redact(error.stack ?? '')}\n`);
   const inputError =
     error instanceof Error && (error.name === 'RunNotFoundError' || error.name === 'SampleNotFoundError');
   if (
@@ -23,7 +25,7 @@ export function reportFatal(error: unknown): number {
     error instanceof ProviderConfigError ||
     error instanceof UsageError
   ) {
-    process.stderr.write(`error: ${error.message}\n`);
+    process.stderr.write(`error: ${redact(error.message)}\n`);
     return EXIT.badInput;
   }
   if (error instanceof ZodError) {
@@ -32,6 +34,6 @@ export function reportFatal(error: unknown): number {
     return EXIT.badInput;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
+  process.stderr.write(`error: ${redact(message)}\n`);
   return EXIT.failed;
 }

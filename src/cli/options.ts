@@ -11,4 +11,12 @@ export function zodArg<T>(schema: z.ZodType<T>, what: string) {
   };
 }
 
-export const positiveIntArg = (what: string) => zodArg(z.coerce.number().int().positive(), what);
+export const positiveIntArg = (what: string, max = Number.MAX_SAFE_INTEGER) =>
+  zodArg(
+    z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(max, { message: `at most ${max}` }),
+    what,
+  );

@@ -1,9 +1,11 @@
 export * from './adaptive.js';
 export * from './agent-schema.js';
+export * from './bounds.js';
 export * from './engine-host.js';
 export * from './errors.js';
 export * from './json-schema.js';
 export * from './load.js';
 export * from './mcp.js';
 export * from './pricing.js';
+export { firstInvalidUtf8, readUtf8File } from './read-text.js';
 export * from './schema.js';

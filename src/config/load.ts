@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { core, ZodError, ZodType } from 'zod';
 import { ConfigError } from './errors.js';
+import { readUtf8File } from './read-text.js';
 
 type Issue = core.$ZodIssue;
 type PathSegment = PropertyKey;
@@ -20,12 +20,7 @@ export async function readYamlFile<T>(file: string, schema: ZodType<T>): Promise
 }
 
 export async function readYamlDocument<T>(file: string, schema: ZodType<T>): Promise<YamlDocument<T>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError({ file, detail: `cannot read file (${errorCode(error)})` });
-  }
+  const text = await readUtf8File(file);
   const lineCounter = new LineCounter();
   // `merge: true` allows `<<: *base` so suite files can share a variant's settings.
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, merge: true });
@@ -44,7 +39,17 @@ export async function readYamlDocument<T>(file: string, schema: ZodType<T>): Pro
     const offset = offsetOf(doc.contents, path);
     return offset === undefined ? undefined : lineCounter.linePos(offset).line;
   };
-  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 1000 }));
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // yaml refuses an alias expanded past maxAliasCount (a "billion laughs" file) with a plain Error
+    throw new ConfigError({
+      file,
+      detail: `cannot expand the file's aliases (${error instanceof Error ? error.message : String(error)})`,
+    });
+  }
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw configErrorFromZod(file, parsed.error, lineOf);
   return { file, value: parsed.data, lineOf };
 }
@@ -141,12 +146,6 @@ function stripPrefix(message: string): string {
 function yamlMessage(message: string): string {
   const firstLine = message.split('\n')[0] ?? message;
   return firstLine.replace(/ at line \d+, column \d+:?\s*$/, '');
-}
-
-function errorCode(error: unknown): string {
-  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string')
-    return error.code;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Source offset of the node at `path`; for a key that is not written, the offset of its closest parent. */

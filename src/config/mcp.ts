@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_STEP_TIMEOUT_S } from './bounds.js';
 
 /** MCP servers shipped with turnbench (bundled to one file each, run with turnbench's own Node). */
 export const BUILTIN_MCP_SERVERS = ['notes', 'filesystem'] as const;
@@ -24,7 +25,11 @@ export const McpServerSchema = z
     /** Put turnbench's Node runtime on the server's PATH (in a sandbox: read-only under /opt/turnbench). */
     node: z.boolean().default(false),
     /** Time to start the process and complete the MCP handshake. */
-    startup_timeout_s: z.number().positive().default(30),
+    startup_timeout_s: z
+      .number()
+      .positive()
+      .max(MAX_STEP_TIMEOUT_S, { message: `at most ${MAX_STEP_TIMEOUT_S} s (1 day)` })
+      .default(30),
   })
   .strict()
   .refine((s) => (s.builtin === undefined) !== (s.command === undefined), {

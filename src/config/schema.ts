@@ -1,6 +1,23 @@
 import { z } from 'zod';
 import { AdaptiveSettingSchema } from './adaptive.js';
 import { AgentSchema, BUILTIN_ONLY_FIELDS } from './agent-schema.js';
+import {
+  MAX_CONCURRENCY,
+  MAX_CPUS,
+  MAX_MEMORY_MB,
+  MAX_OUTPUT_BYTES,
+  MAX_PIDS,
+  MAX_SAMPLES,
+  MAX_SIM_DELAY_MS,
+  MAX_SIM_REPEAT,
+  MAX_SIM_STEPS,
+  MAX_STEP_TIMEOUT_S,
+  MAX_TURNS,
+  MAX_WALL_TIMEOUT_S,
+  MIN_CPUS,
+  MIN_MEMORY_MB,
+  MIN_PIDS,
+} from './bounds.js';
 import { parseEngineHost } from './engine-host.js';
 import { McpServerSchema, VariantMcpSchema } from './mcp.js';
 
@@ -13,13 +30,32 @@ import { McpServerSchema, VariantMcpSchema } from './mcp.js';
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().min(0);
 
+/** A number with an upper bound whose message says the bound and, for durations, what it is. */
+const atMost = (max: number, what = '') => ({ message: `at most ${max}${what}` });
+const wallSeconds = z.number().positive().max(MAX_WALL_TIMEOUT_S, atMost(MAX_WALL_TIMEOUT_S, ' s (7 days)'));
+const stepSeconds = z.number().positive().max(MAX_STEP_TIMEOUT_S, atMost(MAX_STEP_TIMEOUT_S, ' s (1 day)'));
+const simDelayMs = nonNegativeInt.max(MAX_SIM_DELAY_MS, atMost(MAX_SIM_DELAY_MS, ' ms (1 hour)'));
+const concurrency = positiveInt.max(MAX_CONCURRENCY, atMost(MAX_CONCURRENCY));
+
+/** Why a scorer's regular expression does not compile, or null (checked when a task is loaded). */
+export function regexProblem(source: string, flags: string): string | null {
+  try {
+    new RegExp(source, flags);
+    return null;
+  } catch (error) {
+    return `invalid regular expression: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 export const LimitsSchema = z
   .object({
-    max_turns: positiveInt.optional(),
+    max_turns: positiveInt.max(MAX_TURNS, atMost(MAX_TURNS)).optional(),
     max_total_tokens: positiveInt.optional(),
-    wall_timeout_s: z.number().positive().optional(),
-    command_timeout_s: z.number().positive().optional(),
-    max_output_bytes: positiveInt.optional(),
+    wall_timeout_s: wallSeconds.optional(),
+    command_timeout_s: stepSeconds.optional(),
+    max_output_bytes: positiveInt
+      .max(MAX_OUTPUT_BYTES, atMost(MAX_OUTPUT_BYTES, ' bytes (16 MiB)'))
+      .optional(),
     /** Stop the sample once its model requests have cost this much (from pricing.yaml). */
     max_cost_usd: z.number().positive().optional(),
   })
@@ -33,11 +69,11 @@ export const SuiteLimitsSchema = LimitsSchema.extend({
 }).strict();
 
 export const ResolvedLimitsSchema = z.object({
-  max_turns: positiveInt,
+  max_turns: positiveInt.max(MAX_TURNS),
   max_total_tokens: positiveInt,
-  wall_timeout_s: z.number().positive(),
-  command_timeout_s: z.number().positive(),
-  max_output_bytes: positiveInt,
+  wall_timeout_s: wallSeconds,
+  command_timeout_s: stepSeconds,
+  max_output_bytes: positiveInt.max(MAX_OUTPUT_BYTES),
   max_cost_usd: z.number().positive().nullable(),
 });
 export type ResolvedLimits = z.infer<typeof ResolvedLimitsSchema>;
@@ -74,7 +110,7 @@ export type SimCall = z.infer<typeof SimCallSchema>;
 const stepCommon = {
   when: SimConditionSchema.optional(),
   /** Repeat this step N times; `{{i}}` in strings is replaced by the 1-based repetition. */
-  repeat: positiveInt.optional(),
+  repeat: positiveInt.max(MAX_SIM_REPEAT, atMost(MAX_SIM_REPEAT)).optional(),
   /** Assistant commentary emitted before the calls (counts as output tokens). */
   say: z.string().optional(),
 };
@@ -116,7 +152,16 @@ export const SimScriptSchema = z
     reasoning_tokens: nonNegativeInt.default(0),
     grade: SimGradeSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((script, ctx) => {
+    const expanded = script.steps.reduce((n, step) => n + (step.repeat ?? 1), 0);
+    if (expanded > MAX_SIM_STEPS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps'],
+        message: `${expanded} steps once repeats are expanded; at most ${MAX_SIM_STEPS}`,
+      });
+  });
 export type SimScript = z.infer<typeof SimScriptSchema>;
 
 // ---------------------------------------------------------------- task
@@ -157,7 +202,7 @@ export const ModelScorerSchema = z
     include_files: z.array(z.string().min(1)).default([]),
     /** The grade (0..1) at or above which the scorer passes. */
     pass_threshold: z.number().min(0).max(1).default(0.5),
-    timeout_s: z.number().positive().default(120),
+    timeout_s: stepSeconds.default(120),
   })
   .strict();
 export type ModelScorer = z.infer<typeof ModelScorerSchema>;
@@ -173,7 +218,7 @@ export const ScorerSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('command'),
       command: z.string().min(1),
-      timeout_s: z.number().positive().default(60),
+      timeout_s: stepSeconds.default(60),
     })
     .strict(),
   z
@@ -183,7 +228,12 @@ export const ScorerSchema = z.discriminatedUnion('type', [
       expected: z.string(),
       ignore_case: z.boolean().default(false),
     })
-    .strict(),
+    .strict()
+    .superRefine((scorer, ctx) => {
+      const problem =
+        scorer.mode === 'regex' ? regexProblem(scorer.expected, scorer.ignore_case ? 'i' : '') : null;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['expected'], message: problem });
+    }),
   ModelScorerSchema,
 ]);
 export type Scorer = z.infer<typeof ScorerSchema>;
@@ -289,7 +339,7 @@ export const SimVariantOptionsSchema = z
   .object({
     latency: z
       .object({
-        ttft_ms: nonNegativeInt.default(0),
+        ttft_ms: simDelayMs.default(0),
         prefill_tokens_per_s: z.number().positive().optional(),
         cached_prefill_tokens_per_s: z.number().positive().optional(),
         decode_tokens_per_s: z.number().positive().optional(),
@@ -304,10 +354,14 @@ export const SimVariantOptionsSchema = z
         rate_503: z.number().min(0).max(1).default(0),
         rate_cut_stream: z.number().min(0).max(1).default(0),
         rate_malformed_args: z.number().min(0).max(1).default(0),
-        retry_after_s: z.number().min(0).default(0),
+        retry_after_s: z
+          .number()
+          .min(0)
+          .max(MAX_STEP_TIMEOUT_S, atMost(MAX_STEP_TIMEOUT_S, ' s (1 day)'))
+          .default(0),
         /** Rate of responses delayed by `slow_ms` before anything is sent. */
         rate_slow: z.number().min(0).max(1).default(0),
-        slow_ms: nonNegativeInt.default(2000),
+        slow_ms: simDelayMs.default(2000),
         /**
          * A provider's rate limit, server-wide: requests are admitted at this rate (a bucket holding
          * one second of them); one over it gets a 429 whose Retry-After says when the bucket has room,
@@ -336,8 +390,9 @@ const VariantObjectSchema = z
     /** How Responses API requests travel: one HTTP request each, or `response.create` over a WebSocket. */
     transport: z.enum(['http', 'websocket']).default('http'),
     base_url: z.string().url().optional(),
-    /** Per model request (a stream that stalls this long is retried). */
-    request_timeout_s: z.number().positive().default(600),
+    /** Per model request: until the response headers, then again between stream events (a stream
+     * that stalls this long is given up and retried). */
+    request_timeout_s: stepSeconds.default(600),
     /** Name of the environment variable holding the API key (never the key itself). */
     api_key_env: z.string().default('OPENAI_API_KEY'),
     model: z.string().min(1).default('sim-1'),
@@ -445,7 +500,7 @@ export const EngineSchema = z
   .object({
     /** unix:///path, ssh://user@host[:port] or tcp://host:port. */
     host: z.string().min(1),
-    max: positiveInt,
+    max: concurrency,
     /** Client certificates for a tcp engine (the protocol is then https); paths to PEM files. */
     tls: z
       .object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) })
@@ -483,9 +538,20 @@ export type EngineSpec = z.infer<typeof EngineSchema>;
 export const SandboxDefaultsSchema = z
   .object({
     image: z.string().min(1).optional(),
-    memory_mb: positiveInt.default(512),
-    cpus: z.number().positive().default(1),
-    pids: positiveInt.default(256),
+    memory_mb: positiveInt
+      .min(MIN_MEMORY_MB, { message: `at least ${MIN_MEMORY_MB} (MB)` })
+      .max(MAX_MEMORY_MB, atMost(MAX_MEMORY_MB, ' (MB)'))
+      .default(512),
+    /** Checked against the CPUs of each Docker engine when a run starts. */
+    cpus: z
+      .number()
+      .min(MIN_CPUS, { message: `at least ${MIN_CPUS}` })
+      .max(MAX_CPUS, atMost(MAX_CPUS))
+      .default(1),
+    pids: positiveInt
+      .min(MIN_PIDS, { message: `at least ${MIN_PIDS}` })
+      .max(MAX_PIDS, atMost(MAX_PIDS))
+      .default(256),
     workdir: z.string().startsWith('/').default('/workspace'),
     engine: z.enum(['docker', 'local']).default('docker'),
     /** Docker engines to spread samples over; without it the local default engine is used. */
@@ -512,9 +578,9 @@ export type SandboxDefaults = z.infer<typeof SandboxDefaultsSchema>;
 export const ConcurrencySchema = z
   .object({
     /** Samples (agent conversations) at once. */
-    samples: positiveInt.default(4),
+    samples: concurrency.default(4),
     /** Live sandboxes at once, warm ones included (default: samples + the warm pool). */
-    sandboxes: positiveInt.optional(),
+    sandboxes: concurrency.optional(),
     /** Model requests in flight per provider endpoint. */
     requests: positiveInt.optional(),
     /** Model requests started per minute, per provider endpoint. */
@@ -537,7 +603,7 @@ export const SuiteSchema = z
     /** Task folders or task.yaml files, relative to the suite file; globs allowed. */
     tasks: z.array(z.string().min(1)).min(1),
     variants: z.array(VariantSchema).min(1),
-    epochs: positiveInt.default(1),
+    epochs: positiveInt.max(MAX_SAMPLES, atMost(MAX_SAMPLES)).default(1),
     concurrency: ConcurrencySchema.default({ samples: 4 }),
     limits: SuiteLimitsSchema.default({}),
     sandbox: SandboxDefaultsSchema.default({

@@ -59,8 +59,11 @@ export class ChatClient extends SdkModelClient<ChatCompletionCreateParamsStreami
     let usage: NormalisedUsage | null = null;
     let cacheN: number | null = null;
     const calls = new Map<number, PartialCall>();
-    const stream = await this.client.chat.completions.create(body, { signal });
-    for await (const chunk of stream) {
+    const chunks = this.guardedStream(
+      (s) => this.client.chat.completions.create(body, { signal: s }),
+      signal,
+    );
+    for await (const chunk of chunks) {
       id ||= chunk.id;
       model = chunk.model || model;
       if (chunk.usage) usage = normaliseChatUsage(chunk.usage);

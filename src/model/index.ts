@@ -1,4 +1,4 @@
-import type { VariantSpec } from '../config/index.js';
+import { timerDelay, type VariantSpec } from '../config/index.js';
 import { ChatClient } from './chat-client.js';
 import { ResponsesClient } from './responses-client.js';
 import type { ModelClient } from './types.js';
@@ -8,7 +8,14 @@ export { toChatMessages, toChatTools } from './chat-messages.js';
 export { GradeClient, type GradeEndpoint, type GradeRequest, type GradeResponse } from './grade-client.js';
 export { modelReasons } from './reasoning.js';
 export { ResponsesClient, responsesBody } from './responses-client.js';
-export { DEFAULT_RETRY_POLICY, isRetryable, retryAfterMs, StreamCutError, withRetries } from './retry.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  isRetryable,
+  retryAfterMs,
+  StreamCutError,
+  StreamStalledError,
+  withRetries,
+} from './retry.js';
 export type * from './types.js';
 export { normaliseChatUsage, normaliseResponsesUsage, UsageError, ZERO_USAGE } from './usage.js';
 
@@ -52,7 +59,7 @@ export function createModelClient(variant: VariantSpec, endpoint: ProviderEndpoi
   const options = {
     ...endpoint,
     provider: variant.provider,
-    requestTimeoutMs: variant.request_timeout_s * 1000,
+    requestTimeoutMs: timerDelay(variant.request_timeout_s * 1000),
     transport: variant.transport,
   };
   return variant.api === 'chat' ? new ChatClient(options) : new ResponsesClient(options);

@@ -8,7 +8,6 @@ import { ResponsesSocketPool } from './responses-socket.js';
 import { StreamCutError } from './retry.js';
 import {
   type ClientOptions,
-  DEFAULT_REQUEST_TIMEOUT_MS,
   meteredWithRetries,
   type OneAttempt,
   recordBytesSent,
@@ -87,9 +86,7 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
   constructor(opts: ClientOptions) {
     super(opts);
     this.sockets =
-      opts.transport === 'websocket'
-        ? new ResponsesSocketPool(this.client, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
-        : null;
+      opts.transport === 'websocket' ? new ResponsesSocketPool(this.client, this.requestTimeoutMs) : null;
   }
 
   protected body(req: ModelRequest): ResponseCreateParamsStreaming {
@@ -103,7 +100,7 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
     const started = performance.now();
     const events = this.sockets
       ? this.sockets.stream(body, signal, recordBytesSent)
-      : await this.client.responses.create(body, { signal });
+      : this.guardedStream((s) => this.client.responses.create(body, { signal: s }), signal);
     return collectResponse(events, started);
   }
 
@@ -120,7 +117,7 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
     };
     const started = performance.now();
     const { value, bytesSent } = await meteredWithRetries(
-      (signal) => this.client.responses.compact(body, { signal }),
+      (signal) => this.client.responses.compact(body, { signal: this.requestSignal(signal) }),
       call,
     );
     return {

@@ -22,6 +22,11 @@ export class StreamCutError extends Error {
   override name = 'StreamCutError';
 }
 
+/** Raised for a stream that sent nothing for the request timeout after its headers; retryable. */
+export class StreamStalledError extends StreamCutError {
+  override name = 'StreamStalledError';
+}
+
 export function errorStatus(error: unknown): number | null {
   return error instanceof APIError && typeof error.status === 'number' ? error.status : null;
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
-import { errorStatus, retryAfterMs, withRetries } from './retry.js';
+import { timerDelay } from '../config/bounds.js';
+import { errorStatus, retryAfterMs, StreamStalledError, withRetries } from './retry.js';
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
 
 export interface ClientOptions {
@@ -83,17 +84,57 @@ export abstract class SdkModelClient<Body> implements ModelClient {
   abstract readonly api: ModelClient['api'];
   readonly provider: string;
   protected readonly client: OpenAI;
+  /** Until the response headers (the SDK's timeout), then again between stream events. */
+  protected readonly requestTimeoutMs: number;
 
   constructor(opts: ClientOptions) {
     this.provider = opts.provider;
+    this.requestTimeoutMs = timerDelay(opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
     this.client = new OpenAI({
       baseURL: opts.baseURL,
       apiKey: opts.apiKey,
       maxRetries: 0,
-      timeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      timeout: this.requestTimeoutMs,
       defaultHeaders: opts.headers,
       fetch: meteredFetch,
     });
+  }
+
+  /**
+   * The events of a stream opened by `open`, failing with a retryable StreamStalledError when
+   * none arrives for the request timeout: the SDK's own timeout stops at the headers, so a
+   * stream that stalled after them would otherwise wait for the sample's wall time.
+   */
+  protected async *guardedStream<E>(
+    open: (signal: AbortSignal) => Promise<AsyncIterable<E>>,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<E> {
+    const idle = new AbortController();
+    const seconds = this.requestTimeoutMs / 1000;
+    const stalled = () =>
+      idle.abort(new StreamStalledError(`no stream event for ${seconds}s (request_timeout_s); retrying`));
+    const stream = await open(signal ? AbortSignal.any([signal, idle.signal]) : idle.signal);
+    let timer = setTimeout(stalled, this.requestTimeoutMs);
+    try {
+      for await (const event of stream) {
+        clearTimeout(timer);
+        yield event;
+        timer = setTimeout(stalled, this.requestTimeoutMs);
+      }
+      // The SDK ends an aborted stream quietly; say why it ended.
+      if (idle.signal.aborted && !signal?.aborted) throw idle.signal.reason;
+    } catch (error) {
+      if (idle.signal.aborted && !signal?.aborted) throw idle.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A whole non-streamed request (headers and body) within the request timeout. */
+  protected requestSignal(signal: AbortSignal | undefined): AbortSignal {
+    const deadline = AbortSignal.timeout(this.requestTimeoutMs);
+    return signal ? AbortSignal.any([signal, deadline]) : deadline;
   }
 
   protected abstract body(req: ModelRequest): Body;

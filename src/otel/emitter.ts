@@ -1,6 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { versions } from '../runner/versions.js';
+import { redact } from '../secrets/index.js';
 import type { OtelSettings } from './settings.js';
 import type { SpanSpec } from './span-specs.js';
 
@@ -43,6 +44,14 @@ export interface EmitterOptions {
 function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return (text.split('\n')[0] ?? text).slice(0, 300);
+}
+
+/** String attribute values with secrets and credential-shaped text taken out. */
+function redactAttributes<T extends Record<string, unknown> | undefined>(attributes: T): T {
+  if (!attributes) return attributes;
+  return Object.fromEntries(
+    Object.entries(attributes).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]),
+  ) as T;
 }
 
 /** Resolves after `ms` without keeping the process alive. */
@@ -132,13 +141,15 @@ export async function startEmitter(
         {
           kind: KIND[spec.kind],
           startTime: spec.start,
-          attributes: spec.attributes,
+          attributes: redactAttributes(spec.attributes),
           root: parent === undefined,
         },
         parent?.context ?? api.ROOT_CONTEXT,
       );
-      for (const event of spec.events) span.addEvent(event.name, event.attributes, event.time);
-      if (spec.error) span.setStatus({ code: api.SpanStatusCode.ERROR, message: spec.error.message });
+      for (const event of spec.events)
+        span.addEvent(event.name, redactAttributes(event.attributes), event.time);
+      // Live export sees records before the results writer redacts them (src/secrets).
+      if (spec.error) span.setStatus({ code: api.SpanStatusCode.ERROR, message: redact(spec.error.message) });
       span.end(spec.end);
       created += 1;
       return { context: api.trace.setSpan(api.ROOT_CONTEXT, span) };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_STEP_TIMEOUT_S } from '../config/index.js';
 
 /** Where and how traces go; null settings mean OpenTelemetry export is off. */
 export interface OtelSettings {
@@ -22,7 +23,12 @@ const TRACES_PATH = '/v1/traces';
 
 const EndpointSchema = z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. http://localhost:4318' });
 const Protocol = z.enum(['http/protobuf', 'http/json', 'grpc']);
-const Timeout = z.coerce.number().int().positive();
+/** Milliseconds; at most a day, so the export timers never pass Node's limit (issue 12, finding 6). */
+const Timeout = z.coerce
+  .number()
+  .int()
+  .positive()
+  .max(MAX_STEP_TIMEOUT_S * 1000);
 const truthy = (value: string | undefined) => value !== undefined && /^(true|1|yes)$/i.test(value.trim());
 
 /** A base endpoint as OTEL_EXPORTER_OTLP_ENDPOINT means it: traces go to `<endpoint>/v1/traces`. */
@@ -82,7 +88,9 @@ export function otelSettings(
     envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? envValue(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
   const timeout = Timeout.safeParse(timeoutText ?? 10_000);
   if (!timeout.success)
-    throw new OtelConfigError(`OTEL_EXPORTER_OTLP_TIMEOUT=${timeoutText}: expected milliseconds`);
+    throw new OtelConfigError(
+      `OTEL_EXPORTER_OTLP_TIMEOUT=${timeoutText}: expected milliseconds, at most ${MAX_STEP_TIMEOUT_S * 1000}`,
+    );
 
   return {
     url,

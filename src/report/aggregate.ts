@@ -9,6 +9,7 @@ import {
 import { readJsonl } from './jsonl.js';
 import type { Repricing } from './reprice.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
+import { effectiveStatus } from './run-status.js';
 import { bootstrapMean, type Interval, meanPassAtK, wilson } from './stats.js';
 import {
   type RunSummary,
@@ -375,7 +376,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
     run: {
       run_id: manifest.run_id,
       suite_name: manifest.suite_name,
-      status: manifest.status,
+      status: effectiveStatus(manifest),
       started_at: manifest.started_at,
       ended_at: manifest.ended_at,
     },
@@ -383,7 +384,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
       run_id: manifest.run_id,
       results_dir: dirname(runDir),
       run_dir: runDir,
-      status: manifest.status,
+      status: effectiveStatus(manifest),
       variants: summaries,
     },
     variants,

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify';
+import { redact } from '../secrets/index.js';
 import { TurnRecordSchema } from '../telemetry/index.js';
 import type { SampleRow } from './aggregate.js';
 import { readJsonl } from './jsonl.js';
@@ -64,6 +65,8 @@ export const TURN_COLUMNS = [
 type Cell = string | number | boolean | null;
 type Push = (row: Cell[]) => Promise<void> | undefined;
 
+const redactCell = (cell: Cell): Cell => (typeof cell === 'string' ? redact(cell) : cell);
+
 /** Writes rows through csv-stringify to `file`, honouring back-pressure; unknown values are empty cells. */
 async function writeCsv(
   file: string,
@@ -89,7 +92,8 @@ async function writeCsv(
 
 export async function writeSamplesCsv(file: string, samples: readonly SampleRow[]): Promise<number> {
   return writeCsv(file, SAMPLE_COLUMNS, async (push) => {
-    for (const s of samples) await push(SAMPLE_COLUMNS.map((c) => s[c]));
+    // free text (errors, score details) is redacted; turns.csv holds only ids, counts and codes
+    for (const s of samples) await push(SAMPLE_COLUMNS.map((c) => redactCell(s[c])));
   });
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatDuration, formatPercent, formatUsd } from './format.js';
 import { RUN_FILES, RunNotFoundError, readManifest } from './run-dir.js';
+import { effectiveStatus } from './run-status.js';
 import { summarizeRun, type VariantSummary } from './summary.js';
 
 export interface RunTotals {
@@ -57,7 +58,7 @@ export async function listRuns(resultsDir = 'results'): Promise<{ runs: HistoryE
       runs.push({
         run_id: manifest.run_id,
         suite_name: manifest.suite_name,
-        status: manifest.status,
+        status: effectiveStatus(manifest),
         started_at: manifest.started_at,
         totals: totalsOf(summary.variants),
         variants: summary.variants,

@@ -18,7 +18,7 @@ export {
 export { formatHistory, type HistoryEntry, listRuns, sparkline } from './history.js';
 export { renderHtml } from './html.js';
 export { formatInspection, inspectSample, type SampleInspection } from './inspect.js';
-export { type JsonlReadResult, readJsonl } from './jsonl.js';
+export { type JsonlReadResult, readJsonl, setJsonlWarningSink } from './jsonl.js';
 export { renderCompareJunit, renderRunJunit, sampleOutcome, writeJunit } from './junit.js';
 export { renderMarkdown } from './markdown.js';
 export { type Repricing, repriceRun } from './reprice.js';

@@ -1,6 +1,8 @@
 import { createReadStream, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ZodType } from 'zod';
+import { displayPath } from '../config/index.js';
 
 export interface JsonlReadResult {
   /** Non-empty lines seen. */
@@ -9,10 +11,29 @@ export interface JsonlReadResult {
   skipped: number;
 }
 
+type WarningSink = (line: string) => void;
+let warn: WarningSink = (line) => process.stderr.write(`${line}\n`);
+const warned = new Set<string>();
+
+/** Where the skipped-lines warnings go (stderr by default); for tests and embedders. */
+export function setJsonlWarningSink(sink: WarningSink): void {
+  warn = sink;
+  warned.clear();
+}
+
+/** Lines 1-based, at most five listed. */
+function skippedWarning(file: string, badLines: number[]): string {
+  const listed = badLines.slice(0, 5).join(', ') + (badLines.length > 5 ? ', …' : '');
+  const plural = badLines.length === 1 ? 'line' : 'lines';
+  return `warning: ${file}: skipped ${badLines.length} unreadable ${plural} (${plural} ${listed})`;
+}
+
 /**
  * Streams a JSONL file line by line (bounded memory), validating each line with `schema`.
- * Bad lines are skipped and counted, never thrown: a crash may leave the last line torn.
- * A missing file reads as empty.
+ * Bad lines are skipped and counted, never thrown: a crash may leave the last line torn. The
+ * first time a file has bad lines, one warning names it with their line numbers (a line that
+ * is not a record is damage worth knowing about, not only a torn tail). A missing file reads as
+ * empty.
  */
 export async function readJsonl<T>(
   file: string,
@@ -22,7 +43,10 @@ export async function readJsonl<T>(
   const result: JsonlReadResult = { lines: 0, skipped: 0 };
   if (!existsSync(file)) return result;
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const badLines: number[] = [];
+  let lineNumber = 0;
   for await (const line of lines) {
+    lineNumber++;
     if (line.trim() === '') continue;
     result.lines++;
     let raw: unknown;
@@ -30,16 +54,23 @@ export async function readJsonl<T>(
       raw = JSON.parse(line);
     } catch {
       result.skipped++;
+      badLines.push(lineNumber);
       continue;
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       result.skipped++;
+      badLines.push(lineNumber);
       continue;
     }
     // A promise from onRecord is awaited, so a slow consumer (a file write) applies back-pressure.
     const pending = onRecord(parsed.data);
     if (pending) await pending;
+  }
+  const key = resolve(file);
+  if (badLines.length > 0 && !warned.has(key)) {
+    warned.add(key);
+    warn(skippedWarning(displayPath(file), badLines));
   }
   return result;
 }

@@ -4,6 +4,7 @@ import { type RunManifest, type SampleRecord, SampleRecordSchema } from '../tele
 import { readJsonl } from './jsonl.js';
 import type { Repricing } from './reprice.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
+import { effectiveStatus } from './run-status.js';
 
 export interface VariantSummary {
   variant: string;
@@ -165,7 +166,7 @@ export async function summarizeRun(runDir: string): Promise<RunSummary> {
     run_id: manifest.run_id,
     results_dir: dirname(runDir),
     run_dir: runDir,
-    status: manifest.status,
+    status: effectiveStatus(manifest),
     variants: summarizeSamples(samples.values(), runVariantOrder(manifest)),
   };
 }

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { redact } from '../secrets/index.js';
 import { type AggregateOptions, aggregateRun, type ReportData } from './aggregate.js';
 import { writeSamplesCsv, writeTurnsCsv } from './csv.js';
 import { type HistoryEntry, listRuns } from './history.js';
@@ -35,8 +36,9 @@ export async function writeReport(
     samplesCsv: join(outDir, 'samples.csv'),
     turnsCsv: join(outDir, 'turns.csv'),
   };
-  await writeFile(files.markdown, renderMarkdown(data));
-  await writeFile(files.html, renderHtml(data, history));
+  // Records are redacted when written; this also covers runs written before that, or merged in.
+  await writeFile(files.markdown, redact(renderMarkdown(data)));
+  await writeFile(files.html, redact(renderHtml(data, history)));
   await writeSamplesCsv(files.samplesCsv, data.samples);
   await writeTurnsCsv(files.turnsCsv, runDir, options.repricing);
   return { files, data };

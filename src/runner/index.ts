@@ -1,10 +1,11 @@
+export { checkSandboxLimits } from './check-limits.js';
+export { ImageUnavailableError } from './images.js';
 export { MergeError, type MergeResult, mergeRuns } from './merge.js';
 export { limitModelClient, type ProviderLimits, TokenBudget } from './model-limits.js';
 export { observedSink, type RunObserver } from './observer.js';
 export { BarProgress, LineProgress, type ProgressReporter, progressFor } from './progress.js';
 export { dropUnfinishedRecords, finishedSampleIds, ResumeError, readRunManifest } from './resume.js';
 export {
-  ImageUnavailableError,
   type RunOptions,
   type RunOutcome,
   RunSetupError,

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { redact } from '../secrets/index.js';
 import type { SampleRecord } from '../telemetry/index.js';
 
 /** Progress of a run, always on stderr so stdout stays clean for tables and --json. */
@@ -16,7 +17,9 @@ function sampleLine(r: SampleRecord): string {
       ? `${Math.round((100 * r.cached_tokens) / r.input_tokens)}%`
       : 'n/a';
   const error = r.error ? `  ${r.error.kind}: ${r.error.message}` : '';
-  return `${verdict.padEnd(9)} ${r.sample_id}  ${r.turns} turns  cached ${hit}  ${(r.wall_ms / 1000).toFixed(1)}s${error}`;
+  return redact(
+    `${verdict.padEnd(9)} ${r.sample_id}  ${r.turns} turns  cached ${hit}  ${(r.wall_ms / 1000).toFixed(1)}s${error}`,
+  );
 }
 
 /** One line per finished sample: logs, CI, pipes. */
@@ -29,7 +32,7 @@ export class LineProgress implements ProgressReporter {
     this.out.write(`running ${total} samples\n`);
   }
   info(line: string): void {
-    this.out.write(`${line}\n`);
+    this.out.write(`${redact(line)}\n`);
   }
   sampleFinished(record: SampleRecord): void {
     this.done += 1;
@@ -57,8 +60,8 @@ export class BarProgress implements ProgressReporter {
     this.bar = this.multi.create(total, 0, this.counts);
   }
   info(line: string): void {
-    if (this.bar) this.multi.log(`${line}\n`);
-    else process.stderr.write(`${line}\n`);
+    if (this.bar) this.multi.log(`${redact(line)}\n`);
+    else process.stderr.write(`${redact(line)}\n`);
   }
   sampleFinished(record: SampleRecord): void {
     if (record.status === 'skipped') {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { AgentRuntime } from '../agents/index.js';
@@ -11,11 +12,13 @@ import {
   resolveEndpoint,
 } from '../model/index.js';
 import type { SandboxProvider } from '../sandbox/index.js';
+import { registerSecretsFromEnv } from '../secrets/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
 import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
 import { agentEngineProblem } from './agent-engine.js';
 import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
 import { GraderPool, modelScorersOf } from './graders.js';
+import { type PreparedImages, prepareImages } from './images.js';
 import {
   hostMcpRuntime,
   type McpSandboxRuntime,
@@ -87,10 +90,6 @@ export interface Selection {
   epochs?: number;
 }
 
-export class ImageUnavailableError extends Error {
-  override name = 'ImageUnavailableError';
-}
-
 export class RunSetupError extends Error {
   override name = 'RunSetupError';
 }
@@ -158,6 +157,7 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
         merged_from: [],
         source: 'run',
         ingest: null,
+        owner: { pid: process.pid, host: hostname() },
       },
     };
   }
@@ -185,6 +185,7 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
       versions: versions(),
       selection: selection ?? null,
       resumed_at: [...previous.resumed_at, new Date().toISOString()],
+      owner: { pid: process.pid, host: hostname() },
     },
   };
 }
@@ -212,6 +213,12 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const endpoints = new Map<string, ProviderEndpoint>();
   let plan: RunPlan;
   let agents: AgentRuntime | null = null;
+  let images: PreparedImages;
+  // Every key this run may read is a secret no record, line or report may hold (src/secrets).
+  registerSecretsFromEnv(
+    env,
+    suite.spec.variants.map((v) => v.api_key_env),
+  );
   try {
     for (const variant of suite.spec.variants) {
       const endpoint = resolveEndpoint(variant, env, sim?.url ?? null);
@@ -234,6 +241,8 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
         `a run budget needs a price for every model: variant "${unpriced.variant}" uses "${unpriced.model}", which has none (add it with --pricing FILE)`,
       );
     }
+    // Before the run folder exists: an image that is not there is bad input (exit 2).
+    images = await prepareImages(suite, opts.sandboxes, progress);
     if (agentVariants.length > 0) {
       agents = await AgentRuntime.start({
         runId,
@@ -260,6 +269,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     }
   } catch (error) {
     for (const client of clients.values()) client.close?.();
+    await agents?.close();
     await sim?.close();
     throw error;
   }
@@ -268,34 +278,6 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const manifest = plan.manifest;
   try {
     writer.writeManifest(manifest);
-
-    // Images: each distinct one is ensured (built if missing) once, before samples start. A task
-    // image that fails to build fails that task's samples, not the run; if none can be had (no
-    // engine, say), the run fails here with the first error.
-    const images = new Map<string, { tag: string } | { error: Error }>();
-    for (const task of suite.tasks) {
-      const key = JSON.stringify(task.image);
-      if (images.has(key)) continue;
-      try {
-        images.set(key, { tag: await opts.sandboxes.ensureImage(task.image, (line) => progress.info(line)) });
-      } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        images.set(key, { error: failure });
-        progress.info(`image for task ${task.id} is unavailable; its samples will fail: ${failure.message}`);
-      }
-    }
-    const outcomes = [...images.values()];
-    const firstFailure = outcomes.find((o): o is { error: Error } => 'error' in o);
-    if (firstFailure && outcomes.every((o) => 'error' in o)) throw firstFailure.error;
-    const imageFor = (sample: Sample): string => {
-      const image = images.get(JSON.stringify(sample.task.image));
-      if (!image || 'error' in image) {
-        throw new ImageUnavailableError(
-          `image unavailable: ${image && 'error' in image ? image.error.message : 'unknown'}`,
-        );
-      }
-      return image.tag;
-    };
 
     const promptCacheKey = cacheKeyPolicy(runId);
     const sandboxDefaults = {
@@ -309,11 +291,11 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     const mcpSandbox: McpSandboxRuntime | null = withMcp ? sandboxMcpRuntime(opts.sandboxes.kind) : null;
     const mcpHost = withMcp ? hostMcpRuntime() : null;
     const specFor = (sample: Sample) =>
-      sandboxSpecFor(sample, runId, imageFor(sample), sandboxDefaults, [
+      sandboxSpecFor(sample, runId, images.tagFor(sample), sandboxDefaults, [
         ...(mcpSandbox && sandboxNeedsNode(sample) ? mcpSandbox.mounts : []),
         ...(agents?.mountsFor(sample) ?? []),
       ]);
-    const imageReady = (sample: Sample) => 'tag' in (images.get(JSON.stringify(sample.task.image)) ?? {});
+    const imageReady = (sample: Sample) => images.ready(sample);
 
     const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;
     const warmSize = opts.warmPool ?? Math.min(2, concurrency);

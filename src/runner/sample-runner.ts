@@ -1,5 +1,6 @@
 import { emptyTotals, type McpRuntime, runAgent, type SampleTotals } from '../agent/index.js';
 import type { AgentRuntime } from '../agents/index.js';
+import { timerDelay } from '../config/index.js';
 import type { ModelClient, NormalisedUsage } from '../model/index.js';
 import type { Sandbox, SandboxSpec } from '../sandbox/index.js';
 import { type GraderAccess, type ScoreResult, scoreSample } from '../scoring/index.js';
@@ -87,7 +88,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
   const wallMs = sample.task.limits.wall_timeout_s * 1000;
   const timer = setTimeout(
     () => wall.abort(new WallTimeout(`wall time limit of ${sample.task.limits.wall_timeout_s}s`)),
-    wallMs,
+    timerDelay(wallMs),
   );
   const signal = AbortSignal.any([deps.abort, wall.signal]);
   const event = (turn: number) => eventHeader(deps.runId, sample.sampleId, turn);

@@ -1,5 +1,6 @@
 import { type Duplex, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { timerDelay } from '../config/bounds.js';
 import { CappedCollector, DEFAULT_MAX_OUTPUT_BYTES, splitBudget } from './output-cap.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
@@ -93,11 +94,14 @@ export async function execInContainer(
       stream.on('end', resolve);
       stream.on('close', resolve);
       stream.on('error', reject);
-      timer = setTimeout(() => {
-        hostTimedOut = true;
-        stream.destroy();
-        resolve();
-      }, opts.timeoutMs + HOST_GRACE_MS);
+      timer = setTimeout(
+        () => {
+          hostTimedOut = true;
+          stream.destroy();
+          resolve();
+        },
+        timerDelay(opts.timeoutMs + HOST_GRACE_MS),
+      );
       onAbort = () => {
         stream.destroy();
         reject(abortError(signal as AbortSignal));

@@ -9,7 +9,14 @@ import { ensureDockerfileImage } from './image-dockerfile.js';
 import { type ImageSummary, listTurnbenchImages } from './image-list.js';
 import { imageExists } from './image-util.js';
 import { packWorkdir } from './tar-pack.js';
-import type { ImageProgress, ImageRequest, Sandbox, SandboxProvider, SandboxSpec } from './types.js';
+import type {
+  EngineCpus,
+  ImageProgress,
+  ImageRequest,
+  Sandbox,
+  SandboxProvider,
+  SandboxSpec,
+} from './types.js';
 
 export const RUN_LABEL = 'turnbench.run';
 export const SAMPLE_LABEL = 'turnbench.sample';
@@ -19,6 +26,17 @@ export const PID_LABEL = 'turnbench.pid';
 /** A label value in removeByLabels meaning "the label is present, whatever its value". */
 export const ANY_LABEL_VALUE = '*';
 const REMOVE_CONCURRENCY = 8;
+
+/** A named image the engine does not have (turnbench never pulls). */
+export class ImageNotFoundError extends Error {
+  override name = 'ImageNotFoundError';
+  constructor(
+    readonly image: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface DockerSandboxProviderOptions {
   docker?: Dockerode;
@@ -186,7 +204,8 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   private async requireImage(name: string): Promise<string> {
     if (await imageExists(this.docker, name)) return name;
-    throw new Error(
+    throw new ImageNotFoundError(
+      name,
       `image "${name}" is not on the Docker engine and cannot be pulled offline; build it first (or use the base image)`,
     );
   }
@@ -217,15 +236,27 @@ export class DockerSandboxProvider implements SandboxProvider {
     return forceRemove(this.docker.getContainer(id));
   }
 
+  /** Where this engine answers, for messages (docker-modem may hold the default socket as a function). */
+  get address(): string {
+    const modem = this.docker.modem as { socketPath?: unknown; host?: unknown; port?: unknown };
+    if (typeof modem.socketPath === 'string') return modem.socketPath;
+    if (typeof modem.host === 'string')
+      return typeof modem.port === 'undefined' ? modem.host : `${modem.host}:${modem.port}`;
+    return 'the default socket (/var/run/docker.sock)';
+  }
+
+  async engineCpus(): Promise<EngineCpus[]> {
+    const info = (await this.docker.info()) as { NCPU?: unknown };
+    return typeof info.NCPU === 'number' ? [{ engine: this.address, cpus: info.NCPU }] : [];
+  }
+
   /** Fails with a message saying what to do when no Docker engine answers. */
   async checkEngine(): Promise<void> {
     try {
       await this.docker.ping();
     } catch (err) {
-      const modem = this.docker.modem as { socketPath?: unknown; host?: unknown };
-      const where = modem.socketPath ?? modem.host ?? 'the default socket';
       throw new Error(
-        `no Docker engine answers at ${String(where)} (${(err as Error).message}); start one, e.g. \`bash scripts/ensure-docker.sh\` as root`,
+        `no Docker engine answers at ${this.address} (${(err as Error).message}); start one, e.g. \`bash scripts/ensure-docker.sh\` as root`,
       );
     }
   }

@@ -3,11 +3,25 @@ import type Dockerode from 'dockerode';
 import { execInContainer } from './docker-exec.js';
 import { spawnInContainer } from './docker-process.js';
 import { statusCode } from './image-util.js';
-import type { ExecOptions, ExecResult, Sandbox, SandboxProcess, SpawnOptions } from './types.js';
+import {
+  type ExecOptions,
+  type ExecResult,
+  type FileOpOptions,
+  MAX_READ_BYTES,
+  type Sandbox,
+  type SandboxProcess,
+  type SpawnOptions,
+} from './types.js';
 
-/** Files read through readFile are held in memory; larger ones are refused. */
-export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const FILE_OP_TIMEOUT_MS = 60_000;
+
+/**
+ * Reads at most one byte past the limit (so a larger file is known to be larger without streaming
+ * it all), and refuses what is not a regular file: `/dev/zero` would otherwise stream for as long
+ * as it is allowed to.
+ */
+const READ_SCRIPT =
+  'if [ -e "$1" ] && [ ! -f "$1" ]; then echo "$1: not a regular file" >&2; exit 3; fi; exec head -c "$2" -- "$1"';
 
 /** Removes a container, treating "already gone" and "removal in progress" as success. */
 export async function forceRemove(container: Dockerode.Container): Promise<void> {
@@ -54,30 +68,42 @@ export class DockerSandbox implements Sandbox {
     });
   }
 
-  async readFile(path: string): Promise<string> {
+  async readFile(path: string, opts: FileOpOptions = {}): Promise<string> {
     const abs = this.resolve(path);
-    const r = await execInContainer(this.docker, this.container, ['cat', '--', abs], {
-      timeoutMs: FILE_OP_TIMEOUT_MS,
-      maxOutputBytes: MAX_FILE_BYTES,
-      user: this.user,
-      cwd: this.workdir,
-    });
+    const maxBytes = opts.maxBytes ?? MAX_READ_BYTES;
+    const timeoutMs = opts.timeoutMs ?? FILE_OP_TIMEOUT_MS;
+    const r = await execInContainer(
+      this.docker,
+      this.container,
+      ['sh', '-c', READ_SCRIPT, 'sh', abs, String(maxBytes + 1)],
+      {
+        timeoutMs,
+        maxOutputBytes: maxBytes,
+        user: this.user,
+        cwd: this.workdir,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+    );
+    if (r.timedOut) throw new Error(`cannot read ${abs}: still reading after ${timeoutMs / 1000}s`);
     if (r.exitCode !== 0)
       throw new Error(`cannot read ${abs}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`);
-    if (r.truncated) throw new Error(`cannot read ${abs}: larger than ${MAX_FILE_BYTES} bytes`);
+    if (r.truncated) throw new Error(`cannot read ${abs}: larger than ${maxBytes} bytes`);
     return r.stdout;
   }
 
-  async writeFile(path: string, content: string): Promise<void> {
+  async writeFile(path: string, content: string, opts: FileOpOptions = {}): Promise<void> {
     const abs = this.resolve(path);
     const script = 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"';
+    const timeoutMs = opts.timeoutMs ?? FILE_OP_TIMEOUT_MS;
     const r = await execInContainer(this.docker, this.container, ['sh', '-c', script, 'sh', abs], {
-      timeoutMs: FILE_OP_TIMEOUT_MS,
+      timeoutMs,
       maxOutputBytes: 64 * 1024,
       user: this.user,
       cwd: this.workdir,
       stdin: Buffer.from(content, 'utf8'),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
+    if (r.timedOut) throw new Error(`cannot write ${abs}: still writing after ${timeoutMs / 1000}s`);
     if (r.exitCode !== 0)
       throw new Error(`cannot write ${abs}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`);
   }

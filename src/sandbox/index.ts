@@ -3,6 +3,7 @@ export {
   DockerSandboxProvider,
   type DockerSandboxProviderOptions,
   HOST_LABEL,
+  ImageNotFoundError,
   PID_LABEL,
   RUN_LABEL,
   SAMPLE_LABEL,

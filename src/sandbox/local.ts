@@ -7,19 +7,23 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { timerDelay } from '../config/bounds.js';
 import { HeadTailCollector, renderCapped, splitBudget } from './local-output.js';
-import type {
-  ExecOptions,
-  ExecResult,
-  ImageRequest,
-  Sandbox,
-  SandboxProcess,
-  SandboxProvider,
-  SandboxSpec,
-  SpawnOptions,
+import {
+  type ExecOptions,
+  type ExecResult,
+  type FileOpOptions,
+  type ImageRequest,
+  MAX_READ_BYTES,
+  type Sandbox,
+  type SandboxProcess,
+  type SandboxProvider,
+  type SandboxSpec,
+  type SpawnOptions,
 } from './types.js';
 
 /** Used when the caller sets no cap; large enough to be effectively uncapped for tool output. */
@@ -168,7 +172,7 @@ class LocalSandbox implements Sandbox {
       const timer = setTimeout(() => {
         timedOut = true;
         killGroup();
-      }, opts.timeoutMs);
+      }, timerDelay(opts.timeoutMs));
       const onAbort = () => {
         killGroup();
         finish(() => reject(opts.signal?.reason ?? new Error('aborted')));
@@ -236,14 +240,50 @@ class LocalSandbox implements Sandbox {
     return { ...env, ...extra };
   }
 
-  async readFile(path: string): Promise<string> {
-    return readFile(this.resolvePath(path), 'utf8');
+  /**
+   * At most `maxBytes` of a regular file. Anything else (`/dev/zero`, a FIFO) is refused: opened
+   * without blocking and checked before a byte is read, since a read of it may never end and
+   * cannot be cancelled inside Node.
+   */
+  async readFile(path: string, opts: FileOpOptions = {}): Promise<string> {
+    const target = this.resolvePath(path);
+    const maxBytes = opts.maxBytes ?? MAX_READ_BYTES;
+    opts.signal?.throwIfAborted();
+    const file = await open(target, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    try {
+      if (!(await file.stat()).isFile()) throw new Error(`cannot read ${target}: not a regular file`);
+      const chunks: Buffer[] = [];
+      let total = 0;
+      while (true) {
+        const chunk = Buffer.alloc(Math.min(1 << 20, maxBytes + 1 - total));
+        const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        chunks.push(chunk.subarray(0, bytesRead));
+        total += bytesRead;
+        if (total > maxBytes) throw new Error(`cannot read ${target}: larger than ${maxBytes} bytes`);
+        opts.signal?.throwIfAborted();
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    } finally {
+      await file.close();
+    }
   }
 
-  async writeFile(path: string, content: string): Promise<void> {
+  /** Creates parent folders; a FIFO nobody reads is an error at once (non-blocking open), not a hang. */
+  async writeFile(path: string, content: string, opts: FileOpOptions = {}): Promise<void> {
     const target = this.resolvePath(path);
+    opts.signal?.throwIfAborted();
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, content);
+    const file = await open(
+      target,
+      fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NONBLOCK,
+      0o666,
+    );
+    try {
+      await file.writeFile(content);
+    } finally {
+      await file.close();
+    }
   }
 
   destroy(): Promise<void> {

@@ -4,8 +4,10 @@ import { BASE_IMAGE_REPO, baseImageTag } from './image-base.js';
 import { copyImage } from './image-copy.js';
 import { imageExists, tagImage } from './image-util.js';
 import type {
+  EngineCpus,
   ExecOptions,
   ExecResult,
+  FileOpOptions,
   ImageProgress,
   ImageRequest,
   Sandbox,
@@ -74,12 +76,12 @@ class EngineSandbox implements Sandbox {
     return this.inner.spawn(argv, opts);
   }
 
-  readFile(path: string): Promise<string> {
-    return this.inner.readFile(path);
+  readFile(path: string, opts?: FileOpOptions): Promise<string> {
+    return this.inner.readFile(path, opts);
   }
 
-  writeFile(path: string, content: string): Promise<void> {
-    return this.inner.writeFile(path, content);
+  writeFile(path: string, content: string, opts?: FileOpOptions): Promise<void> {
+    return this.inner.writeFile(path, content, opts);
   }
 
   /** The slot is freed even when removal fails, so a broken container cannot stall the run. */
@@ -278,6 +280,14 @@ export class MultiEngineProvider implements SandboxProvider {
     const { found, failure } = await this.findEverywhere(labels, 'listing sandboxes');
     if (failure) throw failure;
     return found.map((s) => s.labels);
+  }
+
+  /** The CPUs of each engine that answers, by its suite name. */
+  async engineCpus(): Promise<EngineCpus[]> {
+    const { results } = await this.everyEngine('asking for CPUs', async (e) =>
+      (await e.provider.engineCpus()).map((c) => ({ ...c, engine: e.name })),
+    );
+    return results.flat();
   }
 
   /** Fails, naming every engine that does not answer, unless all do. */

@@ -80,6 +80,18 @@ export interface SandboxProcess {
   kill(graceMs?: number): Promise<void>;
 }
 
+/** Files read through readFile are held in memory; larger ones are refused. */
+export const MAX_READ_BYTES = 16 * 1024 * 1024;
+
+/** Bounds on one file operation (a tool passes its command timeout and the sample's signal). */
+export interface FileOpOptions {
+  /** Default 60 s. */
+  timeoutMs?: number;
+  /** Largest file readFile returns (default MAX_READ_BYTES); a larger one is an error. */
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
 export interface Sandbox {
   readonly id: string;
   readonly workdir: string;
@@ -89,9 +101,12 @@ export interface Sandbox {
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult>;
   /** Start argv inside the sandbox with stdin, stdout and stderr attached (as the sandbox user). */
   spawn(argv: string[], opts?: SpawnOptions): Promise<SandboxProcess>;
-  /** Paths are relative to the working directory unless absolute. */
-  readFile(path: string): Promise<string>;
-  writeFile(path: string, content: string): Promise<void>;
+  /**
+   * Paths are relative to the working directory unless absolute. Bounded: at most `maxBytes`, and
+   * never waits past the timeout (`/dev/zero`, a FIFO nobody writes to).
+   */
+  readFile(path: string, opts?: FileOpOptions): Promise<string>;
+  writeFile(path: string, content: string, opts?: FileOpOptions): Promise<void>;
   /** Removes the sandbox; safe to call more than once. */
   destroy(): Promise<void>;
 }
@@ -107,6 +122,13 @@ export interface SandboxProvider {
   removeByLabels(labels: Record<string, string>): Promise<number>;
   /** The labels of every sandbox carrying these labels, one entry per sandbox (providers that can list). */
   listLabels?(labels: Record<string, string>): Promise<Array<Record<string, string>>>;
+  /** The CPUs of each engine that answers (providers that enforce CPU limits). */
+  engineCpus?(): Promise<EngineCpus[]>;
+}
+
+export interface EngineCpus {
+  engine: string;
+  cpus: number;
 }
 
 export type ImageRequest =

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { ConfigError } from '../config/index.js';
+import { ConfigError, readUtf8File } from '../config/index.js';
 
 export interface DatasetRow {
   /** 1-based line where the row ends (CSV) or the row's line (JSONL). */
@@ -16,15 +15,20 @@ export interface Dataset {
   rows: DatasetRow[];
 }
 
+/**
+ * Column names for an error message, cut short: a header is the file's own content, and a file
+ * that is not the dataset it was meant to be should not be quoted at length.
+ */
+export function describeColumns(columns: readonly string[]): string {
+  const shown = columns.slice(0, 10).map((c) => (c.length > 40 ? `${c.slice(0, 40)}…` : c));
+  return columns.length > shown.length
+    ? `${shown.join(', ')}, … (${columns.length} in all)`
+    : shown.join(', ');
+}
+
 /** Read a dataset: `.jsonl` (one JSON object per line) or anything else as CSV with a header row. */
 export async function readDataset(file: string): Promise<Dataset> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new ConfigError({ file, detail: `cannot read dataset (${code})` });
-  }
+  const text = await readUtf8File(file, 'dataset');
   const dataset = file.toLowerCase().endsWith('.jsonl') ? parseJsonl(file, text) : parseCsv(file, text);
   if (dataset.rows.length === 0) throw new ConfigError({ file, detail: 'dataset has no rows' });
   return dataset;
@@ -86,7 +90,7 @@ function csvError(file: string, error: unknown, header: string[]): ConfigError {
   const { code, message, lines, column, record } = shape.data;
   const at = lines !== undefined ? { line: lines } : {};
   if (code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && record) {
-    const expected = `expected ${header.length} columns (${header.join(', ')}), got ${record.length}`;
+    const expected = `expected ${header.length} columns (${describeColumns(header)}), got ${record.length}`;
     const missing = header[record.length];
     return new ConfigError({
       file,

@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type TaskFile } from '../config/index.js';
+import { isInside } from './confine.js';
 import type { TaskWorkdirFile } from './types.js';
 
 export interface FilesContext {
@@ -19,7 +20,8 @@ export interface FilesContext {
  * Resolve a task's `files` into the exact files to write into the working directory.
  * - `{ from, to }`: a file or folder relative to the task folder (it must stay inside it, symlinks
  *   included). A file goes to `to` (or to `to/<name>` when `to` is `.` or ends with `/`); a folder's
- *   contents go under `to`. File modes are kept. A folder walk skips task.yaml and the dataset file.
+ *   contents go under `to`. File modes and bytes are kept as they are. A folder walk skips
+ *   task.yaml and the dataset file; naming one, or a link (soft or hard) to one, is an error.
  * - `{ path, content, mode }`: inline content.
  * Destinations are relative to the working directory and may not leave it. When two entries write
  * the same path, the later one wins.
@@ -69,6 +71,42 @@ function fail(ctx: FilesContext, index: number, key: string): Fail {
   };
 }
 
+/**
+ * Files that hold what grades the task (task.yaml: the scorer, a match scorer's expected answer;
+ * the dataset: each row's expected values) and must never reach the agent's working directory,
+ * by identity (device and inode): a symlink or a hard link to them is the same file.
+ */
+class GraderFiles {
+  private constructor(
+    private readonly byIdentity: Map<string, string>,
+    private readonly realPaths: Set<string>,
+  ) {}
+
+  static async of(files: readonly string[]): Promise<GraderFiles> {
+    const byIdentity = new Map<string, string>();
+    const realPaths = new Set<string>();
+    for (const file of files) {
+      const info = await stat(file).catch(() => null);
+      if (!info) continue;
+      byIdentity.set(`${info.dev}:${info.ino}`, path.basename(file));
+      realPaths.add(await realpath(file));
+    }
+    return new GraderFiles(byIdentity, realPaths);
+  }
+
+  /** The name of the grader file `info` is (through a link or not), or null. */
+  nameOf(info: { dev: number; ino: number }): string | null {
+    return this.byIdentity.get(`${info.dev}:${info.ino}`) ?? null;
+  }
+
+  /** Whether `real` is a grader file itself (a folder walk passes over it quietly). */
+  isItself(real: string): boolean {
+    return this.realPaths.has(real) || TASK_FILE_NAMES.has(path.basename(real));
+  }
+}
+
+const TASK_FILE_NAMES = new Set(['task.yaml', 'task.yml']);
+
 async function resolveFrom(
   from: string,
   to: string,
@@ -83,22 +121,26 @@ async function resolveFrom(
   const realTaskDir = await realpath(ctx.taskDir);
   const realSource = await realpath(source).catch(() => failFrom(`no such file or folder "${from}"`));
   if (!isInside(realTaskDir, realSource)) failFrom(`"${from}" links outside the task folder`);
+  const graders = await GraderFiles.of([ctx.taskFile, ...(ctx.exclude ?? [])]);
   const info = await stat(realSource);
 
   if (info.isFile()) {
+    const grader = graders.nameOf(info);
+    if (grader !== null || graders.isItself(realSource))
+      failFrom(
+        `"${from}" is ${grader ?? path.basename(realSource)}, which grades the task; it is never copied`,
+      );
     const intoFolder = to === '.' || to.endsWith('/') || destRoot === '';
     const dest = intoFolder ? joinWorkdir(destRoot, path.basename(source)) : destRoot;
     return [{ path: dest, content: await readFile(realSource), mode: info.mode & 0o777 }];
   }
   if (!info.isDirectory()) failFrom(`"${from}" is neither a file nor a folder`);
 
-  const skip = new Set([ctx.taskFile, ...(ctx.exclude ?? [])].map((f) => path.resolve(f)));
-  const entries = await readdir(source, { recursive: true, withFileTypes: true });
+  const entries = await readdir(realSource, { recursive: true, withFileTypes: true });
   const out: TaskWorkdirFile[] = [];
   for (const entry of entries.sort(byPath)) {
     const absolute = path.join(entry.parentPath, entry.name);
-    if (skip.has(absolute)) continue;
-    const rel = path.relative(source, absolute).split(path.sep).join('/');
+    const rel = path.relative(realSource, absolute).split(path.sep).join('/');
     let target = absolute;
     if (entry.isSymbolicLink()) {
       target = await realpath(absolute).catch(() => failFrom(`broken link "${rel}" in "${from}"`));
@@ -111,6 +153,12 @@ async function resolveFrom(
       continue;
     }
     const fileInfo = await stat(target);
+    const grader = graders.nameOf(fileInfo);
+    if (!entry.isSymbolicLink() && graders.isItself(absolute)) continue;
+    if (grader !== null || graders.isItself(target))
+      failFrom(
+        `"${rel}" in "${from}" is a link to ${grader ?? path.basename(target)}, which grades the task`,
+      );
     out.push({
       path: joinWorkdir(destRoot, rel),
       content: await readFile(target),
@@ -141,9 +189,4 @@ export function workdirPath(raw: string, failWith: Fail, opts: { allowRoot?: boo
 
 function joinWorkdir(root: string, rel: string): string {
   return root === '' ? rel : `${root}/${rel}`;
-}
-
-function isInside(root: string, candidate: string): boolean {
-  const rel = path.relative(root, candidate);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

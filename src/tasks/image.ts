@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type ImageRef } from '../config/index.js';
+import { confinementProblem } from './confine.js';
 import type { TaskImage } from './types.js';
 
 export interface ImageContext {
@@ -24,6 +25,13 @@ export async function resolveImage(
   const where = { file: ctx.taskFile, ...(ctx.line !== undefined ? { line: ctx.line } : {}) };
   const dockerfile = path.resolve(ctx.taskDir, ref.dockerfile);
   const contextDir = path.resolve(ctx.taskDir, ref.context);
+  // Like files.from: a task builds from its own folder, never from what lies around it.
+  const folder = 'the task folder';
+  const contextProblem = await confinementProblem(contextDir, ref.context, [ctx.taskDir], folder);
+  if (contextProblem) throw new ConfigError({ ...where, field: 'image.context', detail: contextProblem });
+  const dockerfileProblem = await confinementProblem(dockerfile, ref.dockerfile, [ctx.taskDir], folder);
+  if (dockerfileProblem)
+    throw new ConfigError({ ...where, field: 'image.dockerfile', detail: dockerfileProblem });
   const dockerfileInfo = await stat(dockerfile).catch(() => undefined);
   if (!dockerfileInfo?.isFile()) {
     throw new ConfigError({

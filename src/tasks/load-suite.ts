@@ -36,7 +36,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
   const tasks: LoadedTask[] = [];
   const fileOfId = new Map<string, string>();
   for (const taskFile of taskFiles) {
-    for (const task of await loadTask(taskFile, doc.value)) {
+    for (const task of await loadTask(taskFile, doc.value, dir)) {
       const other = fileOfId.get(task.id);
       if (other !== undefined) {
         throw new ConfigError({

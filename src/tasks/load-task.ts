@@ -5,12 +5,15 @@ import {
   displayPath,
   formatFieldPath,
   readYamlDocument,
+  regexProblem,
   type SuiteSpec,
+  scorersOf,
   TaskSchema,
   type TaskSpec,
   type YamlDocument,
 } from '../config/index.js';
-import { type Dataset, type DatasetRow, readDataset } from './dataset.js';
+import { confinementProblem } from './confine.js';
+import { type Dataset, type DatasetRow, describeColumns, readDataset } from './dataset.js';
 import { resolveTaskFiles } from './files.js';
 import { resolveImage } from './image.js';
 import { resolveLimits } from './limits.js';
@@ -26,7 +29,7 @@ const ID_RULE = 'use letters, digits, dot, dash and underscore';
  * one task per row, its placeholders rendered (see render-spec.ts for which fields). A task
  * without a dataset is not rendered: `{{...}}` in its text stays as written.
  */
-export async function loadTask(file: string, suite?: SuiteSpec): Promise<LoadedTask[]> {
+export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: string): Promise<LoadedTask[]> {
   const taskFile = await taskFileOf(path.resolve(file));
   const dir = path.dirname(taskFile);
   const doc = await readYamlDocument(taskFile, TaskSchema);
@@ -49,6 +52,11 @@ export async function loadTask(file: string, suite?: SuiteSpec): Promise<LoadedT
   }
 
   const datasetFile = path.resolve(dir, spec.dataset.file);
+  // A dataset is the task's (or its suite's) own file: `/etc/passwd` is neither read nor echoed.
+  const roots = suiteDir !== undefined && suiteDir !== dir ? [dir, suiteDir] : [dir];
+  const folders = roots.length > 1 ? 'the task and suite folders' : 'the task folder';
+  const outside = await confinementProblem(datasetFile, spec.dataset.file, roots, folders);
+  if (outside) throw at(['dataset', 'file'], outside);
   const dataset = await readDataset(datasetFile);
   const idColumn = spec.dataset.id_column;
   if (idColumn !== undefined && !dataset.columns.includes(idColumn)) {
@@ -73,6 +81,15 @@ export async function loadTask(file: string, suite?: SuiteSpec): Promise<LoadedT
         detail,
       });
     const rendered = renderRow(doc, row, datasetFile);
+    const several = Array.isArray(rendered.scorer);
+    for (const [i, scorer] of scorersOf(rendered.scorer).entries()) {
+      const badRegex =
+        scorer.type === 'match' && scorer.mode === 'regex'
+          ? regexProblem(scorer.expected, scorer.ignore_case ? 'i' : '')
+          : null;
+      const field = several ? `scorer[${i}].expected` : 'scorer.expected';
+      if (badRegex) throw rowError(`${field} in ${displayPath(taskFile)}: ${badRegex}`);
+    }
     const rowId = idColumn !== undefined ? (row.values[idColumn] ?? '') : String(index + 1);
     if (rowId === '') throw rowError('empty row id', idColumn);
     if (!ID_PART.test(rowId)) throw rowError(`row id "${rowId}": ${ID_RULE}`, idColumn);
@@ -120,7 +137,7 @@ function fieldError(doc: YamlDocument<TaskSpec>, fieldPath: PropertyKey[], detai
 }
 
 function columnList(dataset: Dataset): string {
-  return `columns: ${dataset.columns.join(', ')}`;
+  return `columns: ${describeColumns(dataset.columns)}`;
 }
 
 /** Every placeholder must name a dataset column (runtime ones excepted). */

@@ -1,4 +1,4 @@
-import { ConfigError, type VariantSpec } from '../config/index.js';
+import { ConfigError, MAX_SAMPLES, type VariantSpec } from '../config/index.js';
 import type { LoadedSuite, LoadedTask, Sample } from './types.js';
 
 export interface ExpandOptions {
@@ -34,6 +34,15 @@ export function expandSamples(suite: LoadedSuite, opts: ExpandOptions = {}): Sam
     });
   }
 
+  const count = tasks.length * variants.length * epochs;
+  if (count > MAX_SAMPLES) {
+    throw new ConfigError({
+      file: suite.file,
+      field: opts.epochs !== undefined ? null : 'epochs',
+      detail: `${plural(tasks.length, 'task')} x ${plural(variants.length, 'variant')} x ${plural(epochs, 'epoch')} = ${count} samples; a run holds at most ${MAX_SAMPLES}`,
+    });
+  }
+
   const samples: Sample[] = [];
   const seen = new Map<string, Sample>();
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -54,6 +63,10 @@ export function expandSamples(suite: LoadedSuite, opts: ExpandOptions = {}): Sam
     }
   }
   return samples;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function pickVariants(suite: LoadedSuite, names: readonly string[] | undefined): VariantSpec[] {

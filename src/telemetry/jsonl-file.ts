@@ -8,14 +8,18 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, wr
 export class JsonlAppender {
   private fd: number | null;
 
-  constructor(readonly path: string) {
+  /** `transform` rewrites each serialised line before it is written (the results writer redacts). */
+  constructor(
+    readonly path: string,
+    private readonly transform: (line: string) => string = (line) => line,
+  ) {
     repairTornTail(path);
     this.fd = openSync(path, 'a');
   }
 
   append(record: unknown): void {
     if (this.fd === null) throw new Error(`${this.path} is closed`);
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    writeSync(this.fd, `${this.transform(JSON.stringify(record))}\n`);
   }
 
   close(): void {

@@ -406,5 +406,7 @@ export const RunManifestSchema = z.object({
   source: z.enum(['run', 'ingest']).default('run'),
   /** What an ingested run was read from; null for executed runs. */
   ingest: IngestInfoSchema.nullable().default(null),
+  /** The process that runs (or last ran) this run, so a run whose process died is not "running". */
+  owner: z.object({ pid: z.number().int().positive(), host: z.string() }).optional(),
 });
 export type RunManifest = z.infer<typeof RunManifestSchema>;

@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type Tool, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { McpServerSpec } from '../../config/index.js';
+import { type McpServerSpec, timerDelay } from '../../config/index.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { ProcessTransport } from './process-transport.js';
 
@@ -92,7 +92,7 @@ export async function launchServer(spec: McpServerSpec, opts: McpLaunchOptions):
 
   const client = new Client(CLIENT_INFO, { capabilities: {} });
   client.setNotificationHandler(ToolListChangedNotificationSchema, async () => opts.onToolsChanged());
-  const timeout = spec.startup_timeout_s * 1000;
+  const timeout = timerDelay(spec.startup_timeout_s * 1000);
   try {
     await client.connect(transport, { timeout });
   } catch (error) {

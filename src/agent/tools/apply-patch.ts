@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { applyPatch, pathsToRead } from './apply-patch-apply.js';
 import { PatchError, parsePatch } from './apply-patch-parse.js';
 import { defineTool } from './define-tool.js';
-import { deleteFile, writeFileWithParents } from './sandbox-files.js';
+import { deleteFile, fileOp, writeFileWithParents } from './sandbox-files.js';
 import { capText } from './text-cap.js';
 import { failure, success } from './types.js';
 
@@ -40,7 +40,7 @@ export const applyPatchTool = defineTool({
       const operations = parsePatch(args.input);
       const files = new Map<string, string | null>();
       for (const path of pathsToRead(operations)) {
-        files.set(path, await ctx.sandbox.readFile(path).catch(() => null));
+        files.set(path, await ctx.sandbox.readFile(path, fileOp(ctx)).catch(() => null));
       }
       result = applyPatch(operations, files);
     } catch (err) {

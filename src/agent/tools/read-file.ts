@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineTool, errorMessage } from './define-tool.js';
+import { fileOp } from './sandbox-files.js';
 import { failure, success } from './types.js';
 
 const DEFAULT_LIMIT = 2000;
@@ -32,7 +33,7 @@ export const readFileTool = defineTool({
   async handler(args, ctx) {
     let content: string;
     try {
-      content = await ctx.sandbox.readFile(args.path);
+      content = await ctx.sandbox.readFile(args.path, fileOp(ctx));
     } catch (err) {
       return failure('sandbox_error', `read_file: cannot read ${args.path}: ${errorMessage(err)}`);
     }

@@ -1,5 +1,11 @@
 import { posix } from 'node:path';
+import type { FileOpOptions } from '../../sandbox/types.js';
 import type { ToolContext } from './types.js';
+
+/** The bounds of a tool's file operation: the command timeout and the sample's signal. */
+export function fileOp(ctx: ToolContext): FileOpOptions {
+  return { timeoutMs: ctx.commandTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+}
 
 /**
  * Write through the sandbox; if that fails (a sandbox whose writeFile does not create parent
@@ -7,7 +13,7 @@ import type { ToolContext } from './types.js';
  */
 export async function writeFileWithParents(ctx: ToolContext, path: string, content: string): Promise<void> {
   try {
-    await ctx.sandbox.writeFile(path, content);
+    await ctx.sandbox.writeFile(path, content, fileOp(ctx));
     return;
   } catch (firstError) {
     const parent = posix.dirname(path);
@@ -18,7 +24,7 @@ export async function writeFileWithParents(ctx: ToolContext, path: string, conte
     });
     if (made.exitCode !== 0) throw firstError;
   }
-  await ctx.sandbox.writeFile(path, content);
+  await ctx.sandbox.writeFile(path, content, fileOp(ctx));
 }
 
 /** Delete a file through the sandbox's own shell tools (the Sandbox interface has no unlink). */

@@ -11,7 +11,9 @@ const HistoryFlags = z.object({
 export function registerHistoryCommand(program: Command): void {
   program
     .command('history')
-    .description('list the runs in a results directory with their key metrics and trends')
+    .description(
+      'list the runs in a results directory with their key metrics and trends (a run whose process died shows as crashed)',
+    )
     .option('--results-dir <dir>', 'where run folders are', 'results')
     .option('--json', 'print one JSON object: { runs: [...] }')
     .action(async (raw: Record<string, unknown>) => {

@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { type AdaptiveConcurrency, loadPricing, resolveAdaptive } from '../../config/index.js';
+import {
+  type AdaptiveConcurrency,
+  loadPricing,
+  MAX_CONCURRENCY,
+  MAX_SAMPLES,
+  MAX_STEP_TIMEOUT_S,
+  resolveAdaptive,
+  timerDelay,
+} from '../../config/index.js';
 import {
   type ExportOutcome,
   loadLiveExport,
@@ -11,6 +19,7 @@ import {
 } from '../../otel/index.js';
 import { formatSummaryTable, summarizeRun } from '../../report/index.js';
 import {
+  checkSandboxLimits,
   newRunId,
   type ProgressReporter,
   type ProviderLimits,
@@ -109,7 +118,7 @@ function interruptHandling(graceSeconds: number, say: (line: string) => void) {
     if (!stop.signal.aborted) {
       say(`stopping: no new samples; samples in flight get ${graceSeconds}s (Ctrl-C again to abort them)`);
       stop.abort();
-      graceTimer = setTimeout(() => abort.abort(), graceSeconds * 1000);
+      graceTimer = setTimeout(() => abort.abort(), timerDelay(graceSeconds * 1000));
       graceTimer.unref();
     } else if (!abort.signal.aborted) {
       say('aborting samples in flight; removing their containers');
@@ -171,12 +180,12 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--concurrency <n>',
       'samples at once (default: the suite file, else 4)',
-      positiveIntArg('--concurrency'),
+      positiveIntArg('--concurrency', MAX_CONCURRENCY),
     )
     .option(
       '--sandboxes <n>',
       'live sandboxes at once, warm ones included (default: samples + 2)',
-      positiveIntArg('--sandboxes'),
+      positiveIntArg('--sandboxes', MAX_CONCURRENCY),
     )
     .option('--requests <n>', 'model requests in flight per provider endpoint', positiveIntArg('--requests'))
     .option('--rpm <n>', 'model requests started per minute, per provider endpoint', positiveIntArg('--rpm'))
@@ -192,7 +201,11 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--variant <name...>', 'run only these variants')
     .option('--task <id...>', 'run only these tasks (a dataset task id selects all its rows)')
-    .option('--epochs <n>', "epochs instead of the suite file's", positiveIntArg('--epochs'))
+    .option(
+      '--epochs <n>',
+      `epochs instead of the suite file's (tasks x variants x epochs at most ${MAX_SAMPLES})`,
+      positiveIntArg('--epochs', MAX_SAMPLES),
+    )
     .option(
       '--sandbox <engine>',
       'docker (default) or local (no isolation; development only)',
@@ -206,8 +219,8 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       '--grace <seconds>',
-      'after the first Ctrl-C, how long samples in flight may finish',
-      positiveIntArg('--grace'),
+      `after the first Ctrl-C, how long samples in flight may finish (at most ${MAX_STEP_TIMEOUT_S})`,
+      positiveIntArg('--grace', MAX_STEP_TIMEOUT_S),
       30,
     )
     .option('--json', 'print one JSON summary object on stdout (progress stays on stderr)')
@@ -228,6 +241,7 @@ export function registerRunCommand(program: Command): void {
       const runId = flags.resume ?? flags.runId ?? newRunId();
       const pricing = await loadPricing(flags.pricing);
       const sandboxes = sandboxProvider(suite, flags.sandbox);
+      await checkSandboxLimits(suite, sandboxes);
       const progress = progressFor();
       if (sandboxes.kind === 'local')
         progress.info('sandbox: local processes in temp folders (no isolation; development only)');

@@ -12,7 +12,7 @@ import type { CacheSettings } from '../cache/model.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
 import { faultError, fromZod } from '../http/errors.js';
 import type { PacedEvent } from '../http/sse.js';
-import { chunkText } from '../responses/events.js';
+import { chunkWithTokens } from '../responses/events.js';
 import { planTurn } from '../script/plan.js';
 import { hashString } from '../util/hash.js';
 import { newId, nowSeconds } from '../util/ids.js';
@@ -151,7 +151,8 @@ function chatChunks(
   ) => [{ index: 0, delta, finish_reason: finish, logprobs: null }];
   push(choice({ role: 'assistant', content: '' }));
   if (content)
-    for (const d of chunkText(content)) push(choice({ content: d }), Math.max(1, ctx.tokens.count(d)));
+    for (const { delta, tokens } of chunkWithTokens(content, ctx.tokens))
+      push(choice({ content: delta }), tokens);
   toolCalls.forEach((call, index) => {
     push(
       choice({
@@ -161,8 +162,8 @@ function chatChunks(
       }),
       1,
     );
-    for (const d of chunkText(call.function.arguments, 48)) {
-      push(choice({ tool_calls: [{ index, function: { arguments: d } }] }), Math.max(1, ctx.tokens.count(d)));
+    for (const { delta, tokens } of chunkWithTokens(call.function.arguments, ctx.tokens, 48)) {
+      push(choice({ tool_calls: [{ index, function: { arguments: delta } }] }), tokens);
     }
   });
   push(choice({}, finishReason));

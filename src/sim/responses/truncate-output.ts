@@ -1,12 +1,7 @@
-import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ResponseOutputItem } from 'openai/resources/responses/responses';
+import { truncateBounded } from '../../tokens/index.js';
 
-const PLAIN = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
-
-function cut(text: string, tokens: number): string {
-  if (tokens <= 0) return '';
-  return decode(encode(text, PLAIN).slice(0, tokens));
-}
+const cut = truncateBounded;
 
 /**
  * What a model stopped by `max_output_tokens` sends: the output up to the budget, in order, the

@@ -1,11 +1,12 @@
-import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { encodeBounded } from '../../tokens/index.js';
 import { WeightedLru } from '../util/lru.js';
 
-const PLAIN_TEXT = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
-
+/**
+ * o200k tokens with bounded work (src/tokens): a long run without whitespace or a megabyte of
+ * text never blocks the server. Special-token markers inside user text count as plain text.
+ */
 export function encodeO200k(text: string): Uint32Array {
-  // Special-token markers inside user text are counted as plain text, never rejected.
-  return Uint32Array.from(encode(text, PLAIN_TEXT));
+  return Uint32Array.from(encodeBounded(text));
 }
 
 /**

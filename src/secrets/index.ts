@@ -1,0 +1,7 @@
+export {
+  forgetSecrets,
+  REDACTED,
+  redact,
+  registerSecret,
+  registerSecretsFromEnv,
+} from './redact.js';
