@@ -15,6 +15,11 @@ export interface ContainerExecOptions extends ExecOptions {
   cwd: string;
   /** Bytes written to the command's stdin, then closed. */
   stdin?: Buffer;
+  /**
+   * Run argv as the exec's own process, without the in-container timeout wrapper (the host-side
+   * timeout still applies). For commands that must not be in the wrapper's process group.
+   */
+  unwrapped?: boolean;
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -71,7 +76,7 @@ export async function execInContainer(
   const maxBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const withStdin = opts.stdin !== undefined;
   const exec = await container.exec({
-    Cmd: withTimeout(argv, opts.timeoutMs),
+    Cmd: opts.unwrapped ? argv : withTimeout(argv, opts.timeoutMs),
     AttachStdout: true,
     AttachStderr: true,
     AttachStdin: withStdin,

@@ -1,30 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import Dockerode from 'dockerode';
 import PQueue from 'p-queue';
+import { diagnoseFailure, pingEngine } from './docker-diagnose.js';
 import { DockerSandbox, forceRemove } from './docker-sandbox.js';
 import { ensureBaseImage, SANDBOX_USER } from './image-base.js';
 import { ensureDockerfileImage } from './image-dockerfile.js';
 import { type ImageSummary, listTurnbenchImages } from './image-list.js';
 import { imageExists } from './image-util.js';
-import { packWorkdir } from './tar-pack.js';
-import type {
-  EngineCpus,
-  ImageProgress,
-  ImageRequest,
-  Sandbox,
-  SandboxProvider,
-  SandboxSpec,
+import { ANY_LABEL_VALUE, ownerLabels, RUN_LABEL, SAMPLE_LABEL } from './labels.js';
+import { packFiles } from './tar-pack.js';
+import {
+  DEFAULT_DISK_MB,
+  type EngineCpus,
+  type ImageProgress,
+  type ImageRequest,
+  type Sandbox,
+  type SandboxProvider,
+  type SandboxSpec,
 } from './types.js';
 
-export const RUN_LABEL = 'turnbench.run';
-export const SAMPLE_LABEL = 'turnbench.sample';
-/** The machine and process that created a container, so containers of dead runs can be reaped. */
-export const HOST_LABEL = 'turnbench.host';
-export const PID_LABEL = 'turnbench.pid';
-/** A label value in removeByLabels meaning "the label is present, whatever its value". */
-export const ANY_LABEL_VALUE = '*';
 const REMOVE_CONCURRENCY = 8;
 
 /** A named image the engine does not have (turnbench never pulls). */
@@ -50,25 +45,32 @@ function abortError(signal: AbortSignal): Error {
 
 const MB = 1024 * 1024;
 
+/** Mount options of a tmpfs the sandbox user owns: writable, capped, in memory. */
+function userTmpfs(sizeMb: number): string {
+  return `rw,exec,nosuid,nodev,mode=0755,uid=${SANDBOX_USER.uid},gid=${SANDBOX_USER.gid},size=${sizeMb}m`;
+}
+
 /**
- * The container settings that lock a sandbox down. `storageQuota`: whether to ask the engine for
- * a writable-layer size cap (only some storage setups support it).
+ * The container settings that lock a sandbox down. The root filesystem is read-only; what the
+ * sandbox may write lives in size-capped tmpfs mounts (the working directory and HOME: `diskMb`
+ * each; /tmp: half the memory), so nothing it writes reaches the engine's disk, on any storage
+ * driver. PID 1 (the init and its `sleep`) runs as root, out of the sandbox user's reach: the agent
+ * cannot stop its own container, and a kill of all the user's processes leaves it running.
  */
 export function containerConfig(
   spec: SandboxSpec,
   labels: Record<string, string>,
-  storageQuota: boolean,
 ): Dockerode.ContainerCreateOptions {
+  const workdir = posix.normalize(spec.workdir);
+  if (workdir === '/') throw new Error('the sandbox working directory cannot be /');
   const memory = Math.round(spec.limits.memoryMb * MB);
-  const diskMb = spec.limits.diskMb;
-  const ulimits = [{ Name: 'core', Soft: 0, Hard: 0 }];
-  if (diskMb) ulimits.push({ Name: 'fsize', Soft: Math.round(diskMb * MB), Hard: Math.round(diskMb * MB) });
+  const diskMb = Math.max(1, Math.ceil(spec.limits.diskMb ?? DEFAULT_DISK_MB));
   return {
     Image: spec.image,
     ...(spec.name ? { name: spec.name } : {}),
     Cmd: ['sleep', 'infinity'],
-    User: `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
-    WorkingDir: spec.workdir,
+    User: '0:0',
+    WorkingDir: workdir,
     Labels: labels,
     NetworkDisabled: !spec.network,
     HostConfig: {
@@ -80,10 +82,16 @@ export function containerConfig(
       MemorySwap: memory,
       NanoCpus: Math.round(spec.limits.cpus * 1e9),
       PidsLimit: spec.limits.pids,
+      ReadonlyRootfs: true,
       Tmpfs: {
         '/tmp': `rw,nosuid,nodev,mode=1777,size=${Math.max(16, Math.floor(spec.limits.memoryMb / 2))}m`,
+        [SANDBOX_USER.home]: userTmpfs(diskMb),
+        [workdir]: userTmpfs(diskMb),
       },
-      Ulimits: ulimits,
+      Ulimits: [
+        { Name: 'core', Soft: 0, Hard: 0 },
+        { Name: 'fsize', Soft: diskMb * MB, Hard: diskMb * MB },
+      ],
       // `Mounts`, not `Binds`: a source missing on the engine's machine is an error, not an empty folder.
       ...(spec.mounts?.length
         ? {
@@ -95,7 +103,6 @@ export function containerConfig(
             })),
           }
         : {}),
-      ...(diskMb && storageQuota ? { StorageOpt: { size: `${Math.ceil(diskMb)}M` } } : {}),
       AutoRemove: false,
     },
   };
@@ -107,7 +114,6 @@ export class DockerSandboxProvider implements SandboxProvider {
   readonly docker: Dockerode;
   private readonly baseImage: string | undefined;
   private readonly builds = new Map<string, Promise<string>>();
-  private storageQuota: boolean | undefined;
 
   constructor(opts: DockerSandboxProviderOptions = {}) {
     this.docker = opts.docker ?? new Dockerode();
@@ -120,53 +126,29 @@ export class DockerSandboxProvider implements SandboxProvider {
       throw new Error(`sandbox workdir "${spec.workdir}" must be absolute`);
     if (signal?.aborted) throw abortError(signal);
     const labels = {
-      [HOST_LABEL]: hostname(),
-      [PID_LABEL]: String(process.pid),
+      ...ownerLabels(),
       ...spec.labels,
       [SAMPLE_LABEL]: spec.labels[SAMPLE_LABEL] ?? spec.name ?? randomUUID(),
     };
-    const archive = await packWorkdir(spec.workdir, spec.files, SANDBOX_USER);
-    const container = await this.createContainer(spec, labels);
-    const workdir = posix.normalize(spec.workdir);
-    const sandbox = new DockerSandbox(
-      this.docker,
-      container,
-      workdir,
-      `${SANDBOX_USER.uid}:${SANDBOX_USER.gid}`,
-    );
+    // Packed first: a file that would leave the working directory fails before any container.
+    const archive = spec.files.length > 0 ? await packFiles(spec.files, SANDBOX_USER) : null;
+    let container: Dockerode.Container;
     try {
-      await container.putArchive(archive, { path: '/' });
+      container = await this.docker.createContainer(containerConfig(spec, labels));
+    } catch (err) {
+      throw await diagnoseFailure(this.docker, null, err);
+    }
+    const sandbox = new DockerSandbox(this.docker, container, posix.normalize(spec.workdir), SANDBOX_USER);
+    try {
       await container.start();
+      // A fresh working directory has nothing to replace (and a long file list would not fit in argv).
+      if (archive) await sandbox.putArchive(archive, []);
       if (signal?.aborted) throw abortError(signal);
       return sandbox;
     } catch (err) {
+      const failure = signal?.aborted ? err : await diagnoseFailure(this.docker, container, err);
       await sandbox.destroy().catch(() => {});
-      throw err;
-    }
-  }
-
-  /**
-   * Whether the engine caps a container's writable layer (`StorageOpt.size`); learnt from the
-   * first sandbox created with `limits.diskMb` (undefined until then).
-   */
-  get storageQuotaSupported(): boolean | undefined {
-    return this.storageQuota;
-  }
-
-  private async createContainer(
-    spec: SandboxSpec,
-    labels: Record<string, string>,
-  ): Promise<Dockerode.Container> {
-    const wantQuota = !!spec.limits.diskMb && this.storageQuota !== false;
-    try {
-      const container = await this.docker.createContainer(containerConfig(spec, labels, wantQuota));
-      if (wantQuota) this.storageQuota = true;
-      return container;
-    } catch (err) {
-      if (!wantQuota || !/storage-opt/i.test(String((err as Error).message))) throw err;
-      // This engine has no layer quota; the per-file cap (ulimit fsize) still applies.
-      this.storageQuota = false;
-      return this.docker.createContainer(containerConfig(spec, labels, false));
+      throw failure;
     }
   }
 
@@ -252,12 +234,10 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   /** Fails with a message saying what to do when no Docker engine answers. */
   async checkEngine(): Promise<void> {
-    try {
-      await this.docker.ping();
-    } catch (err) {
-      throw new Error(
-        `no Docker engine answers at ${this.address} (${(err as Error).message}); start one, e.g. \`bash scripts/ensure-docker.sh\` as root`,
-      );
-    }
+    const err = await pingEngine(this.docker);
+    if (!err) return;
+    throw new Error(
+      `no Docker engine answers at ${this.address} (${err.message}); start one, e.g. \`bash scripts/ensure-docker.sh\` as root`,
+    );
   }
 }

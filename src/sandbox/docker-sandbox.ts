@@ -1,16 +1,20 @@
 import { posix } from 'node:path';
 import type Dockerode from 'dockerode';
-import { execInContainer } from './docker-exec.js';
+import { diagnoseFailure } from './docker-diagnose.js';
+import { type ContainerExecOptions, execInContainer } from './docker-exec.js';
 import { spawnInContainer } from './docker-process.js';
 import { statusCode } from './image-util.js';
+import { packFiles, relativeTaskPath } from './tar-pack.js';
 import {
   type ExecOptions,
   type ExecResult,
   type FileOpOptions,
   MAX_READ_BYTES,
   type Sandbox,
+  type SandboxFile,
   type SandboxProcess,
   type SpawnOptions,
+  SYSTEM_PATH,
 } from './types.js';
 
 const FILE_OP_TIMEOUT_MS = 60_000;
@@ -22,6 +26,36 @@ const FILE_OP_TIMEOUT_MS = 60_000;
  */
 const READ_SCRIPT =
   'if [ -e "$1" ] && [ ! -f "$1" ]; then echo "$1: not a regular file" >&2; exit 3; fi; exec head -c "$2" -- "$1"';
+
+/**
+ * Removes what is at each path given (after making a folder the user owns removable), then
+ * extracts the tar on stdin into the working directory with the user's own ownership.
+ */
+const PUT_FILES_SCRIPT =
+  'for p do if [ -d "$p" ] && [ ! -L "$p" ]; then chmod -R u+rwX -- "$p" 2>/dev/null; fi; rm -rf -- "$p" || exit 1; done; ' +
+  'umask 022; exec tar -x --no-same-owner -f -';
+
+/**
+ * Kills every process of the exec's user except itself (kill -1 spares PID 1, which runs as
+ * root), until /proc shows none left; a fork bomb is outrun by repeating. Then gives the user back
+ * access to the working directory (argument 1), which the agent may have locked itself out of.
+ */
+const END_PROCESSES_SCRIPT = [
+  'i=0',
+  'while [ "$i" -lt 100 ]; do',
+  '  kill -9 -1 2>/dev/null',
+  '  left=',
+  '  for p in /proc/[0-9]*; do',
+  '    [ "$p" = "/proc/$$" ] && continue',
+  '    if [ -O "$p" ]; then left=$p; break; fi',
+  '  done',
+  '  if [ -z "$left" ]; then chmod u+rwx -- "$1" 2>/dev/null; exit 0; fi',
+  '  i=$((i + 1))',
+  '  sleep 0.05 2>/dev/null',
+  'done',
+  'echo "$left is still running" >&2',
+  'exit 1',
+].join('\n');
 
 /** Removes a container, treating "already gone" and "removal in progress" as success. */
 export async function forceRemove(container: Dockerode.Container): Promise<void> {
@@ -41,8 +75,12 @@ export class DockerSandbox implements Sandbox {
     private readonly docker: Dockerode,
     private readonly container: Dockerode.Container,
     readonly workdir: string,
-    private readonly user: string,
+    private readonly owner: { uid: number; gid: number },
   ) {}
+
+  private get user(): string {
+    return `${this.owner.uid}:${this.owner.gid}`;
+  }
 
   get id(): string {
     return this.container.id;
@@ -52,8 +90,18 @@ export class DockerSandbox implements Sandbox {
     return posix.resolve(this.workdir, path);
   }
 
+  /** One engine call; when it throws, finds out whether the sandbox itself is gone (SandboxUnavailableError). */
+  private async run(argv: string[], opts: ContainerExecOptions): Promise<ExecResult> {
+    try {
+      return await execInContainer(this.docker, this.container, argv, opts);
+    } catch (error) {
+      if (opts.signal?.aborted) throw error;
+      throw await diagnoseFailure(this.docker, this.container, error);
+    }
+  }
+
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult> {
-    return execInContainer(this.docker, this.container, argv, {
+    return this.run(argv, {
       ...opts,
       user: this.user,
       cwd: opts.cwd ? this.resolve(opts.cwd) : this.workdir,
@@ -68,22 +116,61 @@ export class DockerSandbox implements Sandbox {
     });
   }
 
+  async putFiles(files: SandboxFile[]): Promise<void> {
+    if (files.length === 0) return;
+    const archive = await packFiles(files, this.owner);
+    await this.putArchive(
+      archive,
+      files.map((f) => relativeTaskPath(f.path)),
+    );
+  }
+
+  /**
+   * Extracts a packFiles archive into the working directory, first removing what is at `replace`.
+   * (Through an exec, as the sandbox user: the working directory is a tmpfs, which the engine's
+   * own copy API cannot write into.)
+   */
+  async putArchive(archive: Buffer, replace: string[]): Promise<void> {
+    const r = await this.run(['sh', '-c', PUT_FILES_SCRIPT, 'sh', ...replace], {
+      timeoutMs: FILE_OP_TIMEOUT_MS,
+      maxOutputBytes: 8192,
+      user: this.user,
+      cwd: this.workdir,
+      env: { PATH: SYSTEM_PATH },
+      stdin: archive,
+    });
+    if (r.exitCode !== 0)
+      throw new Error(
+        `cannot copy files into ${this.workdir}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`,
+      );
+  }
+
+  async endProcesses(): Promise<void> {
+    const r = await this.run(['sh', '-c', END_PROCESSES_SCRIPT, 'sh', this.workdir], {
+      timeoutMs: FILE_OP_TIMEOUT_MS,
+      maxOutputBytes: 4096,
+      user: this.user,
+      cwd: '/',
+      env: { PATH: SYSTEM_PATH },
+      unwrapped: true,
+    });
+    if (r.exitCode !== 0)
+      throw new Error(
+        `cannot end the processes left in the sandbox: ${r.stderr.trim() || `exit code ${r.exitCode}`}`,
+      );
+  }
+
   async readFile(path: string, opts: FileOpOptions = {}): Promise<string> {
     const abs = this.resolve(path);
     const maxBytes = opts.maxBytes ?? MAX_READ_BYTES;
     const timeoutMs = opts.timeoutMs ?? FILE_OP_TIMEOUT_MS;
-    const r = await execInContainer(
-      this.docker,
-      this.container,
-      ['sh', '-c', READ_SCRIPT, 'sh', abs, String(maxBytes + 1)],
-      {
-        timeoutMs,
-        maxOutputBytes: maxBytes,
-        user: this.user,
-        cwd: this.workdir,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      },
-    );
+    const r = await this.run(['sh', '-c', READ_SCRIPT, 'sh', abs, String(maxBytes + 1)], {
+      timeoutMs,
+      maxOutputBytes: maxBytes,
+      user: this.user,
+      cwd: this.workdir,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     if (r.timedOut) throw new Error(`cannot read ${abs}: still reading after ${timeoutMs / 1000}s`);
     if (r.exitCode !== 0)
       throw new Error(`cannot read ${abs}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`);
@@ -95,7 +182,7 @@ export class DockerSandbox implements Sandbox {
     const abs = this.resolve(path);
     const script = 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"';
     const timeoutMs = opts.timeoutMs ?? FILE_OP_TIMEOUT_MS;
-    const r = await execInContainer(this.docker, this.container, ['sh', '-c', script, 'sh', abs], {
+    const r = await this.run(['sh', '-c', script, 'sh', abs], {
       timeoutMs,
       maxOutputBytes: 64 * 1024,
       user: this.user,

@@ -12,7 +12,9 @@ import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promis
 import { constants, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { timerDelay } from '../config/bounds.js';
+import { ownerLabels } from './labels.js';
 import { HeadTailCollector, renderCapped, splitBudget } from './local-output.js';
+import { relativeTaskPath } from './tar-pack.js';
 import {
   type ExecOptions,
   type ExecResult,
@@ -20,6 +22,7 @@ import {
   type ImageRequest,
   MAX_READ_BYTES,
   type Sandbox,
+  type SandboxFile,
   type SandboxProcess,
   type SandboxProvider,
   type SandboxSpec,
@@ -42,14 +45,9 @@ export class LocalSandboxProvider implements SandboxProvider {
     signal?.throwIfAborted();
     const dir = await mkdtemp(resolve(tmpdir(), 'turnbench-'));
     const sandbox = new LocalSandbox(dir, () => this.live.delete(sandbox));
-    this.live.set(sandbox, { ...spec.labels });
+    this.live.set(sandbox, { ...ownerLabels(), ...spec.labels });
     try {
-      for (const file of spec.files) {
-        const target = sandbox.resolvePath(file.path);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.content);
-        if (file.mode !== undefined) await chmod(target, file.mode);
-      }
+      await sandbox.putFiles(spec.files);
       signal?.throwIfAborted();
     } catch (err) {
       await sandbox.destroy();
@@ -266,6 +264,32 @@ class LocalSandbox implements Sandbox {
       return Buffer.concat(chunks).toString('utf8');
     } finally {
       await file.close();
+    }
+  }
+
+  /** Paths must stay inside the temporary folder (it is the only thing standing in for a sandbox). */
+  async putFiles(files: SandboxFile[]): Promise<void> {
+    for (const file of files) {
+      const target = this.resolvePath(relativeTaskPath(file.path));
+      await rm(target, { recursive: true, force: true });
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content);
+      if (file.mode !== undefined) await chmod(target, file.mode);
+    }
+  }
+
+  /**
+   * Ends the process groups of the commands it started. A process that left its group (setsid)
+   * escapes this: the local sandbox isolates nothing.
+   */
+  async endProcesses(): Promise<void> {
+    for (const child of this.running) {
+      if (child.pid === undefined) continue;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
     }
   }
 

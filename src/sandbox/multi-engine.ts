@@ -11,6 +11,7 @@ import type {
   ImageProgress,
   ImageRequest,
   Sandbox,
+  SandboxFile,
   SandboxProcess,
   SandboxProvider,
   SandboxSpec,
@@ -82,6 +83,14 @@ class EngineSandbox implements Sandbox {
 
   writeFile(path: string, content: string, opts?: FileOpOptions): Promise<void> {
     return this.inner.writeFile(path, content, opts);
+  }
+
+  putFiles(files: SandboxFile[]): Promise<void> {
+    return this.inner.putFiles(files);
+  }
+
+  endProcesses(): Promise<void> {
+    return this.inner.endProcesses();
   }
 
   /** The slot is freed even when removal fails, so a broken container cannot stall the run. */

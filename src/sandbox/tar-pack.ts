@@ -16,6 +16,11 @@ export function relativeTaskPath(path: string): string {
   return normal.replace(/\/+$/, '');
 }
 
+/** A tar of the files (paths relative to the folder it is extracted in), owned by `owner`. */
+export function packFiles(files: SandboxFile[], owner: Owner): Promise<Buffer> {
+  return packWorkdir('/', files, owner);
+}
+
 /**
  * A tar (to extract at `/`) holding the working directory itself, the task files and their
  * parent folders, everything owned by `owner`.

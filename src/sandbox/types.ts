@@ -13,11 +13,21 @@ export interface SandboxLimits {
   cpus: number;
   pids: number;
   /**
-   * Disk cap in MB: the largest file a command may write, always; and the container's whole
-   * writable layer where the engine supports it (overlay2 on xfs with pquota). Unset: no cap.
+   * What a sandbox may write, in MB (default DEFAULT_DISK_MB): the size of the working directory
+   * and of HOME (Docker: in-memory tmpfs mounts on an otherwise read-only root filesystem, so
+   * nothing reaches the engine's disk) and the largest single file a command may write.
    */
   diskMb?: number;
 }
+
+export const DEFAULT_DISK_MB = 1024;
+
+/**
+ * The standard system PATH. Commands turnbench runs for itself or for the grader pass it as their
+ * PATH (an exec's PATH also decides where `sh` itself is found), so a program the agent planted in
+ * a folder it can write, listed on the image's PATH, is never picked up.
+ */
+export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** A host file or folder visible read-only inside the sandbox (see `SandboxSpec.mounts`). */
 export interface SandboxMount {
@@ -107,8 +117,34 @@ export interface Sandbox {
    */
   readFile(path: string, opts?: FileOpOptions): Promise<string>;
   writeFile(path: string, content: string, opts?: FileOpOptions): Promise<void>;
+  /**
+   * Copies files into the working directory as the sandbox user, replacing whatever is at those
+   * paths (a file the agent edited, a link or a folder it put there).
+   */
+  putFiles(files: SandboxFile[]): Promise<void>;
+  /**
+   * Ends every process the sandbox user still runs (what earlier commands left in the background),
+   * so nothing the agent started outlives its turn. Throws when some cannot be ended.
+   */
+  endProcesses(): Promise<void>;
   /** Removes the sandbox; safe to call more than once. */
   destroy(): Promise<void>;
+}
+
+/**
+ * The sandbox itself failed, not the command run in it: its engine does not answer, or its
+ * container is gone or stopped. What the sample was doing cannot be finished or judged, so the
+ * sample ends as an error (never a score) and a resume runs it again.
+ */
+export class SandboxUnavailableError extends Error {
+  override name = 'SandboxUnavailableError';
+  constructor(
+    message: string,
+    /** The engine itself does not answer (rather than this one container being gone). */
+    readonly engineDown: boolean,
+  ) {
+    super(message);
+  }
 }
 
 export type ImageProgress = (line: string) => void;
@@ -124,6 +160,8 @@ export interface SandboxProvider {
   listLabels?(labels: Record<string, string>): Promise<Array<Record<string, string>>>;
   /** The CPUs of each engine that answers (providers that enforce CPU limits). */
   engineCpus?(): Promise<EngineCpus[]>;
+  /** Fails with a one-line message when an engine the provider uses does not answer (engine-backed providers). */
+  checkEngine?(): Promise<void>;
 }
 
 export interface EngineCpus {

@@ -150,7 +150,8 @@ describe.skipIf(!enabled)('DockerSandboxProvider against the real engine', () =>
   });
 
   it('refuses writes and reads the sandbox user may not do', async () => {
-    await expect(box.writeFile('/etc/evil.conf', 'x')).rejects.toThrow(/Permission denied/);
+    // the root filesystem is read-only, and root-owned besides
+    await expect(box.writeFile('/etc/evil.conf', 'x')).rejects.toThrow(/Read-only file system/);
     await expect(box.readFile('/etc/shadow')).rejects.toThrow(/Permission denied/);
     const r = await box.exec(sh('touch /usr/bin/evil || echo refused'), { timeoutMs: 10_000 });
     expect(r.stdout).toBe('refused\n');
@@ -232,32 +233,125 @@ describe.skipIf(!enabled)('DockerSandboxProvider against the real engine', () =>
     await expect(docker.ping()).resolves.toBeTruthy();
   });
 
-  it('caps disk use: no file past limits.diskMb, and the whole layer where the engine supports it', async () => {
+  it('caps what a sandbox writes at limits.diskMb, and nothing it writes reaches the engine disk', async () => {
     const run = `${runId}-disk`;
     const small = await provider.create(
-      spec({ labels: { 'turnbench.run': run }, limits: { memoryMb: 256, cpus: 1, pids: 64, diskMb: 8 } }),
+      spec({
+        labels: { 'turnbench.run': run },
+        limits: { memoryMb: 256, cpus: 1, pids: 64, diskMb: 16 },
+        files: [{ path: 'given.txt', content: 'given\n' }],
+      }),
     );
     try {
-      const big = await small.exec(
-        sh('head -c 20000000 /dev/zero > big.bin; echo "exit=$?"; stat -c %s big.bin'),
+      // The workspace and HOME are 16 MB filesystems: 200 MB stops at the cap with ENOSPC.
+      const fill = await small.exec(
+        sh(
+          'for d in . "$HOME"; do head -c 200000000 /dev/zero > "$d/big.bin"; echo "exit=$?"; done; ' +
+            'df -k . "$HOME" | tail -n 2 | awk \'{print $2}\'; cat given.txt',
+        ),
+        { timeoutMs: 30_000 },
+      );
+      const lines = fill.stdout.trim().split('\n');
+      // ENOSPC (exit 1) where other files took room first, else the per-file cap (SIGXFSZ, 153)
+      for (const line of lines.slice(0, 2)) expect(['exit=1', 'exit=153']).toContain(line);
+      expect(lines.slice(2, 4).map(Number)).toEqual([16 * 1024, 16 * 1024]);
+      expect(fill.stderr).toMatch(/No space left on device|File size limit exceeded/);
+      expect(lines[4]).toBe('given');
+      // Everywhere else the root filesystem is read-only.
+      const elsewhere = await small.exec(
+        sh('for d in /var/tmp /opt /etc; do echo x > $d/f 2>&1 || echo "refused $d"; done'),
         {
-          timeoutMs: 20_000,
+          timeoutMs: 10_000,
         },
       );
-      expect(big.stdout).toBe(`exit=153\n${8 * 1024 * 1024}\n`);
-      await expect(small.writeFile('huge.txt', 'x'.repeat(9 * 1024 * 1024))).rejects.toThrow(/cannot write/);
-      expect(typeof provider.storageQuotaSupported).toBe('boolean');
-      if (provider.storageQuotaSupported) {
-        const many = await small.exec(
-          sh('for i in 1 2 3; do head -c 4000000 /dev/zero > f$i || exit 9; done'),
-          {
-            timeoutMs: 20_000,
-          },
-        );
-        expect(many.exitCode).not.toBe(0);
-      }
+      expect(elsewhere.stdout).toBe('refused /var/tmp\nrefused /opt\nrefused /etc\n');
+      expect(elsewhere.stderr).toContain('Read-only file system');
+      // The engine's record of the container's writable layer: nothing was written to it.
+      const [info] = (await docker.listContainers({
+        all: true,
+        size: true,
+        filters: { id: [small.id] },
+      })) as Array<{
+        SizeRw?: number;
+      }>;
+      expect(info?.SizeRw).toBeTypeOf('number');
+      expect(info?.SizeRw ?? Number.POSITIVE_INFINITY).toBeLessThan(1024 * 1024);
+      // The sandbox goes on working.
+      expect(
+        (await small.exec(sh('rm big.bin && echo ok > after.txt && cat after.txt'), { timeoutMs: 10_000 }))
+          .stdout,
+      ).toBe('ok\n');
+      await expect(small.writeFile('huge.txt', 'x'.repeat(17 * 1024 * 1024))).rejects.toThrow(/cannot write/);
     } finally {
       await small.destroy();
+    }
+  });
+
+  it('ends every process the sandbox user left behind, and PID 1 is out of its reach', async () => {
+    const run = `${runId}-procs`;
+    const other = await provider.create(
+      spec({ labels: { 'turnbench.run': run }, files: [{ path: 'f.txt', content: 'x' }] }),
+    );
+    try {
+      // A process that left the command's process group (setsid) survives the command's timeout ...
+      await other.exec(
+        sh(
+          'setsid sh -c "while :; do sleep 0.2; done" >/dev/null 2>&1 < /dev/null & sleep 0.5; echo started',
+        ),
+        {
+          timeoutMs: 5_000,
+        },
+      );
+      const before = await other.exec(sh('ps -eo user=,args= | grep -c "[w]hile"'), { timeoutMs: 5_000 });
+      expect(before.stdout.trim()).toBe('1');
+      // ... the agent cannot stop its own container (PID 1 and its sleep belong to root) ...
+      const kill1 = await other.exec(sh('kill -9 1 2>&1; kill -9 -1 2>/dev/null; echo after'), {
+        timeoutMs: 5_000,
+      });
+      expect(kill1.stdout).toContain('Operation not permitted');
+      // ... and endProcesses ends what is left, even a workspace locked with chmod 000.
+      await other.exec(
+        sh('setsid sh -c "while :; do sleep 0.2; done" >/dev/null 2>&1 < /dev/null & sleep 0.5; chmod 000 .'),
+        {
+          timeoutMs: 5_000,
+        },
+      );
+      await other.endProcesses();
+      const after = await other.exec(sh('ps -eo user=,args='), { timeoutMs: 5_000 });
+      expect(after.stdout).not.toContain('while');
+      expect(after.stdout).toMatch(/^root .*docker-init/m);
+      expect((await other.exec(['cat', 'f.txt'], { timeoutMs: 5_000 })).stdout).toBe('x');
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('putFiles replaces what the agent left at those paths: an edited file, a link, a folder', async () => {
+    const run = `${runId}-put`;
+    const other = await provider.create(
+      spec({ labels: { 'turnbench.run': run }, files: [{ path: 'tests/test_a.py', content: 'original\n' }] }),
+    );
+    try {
+      await other.exec(
+        sh(
+          'echo forged > tests/test_a.py; chmod 444 tests/test_a.py; ln -s /etc/passwd link.txt; mkdir -p dir.txt/x; chmod 000 dir.txt',
+        ),
+        { timeoutMs: 5_000 },
+      );
+      await other.putFiles([
+        { path: 'tests/test_a.py', content: 'original\n' },
+        { path: 'link.txt', content: 'plain\n' },
+        { path: 'dir.txt', content: 'a file\n', mode: 0o600 },
+      ]);
+      const r = await other.exec(
+        sh('cat tests/test_a.py link.txt dir.txt; stat -c "%F %a" link.txt dir.txt'),
+        {
+          timeoutMs: 5_000,
+        },
+      );
+      expect(r.stdout).toBe('original\nplain\na file\nregular file 644\nregular file 600\n');
+    } finally {
+      await other.destroy();
     }
   });
 

@@ -123,7 +123,7 @@ describe.skipIf(!enabled)('reapOrphans against the real engine', () => {
     try {
       const removed = await reapOrphans(single, {
         host,
-        isAlive: (pid) => {
+        isAlive: ({ pid }) => {
           asked.push(pid);
           return pid === 4000002;
         },

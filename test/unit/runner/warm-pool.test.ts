@@ -33,6 +33,8 @@ function countingProvider() {
         },
         readFile: async () => '',
         writeFile: async () => {},
+        putFiles: async () => {},
+        endProcesses: async () => {},
         destroy: async () => {
           if (!gone) state.live -= 1;
           gone = true;

@@ -1,4 +1,10 @@
-import type { ExecOptions, ExecResult, Sandbox, SandboxProcess } from '../../../src/sandbox/types.js';
+import type {
+  ExecOptions,
+  ExecResult,
+  Sandbox,
+  SandboxFile,
+  SandboxProcess,
+} from '../../../src/sandbox/types.js';
 
 /** An in-memory Sandbox for unit tests: files in a map, exec answered by a callback. */
 export class FakeSandbox implements Sandbox {
@@ -24,6 +30,11 @@ export class FakeSandbox implements Sandbox {
   async writeFile(path: string, content: string): Promise<void> {
     this.files.set(path, content);
   }
+  async putFiles(files: SandboxFile[]): Promise<void> {
+    for (const f of files)
+      this.files.set(f.path, typeof f.content === 'string' ? f.content : f.content.toString('utf8'));
+  }
+  async endProcesses(): Promise<void> {}
   async destroy(): Promise<void> {}
 }
 
