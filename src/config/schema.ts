@@ -219,6 +219,11 @@ export const ScorerSchema = z.discriminatedUnion('type', [
       type: z.literal('command'),
       command: z.string().min(1),
       timeout_s: stepSeconds.default(60),
+      /**
+       * The grader's files (tests, checkers, reference data): copied into the working directory
+       * after the agent has stopped, replacing whatever the agent left at those paths.
+       */
+      files: z.array(TaskFileSchema).default([]),
     })
     .strict(),
   z
@@ -552,7 +557,16 @@ export const SandboxDefaultsSchema = z
       .min(MIN_PIDS, { message: `at least ${MIN_PIDS}` })
       .max(MAX_PIDS, atMost(MAX_PIDS))
       .default(256),
-    workdir: z.string().startsWith('/').default('/workspace'),
+    /**
+     * What a sandbox may write, in MB: the working directory and HOME are in-memory filesystems of
+     * this size (counted against memory_mb) on a read-only root filesystem; also the largest file.
+     */
+    disk_mb: positiveInt.max(MAX_MEMORY_MB, atMost(MAX_MEMORY_MB, ' (MB)')).default(1024),
+    workdir: z
+      .string()
+      .startsWith('/')
+      .refine((w) => w.replace(/\/+/g, '/') !== '/', 'the working directory cannot be /')
+      .default('/workspace'),
     engine: z.enum(['docker', 'local']).default('docker'),
     /** Docker engines to spread samples over; without it the local default engine is used. */
     engines: z.array(EngineSchema).min(1).optional(),
@@ -610,6 +624,7 @@ export const SuiteSchema = z
       memory_mb: 512,
       cpus: 1,
       pids: 256,
+      disk_mb: 1024,
       workdir: '/workspace',
       engine: 'docker',
     }),

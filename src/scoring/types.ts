@@ -1,6 +1,6 @@
 import type { ModelScorer, Scorer } from '../config/index.js';
 import type { GradeClient, NormalisedUsage } from '../model/index.js';
-import type { Sandbox } from '../sandbox/index.js';
+import type { Sandbox, SandboxFile } from '../sandbox/index.js';
 import type { SampleGrade } from '../telemetry/index.js';
 
 /** How model scorers reach their graders; the runner builds one per run. */
@@ -14,6 +14,8 @@ export interface ScoreInput {
   finalAnswer: string | null;
   /** The task's instructions (a model grader is shown them). */
   taskText: string;
+  /** The scorer's own files, copied into the working directory once the agent has stopped. */
+  graderFiles: SandboxFile[];
   signal?: AbortSignal;
   /** Absent when the run has no model scorer; a model scorer then fails with a clear detail. */
   graders?: GraderAccess;

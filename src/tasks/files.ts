@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, type TaskFile } from '../config/index.js';
+import { ConfigError, formatFieldPath, type TaskFile } from '../config/index.js';
 import { isInside } from './confine.js';
 import type { TaskWorkdirFile } from './types.js';
 
@@ -14,6 +14,8 @@ export interface FilesContext {
   exclude?: readonly string[];
   /** Reused across dataset rows so `from` entries are read once. */
   cache?: Map<string, TaskWorkdirFile[]>;
+  /** Where the list sits in task.yaml, for error messages (default `files`). */
+  field?: readonly (string | number)[];
 }
 
 /**
@@ -60,11 +62,11 @@ type Fail = (detail: string) => never;
 
 function fail(ctx: FilesContext, index: number, key: string): Fail {
   return (detail) => {
-    const fieldPath = ['files', index, key];
+    const fieldPath = [...(ctx.field ?? ['files']), index, key];
     const line = ctx.lineOf?.(fieldPath);
     throw new ConfigError({
       file: ctx.taskFile,
-      field: `files[${index}].${key}`,
+      field: formatFieldPath(fieldPath),
       detail,
       ...(line !== undefined ? { line } : {}),
     });

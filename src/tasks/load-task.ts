@@ -14,7 +14,7 @@ import {
 } from '../config/index.js';
 import { confinementProblem } from './confine.js';
 import { type Dataset, type DatasetRow, describeColumns, readDataset } from './dataset.js';
-import { resolveTaskFiles } from './files.js';
+import { type FilesContext, resolveTaskFiles } from './files.js';
 import { resolveImage } from './image.js';
 import { resolveLimits } from './limits.js';
 import { mapTemplatedStrings, templatedStrings } from './render-spec.js';
@@ -48,7 +48,8 @@ export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: strin
   if (!spec.dataset) {
     if (!ID_PART.test(spec.id)) throw at(['id'], `${ID_RULE} (placeholders in the id need a dataset)`);
     const files = await resolveTaskFiles(spec.files, { taskFile, taskDir: dir, lineOf: doc.lineOf });
-    return [{ ...base, id: spec.id, spec, files }];
+    const graderFiles = await resolveGraderFiles(spec, { taskFile, taskDir: dir, lineOf: doc.lineOf });
+    return [{ ...base, id: spec.id, spec, files, graderFiles }];
   }
 
   const datasetFile = path.resolve(dir, spec.dataset.file);
@@ -70,6 +71,7 @@ export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: strin
   if (!idTemplated && !ID_PART.test(spec.id)) throw at(['id'], ID_RULE);
 
   const cache = new Map<string, TaskWorkdirFile[]>();
+  const graderCache = new Map<string, TaskWorkdirFile[]>();
   const firstLineOfId = new Map<string, number>();
   const tasks: LoadedTask[] = [];
   for (const [index, row] of dataset.rows.entries()) {
@@ -110,15 +112,38 @@ export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: strin
       exclude: [datasetFile],
       cache,
     });
+    const graderFiles = await resolveGraderFiles(rendered, {
+      taskFile,
+      taskDir: dir,
+      lineOf: doc.lineOf,
+      exclude: [datasetFile],
+      cache: graderCache,
+    });
     tasks.push({
       ...base,
       id,
       spec: rendered,
       files,
+      graderFiles,
       datasetRow: { file: datasetFile, line: row.line, values: row.values },
     });
   }
   return tasks;
+}
+
+/**
+ * The command scorers' own files (`scorer.files`, or `scorer[i].files` in a list), resolved like
+ * the task's `files`, in scorer order.
+ */
+async function resolveGraderFiles(spec: TaskSpec, ctx: FilesContext): Promise<TaskWorkdirFile[]> {
+  const listed = Array.isArray(spec.scorer);
+  const out: TaskWorkdirFile[] = [];
+  for (const [index, scorer] of scorersOf(spec.scorer).entries()) {
+    if (scorer.type !== 'command' || scorer.files.length === 0) continue;
+    const field = listed ? ['scorer', index, 'files'] : ['scorer', 'files'];
+    out.push(...(await resolveTaskFiles(scorer.files, { ...ctx, field })));
+  }
+  return out;
 }
 
 async function taskFileOf(file: string): Promise<string> {

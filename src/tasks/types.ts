@@ -35,6 +35,8 @@ export interface LoadedTask {
   limits: ResolvedLimits;
   /** Every file to copy into the working directory, read and resolved (folders walked), in spec order. */
   files: TaskWorkdirFile[];
+  /** A command scorer's `files`, resolved the same way: copied in after the agent has stopped. */
+  graderFiles: TaskWorkdirFile[];
   /** From spec.image, else the suite's sandbox.image, else the base image. */
   image: TaskImage;
   datasetRow?: DatasetRowRef;

@@ -21,7 +21,7 @@ describe('parseGradeAnswer (the grader answer is model output: parsed, never tru
 });
 
 describe('combineScores (a list of scorers)', () => {
-  const command = { type: 'command' as const, command: 'true', timeout_s: 60 };
+  const command = { type: 'command' as const, command: 'true', timeout_s: 60, files: [] };
   const match = { type: 'match' as const, mode: 'contains' as const, expected: 'x', ignore_case: false };
   test('one scorer is passed through unchanged', () => {
     const only = { passed: true, score: 1, detail: 'exit 0' };
