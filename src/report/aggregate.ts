@@ -322,6 +322,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
     const mine = samples.filter((s) => s.variant === v.variant && wasRun(s));
     const perTask = new Map<string, { n: number; c: number }>();
     for (const s of mine) {
+      if (s.passed === null) continue; // no score (an error): not an attempt at the task
       const t = perTask.get(s.task_id) ?? { n: 0, c: 0 };
       t.n++;
       if (s.passed === true) t.c++;
@@ -338,7 +339,7 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
     );
     return {
       ...v,
-      pass_ci: wilson(v.passed, v.samples),
+      pass_ci: wilson(v.passed, v.scored),
       pass_at_k: Array.from({ length: maxEpochs }, (_, i) => ({
         k: i + 1,
         ...meanPassAtK(perTask.values(), i + 1),

@@ -48,6 +48,8 @@ export interface CompareResult {
 
 interface TaskAcc {
   epochs: number;
+  /** Epochs with a score (not errors). */
+  scored: number;
   passed: number;
   input: number;
   cached: number;
@@ -57,8 +59,9 @@ interface TaskAcc {
 function byTask(samples: readonly SampleRecord[]): Map<string, TaskAcc> {
   const map = new Map<string, TaskAcc>();
   for (const s of samples) {
-    const t = map.get(s.task_id) ?? { epochs: 0, passed: 0, input: 0, cached: 0, cost: 0 };
+    const t = map.get(s.task_id) ?? { epochs: 0, scored: 0, passed: 0, input: 0, cached: 0, cost: 0 };
     t.epochs++;
+    if (s.passed !== null) t.scored++;
     if (s.passed === true) t.passed++;
     t.input += s.input_tokens;
     t.cached += s.cached_tokens ?? 0;
@@ -70,7 +73,7 @@ function byTask(samples: readonly SampleRecord[]): Map<string, TaskAcc> {
 
 const taskView = (t: TaskAcc) => ({
   epochs: t.epochs,
-  pass_rate: t.epochs > 0 ? t.passed / t.epochs : 0,
+  pass_rate: t.scored > 0 ? t.passed / t.scored : 0,
   cache_hit_rate: t.input > 0 ? t.cached / t.input : 0,
   cost_usd: t.cost,
 });
@@ -105,9 +108,13 @@ function compareVariant(
   tasks.sort((x, y) => x.task_id.localeCompare(y.task_id));
   const pairs = (key: 'pass_rate' | 'cache_hit_rate' | 'cost_usd') =>
     pairedDifference(tasks.map((t) => ({ baseline: t.baseline[key], candidate: t.candidate[key] })));
-  const bOutcome = new Map(bSamples.map((s) => [`${s.task_id}\u0000${s.epoch}`, s.passed === true]));
+  // Only scored samples flip: an error is neither a pass nor a fail.
+  const bOutcome = new Map(
+    bSamples.filter((s) => s.passed !== null).map((s) => [`${s.task_id}\u0000${s.epoch}`, s.passed === true]),
+  );
   const flips: Flip[] = [];
   for (const s of cSamples) {
+    if (s.passed === null) continue;
     const before = bOutcome.get(`${s.task_id}\u0000${s.epoch}`);
     const after = s.passed === true;
     if (before === undefined || before === after) continue;

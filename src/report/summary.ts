@@ -9,8 +9,10 @@ import { effectiveStatus } from './run-status.js';
 export interface VariantSummary {
   variant: string;
   samples: number;
+  /** Samples with a score: not errors or cancelled ones (those have none, and a resume reruns them). */
+  scored: number;
   passed: number;
-  /** passed / samples; errors count as not passed. */
+  /** passed / scored: a sample that ended in error is no failure of the task, just not measured. */
   pass_rate: number;
   errors: number;
   turns: number;
@@ -52,6 +54,7 @@ function emptyVariant(variant: string): VariantSummary {
   return {
     variant,
     samples: 0,
+    scored: 0,
     passed: 0,
     pass_rate: 0,
     errors: 0,
@@ -84,6 +87,7 @@ function addSample(v: VariantSummary, s: SampleRecord): void {
     return;
   }
   v.samples++;
+  if (s.passed !== null) v.scored++;
   if (s.passed === true) v.passed++;
   if (s.status === 'error') v.errors++;
   v.turns += s.turns;
@@ -106,7 +110,7 @@ function addSample(v: VariantSummary, s: SampleRecord): void {
 }
 
 function finish(v: VariantSummary): VariantSummary {
-  v.pass_rate = v.samples > 0 ? v.passed / v.samples : 0;
+  v.pass_rate = v.scored > 0 ? v.passed / v.scored : 0;
   v.cache_hit_rate = v.input_tokens > 0 ? v.cached_tokens / v.input_tokens : 0;
   return v;
 }

@@ -52,8 +52,10 @@ export async function eachJsonLine(
 }
 
 /**
- * Sample ids with a sample record: those are finished and are not run again. A sample that was
- * cancelled (Ctrl-C) or skipped (the run's budget) did not finish: it runs on resume.
+ * Sample ids with a sample record that holds a result: those are finished and are not run again.
+ * A sample that was cancelled (Ctrl-C, a run that stopped itself), skipped (the run's budget) or
+ * ended in error (its engine, image, provider or setup failed: it has no score) did not finish: it
+ * runs on resume.
  */
 export async function finishedSampleIds(runDir: string): Promise<Set<string>> {
   const file = join(runDir, 'samples.jsonl');
@@ -61,7 +63,7 @@ export async function finishedSampleIds(runDir: string): Promise<Set<string>> {
   const done = new Set<string>();
   await eachJsonLine(file, (line) => {
     const { sampleId, status } = parseLine(line);
-    if (sampleId && status !== 'cancelled' && status !== 'skipped') done.add(sampleId);
+    if (sampleId && status !== 'cancelled' && status !== 'skipped' && status !== 'error') done.add(sampleId);
   });
   return done;
 }

@@ -2,7 +2,7 @@ import { emptyTotals, type McpRuntime, runAgent, type SampleTotals } from '../ag
 import type { AgentRuntime } from '../agents/index.js';
 import { timerDelay } from '../config/index.js';
 import type { ModelClient, NormalisedUsage } from '../model/index.js';
-import type { Sandbox, SandboxSpec } from '../sandbox/index.js';
+import { type Sandbox, type SandboxSpec, SandboxUnavailableError } from '../sandbox/index.js';
 import { type GraderAccess, type ScoreResult, scoreSample } from '../scoring/index.js';
 import type { Sample } from '../tasks/index.js';
 import {
@@ -18,6 +18,7 @@ export interface SandboxDefaults {
   memoryMb: number;
   cpus: number;
   pids: number;
+  diskMb: number;
   workdir: string;
 }
 
@@ -34,7 +35,12 @@ export function sandboxSpecFor(
     workdir: defaults.workdir,
     files: sample.task.files,
     labels: { 'turnbench.run': runId, 'turnbench.sample': sample.sampleId },
-    limits: { memoryMb: defaults.memoryMb, cpus: defaults.cpus, pids: defaults.pids },
+    limits: {
+      memoryMb: defaults.memoryMb,
+      cpus: defaults.cpus,
+      pids: defaults.pids,
+      diskMb: defaults.diskMb,
+    },
     network: sample.task.spec.network,
     ...(mounts && mounts.length > 0 ? { mounts } : {}),
   };
@@ -51,7 +57,7 @@ export interface SampleRunDeps {
   promptCacheKey: (sample: Sample) => string | undefined;
   /** Graders for model scorers (absent when the suite has none). */
   graders?: GraderAccess;
-  /** Hard abort (second Ctrl-C): stops the sample at once. */
+  /** Hard abort (second Ctrl-C, or the run stopping on an infrastructure failure): stops the sample at once. */
   abort: AbortSignal;
   /** turnbench's Node runtime for MCP servers: as seen in this sample's sandbox (null: not there), and on the host. */
   mcpRuntime?: (sample: Sample) => { sandbox: McpRuntime | null; host: McpRuntime };
@@ -75,6 +81,20 @@ class WallTimeout extends Error {
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);
+}
+
+/** The recorded kind of a sample's error: what failed, in words a reader can filter on. */
+function errorKind(error: unknown): string {
+  if (error instanceof SandboxUnavailableError)
+    return error.engineDown ? 'engine_unavailable' : 'sandbox_unavailable';
+  return error instanceof Error ? error.name : 'error';
+}
+
+/** Why the run aborted the sample, as recorded: the run's own reason when it gave one. */
+function cancelMessage(abort: AbortSignal): string {
+  return abort.reason instanceof Error && abort.reason.name === 'RunHalt'
+    ? abort.reason.message
+    : 'run aborted';
 }
 
 /**
@@ -169,27 +189,41 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
     } else if (deps.abort.aborted) {
       status = 'cancelled';
       stopReason = 'cancelled';
-      error = { kind: 'cancelled', message: 'run aborted' };
+      error = { kind: 'cancelled', message: cancelMessage(deps.abort) };
     } else {
       status = 'error';
       stopReason = 'error';
-      error = { kind: caught instanceof Error ? caught.name : 'error', message: errorMessage(caught) };
+      error = { kind: errorKind(caught), message: errorMessage(caught) };
     }
     deps.sink.event({ ...event(totals.turns), type: 'error', kind: error.kind, message: error.message });
   }
 
-  // Score whatever state the agent left, unless the sample never got a sandbox or was aborted.
+  // Score whatever state the agent left, unless the sample never got a sandbox or was aborted. A
+  // scorer that cannot reach its sandbox gives no score: the sample is an error, run again on resume.
   if (sandbox && status !== 'cancelled' && status !== 'error') {
     try {
       score = await scoreSample(sample.task.spec.scorer, {
         sandbox,
         finalAnswer,
         taskText: sample.task.spec.instructions,
+        graderFiles: sample.task.graderFiles,
         signal: deps.abort,
         ...(deps.graders ? { graders: deps.graders } : {}),
       });
     } catch (caught) {
-      score = { passed: false, score: 0, detail: `scorer error: ${errorMessage(caught)}` };
+      if (deps.abort.aborted) {
+        status = 'cancelled';
+        stopReason = 'cancelled';
+        error = { kind: 'cancelled', message: cancelMessage(deps.abort) };
+      } else if (caught instanceof SandboxUnavailableError) {
+        status = 'error';
+        stopReason = 'error';
+        error = { kind: errorKind(caught), message: `scoring: ${errorMessage(caught)}` };
+      } else {
+        score = { passed: false, score: 0, detail: `scorer error: ${errorMessage(caught)}` };
+      }
+      if (error)
+        deps.sink.event({ ...event(totals.turns), type: 'error', kind: error.kind, message: error.message });
     }
   }
   clearTimeout(timer);
@@ -228,7 +262,8 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
     tags: sample.task.spec.tags,
     status,
     stop_reason: stopReason,
-    passed: score ? score.passed : status === 'error' || status === 'cancelled' ? false : null,
+    // An error or a cancelled sample has no score at all: not a failure, a sample still to run.
+    passed: score ? score.passed : null,
     score: score ? score.score : null,
     score_detail: score ? score.detail : null,
     final_answer: finalAnswer,

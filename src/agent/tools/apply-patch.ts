@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SandboxUnavailableError } from '../../sandbox/types.js';
 import { applyPatch, pathsToRead } from './apply-patch-apply.js';
 import { PatchError, parsePatch } from './apply-patch-parse.js';
 import { defineTool } from './define-tool.js';
@@ -40,7 +41,13 @@ export const applyPatchTool = defineTool({
       const operations = parsePatch(args.input);
       const files = new Map<string, string | null>();
       for (const path of pathsToRead(operations)) {
-        files.set(path, await ctx.sandbox.readFile(path, fileOp(ctx)).catch(() => null));
+        files.set(
+          path,
+          await ctx.sandbox.readFile(path, fileOp(ctx)).catch((err: unknown) => {
+            if (err instanceof SandboxUnavailableError) throw err;
+            return null;
+          }),
+        );
       }
       result = applyPatch(operations, files);
     } catch (err) {

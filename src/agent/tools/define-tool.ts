@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ToolName } from '../../config/schema.js';
+import { SandboxUnavailableError } from '../../sandbox/types.js';
 import { failure, type Tool, type ToolContext, type ToolResult } from './types.js';
 
 interface ToolSpec<S extends z.ZodType> {
@@ -39,6 +40,8 @@ export function defineTool<S extends z.ZodType>(spec: ToolSpec<S>): Tool {
       try {
         return finish(await spec.handler(parsed.data, ctx));
       } catch (err) {
+        // The sandbox itself is gone: no tool result can be given; the sample ends as an error.
+        if (err instanceof SandboxUnavailableError) throw err;
         return finish(failure('sandbox_error', `${spec.name} failed: ${errorMessage(err)}`));
       }
     },

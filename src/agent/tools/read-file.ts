@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SandboxUnavailableError } from '../../sandbox/types.js';
 import { defineTool, errorMessage } from './define-tool.js';
 import { fileOp } from './sandbox-files.js';
 import { failure, success } from './types.js';
@@ -35,6 +36,7 @@ export const readFileTool = defineTool({
     try {
       content = await ctx.sandbox.readFile(args.path, fileOp(ctx));
     } catch (err) {
+      if (err instanceof SandboxUnavailableError) throw err;
       return failure('sandbox_error', `read_file: cannot read ${args.path}: ${errorMessage(err)}`);
     }
     const page = numberedLines(content, args.offset ?? 1, args.limit ?? DEFAULT_LIMIT, ctx.maxOutputBytes);

@@ -1,5 +1,6 @@
 import type { ToolName } from '../../config/schema.js';
 import type { ToolDefinition } from '../../model/types.js';
+import { SandboxUnavailableError } from '../../sandbox/types.js';
 import { applyPatchTool } from './apply-patch.js';
 import { errorMessage } from './define-tool.js';
 import { readFileTool } from './read-file.js';
@@ -23,9 +24,9 @@ export function toolDefinitions(names: readonly ToolName[]): ToolDefinition[] {
 }
 
 /**
- * Parse raw JSON arguments, validate with the tool's zod schema, run. Never throws: bad JSON,
- * schema errors, unknown or disabled tools and sandbox failures all become an outcome with
- * ok=false and a message for the model.
+ * Parse raw JSON arguments, validate with the tool's zod schema, run. Bad JSON, schema errors,
+ * unknown or disabled tools and failed commands all become an outcome with ok=false and a message
+ * for the model. Throws only SandboxUnavailableError: a sandbox that is gone has no answer to give.
  */
 export async function dispatchToolCall(
   name: string,
@@ -63,6 +64,7 @@ export async function dispatchToolCall(
   try {
     return await tool.run(args, ctx);
   } catch (err) {
+    if (err instanceof SandboxUnavailableError) throw err;
     return fail('sandbox_error', `${name} failed: ${errorMessage(err)}`);
   }
 }

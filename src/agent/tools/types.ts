@@ -38,7 +38,7 @@ export interface ToolOutcome {
 export interface Tool {
   name: ToolName;
   definition: ToolDefinition;
-  /** Validates `args` (already JSON-parsed) against the tool's schema, then runs. Never throws. */
+  /** Validates `args` (already JSON-parsed) against the tool's schema, then runs. Throws only SandboxUnavailableError. */
   run(args: unknown, ctx: ToolContext): Promise<ToolOutcome>;
 }
 

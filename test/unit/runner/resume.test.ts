@@ -35,8 +35,8 @@ const ids = (file: string) =>
     .map((l) => (JSON.parse(l) as { sample_id: string }).sample_id);
 
 describe('resume bookkeeping', () => {
-  it('counts finished samples, treating cancelled ones as unfinished', async () => {
-    expect([...(await finishedSampleIds(runDir()))].sort()).toEqual(['a', 'c']);
+  it('counts finished samples, treating cancelled and errored ones as unfinished', async () => {
+    expect([...(await finishedSampleIds(runDir()))].sort()).toEqual(['a']);
   });
 
   it('repairs a torn last line left by a kill in the middle of a write', async () => {
@@ -51,9 +51,9 @@ describe('resume bookkeeping', () => {
     const dir = runDir();
     appendFileSync(join(dir, 'turns.jsonl'), '{"sample_id":"a","tu');
     const dropped = await dropUnfinishedRecords(dir, await finishedSampleIds(dir));
-    expect(dropped).toBe(4); // b's sample + b's turn + d's turn + d's event
-    expect(ids(join(dir, 'samples.jsonl'))).toEqual(['a', 'c']);
-    expect(ids(join(dir, 'turns.jsonl'))).toEqual(['a', 'c']);
+    expect(dropped).toBe(6); // b's and c's samples and turns + d's turn + d's event
+    expect(ids(join(dir, 'samples.jsonl'))).toEqual(['a']);
+    expect(ids(join(dir, 'turns.jsonl'))).toEqual(['a']);
     expect(ids(join(dir, 'events.jsonl'))).toEqual(['a']);
   });
 });
