@@ -118,6 +118,7 @@ export async function ingestLogs(options: IngestOptions): Promise<IngestResult> 
       merged_from: [],
       source: 'ingest',
       ingest: info,
+      error: null,
     };
   };
 

@@ -14,7 +14,7 @@ import {
 import type { SandboxProvider } from '../sandbox/index.js';
 import { registerSecretsFromEnv } from '../secrets/index.js';
 import { expandSamples, type LoadedSuite, type Sample } from '../tasks/index.js';
-import { ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
+import { FolderError, ResultsWriter, type RunManifest, type SampleRecord } from '../telemetry/index.js';
 import { agentEngineProblem } from './agent-engine.js';
 import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
 import { GraderPool, modelScorersOf } from './graders.js';
@@ -37,6 +37,7 @@ import {
   ResumeError,
   readRunManifest,
 } from './resume.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import { runSample, sandboxSpecFor } from './sample-runner.js';
 import { type Shard, shardSamples } from './shard.js';
 import { startSimForSuite } from './sim-host.js';
@@ -82,6 +83,10 @@ export interface RunOutcome {
   alreadyDone: number;
   /** The run's cost budget, when it had one: what was spent, and the samples skipped for it. */
   budget: { limitUsd: number; spentUsd: number; skipped: number } | null;
+  /** Samples of this invocation that ended in error: no score; a resume runs them again. */
+  errored: number;
+  /** Why the run stopped early or has samples without a score, in one line; null when it has none. */
+  error: string | null;
 }
 
 export interface Selection {
@@ -157,6 +162,7 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
         merged_from: [],
         source: 'run',
         ingest: null,
+        error: null,
         owner: { pid: process.pid, host: hostname() },
       },
     };
@@ -182,6 +188,7 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
       sample_ids: [...previous.sample_ids, ...sampleIds.filter((id) => !known.has(id))],
       status: 'running',
       ended_at: null,
+      error: null,
       versions: versions(),
       selection: selection ?? null,
       resumed_at: [...previous.resumed_at, new Date().toISOString()],
@@ -190,7 +197,34 @@ async function planRun(opts: RunOptions, runDir: string): Promise<RunPlan> {
   };
 }
 
-/** Runs every sample of a suite under the concurrency limits and writes the run folder. */
+/** Why the run stopped on its own: the engine went away, the results could not be written. */
+class RunHalt extends Error {
+  override name = 'RunHalt';
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+type CostOf = (model: string, usage: Parameters<typeof costUsd>[1]) => number | null;
+
+/** What a run has set up before its samples start, handed to executePlan. */
+interface RunServices {
+  clients: Map<string, ModelClient>;
+  graders: GraderPool | null;
+  costOf: CostOf;
+  budgetUsd: number | null;
+  images: PreparedImages;
+  agents: AgentRuntime | null;
+}
+
+/**
+ * Runs every sample of a suite under the concurrency limits and writes the run folder. The run
+ * folder is held (run-lock.ts) from before its records are read until the run ends: a second
+ * process writing the same run is refused. Every server, client and folder lock it takes is given
+ * back on every way out.
+ */
 export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const { suite, runId, progress } = opts;
   const env = opts.env ?? process.env;
@@ -204,16 +238,13 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     graderSpecs.some((g) => g.spec.provider === 'sim');
   const sim = needsSim ? await startSimForSuite(suite) : null;
   const prices = new Map<string, ReturnType<typeof priceFor>>();
-  const costOf = (model: string, usage: Parameters<typeof costUsd>[1]) => {
+  const costOf: CostOf = (model, usage) => {
     if (!prices.has(model)) prices.set(model, priceFor(opts.pricing, model));
     return costUsd(prices.get(model) ?? null, usage);
   };
   const clients = new Map<string, ModelClient>();
-  let graders: GraderPool | null = null;
   const endpoints = new Map<string, ProviderEndpoint>();
-  let plan: RunPlan;
   let agents: AgentRuntime | null = null;
-  let images: PreparedImages;
   // Every key this run may read is a secret no record, line or report may hold (src/secrets).
   registerSecretsFromEnv(
     env,
@@ -226,55 +257,89 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       const client = createModelClient(variant, endpoint);
       clients.set(variant.name, limitModelClient(client, endpoint.baseURL, opts.providerLimits));
     }
-    if (graderSpecs.length > 0) graders = new GraderPool(suite.tasks, env, sim?.url ?? null, costOf);
+    const graders =
+      graderSpecs.length > 0 ? new GraderPool(suite.tasks, env, sim?.url ?? null, costOf) : null;
     const agentVariants = suite.spec.variants.filter((v) => v.agent.type !== 'builtin');
     if (agentVariants.length > 0) {
       const problem = agentEngineProblem(suite, opts.sandboxes, env);
       if (problem) throw new RunSetupError(`variant ${agentVariants[0]!.name}: ${problem}`);
     }
-    plan = await planRun(opts, runDir);
-    const unbuilt = missingBundles(plan.pending);
-    if (unbuilt) throw new RunSetupError(unbuilt);
     const unpriced = budgetUsd !== null ? unpricedModel(suite.spec, opts.pricing) : null;
     if (unpriced) {
       throw new RunSetupError(
         `a run budget needs a price for every model: variant "${unpriced.variant}" uses "${unpriced.model}", which has none (add it with --pricing FILE)`,
       );
     }
-    // Before the run folder exists: an image that is not there is bad input (exit 2).
-    images = await prepareImages(suite, opts.sandboxes, progress);
-    if (agentVariants.length > 0) {
-      agents = await AgentRuntime.start({
-        runId,
-        pricing: opts.pricing,
-        runDir,
-        suiteDir: suite.dir,
-        needsCodex: agentVariants.some((v) => v.agent.type === 'codex'),
-        gateFor: (name) => {
-          const endpoint = endpoints.get(name);
-          return endpoint ? requestGate(endpoint.baseURL, opts.providerLimits) : null;
-        },
-        endpointFor: (name) => {
-          const endpoint = endpoints.get(name);
-          if (!endpoint) throw new Error(`no endpoint for variant ${name}`);
-          return {
-            baseURL: endpoint.baseURL,
-            apiKey: endpoint.apiKey,
-            ...(endpoint.headers ? { headers: endpoint.headers } : {}),
-          };
-        },
-      }).catch((error: unknown) => {
-        throw new RunSetupError(error instanceof Error ? error.message : String(error));
-      });
+    let lock: RunLock;
+    try {
+      lock = acquireRunLock(runDir, opts.resume ? `run --resume ${runId}` : `run --run-id ${runId}`);
+    } catch (error) {
+      if (error instanceof FolderError) throw new RunSetupError(`--results-dir: ${error.message}`);
+      throw error;
     }
-  } catch (error) {
+    try {
+      const plan = await planRun(opts, runDir);
+      const unbuilt = missingBundles(plan.pending);
+      if (unbuilt) throw new RunSetupError(unbuilt);
+      // Before anything is recorded: an image that is not there is bad input (exit 2), and a new
+      // run's folder is removed again when the lock is given back.
+      const images = await prepareImages(suite, opts.sandboxes, progress);
+      if (agentVariants.length > 0) {
+        agents = await AgentRuntime.start({
+          runId,
+          pricing: opts.pricing,
+          runDir,
+          suiteDir: suite.dir,
+          needsCodex: agentVariants.some((v) => v.agent.type === 'codex'),
+          gateFor: (name) => {
+            const endpoint = endpoints.get(name);
+            return endpoint ? requestGate(endpoint.baseURL, opts.providerLimits) : null;
+          },
+          endpointFor: (name) => {
+            const endpoint = endpoints.get(name);
+            if (!endpoint) throw new Error(`no endpoint for variant ${name}`);
+            return {
+              baseURL: endpoint.baseURL,
+              apiKey: endpoint.apiKey,
+              ...(endpoint.headers ? { headers: endpoint.headers } : {}),
+            };
+          },
+        }).catch((error: unknown) => {
+          throw new RunSetupError(error instanceof Error ? error.message : String(error));
+        });
+      }
+      return await executePlan(opts, runDir, plan, { clients, graders, costOf, budgetUsd, images, agents });
+    } finally {
+      lock.release();
+    }
+  } finally {
     for (const client of clients.values()) client.close?.();
     await agents?.close();
     await sim?.close();
-    throw error;
   }
+}
 
-  const writer = new ResultsWriter(runDir);
+async function executePlan(
+  opts: RunOptions,
+  runDir: string,
+  plan: RunPlan,
+  { clients, graders, costOf, budgetUsd, images, agents }: RunServices,
+): Promise<RunOutcome> {
+  const { suite, runId, progress } = opts;
+  // The run stops itself (no new samples, samples in flight aborted) when its engine goes away or
+  // its results cannot be written: nothing more could be run or recorded.
+  const halt = new AbortController();
+  let haltReason: string | null = null;
+  const stopRun = (reason: string) => {
+    if (haltReason !== null) return;
+    haltReason = reason;
+    progress.info(`stopping: ${reason}; samples in flight are cancelled`);
+    halt.abort(new RunHalt(`run stopped: ${reason}`));
+  };
+  const stop = AbortSignal.any([opts.stop, halt.signal]);
+  const abort = AbortSignal.any([opts.abort, halt.signal]);
+
+  const writer = new ResultsWriter(runDir, (error) => stopRun(error.message));
   const manifest = plan.manifest;
   try {
     writer.writeManifest(manifest);
@@ -284,6 +349,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       memoryMb: suite.spec.sandbox.memory_mb,
       cpus: suite.spec.sandbox.cpus,
       pids: suite.spec.sandbox.pids,
+      diskMb: suite.spec.sandbox.disk_mb,
       workdir: suite.spec.sandbox.workdir,
     };
     // turnbench's Node for MCP servers, only when some sample has a server.
@@ -296,6 +362,19 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
         ...(agents?.mountsFor(sample) ?? []),
       ]);
     const imageReady = (sample: Sample) => images.ready(sample);
+
+    // After a sample error, is the engine still there? One check at a time, shared by all.
+    let engineCheck: Promise<void> | null = null;
+    const watchEngine = async () => {
+      const check = opts.sandboxes.checkEngine?.bind(opts.sandboxes);
+      if (!check || haltReason !== null) return;
+      engineCheck ??= check()
+        .catch((error: unknown) => stopRun(`the sandbox engine stopped answering (${firstLine(error)})`))
+        .finally(() => {
+          engineCheck = null;
+        });
+      await engineCheck;
+    };
 
     const concurrency = opts.concurrency ?? suite.spec.concurrency.samples;
     const warmSize = opts.warmPool ?? Math.min(2, concurrency);
@@ -314,6 +393,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     };
     let records = 0;
     let cancelled = 0;
+    let errored = 0;
     let skipped = 0;
     // The budget stops scheduling like a first Ctrl-C, but the samples it stops are recorded as skipped.
     const budget =
@@ -332,17 +412,17 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
     }
     const counted = budget ? budget.counting(writer) : writer;
     const sink = opts.observer ? observedSink(counted, opts.observer) : counted;
-    const scheduling = () => !opts.stop.aborted && !budget?.exhausted;
+    const scheduling = () => !stop.aborted && !budget?.exhausted;
     const onStop = () => {
       queue.clear();
       void pool.drain();
     };
-    opts.stop.addEventListener('abort', onStop, { once: true });
+    stop.addEventListener('abort', onStop, { once: true });
     progress.start(plan.pending.length);
     if (plan.alreadyDone > 0) progress.info(`resuming: ${plan.alreadyDone} samples already finished`);
     for (const sample of plan.pending) {
       void queue.add(async () => {
-        if (opts.stop.aborted) return;
+        if (stop.aborted) return;
         if (budget?.exhausted) {
           const record = skippedRecord(sample, runId, budget.limitUsd);
           writer.sample(record);
@@ -367,7 +447,7 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
           costOf,
           promptCacheKey,
           ...(graders ? { graders } : {}),
-          abort: opts.abort,
+          abort,
           ...(mcpSandbox && mcpHost
             ? {
                 mcpRuntime: (s: Sample) => ({
@@ -382,17 +462,35 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
         observeSample(opts.observer, record);
         records += 1;
         if (record.status === 'cancelled') cancelled += 1;
+        if (record.status === 'error') errored += 1;
         progress.sampleFinished(record);
+        if (record.status === 'error') await watchEngine();
       });
     }
     await queue.onIdle();
     await pool.drain();
-    opts.stop.removeEventListener('abort', onStop);
+    stop.removeEventListener('abort', onStop);
     progress.stop();
-    const complete = records === plan.pending.length && cancelled === 0 && !opts.stop.aborted;
-    let status: RunManifest['status'] = complete ? 'completed' : 'interrupted';
-    if (skipped > 0 && !opts.stop.aborted) status = 'budget_exhausted';
-    writer.writeManifest({ ...manifest, status, ended_at: new Date().toISOString() });
+
+    let status: RunManifest['status'];
+    let error: string | null =
+      errored > 0 ? `${errored} sample${errored === 1 ? '' : 's'} ended in error (no score)` : null;
+    if (haltReason !== null) {
+      status = 'failed';
+      error = haltReason;
+    } else if (opts.stop.aborted || cancelled > 0 || records + skipped < plan.pending.length) {
+      status = 'interrupted';
+    } else if (skipped > 0) {
+      status = 'budget_exhausted';
+    } else {
+      status = errored > 0 ? 'failed' : 'completed';
+    }
+    try {
+      writer.writeManifest({ ...manifest, status, error, ended_at: new Date().toISOString() });
+    } catch (writeError) {
+      status = 'failed';
+      error = haltReason ?? firstLine(writeError);
+    }
     return {
       runId,
       runDir,
@@ -400,15 +498,23 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       records,
       alreadyDone: plan.alreadyDone,
       budget: budget ? { limitUsd: budget.limitUsd, spentUsd: budget.spentUsd, skipped } : null,
+      errored,
+      error,
     };
   } catch (error) {
     progress.stop();
-    writer.writeManifest({ ...manifest, status: 'failed', ended_at: new Date().toISOString() });
+    try {
+      writer.writeManifest({
+        ...manifest,
+        status: 'failed',
+        error: haltReason ?? firstLine(error),
+        ended_at: new Date().toISOString(),
+      });
+    } catch {
+      // the error being thrown says more than this one
+    }
     throw error;
   } finally {
     writer.close();
-    for (const client of clients.values()) client.close?.();
-    await agents?.close();
-    await sim?.close();
   }
 }

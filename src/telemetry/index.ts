@@ -7,8 +7,9 @@ export {
   hitTolerance,
   roundToCacheRules,
 } from './cache-class.js';
+export { ensureDir, FolderError } from './ensure-dir.js';
 export { hashList, hashText, hashValue } from './hash.js';
-export { JsonlAppender, repairTornTail } from './jsonl-file.js';
+export { JsonlAppender, ResultsWriteError, repairTornTail, writeErrorOf } from './jsonl-file.js';
 export {
   type CacheSettings,
   checkPrefix,
@@ -22,5 +23,5 @@ export { countO200kTokens, type TokenCounter } from './prefix-tokens.js';
 export { CacheForensics, type TurnForensics } from './prefix-tracker.js';
 export { describePromptChange } from './prompt-diff.js';
 export * from './records.js';
-export { type RecordSink, ResultsWriter } from './results-writer.js';
+export { RESERVE_FILE, type RecordSink, ResultsWriter } from './results-writer.js';
 export { type TrackerIdentity, type TurnResponse, TurnTracker } from './turn-tracker.js';

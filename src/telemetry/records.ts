@@ -408,5 +408,7 @@ export const RunManifestSchema = z.object({
   ingest: IngestInfoSchema.nullable().default(null),
   /** The process that runs (or last ran) this run, so a run whose process died is not "running". */
   owner: z.object({ pid: z.number().int().positive(), host: z.string() }).optional(),
+  /** Why the run stopped early (its engine went away, its results could not be written) or has samples without a score. */
+  error: z.string().nullable().default(null),
 });
 export type RunManifest = z.infer<typeof RunManifestSchema>;

@@ -29,7 +29,7 @@ import {
   runSuite,
   ShardSchema,
 } from '../../runner/index.js';
-import { reapOrphans, type SandboxProvider, sandboxProviderFor } from '../../sandbox/index.js';
+import { ownerLabels, reapOrphans, type SandboxProvider, sandboxProviderFor } from '../../sandbox/index.js';
 import { type LoadedSuite, loadSuite } from '../../tasks/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { positiveIntArg, zodArg } from '../options.js';
@@ -173,7 +173,7 @@ export function registerRunCommand(program: Command): void {
     .option('--run-id <id>', 'name of the run folder (default: a timestamp)')
     .option(
       '--resume <run-id>',
-      'finish an interrupted, crashed or budget-stopped run: only samples without a record (or skipped for the budget) run',
+      'finish a failed, interrupted, budget-stopped or crashed run: only samples without a result (no record, cancelled, error, or skipped for the budget) run',
     )
     .option('--force', 'with --resume: resume even if the suite changed since the run started')
     .option('--results-dir <dir>', 'where run folders go', 'results')
@@ -284,13 +284,17 @@ export function registerRunCommand(program: Command): void {
         });
       } catch (error) {
         interrupts.dispose();
-        if (error instanceof Error && (error.name === 'RunSetupError' || error.name === 'ResumeError')) {
+        if (
+          error instanceof Error &&
+          (error.name === 'RunSetupError' || error.name === 'ResumeError' || error.name === 'RunLockedError')
+        ) {
           throw new UsageError(error.message);
         }
         throw error;
       } finally {
-        // Safety net: nothing labelled with this run may outlive it.
-        await sandboxes.removeByLabels({ 'turnbench.run': runId }).catch(() => 0);
+        // Safety net: no sandbox this process made for the run may outlive it. Only this process's:
+        // another process's sandboxes of the same run id are that process's to remove.
+        await sandboxes.removeByLabels({ 'turnbench.run': runId, ...ownerLabels() }).catch(() => 0);
         if (traces && otel) reportTraces(await traces.close(), otel.target, traces.warned);
       }
 
@@ -300,12 +304,20 @@ export function registerRunCommand(program: Command): void {
       if (flags.json) {
         const { run_id, results_dir, status, variants } = summary;
         process.stdout.write(
-          `${JSON.stringify({ run_id, results_dir, run_dir: outcome.runDir, status, variants })}\n`,
+          `${JSON.stringify({ run_id, results_dir, run_dir: outcome.runDir, status, error: outcome.error, variants })}\n`,
         );
       } else {
         process.stdout.write(
           `\nrun ${runId} ${outcome.status}: ${outcome.runDir}\n\n${formatSummaryTable(summary)}\n`,
         );
+      }
+      if (outcome.status === 'failed') {
+        progress.info(
+          `run ${runId} failed: ${outcome.error ?? 'see run.json'}; \`turnbench run --resume ${runId}${
+            flags.resultsDir === 'results' ? '' : ` --results-dir ${flags.resultsDir}`
+          }\` runs the samples without a result`,
+        );
+        process.exitCode = EXIT.failed;
       }
       if (outcome.status === 'interrupted') process.exitCode = EXIT.interrupted;
       if (outcome.status === 'budget_exhausted' && outcome.budget) {
