@@ -14,6 +14,15 @@ export {
   suiteHash,
 } from './run.js';
 export { newRunId, RUN_ID_PATTERN } from './run-id.js';
+export {
+  acquireRunLock,
+  liveRunOwner,
+  OWNER_DIR,
+  ownerAlive,
+  type RunLock,
+  RunLockedError,
+  type RunOwner,
+} from './run-lock.js';
 export { runSample, type SampleRunDeps } from './sample-runner.js';
 export { type Shard, ShardSchema, shardSamples } from './shard.js';
 export { versions } from './versions.js';

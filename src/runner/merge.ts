@@ -1,9 +1,10 @@
 import { once } from 'node:events';
-import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunManifest } from '../telemetry/index.js';
 import { readRunManifest } from './resume.js';
+import { acquireRunLock, liveRunOwner } from './run-lock.js';
 
 export class MergeError extends Error {
   override name = 'MergeError';
@@ -36,10 +37,25 @@ async function copyRewritingRunId(from: string, to: NodeJS.WritableStream, runId
 
 /**
  * Joins shard run folders (`run --shard i/n`, e.g. CI matrix jobs) into one run. The shards must
- * come from the same suite; a sample that appears in two shards is refused.
+ * come from the same suite; a sample that appears in two shards is refused, and so is a shard that
+ * is still being written. The merged folder is held for the whole merge (run-lock.ts).
  */
 export async function mergeRuns(shardDirs: string[], outDir: string, runId: string): Promise<MergeResult> {
   if (shardDirs.length === 0) throw new MergeError('merge needs at least one shard run');
+  for (const dir of shardDirs) {
+    const owner = liveRunOwner(dir);
+    if (owner)
+      throw new MergeError(`${dir} is still being written by \`${owner.command}\` (pid ${owner.pid})`);
+  }
+  const lock = acquireRunLock(outDir, `merge --run-id ${runId}`);
+  try {
+    return await mergeInto(shardDirs, outDir, runId);
+  } finally {
+    lock.release();
+  }
+}
+
+async function mergeInto(shardDirs: string[], outDir: string, runId: string): Promise<MergeResult> {
   if (existsSync(join(outDir, 'run.json'))) throw new MergeError(`${outDir} already exists`);
   const manifests = shardDirs.map((dir) => readRunManifest(dir));
   const first = manifests[0]!;
@@ -57,7 +73,6 @@ export async function mergeRuns(shardDirs: string[], outDir: string, runId: stri
   const counts = new Set(manifests.map((m) => m.shard?.count ?? 1));
   if (counts.size > 1) throw new MergeError('the runs were sharded with different shard counts');
 
-  mkdirSync(outDir, { recursive: true });
   let samples = 0;
   for (const name of ['samples.jsonl', 'turns.jsonl', 'events.jsonl']) {
     const out = createWriteStream(join(outDir, name), { encoding: 'utf8' });
@@ -89,6 +104,11 @@ export async function mergeRuns(shardDirs: string[], outDir: string, runId: stri
     shard: null,
     resumed_at: [],
     merged_from: manifests.map((m) => m.run_id),
+    error:
+      manifests
+        .filter((m) => m.error)
+        .map((m) => `${m.run_id}: ${m.error}`)
+        .join('; ') || null,
   };
   writeFileSync(join(outDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return { runDir: outDir, manifest, samples };

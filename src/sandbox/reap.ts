@@ -8,6 +8,8 @@ export interface ReapOptions {
   host?: string;
   /** Whether the process that created a sandbox still runs; defaults to pid + start-time checks. */
   isAlive?: (owner: ProcessIdentity) => boolean;
+  /** Only sandboxes also carrying these labels (one run's, say). */
+  scope?: Record<string, string>;
 }
 
 interface Owner {
@@ -34,7 +36,8 @@ export async function reapOrphans(provider: SandboxProvider, opts: ReapOptions =
   if (!provider.listLabels) return 0;
   const host = opts.host ?? hostname();
   const isAlive = opts.isAlive ?? ((owner: ProcessIdentity) => identityAlive({ ...owner, boot: null }));
-  const found = await provider.listLabels({ [RUN_LABEL]: ANY_LABEL_VALUE, [HOST_LABEL]: host });
+  const scope = { [RUN_LABEL]: ANY_LABEL_VALUE, ...opts.scope, [HOST_LABEL]: host };
+  const found = await provider.listLabels(scope);
   const owners = new Map<string, Owner>();
   for (const labels of found) {
     const owner = ownerOf(labels);
@@ -47,8 +50,7 @@ export async function reapOrphans(provider: SandboxProvider, opts: ReapOptions =
     if (pid === me.pid && (owner.start === null || owner.start === me.start)) continue;
     if (isAlive({ pid, start: owner.start, boot: null })) continue;
     removed += await provider.removeByLabels({
-      [RUN_LABEL]: ANY_LABEL_VALUE,
-      [HOST_LABEL]: host,
+      ...scope,
       [PID_LABEL]: owner.pid,
       ...(owner.start ? { [PID_START_LABEL]: owner.start } : {}),
     });

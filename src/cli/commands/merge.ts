@@ -35,7 +35,8 @@ export function registerMergeCommand(program: Command): void {
           );
         }
       } catch (error) {
-        if (error instanceof MergeError) throw new UsageError(error.message);
+        if (error instanceof MergeError || (error instanceof Error && error.name === 'RunLockedError'))
+          throw new UsageError(error.message);
         throw error;
       }
     });

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import Dockerode from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DockerSandboxProvider } from '../../../src/sandbox/index.js';
+import { DockerSandboxProvider, PID_LABEL } from '../../../src/sandbox/index.js';
 import { assertBuilt, runCli } from '../cli/helpers.js';
 import { dockerTestsEnabled } from './docker-engine.js';
 
@@ -38,31 +40,45 @@ describe.skipIf(!enabled)('turnbench images / clean', () => {
     expect(ids.size).toBe(1);
   });
 
-  it('clean --run-id removes the containers of that run only', async () => {
+  it("clean --run-id removes the containers of that run whose owner is dead, and keeps a live run's", async () => {
     const runId = `cli-clean-${randomUUID().slice(0, 8)}`;
     const other = `${runId}-other`;
-    const spec = (run: string) => ({
+    const dead = String(await deadPid());
+    const spec = (run: string, labels: Record<string, string> = {}) => ({
       image: baseTag,
       workdir: '/workspace',
       files: [],
-      labels: { 'turnbench.run': run },
+      labels: { 'turnbench.run': run, ...labels },
       limits: { memoryMb: 128, cpus: 0.5, pids: 32 },
       network: false,
     });
-    await provider.create(spec(runId));
-    await provider.create(spec(runId));
-    const kept = await provider.create(spec(other));
+    await provider.create(spec(runId, { [PID_LABEL]: dead }));
+    await provider.create(spec(runId, { [PID_LABEL]: dead }));
+    const live = await provider.create(spec(runId)); // owned by this test process, which is alive
+    const kept = await provider.create(spec(other, { [PID_LABEL]: dead }));
     try {
       const r = await runCli(['clean', '--run-id', runId]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toBe(`removed 2 containers of run ${runId}\n`);
+      expect(r.stdout).toBe(
+        `removed 2 containers of run ${runId}\nkept 1 container (1 of live runs); --force removes them too\n`,
+      );
       const left = await docker.listContainers({ all: true, filters: { label: [`turnbench.run=${runId}`] } });
-      expect(left).toHaveLength(0);
+      expect(left.map((c) => c.Id)).toEqual([live.id]);
+      await expect(docker.getContainer(kept.id).inspect()).resolves.toBeTruthy();
+      const forced = await runCli(['clean', '--run-id', runId, '--force']);
+      expect(forced.stdout).toBe(`removed 1 container of run ${runId}\n`);
       const again = await runCli(['clean', '--run-id', runId]);
       expect(again.stdout).toBe(`removed 0 containers of run ${runId}\n`);
-      await expect(docker.getContainer(kept.id).inspect()).resolves.toBeTruthy();
     } finally {
-      await kept.destroy();
+      await Promise.all([live.destroy(), kept.destroy()]);
     }
   });
 });
+
+/** The pid of a process that has run and exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await once(child, 'exit');
+  if (!child.pid) throw new Error('spawn gave no pid');
+  return child.pid;
+}

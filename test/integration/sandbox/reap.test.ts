@@ -10,7 +10,9 @@ import {
   LocalSandboxProvider,
   MultiEngineProvider,
   PID_LABEL,
+  PID_START_LABEL,
   processAlive,
+  processStartTime,
   RUN_LABEL,
   reapOrphans,
   type SandboxProvider,
@@ -108,6 +110,31 @@ describe.skipIf(!enabled)('reapOrphans against the real engine', () => {
       expect(await reapOrphans(provider, { host })).toBe(0);
     } finally {
       await Promise.all([orphan1, orphan2, live, elsewhere, noPid].map((b) => b.destroy()));
+    }
+  });
+
+  it('treats a pid now held by a later process as dead (pid reuse), by its start time', async () => {
+    const host = `reap-test-${randomUUID().slice(0, 8)}`;
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const pid = String(sleeper.pid);
+      const start = processStartTime(Number(pid));
+      expect(start).toMatch(/^[0-9]+$/);
+      const reused = await single.create(
+        spec({ [HOST_LABEL]: host, [PID_LABEL]: pid, [PID_START_LABEL]: '1' }),
+      );
+      const owned = await single.create(
+        spec({ [HOST_LABEL]: host, [PID_LABEL]: pid, [PID_START_LABEL]: start! }),
+      );
+      try {
+        expect(await reapOrphans(single, { host })).toBe(1);
+        expect(await exists(reused.id)).toBe(false);
+        expect(await exists(owned.id)).toBe(true);
+      } finally {
+        await Promise.all([reused.destroy(), owned.destroy()]);
+      }
+    } finally {
+      sleeper.kill('SIGKILL');
     }
   });
 
