@@ -45,11 +45,21 @@ describe('hostile commands are contained, recorded, and the run carries on', () 
 
   it('finishes every sample, each sandbox still answering its scorer afterwards', () => {
     expect(samples.map((s) => s.task_id).sort()).toEqual(
-      ['endless-output', 'fork-bomb', 'memory-hog', 'network-escape', 'never-ends', 'write-outside'].sort(),
+      [
+        'disk-filler',
+        'endless-output',
+        'fork-bomb',
+        'memory-hog',
+        'network-escape',
+        'never-ends',
+        'scorer-tamper',
+        'write-outside',
+      ].sort(),
     );
     for (const s of samples) {
       expect(s.status, s.sample_id).toBe('completed');
-      expect(s.passed, `${s.sample_id}: ${s.score_detail}`).toBe(true);
+      // scorer-tamper did not solve its task: its scorer must say so (see below)
+      if (s.task_id !== 'scorer-tamper') expect(s.passed, `${s.sample_id}: ${s.score_detail}`).toBe(true);
       // the agent's follow-up command ran: the sandbox survived the attack
       expect(calls.some((c) => c.sample_id === s.sample_id && c.turn === 2)).toBe(true);
     }
@@ -75,6 +85,26 @@ describe('hostile commands are contained, recorded, and the run carries on', () 
     const writes = calls.filter((c) => c.sample_id.startsWith('write-outside__') && c.tool === 'write_file');
     expect(writes).toHaveLength(2);
     for (const w of writes) expect(w.ok).toBe(false);
+  });
+
+  it('stops every write at the disk cap (or refuses it) and the sandbox goes on', () => {
+    const own = calls.filter((c) => c.sample_id.startsWith('disk-filler__')).sort((a, b) => a.turn - b.turn);
+    // turns 1-3: the workspace and HOME writes stopped within 64 MB, the root filesystem refused (exit 42)
+    expect(own.slice(0, 3).map((c) => c.exit_code)).toEqual([42, 42, 42]);
+    expect(own[3]).toMatchObject({ ok: true, exit_code: 0 });
+  });
+
+  it('does not let an agent make its own scorer pass', () => {
+    const own = calls
+      .filter((c) => c.sample_id.startsWith('scorer-tamper__'))
+      .sort((a, b) => a.turn - b.turn);
+    // Every attack was in place and worked on the agent's side at its last turn: a login shell exits
+    // at once, python3 ends in the planted usercustomize, the tamperer runs, the forged .pyc is there.
+    expect(own.at(-1)).toMatchObject({ ok: true, exit_code: 0 });
+    const tamper = samples.find((s) => s.task_id === 'scorer-tamper')!;
+    expect(tamper).toMatchObject({ status: 'completed', passed: false, score: 0 });
+    // the grader's real test ran, against the agent's unfixed calc.py
+    expect(tamper.score_detail).toContain('AssertionError: 0 != 5');
   });
 
   it('leaves no container behind and the engine answering', async () => {
