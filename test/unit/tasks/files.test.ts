@@ -53,6 +53,31 @@ describe('task files', () => {
     expect(error.message).toContain('"../bad-type/task.yaml" is outside the task folder');
   });
 
+  it("resolves a command scorer's files like the task's, apart from them, naming scorer.files in errors", async () => {
+    const scorerWith = (files: string) =>
+      `id: t\ninstructions: x\nfiles:\n  - from: given\nscorer:\n  type: command\n  command: python3 check.py\n  files:\n${files}`;
+    const { dir, cleanup } = await scratchDir({
+      'task.yaml': scorerWith('    - from: grader\n    - path: expected.txt\n      content: "42"\n'),
+      'given/main.py': 'print(1)\n',
+      'grader/check.py': 'print("checked")\n',
+      'bad/task.yaml': scorerWith('    - from: ../given\n'),
+      'bad/given/x.txt': 'x',
+    });
+    try {
+      const [task] = await loadTask(path.join(dir, 'task.yaml'));
+      expect(task!.files.map((f) => f.path)).toEqual(['main.py']);
+      expect(task!.graderFiles.map((f) => [f.path, f.content.toString()])).toEqual([
+        ['check.py', 'print("checked")\n'],
+        ['expected.txt', '42'],
+      ]);
+      const error = await expectConfigError(loadTask(path.join(dir, 'bad/task.yaml')));
+      expect(error.field).toBe('scorer.files[0].from');
+      expect(error.message).toContain('"../given" is outside the task folder');
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('rejects inline paths that leave the working directory', async () => {
     const error = await expectConfigError(loadTask(path.join(fixtures, 'path-escape-to/task.yaml')));
     expect(error.field).toBe('files[0].path');
