@@ -103,6 +103,7 @@ export class DockerSandbox implements Sandbox {
   exec(argv: string[], opts: ExecOptions): Promise<ExecResult> {
     return this.run(argv, {
       ...opts,
+      ...(opts.systemPath ? { env: { ...opts.env, PATH: SYSTEM_PATH } } : {}),
       user: this.user,
       cwd: opts.cwd ? this.resolve(opts.cwd) : this.workdir,
     });

@@ -23,9 +23,9 @@ export interface SandboxLimits {
 export const DEFAULT_DISK_MB = 1024;
 
 /**
- * The standard system PATH. Commands turnbench runs for itself or for the grader pass it as their
- * PATH (an exec's PATH also decides where `sh` itself is found), so a program the agent planted in
- * a folder it can write, listed on the image's PATH, is never picked up.
+ * The standard system PATH. Commands turnbench runs for itself or for the grader run with it
+ * (ExecOptions.systemPath; an exec's PATH also decides where `sh` itself is found), so a program
+ * the agent planted in a folder it can write, listed on the image's PATH, is never picked up.
  */
 export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -58,6 +58,11 @@ export interface ExecOptions {
   maxOutputBytes?: number;
   cwd?: string;
   env?: Record<string, string>;
+  /**
+   * Find programs (`sh` included) on the standard system PATH only, never on the image's: for
+   * commands turnbench runs for itself or for the grader. (The local sandbox keeps the host PATH.)
+   */
+  systemPath?: boolean;
   signal?: AbortSignal;
 }
 

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Scorer } from '../config/index.js';
-import { type Sandbox, type SandboxFile, SYSTEM_PATH } from '../sandbox/index.js';
+import type { Sandbox, SandboxFile } from '../sandbox/index.js';
 import { graderArgv } from './grader-shell.js';
 import type { ScorerImpl } from './types.js';
 
@@ -20,7 +20,7 @@ async function forgetBytecode(sandbox: Sandbox, files: SandboxFile[]): Promise<v
   const r = await sandbox.exec(
     ['sh', '-c', 'for p do rm -rf -- "$p"*.pyc || exit 1; done', 'sh', ...prefixes],
     {
-      env: { PATH: SYSTEM_PATH },
+      systemPath: true,
       timeoutMs: 30_000,
       maxOutputBytes: 4096,
     },
@@ -42,7 +42,7 @@ export const commandScorer: ScorerImpl<CommandScorer> = {
     await sandbox.putFiles(graderFiles);
     await forgetBytecode(sandbox, graderFiles);
     const result = await sandbox.exec(graderArgv(spec.command), {
-      env: { PATH: SYSTEM_PATH },
+      systemPath: true,
       timeoutMs: spec.timeout_s * 1000,
       maxOutputBytes: 8192,
       ...(signal ? { signal } : {}),

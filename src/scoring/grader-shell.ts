@@ -5,8 +5,8 @@
  *   `exit 0` in ~/.bash_profile or ~/.bashrc does nothing.
  * - A fresh, empty HOME made for this one command (so ~/.local, ~/.config, ~/.gitconfig, Python's
  *   user site and the like are the grader's, not the agent's).
- * - PATH is the standard system PATH (the caller passes SYSTEM_PATH; an exec's own PATH also
- *   decides where the engine finds `sh`), minus every folder the sandbox user owns or may write,
+ * - PATH is the standard system PATH (the caller runs it with ExecOptions.systemPath; an exec's
+ *   own PATH also decides where the engine finds `sh`), minus every folder the sandbox user owns or may write,
  *   or whose parent folders it owns or may write. A planted `python3` in ~/bin or /tmp is never
  *   found, and nothing is run through PATH before it is clean.
  * - The rest of the environment is the image's own (Docker gives an exec the container's configured
@@ -18,6 +18,8 @@
  * Makefile, a conftest.py). See docs/threat-model.md.
  */
 const PRELUDE = [
+  // A user who may write / (root in the local sandbox, which isolates nothing) keeps PATH as is.
+  'if [ -w / ]; then safe=$PATH; else',
   'safe=',
   'IFS=:',
   'for d in $PATH; do',
@@ -34,6 +36,7 @@ const PRELUDE = [
   '  [ -n "$ok" ] || continue',
   '  if [ -n "$safe" ]; then safe="$safe:$d"; else safe=$d; fi',
   'done',
+  'fi',
   'unset IFS',
   'PATH=$safe',
   'export PATH',

@@ -11,6 +11,7 @@ import {
   writeJunit,
   writeReport,
 } from '../../report/index.js';
+import { liveRunOwner } from '../../runner/index.js';
 import { UsageError } from '../errors.js';
 import { positiveIntArg } from '../options.js';
 
@@ -68,6 +69,13 @@ export function registerReportCommand(program: Command): void {
     .action(async (run: string, raw: Record<string, unknown>) => {
       const flags = ReportFlags.parse(raw);
       const runDir = resolveRunArg(run, flags.resultsDir);
+      // A report only reads the run's records (and writes its own files), so a live run may be
+      // reported; say that it is a snapshot.
+      const owner = liveRunOwner(runDir);
+      if (owner)
+        process.stderr.write(
+          `note: the run is still being written by \`${owner.command}\` (pid ${owner.pid}); this report is a snapshot\n`,
+        );
       const repricing = flags.pricing ? await repriceRun(runDir, await pricingArg(flags.pricing)) : undefined;
       const { files, data } = await writeReport(runDir, {
         ...(repricing ? { repricing } : {}),

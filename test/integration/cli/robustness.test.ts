@@ -14,7 +14,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('a task image that does not build', () => {
-  it('fails that task’s samples and lets the run go on', async () => {
+  it('makes that task’s samples errors (no score) and lets the run go on, ending failed', async () => {
     assertBuilt();
     const resultsDir = mkdtempSync(join(tmpdir(), 'tb-badimg-'));
     const r = await runCli([
@@ -25,11 +25,15 @@ describe('a task image that does not build', () => {
       '--results-dir',
       resultsDir,
     ]);
-    expect(r.code, r.stderr.slice(-1500)).toBe(0);
+    // samples without a result: the run is not complete, and says how to finish it
+    expect(r.code, r.stderr.slice(-1500)).toBe(1);
     expect(r.stderr).toContain('image for task broken-image is unavailable');
+    expect(r.stderr).toMatch(
+      /run img failed: 1 sample ended in error \(no score\); `turnbench run --resume img/,
+    );
     const samples = readJsonl(join(resultsDir, 'img/samples.jsonl')).map((l) => SampleRecordSchema.parse(l));
     const broken = samples.find((s) => s.task_id === 'broken-image')!;
-    expect(broken).toMatchObject({ status: 'error', passed: false });
+    expect(broken).toMatchObject({ status: 'error', passed: null, score: null });
     expect(broken.error?.message).toMatch(/image unavailable/);
     expect(samples.find((s) => s.task_id === 'compute-primes')).toMatchObject({
       status: 'completed',
