@@ -230,7 +230,8 @@ class LocalSandbox implements Sandbox {
   }
 
   private environment(extra: Record<string, string> | undefined): Record<string, string> {
-    const env: Record<string, string> = { HOME: this.workdir, TERM: 'dumb' };
+    // TURNBENCH_SANDBOX tells a grader's shell there is no isolation to keep up (grader-shell.ts).
+    const env: Record<string, string> = { HOME: this.workdir, TERM: 'dumb', TURNBENCH_SANDBOX: 'local' };
     for (const key of PASSTHROUGH_ENV) {
       const value = process.env[key];
       if (value !== undefined) env[key] = value;

@@ -18,8 +18,8 @@
  * Makefile, a conftest.py). See docs/threat-model.md.
  */
 const PRELUDE = [
-  // A user who may write / (root in the local sandbox, which isolates nothing) keeps PATH as is.
-  'if [ -w / ]; then safe=$PATH; else',
+  // The local sandbox isolates nothing (the agent is the host user): there PATH stays as it is.
+  'if [ "$TURNBENCH_SANDBOX" = local ] || [ -w / ]; then safe=$PATH; else',
   'safe=',
   'IFS=:',
   'for d in $PATH; do',
