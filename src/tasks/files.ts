@@ -12,6 +12,8 @@ export interface FilesContext {
   lineOf?: (path: readonly PropertyKey[]) => number | undefined;
   /** Files a folder walk leaves out besides task.yaml (e.g. the dataset), absolute. */
   exclude?: readonly string[];
+  /** Files or folders a folder walk passes over quietly (a scorer's own files); naming one is fine. */
+  hidden?: readonly string[];
   /** Reused across dataset rows so `from` entries are read once. */
   cache?: Map<string, TaskWorkdirFile[]>;
   /** Where the list sits in task.yaml, for error messages (default `files`). */
@@ -24,6 +26,8 @@ export interface FilesContext {
  *   included). A file goes to `to` (or to `to/<name>` when `to` is `.` or ends with `/`); a folder's
  *   contents go under `to`. File modes and bytes are kept as they are. A folder walk skips
  *   task.yaml and the dataset file; naming one, or a link (soft or hard) to one, is an error.
+ *   A folder walk also leaves out what `hidden` names (a scorer's own files and folders): the
+ *   agent gets those only if an entry names them.
  * - `{ path, content, mode }`: inline content.
  * Destinations are relative to the working directory and may not leave it. When two entries write
  * the same path, the later one wins.
@@ -138,10 +142,12 @@ async function resolveFrom(
   }
   if (!info.isDirectory()) failFrom(`"${from}" is neither a file nor a folder`);
 
+  const hidden = await Promise.all((ctx.hidden ?? []).map((h) => realpath(h).catch(() => path.resolve(h))));
   const entries = await readdir(realSource, { recursive: true, withFileTypes: true });
   const out: TaskWorkdirFile[] = [];
   for (const entry of entries.sort(byPath)) {
     const absolute = path.join(entry.parentPath, entry.name);
+    if (hidden.some((h) => isInside(h, absolute))) continue;
     const rel = path.relative(realSource, absolute).split(path.sep).join('/');
     let target = absolute;
     if (entry.isSymbolicLink()) {

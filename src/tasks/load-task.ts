@@ -47,7 +47,12 @@ export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: strin
 
   if (!spec.dataset) {
     if (!ID_PART.test(spec.id)) throw at(['id'], `${ID_RULE} (placeholders in the id need a dataset)`);
-    const files = await resolveTaskFiles(spec.files, { taskFile, taskDir: dir, lineOf: doc.lineOf });
+    const files = await resolveTaskFiles(spec.files, {
+      taskFile,
+      taskDir: dir,
+      lineOf: doc.lineOf,
+      hidden: graderSources(spec, dir),
+    });
     const graderFiles = await resolveGraderFiles(spec, { taskFile, taskDir: dir, lineOf: doc.lineOf });
     return [{ ...base, id: spec.id, spec, files, graderFiles }];
   }
@@ -110,6 +115,7 @@ export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: strin
       taskDir: dir,
       lineOf: doc.lineOf,
       exclude: [datasetFile],
+      hidden: graderSources(rendered, dir),
       cache,
     });
     const graderFiles = await resolveGraderFiles(rendered, {
@@ -129,6 +135,15 @@ export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: strin
     });
   }
   return tasks;
+}
+
+/** Where the command scorers' `from` files are: a folder walk of the task's files leaves them out. */
+function graderSources(spec: TaskSpec, dir: string): string[] {
+  return scorersOf(spec.scorer).flatMap((scorer) =>
+    scorer.type === 'command'
+      ? scorer.files.flatMap((f) => ('from' in f ? [path.resolve(dir, f.from)] : []))
+      : [],
+  );
 }
 
 /**

@@ -62,6 +62,14 @@ describe('task files', () => {
       'grader/check.py': 'print("checked")\n',
       'bad/task.yaml': scorerWith('    - from: ../given\n'),
       'bad/given/x.txt': 'x',
+      // a walk of the whole task folder leaves the grader's files out
+      'walk/task.yaml': scorerWith('    - from: given/hidden\n    - from: secret.txt\n').replace(
+        'from: given\n',
+        'from: .\n',
+      ),
+      'walk/given/hidden/test_x.py': 'hidden\n',
+      'walk/given/main.py': 'print(1)\n',
+      'walk/secret.txt': 'answer\n',
     });
     try {
       const [task] = await loadTask(path.join(dir, 'task.yaml'));
@@ -70,6 +78,9 @@ describe('task files', () => {
         ['check.py', 'print("checked")\n'],
         ['expected.txt', '42'],
       ]);
+      const [walk] = await loadTask(path.join(dir, 'walk/task.yaml'));
+      expect(walk!.files.map((f) => f.path)).toEqual(['given/main.py']);
+      expect(walk!.graderFiles.map((f) => f.path).sort()).toEqual(['secret.txt', 'test_x.py']);
       const error = await expectConfigError(loadTask(path.join(dir, 'bad/task.yaml')));
       expect(error.field).toBe('scorer.files[0].from');
       expect(error.message).toContain('"../given" is outside the task folder');
