@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Pricing } from '../config/index.js';
-import { versions } from '../runner/index.js';
+import { acquireRunLock, versions } from '../runner/index.js';
 import {
   hashValue,
   type IngestInfo,
@@ -62,6 +62,16 @@ export async function ingestLogs(options: IngestOptions): Promise<IngestResult> 
   const files = await discoverLogFiles(options.inputs);
   if (files.length === 0) throw new IngestInputError(`no .jsonl files in ${options.inputs.join(', ')}`);
   const runDir = resolve(options.resultsDir, options.runId);
+  // One process writes a run folder at a time (run-lock.ts); a second one is refused.
+  const lock = acquireRunLock(runDir, `ingest --run-id ${options.runId}`);
+  try {
+    return await ingestInto(options, files, runDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function ingestInto(options: IngestOptions, files: string[], runDir: string): Promise<IngestResult> {
   if (existsSync(join(runDir, 'run.json'))) {
     throw new IngestInputError(`run folder ${runDir} already exists; choose another --run-id`);
   }
@@ -118,7 +128,7 @@ export async function ingestLogs(options: IngestOptions): Promise<IngestResult> 
       merged_from: [],
       source: 'ingest',
       ingest: info,
-      error: null,
+      error: writer.failed?.message ?? null,
     };
   };
 
@@ -143,9 +153,15 @@ export async function ingestLogs(options: IngestOptions): Promise<IngestResult> 
       for await (const event of eventsOf(format, file, options.countTokens)) builder.accept(event);
     }
     stats = builder.finish();
+    // A record that could not be written (a full disk) fails the ingest, never a silent gap.
+    if (writer.failed) throw writer.failed;
   } catch (error) {
     writer.close();
-    writer.writeManifest(manifest('failed', null));
+    try {
+      writer.writeManifest(manifest('failed', null));
+    } catch {
+      // the error being thrown says more
+    }
     throw error;
   }
   writer.close();

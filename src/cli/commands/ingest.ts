@@ -75,7 +75,11 @@ export function registerIngestCommand(program: Command): void {
           },
         });
       } catch (error) {
-        if (error instanceof IngestInputError) throw new UsageError(error.message);
+        if (
+          error instanceof IngestInputError ||
+          (error instanceof Error && (error.name === 'RunLockedError' || error.name === 'FolderError'))
+        )
+          throw new UsageError(error.message);
         throw error;
       }
       if (result.warnings > PRINTED_WARNINGS) {

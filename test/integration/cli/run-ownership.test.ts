@@ -1,9 +1,19 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RunManifestSchema, SampleRecordSchema } from '../../../src/telemetry/index.js';
-import { assertBuilt, readJsonl, runCli, spawnCli, turnbenchContainers, waitForFinished } from './helpers.js';
+import {
+  assertBuilt,
+  REPO,
+  readJsonl,
+  runCli,
+  spawnCli,
+  turnbenchContainers,
+  waitForFinished,
+} from './helpers.js';
 
 const SLOW = 'test/fixtures/suites/slow/suite.yaml';
 
@@ -80,6 +90,60 @@ describe('one live owner per run', () => {
         JSON.parse(readFileSync(join(resultsDir, runId, 'run.json'), 'utf8')),
       );
       expect(ids.sort()).toEqual([...manifest.sample_ids].sort());
+    }
+  }, 280_000);
+});
+
+/** A process that takes a run folder's lock and holds it until killed (resolves once it holds it). */
+async function holdRun(runDir: string): Promise<ChildProcess> {
+  const lock = pathToFileURL(join(REPO, 'dist/src/runner/run-lock.js')).href;
+  const code = `const { acquireRunLock } = await import(${JSON.stringify(lock)});
+    acquireRunLock(${JSON.stringify(runDir)}, 'holder'); console.log('held'); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d) => String(d).includes('held') && resolve());
+    child.on('exit', () => reject(new Error('the holder exited')));
+  });
+  return child;
+}
+
+describe('every command that writes a run folder holds it', () => {
+  it('ingest and merge are refused on a folder another process holds', async () => {
+    assertBuilt();
+    const resultsDir = mkdtempSync(join(tmpdir(), 'tb-held-'));
+    const holder = await holdRun(join(resultsDir, 'held'));
+    try {
+      const ingest = await runCli(
+        ['ingest', join(REPO, 'test/fixtures/codex/v0.46'), '--run-id', 'held', '--results-dir', resultsDir],
+        { timeoutMs: 60_000 },
+      );
+      expect(ingest.code, ingest.stderr).toBe(2);
+      expect(ingest.stderr).toMatch(new RegExp(`in use by \`holder\` \\(pid ${holder.pid},`));
+      const shard = await runCli(
+        [
+          'run',
+          'test/fixtures/suites/resume/suite.yaml',
+          '--sandbox',
+          'local',
+          '--epochs',
+          '1',
+          '--run-id',
+          'shard',
+          '--results-dir',
+          resultsDir,
+        ],
+        { timeoutMs: 120_000 },
+      );
+      expect(shard.code, shard.stderr).toBe(0);
+      const merge = await runCli(['merge', 'shard', '--run-id', 'held', '--results-dir', resultsDir], {
+        timeoutMs: 60_000,
+      });
+      expect(merge.code, merge.stderr).toBe(2);
+      expect(merge.stderr).toContain('in use by `holder`');
+    } finally {
+      holder.kill('SIGKILL');
     }
   }, 280_000);
 });
