@@ -11,8 +11,11 @@ import {
   runCli,
   spawnCli,
   turnbenchContainers,
+  uniqueRunId,
   waitForFinished,
 } from './helpers.js';
+
+const RUN = uniqueRunId('eng');
 
 /**
  * A tcp:// "engine" that is a relay to the shared Docker engine's socket, so the engine can vanish
@@ -79,7 +82,7 @@ describe('the engine goes away in the middle of a run', () => {
       ].join('\n'),
     );
     const resultsDir = join(dir, 'results');
-    const child = spawnCli(['run', suite, '--run-id', 'eng', '--results-dir', resultsDir]);
+    const child = spawnCli(['run', suite, '--run-id', RUN, '--results-dir', resultsDir]);
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -89,10 +92,10 @@ describe('the engine goes away in the middle of a run', () => {
 
     expect(code, stderr.slice(-3000)).toBe(1);
     expect(stderr).toMatch(/stopping: the sandbox engine stopped answering \(.*127\.0\.0\.1/);
-    expect(stderr).toMatch(/run eng failed: the sandbox engine stopped answering/);
+    expect(stderr).toContain(`run ${RUN} failed: the sandbox engine stopped answering`);
     expect(stderr).not.toMatch(/\n\s+at /);
 
-    const runDir = join(resultsDir, 'eng');
+    const runDir = join(resultsDir, RUN);
     const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
     expect(manifest.status).toBe('failed');
     expect(manifest.error).toMatch(/engine stopped answering/);
@@ -114,7 +117,7 @@ describe('the engine goes away in the middle of a run', () => {
     // The engine is back (same address): the resume removes what the dead run left on it and
     // runs exactly the samples without a result.
     await relay.start(relay.port);
-    const resumed = await runCli(['run', '--resume', 'eng', '--results-dir', resultsDir], {
+    const resumed = await runCli(['run', '--resume', RUN, '--results-dir', resultsDir], {
       timeoutMs: 240_000,
     });
     expect(resumed.code, resumed.stderr.slice(-2000)).toBe(0);
@@ -129,6 +132,6 @@ describe('the engine goes away in the middle of a run', () => {
     for (const s of byId.values())
       expect(s, s.sample_id).toMatchObject({ status: 'completed', passed: true });
     expect(readJsonl(join(runDir, 'samples.jsonl'))).toHaveLength(manifest.sample_ids.length);
-    expect(await turnbenchContainers('eng')).toEqual([]);
+    expect(await turnbenchContainers(RUN)).toEqual([]);
   }, 480_000);
 });

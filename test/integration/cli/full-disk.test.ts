@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunManifestSchema, SampleRecordSchema } from '../../../src/telemetry/index.js';
-import { assertBuilt, runCli, turnbenchContainers } from './helpers.js';
+import { assertBuilt, runCli, turnbenchContainers, uniqueRunId } from './helpers.js';
+
+const RUN = uniqueRunId('full');
 
 const root = process.getuid?.() === 0;
 if (process.env.CI === 'true' && !root) throw new Error('the full-disk test mounts a tmpfs: run it as root');
@@ -37,20 +39,20 @@ describe.skipIf(!root)('a results disk that fills up mid-run', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=128k', 'tmpfs', mountPoint]);
     mounted = true;
     const suite = 'test/fixtures/suites/resume/suite.yaml';
-    const r = await runCli(['run', suite, '--run-id', 'full', '--results-dir', mountPoint], {
+    const r = await runCli(['run', suite, '--run-id', RUN, '--results-dir', mountPoint], {
       timeoutMs: 240_000,
     });
     expect(r.code, r.stderr.slice(-2000)).toBe(1);
     expect(r.stderr).toMatch(
-      /stopping: cannot write \S+\/full\/\w+\.jsonl: ENOSPC \(no space left on device\)/,
+      new RegExp(`stopping: cannot write \\S+/${RUN}/\\w+\\.jsonl: ENOSPC \\(no space left on device\\)`),
     );
     expect(r.stderr).toMatch(
-      /run full failed: cannot write .*ENOSPC.*`turnbench run --resume full --results-dir /,
+      new RegExp(`run ${RUN} failed: cannot write .*ENOSPC.*\`turnbench run --resume ${RUN} --results-dir `),
     );
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(await turnbenchContainers('full')).toEqual([]);
+    expect(await turnbenchContainers(RUN)).toEqual([]);
 
-    const runDir = join(mountPoint, 'full');
+    const runDir = join(mountPoint, RUN);
     const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
     expect(manifest.status).toBe('failed');
     expect(manifest.error).toMatch(/ENOSPC/);
@@ -61,7 +63,7 @@ describe.skipIf(!root)('a results disk that fills up mid-run', () => {
 
     // Room again: the resume finishes exactly the samples without a result.
     execFileSync('mount', ['-o', 'remount,size=16m', mountPoint]);
-    const resumed = await runCli(['run', '--resume', 'full', '--results-dir', mountPoint], {
+    const resumed = await runCli(['run', '--resume', RUN, '--results-dir', mountPoint], {
       timeoutMs: 240_000,
     });
     expect(resumed.code, resumed.stderr.slice(-2000)).toBe(0);
@@ -71,6 +73,6 @@ describe.skipIf(!root)('a results disk that fills up mid-run', () => {
     const after = RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
     expect(after).toMatchObject({ status: 'completed', error: null });
     expect(readdirSync(runDir)).not.toContain('.reserve');
-    expect(await turnbenchContainers('full')).toEqual([]);
+    expect(await turnbenchContainers(RUN)).toEqual([]);
   }, 480_000);
 });

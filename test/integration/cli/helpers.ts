@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,14 @@ export function readJsonl(file: string): unknown[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as unknown);
+}
+
+/**
+ * A run id no other process uses: the Docker engine is shared (other test files, other users), and
+ * tests check "no container of this run is left" by its run label.
+ */
+export function uniqueRunId(name: string): string {
+  return `${name}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Containers carrying a turnbench.run label (optionally one run's), via the docker CLI. */

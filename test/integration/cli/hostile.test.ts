@@ -10,7 +10,9 @@ import {
   type SampleRecord,
   SampleRecordSchema,
 } from '../../../src/telemetry/index.js';
-import { assertBuilt, readJsonl, runCli, turnbenchContainers } from './helpers.js';
+import { assertBuilt, readJsonl, runCli, turnbenchContainers, uniqueRunId } from './helpers.js';
+
+const RUN = uniqueRunId('hostile');
 
 type ToolCall = Extract<EventRecord, { type: 'tool_call' }>;
 
@@ -27,13 +29,13 @@ describe('hostile commands are contained, recorded, and the run carries on', () 
       'run',
       'tasks/hostile/suite.yaml',
       '--run-id',
-      'hostile',
+      RUN,
       '--results-dir',
       resultsDir,
     ]);
     if (result.code !== 0)
       throw new Error(`hostile run failed (${result.code}):\n${result.stderr.slice(-3000)}`);
-    const runDir = join(resultsDir, 'hostile');
+    const runDir = join(resultsDir, RUN);
     expect(RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))).status).toBe(
       'completed',
     );
@@ -108,7 +110,7 @@ describe('hostile commands are contained, recorded, and the run carries on', () 
   });
 
   it('leaves no container behind and the engine answering', async () => {
-    expect(await turnbenchContainers('hostile')).toEqual([]);
+    expect(await turnbenchContainers(RUN)).toEqual([]);
     expect(
       execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' }).trim(),
     ).not.toBe('');

@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunManifestSchema, SampleRecordSchema, TurnRecordSchema } from '../../../src/telemetry/index.js';
-import { assertBuilt, readJsonl, runCli, spawnCli, turnbenchContainers, waitForFinished } from './helpers.js';
+import {
+  assertBuilt,
+  readJsonl,
+  runCli,
+  spawnCli,
+  turnbenchContainers,
+  uniqueRunId,
+  waitForFinished,
+} from './helpers.js';
+
+const CRASH = uniqueRunId('crash');
 
 /** SIGKILL in the middle of a Docker run, then `run --resume`: exactly one record per sample. */
 describe('crash and resume', () => {
@@ -14,7 +24,7 @@ describe('crash and resume', () => {
       'run',
       'test/fixtures/suites/resume/suite.yaml',
       '--run-id',
-      'crash',
+      CRASH,
       '--results-dir',
       resultsDir,
     ]);
@@ -24,14 +34,14 @@ describe('crash and resume', () => {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
 
-    const runDir = join(resultsDir, 'crash');
+    const runDir = join(resultsDir, CRASH);
     const before = readJsonl(join(runDir, 'samples.jsonl')).length;
     const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
     expect(manifest.status).toBe('running'); // it never got to write its end
     expect(before).toBeGreaterThanOrEqual(5);
     expect(before).toBeLessThan(manifest.sample_ids.length);
 
-    const resumed = await runCli(['run', '--resume', 'crash', '--results-dir', resultsDir, '--json']);
+    const resumed = await runCli(['run', '--resume', CRASH, '--results-dir', resultsDir, '--json']);
     expect(resumed.code, resumed.stderr.slice(-2000)).toBe(0);
     expect(resumed.stderr).toContain(`resuming: ${before} samples already finished`);
 
@@ -47,7 +57,7 @@ describe('crash and resume', () => {
     expect(after.status).toBe('completed');
     expect(after.resumed_at).toHaveLength(1);
     // the killed runner's containers were reaped by the resumed run
-    expect(await turnbenchContainers('crash')).toEqual([]);
+    expect(await turnbenchContainers(CRASH)).toEqual([]);
   }, 280_000);
 
   it('refuses to resume with a changed suite unless forced', async () => {

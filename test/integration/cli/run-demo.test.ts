@@ -11,7 +11,9 @@ import {
   SampleRecordSchema,
   TurnRecordSchema,
 } from '../../../src/telemetry/index.js';
-import { assertBuilt, readJsonl, runCli, turnbenchContainers } from './helpers.js';
+import { assertBuilt, readJsonl, runCli, turnbenchContainers, uniqueRunId } from './helpers.js';
+
+const DEMO = uniqueRunId('demo-test');
 
 const VariantLine = z.object({
   variant: z.string(),
@@ -43,7 +45,7 @@ describe('turnbench run tasks/demo/suite.yaml (Docker + sim)', () => {
   beforeAll(async () => {
     assertBuilt();
     const result = await runCli(
-      ['run', 'tasks/demo/suite.yaml', '--run-id', 'demo-test', '--results-dir', resultsDir, '--json'],
+      ['run', 'tasks/demo/suite.yaml', '--run-id', DEMO, '--results-dir', resultsDir, '--json'],
       {
         timeoutMs: 290_000,
       },
@@ -51,7 +53,7 @@ describe('turnbench run tasks/demo/suite.yaml (Docker + sim)', () => {
     if (result.code !== 0) throw new Error(`run failed (${result.code}):\n${result.stderr.slice(-3000)}`);
     // stdout is exactly one JSON object
     json = RunJson.parse(JSON.parse(result.stdout));
-    runDir = join(resultsDir, 'demo-test');
+    runDir = join(resultsDir, DEMO);
   }, 300_000);
 
   it('scores every sample and writes one turn record per model request', () => {
@@ -113,6 +115,6 @@ describe('turnbench run tasks/demo/suite.yaml (Docker + sim)', () => {
   });
 
   it('leaves no container behind', async () => {
-    expect(await turnbenchContainers('demo-test')).toEqual([]);
+    expect(await turnbenchContainers(DEMO)).toEqual([]);
   });
 });

@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunManifestSchema } from '../../../src/telemetry/index.js';
-import { assertBuilt, REPO, runCli, spawnCli, turnbenchContainers, waitForFinished } from './helpers.js';
+import {
+  assertBuilt,
+  REPO,
+  runCli,
+  spawnCli,
+  turnbenchContainers,
+  uniqueRunId,
+  waitForFinished,
+} from './helpers.js';
+
+const ABORT = uniqueRunId('abort');
 
 function demoCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tb-suite-'));
@@ -19,7 +29,6 @@ describe('run: bad input and interruption', () => {
     const taskFile = join(suiteDir, 'hello-files/task.yaml');
     writeFileSync(taskFile, `${readFileSync(taskFile, 'utf8')}limits:\n  max_turns: lots\n`);
     const resultsDir = mkdtempSync(join(tmpdir(), 'tb-res-'));
-    const before = await turnbenchContainers();
     const result = await runCli([
       'run',
       join(suiteDir, 'suite.yaml'),
@@ -34,7 +43,8 @@ describe('run: bad input and interruption', () => {
     expect(lines[0]).toContain('hello-files/task.yaml');
     expect(lines[0]).toContain('limits.max_turns');
     expect(existsSync(join(resultsDir, 'bad'))).toBe(false);
-    expect(await turnbenchContainers()).toEqual(before);
+    // (this run's own: the engine is shared with other tests and users)
+    expect(await turnbenchContainers('bad')).toEqual([]);
   });
 
   it('rejects a bad flag value with exit 2', async () => {
@@ -83,7 +93,7 @@ describe('run: bad input and interruption', () => {
       'stable',
       'timestamp',
       '--run-id',
-      'abort',
+      ABORT,
       '--results-dir',
       resultsDir,
       '--grace',
@@ -98,8 +108,8 @@ describe('run: bad input and interruption', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(130);
     expect(stderr).toContain('aborting samples in flight');
-    expect(await turnbenchContainers('abort')).toEqual([]);
-    const runDir = join(resultsDir, 'abort');
+    expect(await turnbenchContainers(ABORT)).toEqual([]);
+    const runDir = join(resultsDir, ABORT);
     const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
     expect(manifest.status).toBe('interrupted');
     const samples = readFileSync(join(runDir, 'samples.jsonl'), 'utf8')
@@ -109,7 +119,7 @@ describe('run: bad input and interruption', () => {
     const cancelled = samples.filter((s) => s.status === 'cancelled').length;
     expect(cancelled).toBeGreaterThan(0);
 
-    const resumed = await runCli(['run', '--resume', 'abort', '--results-dir', resultsDir, '--json']);
+    const resumed = await runCli(['run', '--resume', ABORT, '--results-dir', resultsDir, '--json']);
     expect(resumed.code, resumed.stderr.slice(-2000)).toBe(0);
     // the cancelled samples did not finish: they run again, the others are kept
     expect(resumed.stderr).toContain(`resuming: ${samples.length - cancelled} samples already finished`);
@@ -119,6 +129,6 @@ describe('run: bad input and interruption', () => {
       .map((l) => JSON.parse(l) as { sample_id: string; status: string });
     expect(final.map((s) => s.sample_id).sort()).toEqual([...manifest.sample_ids].sort());
     expect(final.every((s) => s.status === 'completed')).toBe(true);
-    expect(await turnbenchContainers('abort')).toEqual([]);
+    expect(await turnbenchContainers(ABORT)).toEqual([]);
   }, 280_000);
 });

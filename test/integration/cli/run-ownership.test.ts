@@ -12,6 +12,7 @@ import {
   runCli,
   spawnCli,
   turnbenchContainers,
+  uniqueRunId,
   waitForFinished,
 } from './helpers.js';
 
@@ -30,33 +31,34 @@ describe('one live owner per run', () => {
   it('refuses run --run-id and run --resume of a live run without harming it', async () => {
     assertBuilt();
     const resultsDir = mkdtempSync(join(tmpdir(), 'tb-owner-'));
-    const live = spawnCli(['run', SLOW, '--run-id', 'live', '--results-dir', resultsDir]);
+    const id = uniqueRunId('live');
+    const live = spawnCli(['run', SLOW, '--run-id', id, '--results-dir', resultsDir]);
     let stderr = '';
     live.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => live.on('close', resolve));
     try {
       await waitForFinished(() => stderr, 1, 200_000);
-      const inFlight = await turnbenchContainers('live');
+      const inFlight = await turnbenchContainers(id);
       expect(inFlight.length).toBeGreaterThan(0);
 
       const [again, resume] = await Promise.all([
-        runCli(['run', SLOW, '--run-id', 'live', '--results-dir', resultsDir], { timeoutMs: 60_000 }),
-        runCli(['run', '--resume', 'live', '--results-dir', resultsDir], { timeoutMs: 60_000 }),
+        runCli(['run', SLOW, '--run-id', id, '--results-dir', resultsDir], { timeoutMs: 60_000 }),
+        runCli(['run', '--resume', id, '--results-dir', resultsDir], { timeoutMs: 60_000 }),
       ]);
       // both were refused while the run was live (else this test proves nothing)
       expect(live.exitCode).toBeNull();
       expect(again.code, again.stderr).toBe(2);
       expect(again.stderr.trim().split('\n').at(-1)).toMatch(
-        new RegExp(`^error: run .*live is in use by \`run --run-id live\` \\(pid ${live.pid},`),
+        new RegExp(`^error: run .*${id} is in use by \`run --run-id ${id}\` \\(pid ${live.pid},`),
       );
       expect(resume.code, resume.stderr).toBe(2);
-      expect(resume.stderr).toContain(`in use by \`run --run-id live\` (pid ${live.pid}`);
+      expect(resume.stderr).toContain(`in use by \`run --run-id ${id}\` (pid ${live.pid}`);
 
       expect(await exited).toBe(0);
     } finally {
       live.kill('SIGKILL');
     }
-    const runDir = join(resultsDir, 'live');
+    const runDir = join(resultsDir, id);
     const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
     expect(manifest.status).toBe('completed');
     expect(manifest.resumed_at).toEqual([]);
@@ -68,7 +70,7 @@ describe('one live owner per run', () => {
         passed: true,
         error: null,
       });
-    expect(await turnbenchContainers('live')).toEqual([]);
+    expect(await turnbenchContainers(id)).toEqual([]);
   }, 280_000);
 
   it('lets exactly one of two simultaneous starts with one run id run', async () => {

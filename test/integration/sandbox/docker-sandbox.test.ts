@@ -267,15 +267,11 @@ describe.skipIf(!enabled)('DockerSandboxProvider against the real engine', () =>
       expect(elsewhere.stdout).toBe('refused /var/tmp\nrefused /opt\nrefused /etc\n');
       expect(elsewhere.stderr).toContain('Read-only file system');
       // The engine's record of the container's writable layer: nothing was written to it.
-      const [info] = (await docker.listContainers({
-        all: true,
-        size: true,
-        filters: { id: [small.id] },
-      })) as Array<{
-        SizeRw?: number;
-      }>;
-      expect(info?.SizeRw).toBeTypeOf('number');
-      expect(info?.SizeRw ?? Number.POSITIVE_INFINITY).toBeLessThan(1024 * 1024);
+      const container = docker.getContainer(small.id);
+      const inspectWithSize = container.inspect as (opts: { size: boolean }) => Promise<{ SizeRw?: number }>;
+      const info = await inspectWithSize.call(container, { size: true });
+      expect(info.SizeRw).toBeTypeOf('number');
+      expect(info.SizeRw ?? Number.POSITIVE_INFINITY).toBeLessThan(1024 * 1024);
       // The sandbox goes on working.
       expect(
         (await small.exec(sh('rm big.bin && echo ok > after.txt && cat after.txt'), { timeoutMs: 10_000 }))
