@@ -59,9 +59,11 @@ describe.skipIf(!enabled)('turnbench images / clean', () => {
     try {
       const r = await runCli(['clean', '--run-id', runId]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toBe(
-        `removed 2 containers of run ${runId}\nkept 1 container (1 of live runs); --force removes them too\n`,
-      );
+      // Any turnbench run on this machine reaps dead owners' containers at its start, and other
+      // test files run at the same time: the two orphans may be gone before clean gets to them.
+      const [removedLine, keptLine] = r.stdout.split('\n');
+      expect(removedLine).toMatch(new RegExp(`^removed [0-2] containers? of run ${runId}$`));
+      expect(keptLine).toBe('kept 1 container (1 of live runs); --force removes them too');
       const left = await docker.listContainers({ all: true, filters: { label: [`turnbench.run=${runId}`] } });
       expect(left.map((c) => c.Id)).toEqual([live.id]);
       await expect(docker.getContainer(kept.id).inspect()).resolves.toBeTruthy();
