@@ -97,7 +97,12 @@ describe.skipIf(!enabled)('a command scorer runs in a context the agent could no
       const old = await box.exec(['sh', '-c', oldScorer], { timeoutMs: 20_000 });
       expect(old.exitCode, `the attack must beat the old scorer: ${old.stdout}${old.stderr}`).toBe(0);
 
-      const score = await scoreSample(scorer, { sandbox: box, finalAnswer: null, graderFiles });
+      const score = await scoreSample(scorer, {
+        sandbox: box,
+        finalAnswer: null,
+        taskText: 'fix add()',
+        graderFiles,
+      });
       expect(score.passed, score.detail).toBe(false);
       expect(score.detail).toContain('AssertionError: 0 != 5');
     } finally {
@@ -109,7 +114,12 @@ describe.skipIf(!enabled)('a command scorer runs in a context the agent could no
     const box = await sandbox();
     try {
       await run(box, 'chmod 000 /workspace');
-      const score = await scoreSample(scorer, { sandbox: box, finalAnswer: null, graderFiles });
+      const score = await scoreSample(scorer, {
+        sandbox: box,
+        finalAnswer: null,
+        taskText: 'fix add()',
+        graderFiles,
+      });
       expect(score.passed, score.detail).toBe(false);
       expect(score.detail).toContain('AssertionError: 0 != 5');
     } finally {
@@ -121,12 +131,17 @@ describe.skipIf(!enabled)('a command scorer runs in a context the agent could no
     const box = await sandbox();
     try {
       await run(box, "printf 'def add(a, b):\\n    return a + b\\n' > calc.py");
-      const score = await scoreSample(scorer, { sandbox: box, finalAnswer: null, graderFiles });
+      const score = await scoreSample(scorer, {
+        sandbox: box,
+        finalAnswer: null,
+        taskText: 'fix add()',
+        graderFiles,
+      });
       expect(score, score.detail).toMatchObject({ passed: true, score: 1 });
       // HOME is a fresh folder, PATH has no folder the sandbox user can write
       const env = await scoreSample(
         { type: 'command', command: 'echo "$HOME $PATH"; ls -A "$HOME" | wc -l', timeout_s: 10, files: [] },
-        { sandbox: box, finalAnswer: null, graderFiles: [] },
+        { sandbox: box, finalAnswer: null, taskText: 'fix add()', graderFiles: [] },
       );
       expect(env.detail).toMatch(
         /^exit 0: \/tmp\/\.grader-home\.\w+ \/usr\/local\/sbin:\/usr\/local\/bin:\/usr\/sbin:\/usr\/bin:\/sbin:\/bin\n0$/,
