@@ -3,7 +3,12 @@ import type { AgentRuntime } from '../agents/index.js';
 import { timerDelay } from '../config/index.js';
 import type { ModelClient, NormalisedUsage } from '../model/index.js';
 import { type Sandbox, type SandboxSpec, SandboxUnavailableError } from '../sandbox/index.js';
-import { type GraderAccess, type ScoreResult, scoreSample } from '../scoring/index.js';
+import {
+  type GraderAccess,
+  GraderUnavailableError,
+  type ScoreResult,
+  scoreSample,
+} from '../scoring/index.js';
 import type { Sample } from '../tasks/index.js';
 import {
   type AgentOutcome,
@@ -87,6 +92,7 @@ function errorMessage(error: unknown): string {
 function errorKind(error: unknown): string {
   if (error instanceof SandboxUnavailableError)
     return error.engineDown ? 'engine_unavailable' : 'sandbox_unavailable';
+  if (error instanceof GraderUnavailableError) return 'grader_unavailable';
   return error instanceof Error ? error.name : 'error';
 }
 
@@ -215,7 +221,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
         status = 'cancelled';
         stopReason = 'cancelled';
         error = { kind: 'cancelled', message: cancelMessage(deps.abort) };
-      } else if (caught instanceof SandboxUnavailableError) {
+      } else if (caught instanceof SandboxUnavailableError || caught instanceof GraderUnavailableError) {
         status = 'error';
         stopReason = 'error';
         error = { kind: errorKind(caught), message: `scoring: ${errorMessage(caught)}` };

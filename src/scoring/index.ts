@@ -9,6 +9,7 @@ export { combineScores } from './combine.js';
 export { matches } from './match.js';
 export { GRADE_FORMAT_NAME, GradeAnswerSchema, gradingPrompt } from './model-prompt.js';
 export type { GraderAccess, ScoreInput, ScoreResult, ScorerImpl } from './types.js';
+export { GraderUnavailableError } from './types.js';
 
 function scoreOne(spec: Scorer, input: ScoreInput): Promise<ScoreResult> {
   switch (spec.type) {

@@ -1,6 +1,7 @@
 import type { ResponseFormatTextJSONSchemaConfig } from 'openai/resources/responses/responses';
 import type { ModelScorer } from '../config/index.js';
 import type { GradeResponse } from '../model/index.js';
+import { SandboxUnavailableError } from '../sandbox/index.js';
 import type { SampleGrade } from '../telemetry/index.js';
 import {
   GRADE_FORMAT_NAME,
@@ -9,7 +10,7 @@ import {
   type GradingFile,
   gradingPrompt,
 } from './model-prompt.js';
-import type { ScoreInput, ScorerImpl } from './types.js';
+import { GraderUnavailableError, type ScoreInput, type ScorerImpl } from './types.js';
 
 /** The structured-output format, built on first use (the helper is only loaded when a model scorer runs). */
 let gradeFormat: Promise<ResponseFormatTextJSONSchemaConfig> | null = null;
@@ -41,7 +42,10 @@ export function parseGradeAnswer(text: string): GradeAnswer | string {
 async function readFiles(spec: ModelScorer, input: ScoreInput): Promise<GradingFile[]> {
   const files: GradingFile[] = [];
   for (const path of spec.include_files) {
-    const content = await input.sandbox.readFile(path).catch(() => null);
+    const content = await input.sandbox.readFile(path).catch((error: unknown) => {
+      if (error instanceof SandboxUnavailableError) throw error;
+      return null; // a file the agent did not write is shown to the grader as missing
+    });
     files.push({ path, content });
   }
   return files;
@@ -62,13 +66,13 @@ export const modelScorer: ScorerImpl<ModelScorer> = {
     let response: GradeResponse | null = null;
     let failure: string | null = null;
     let answer: GradeAnswer | null = null;
+    const prompt = gradingPrompt(
+      spec.rubric,
+      input.taskText,
+      input.finalAnswer,
+      await readFiles(spec, input),
+    );
     try {
-      const prompt = gradingPrompt(
-        spec.rubric,
-        input.taskText,
-        input.finalAnswer,
-        await readFiles(spec, input),
-      );
       response = await input.graders.clientFor(spec).grade(
         {
           model: spec.model,
@@ -78,12 +82,15 @@ export const modelScorer: ScorerImpl<ModelScorer> = {
         },
         input.signal,
       );
-      const parsed = parseGradeAnswer(response.text);
-      if (typeof parsed === 'string') failure = parsed;
-      else answer = parsed;
     } catch (error) {
-      failure = `grader error: ${errorText(error)}`;
+      // The grader could not be asked (its provider down, after retries): that is no grade of the
+      // agent's work, and the sample must not be scored on it.
+      if (input.signal?.aborted) throw error;
+      throw new GraderUnavailableError(`grader ${spec.model}: ${errorText(error)}`);
     }
+    const parsed = parseGradeAnswer(response.text);
+    if (typeof parsed === 'string') failure = parsed;
+    else answer = parsed;
     const usage = response?.usage;
     const passed = answer !== null && answer.score >= spec.pass_threshold;
     const grade: SampleGrade = {

@@ -31,6 +31,14 @@ export interface ScoreResult {
   grades?: SampleGrade[];
 }
 
+/**
+ * A model grader could not be asked (its provider failed after retries): the sample has no score
+ * (it ends as an error, run again on resume), as when its sandbox is gone.
+ */
+export class GraderUnavailableError extends Error {
+  override name = 'GraderUnavailableError';
+}
+
 /** A scorer type: add one by writing a file that implements this and registering it in index.ts. */
 export interface ScorerImpl<S extends Scorer = Scorer> {
   readonly type: S['type'];
