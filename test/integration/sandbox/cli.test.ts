@@ -55,7 +55,8 @@ describe.skipIf(!enabled)('turnbench images / clean', () => {
     await provider.create(spec(runId, { [PID_LABEL]: dead }));
     await provider.create(spec(runId, { [PID_LABEL]: dead }));
     const live = await provider.create(spec(runId)); // owned by this test process, which is alive
-    const kept = await provider.create(spec(other, { [PID_LABEL]: dead }));
+    // another run's live container: no clean of this run touches it, not even --force
+    const kept = await provider.create(spec(other));
     try {
       const r = await runCli(['clean', '--run-id', runId]);
       expect(r.code).toBe(0);
@@ -66,9 +67,9 @@ describe.skipIf(!enabled)('turnbench images / clean', () => {
       expect(keptLine).toBe('kept 1 container (1 of live runs); --force removes them too');
       const left = await docker.listContainers({ all: true, filters: { label: [`turnbench.run=${runId}`] } });
       expect(left.map((c) => c.Id)).toEqual([live.id]);
-      await expect(docker.getContainer(kept.id).inspect()).resolves.toBeTruthy();
       const forced = await runCli(['clean', '--run-id', runId, '--force']);
       expect(forced.stdout).toBe(`removed 1 container of run ${runId}\n`);
+      await expect(docker.getContainer(kept.id).inspect()).resolves.toBeTruthy();
       const again = await runCli(['clean', '--run-id', runId]);
       expect(again.stdout).toBe(`removed 0 containers of run ${runId}\n`);
     } finally {
