@@ -77,8 +77,12 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
     );
     const id = await waitFor(() => containerOf('files__openai__e1'), 10_000, 'its container');
     const env = await docker(['inspect', '--format', '{{json .Config.Env}}', id]);
+    // As the sandbox user (the container's own user is root, out of the agent's reach): what the
+    // agent's processes and files hold is what it could read.
     const environ = await docker([
       'exec',
+      '-u',
+      '1000:1000',
       id,
       'sh',
       '-c',
@@ -87,6 +91,8 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
     const grep = (needle: string) =>
       docker([
         'exec',
+        '-u',
+        '1000:1000',
         id,
         'sh',
         '-c',
