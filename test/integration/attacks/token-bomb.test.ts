@@ -28,7 +28,10 @@ function bigSuite(opts: { tasks: number; wallTimeoutS?: number; steps?: string }
   const dir = mkdtempSync(join(tmpdir(), 'tb-tokbomb-'));
   for (let t = 0; t < opts.tasks; t++) {
     mkdirSync(join(dir, `big${t}`));
-    const limits = opts.wallTimeoutS ? `limits: { wall_timeout_s: ${opts.wallTimeoutS} }\n` : '';
+    // the token ceiling lifted so that only the wall clock can stop a sample that resends 1 MB a turn
+    const limits = opts.wallTimeoutS
+      ? `limits: { wall_timeout_s: ${opts.wallTimeoutS}, max_total_tokens: 1000000000 }\n`
+      : '';
     writeFileSync(
       join(dir, `big${t}/task.yaml`),
       `id: big${t}\ninstructions: ${JSON.stringify(letters(MB, 17 + t))}\n${limits}` +

@@ -13,7 +13,7 @@ import { assertBuilt, readJsonl, runCli } from './helpers.js';
 const SUITE = 'test/fixtures/suites/overload/suite.yaml';
 
 /** One run of the overload suite: its samples, events and wall time (from run.json). */
-async function run(resultsDir: string, runId: string, extra: string[]) {
+async function run(resultsDir: string, runId: string, extra: string[], okCodes = [0]) {
   const result = await runCli([
     'run',
     SUITE,
@@ -25,7 +25,7 @@ async function run(resultsDir: string, runId: string, extra: string[]) {
     resultsDir,
     ...extra,
   ]);
-  expect(result.code, result.stderr.slice(-2000)).toBe(0);
+  expect(okCodes, result.stderr.slice(-2000)).toContain(result.code);
   const dir = join(resultsDir, runId);
   const manifest = RunManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')));
   return {
@@ -45,7 +45,9 @@ describe('adaptive concurrency against a rate-limited sim', () => {
   it('falls on 429s and climbs again, loses no sample, and finishes sooner than a fixed limit at the ceiling', async () => {
     assertBuilt();
     const resultsDir = mkdtempSync(join(tmpdir(), 'tb-adaptive-'));
-    const fixed = await run(resultsDir, 'fixed', []);
+    // at the fixed ceiling a sample may run out of retries and end in error (exit 1): that is
+    // the waste adaptive concurrency exists to avoid, so only the adaptive run must lose none
+    const fixed = await run(resultsDir, 'fixed', [], [0, 1]);
     const adaptive = await run(resultsDir, 'adaptive', ['--adaptive']);
 
     // no sample lost: every one ran to its final answer
