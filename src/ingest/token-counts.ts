@@ -43,7 +43,7 @@ export function sameCounts(a: TokenCounts, b: TokenCounts): boolean {
 }
 
 /** Equal in every field both sides know, `total` left out (Codex's total may be computed differently). */
-function agrees(a: TokenCounts, b: TokenCounts): boolean {
+export function agrees(a: TokenCounts, b: TokenCounts): boolean {
   return FIELDS.every((f) => f === 'total' || a[f] === null || b[f] === null || a[f] === b[f]);
 }
 

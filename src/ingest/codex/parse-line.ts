@@ -45,6 +45,11 @@ export type CodexLine =
   | { kind: 'item'; item: ResponseItem }
   | {
       kind: 'usage';
+      /**
+       * `token_count` event, or `token_usage_record` line (Codex ≥ 0.170: one per model request,
+       * with its response id, the compaction_trigger request included, which token_count omits).
+       */
+      from: 'token_count' | 'record';
       last: TokenCounts | null;
       total: TokenCounts | null;
       responseId: string | null;
@@ -122,6 +127,7 @@ function metaFacts(raw: unknown): { ok: true; meta: MetaFacts } | { ok: false; e
 type Result = { ok: true; line: CodexLine } | { ok: false; error: string };
 
 function usageLine(
+  from: 'token_count' | 'record',
   last: z.infer<typeof CodexTokenUsageSchema> | null | undefined,
   total: z.infer<typeof CodexTokenUsageSchema> | null | undefined,
   extra: { responseId?: string | null; threadId?: string | null } = {},
@@ -130,6 +136,7 @@ function usageLine(
     ok: true,
     line: {
       kind: 'usage',
+      from,
       last: last ? tokenCounts(last) : null,
       total: total ? tokenCounts(total) : null,
       responseId: extra.responseId ?? null,
@@ -146,12 +153,16 @@ function eventLine(payload: unknown): Result {
       const parsed = TokenCountSchema.safeParse(payload);
       if (!parsed.success) return { ok: false, error: `token_count ${issueText(parsed.error)}` };
       if (parsed.data.info)
-        return usageLine(parsed.data.info.last_token_usage, parsed.data.info.total_token_usage);
+        return usageLine(
+          'token_count',
+          parsed.data.info.last_token_usage,
+          parsed.data.info.total_token_usage,
+        );
       // The oldest shape: the request's usage at the top level, no running total.
       if (parsed.data.input_tokens != null) {
         const flat = CodexTokenUsageSchema.safeParse(payload);
         if (!flat.success) return { ok: false, error: `token_count ${issueText(flat.error)}` };
-        return usageLine(flat.data, null);
+        return usageLine('token_count', flat.data, null);
       }
       return { ok: true, line: { kind: 'ignored' } }; // info: null carries rate limits only
     }
@@ -231,7 +242,7 @@ function envelopeLine(type: string, payload: unknown): Result {
       const parsed = TokenUsageRecordSchema.safeParse(payload);
       if (!parsed.success) return { ok: false, error: `token_usage_record ${issueText(parsed.error)}` };
       const r = parsed.data;
-      return usageLine(r.usage, r.thread_token_usage, {
+      return usageLine('record', r.usage, r.thread_token_usage, {
         responseId: r.response_id ?? null,
         threadId: r.thread_id ?? r.session_id ?? null,
       });

@@ -8,7 +8,13 @@ import {
   type TokenCounter,
 } from '../../telemetry/index.js';
 import { appendFingerprints, emptyFingerprints, ItemHistory } from '../item-history.js';
-import { asNormalisedUsage, TokenCountDedup } from '../token-counts.js';
+import {
+  agrees,
+  asNormalisedUsage,
+  describeCounts,
+  TokenCountDedup,
+  type TokenCounts,
+} from '../token-counts.js';
 import type {
   CompactionMethod,
   IngestEvent,
@@ -38,6 +44,8 @@ interface Draft {
   inputs: ItemFingerprints | null;
   startedAt: number | null;
   outputs: ItemFingerprints;
+  /** Output items of its own recorded in the log (a compaction_trigger request has none: its output is the `compacted` line). */
+  outputItems: number;
   lastOutputAt: number | null;
   toolCalls: number;
   compactionOutput: boolean;
@@ -91,6 +99,16 @@ export class CodexSessionReader {
   private instructionsHash: string | null = null;
   private readonly history: ItemHistory;
   private readonly dedup = new TokenCountDedup();
+  /**
+   * Codex ≥ 0.170 writes a `token_usage_record` per model request (with its response id) besides
+   * the `token_count` events. Once the log has one, the records alone are the requests: token_count
+   * leaves out the compaction_trigger request and keeps a running total of its own, so mixing the
+   * two would count requests twice and take one total's growth for the other's.
+   */
+  private readonly recordDedup = new TokenCountDedup();
+  private recordsSeen = false;
+  /** The usage of the last request counted from a record, which the token_count after it repeats. */
+  private lastRecorded: TokenCounts | null = null;
   private outputSinceUsage = false;
   private order: Order | null = null;
   private open: Draft | null = null;
@@ -266,6 +284,7 @@ export class CodexSessionReader {
       inputs: this.history.known && this.history.length > 0 ? this.history.prefix(this.history.length) : null,
       startedAt,
       outputs: emptyFingerprints(),
+      outputItems: 0,
       lastOutputAt: null,
       toolCalls: 0,
       compactionOutput: false,
@@ -294,6 +313,7 @@ export class CodexSessionReader {
       target = this.open;
     }
     if (this.history.known) appendFingerprints(target.outputs, this.history.push(sent));
+    target.outputItems++;
     if (isToolCall(item)) target.toolCalls++;
     if (isCompactionItem(item)) target.compactionOutput = true;
     if (at !== null) target.lastOutputAt = at;
@@ -303,7 +323,10 @@ export class CodexSessionReader {
   private onUsage(line: Extract<CodexLine, { kind: 'usage' }>, at: number | null, source: string): void {
     // Records of other threads (sub-agents) have files of their own.
     if (line.threadId && this.sessionId && line.threadId !== this.sessionId) return;
-    const verdict = this.dedup.accept({ last: line.last, total: line.total }, this.outputSinceUsage);
+    const fromRecord = line.from === 'record';
+    if (fromRecord) this.recordsSeen = true;
+    const dedup = fromRecord ? this.recordDedup : this.dedup;
+    const verdict = dedup.accept({ last: line.last, total: line.total }, this.outputSinceUsage);
     this.outputSinceUsage = false;
     if (verdict.kind === 'repeat') return;
     if (verdict.kind === 'context') {
@@ -312,6 +335,12 @@ export class CodexSessionReader {
       return;
     }
     if (verdict.warning) this.warn(`${source}: ${verdict.warning}`);
+    if (!fromRecord && this.recordsSeen) {
+      this.crossCheck(verdict.usage, source);
+      this.anchor(at);
+      return;
+    }
+    if (fromRecord) this.lastRecorded = verdict.usage;
     const usage = asNormalisedUsage(verdict.usage);
     if (!usage) {
       this.warn(`${source}: token usage without input or output tokens; not counted`);
@@ -338,11 +367,27 @@ export class CodexSessionReader {
     this.anchor(at);
   }
 
+  /** A token_count next to the records: Codex's second account of the request just recorded. */
+  private crossCheck(counted: TokenCounts, source: string): void {
+    const recorded = this.lastRecorded;
+    this.lastRecorded = null;
+    if (recorded && agrees(counted, recorded)) return;
+    this.warn(
+      recorded
+        ? `${source}: token_count says ${describeCounts(counted)} but the token_usage_record before it says ${describeCounts(recorded)}; the record is counted`
+        : `${source}: token_count for a request without a token_usage_record; not counted (the records are)`,
+    );
+  }
+
   private onCompaction(replacement: readonly ResponseItem[] | null, at: number | null, source: string): void {
     const candidate = this.open ?? (this.pending && this.pending.inputsSinceEnd === 0 ? this.pending : null);
     const remote = replacement?.some(isCompactionItem) ?? false;
+    // Current Codex records a response's items before its usage; a finished request with no item
+    // of its own right before the `compacted` line is the compaction_trigger request, whose only
+    // output (the compaction item) Codex keeps in that line.
+    const silent = this.order === 'A' && candidate?.usage != null && candidate.outputItems === 0;
     const method: CompactionMethod = remote
-      ? candidate?.compactionOutput
+      ? candidate?.compactionOutput || silent
         ? 'trigger'
         : 'endpoint'
       : 'summary';

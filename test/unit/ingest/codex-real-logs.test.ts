@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readCodexRollout } from '../../../src/ingest/index.js';
 import type { IngestedRequest } from '../../../src/ingest/types.js';
@@ -9,6 +11,18 @@ import { build, collect, drops, fixture, lastTotalTokenUsage, sumTurns } from '.
 const RESUME = fixture('v0.171', 'resume-effort-model.jsonl');
 const PARALLEL = fixture('v0.171', 'parallel-calls.jsonl');
 const COMPACTION = fixture('v0.171', 'inline-compaction.jsonl');
+const TRIGGER = fixture('v0.171', 'trigger-websocket.jsonl');
+
+/** What the recording proxy saw of the TRIGGER session, request by request. */
+interface ProxiedTurn {
+  turn: number;
+  kind: string;
+  response_id: string;
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+}
 
 interface CapturedRequest {
   model: string;
@@ -38,7 +52,7 @@ describe('Codex 0.171 rollouts (real)', () => {
     });
   });
 
-  test.each([RESUME, PARALLEL, COMPACTION])(
+  test.each([RESUME, PARALLEL, COMPACTION, TRIGGER])(
     'per-session totals equal the last total_token_usage: %s',
     async (file) => {
       const { turns, samples } = await build([{ file }]);
@@ -125,5 +139,53 @@ describe('Codex 0.171 rollouts (real)', () => {
       expect(t.response_id).toMatch(/^resp_/);
     }
     expect(turns.map((t) => t.tool_calls)).toEqual([2, 1, 0]);
+  });
+
+  test('compaction_trigger over WebSocket: one turn per request the proxy saw, by response id, the compaction requests labelled', async () => {
+    const proxied = JSON.parse(
+      readFileSync(fixture('v0.171', 'trigger-websocket.proxy.json'), 'utf8'),
+    ) as ProxiedTurn[];
+    const { turns, events, warnings } = await build([{ file: TRIGGER }]);
+    expect(warnings).toEqual([]);
+    // Codex logs no usage for its WebSocket warm-up (generate: false): every other request is there
+    const logged = proxied.filter((p) => p.kind !== 'warmup');
+    expect(proxied.length - logged.length).toBe(1);
+    const figures = (t: {
+      kind: string;
+      response_id: string | null;
+      input_tokens: number;
+      cached_tokens: number | null;
+      output_tokens: number;
+      reasoning_tokens: number | null;
+    }) => [t.kind, t.response_id, t.input_tokens, t.cached_tokens, t.output_tokens, t.reasoning_tokens];
+    expect(turns.map(figures)).toEqual(logged.map(figures));
+    const compactions = events.flatMap((e) => (e.type === 'compaction' ? [e] : []));
+    expect(compactions.map((c) => [c.method, c.turn, c.input_tokens])).toEqual([
+      ['trigger', 4, 14839],
+      ['trigger', 8, 13872],
+    ]);
+    expect(turns.filter((t) => t.after_compaction).map((t) => [t.turn, t.prefix.reason])).toEqual([
+      [5, 'compacted'],
+      [9, 'compacted'],
+    ]);
+    for (const t of drops(turns)) expect(t.prefix.reason).not.toBeNull();
+  });
+
+  test('token_count disagreeing with the record before it is a warning; the record is counted', async () => {
+    const lines = readFileSync(TRIGGER, 'utf8').split('\n');
+    // the first request's token_count (its running total still agrees), its last usage altered
+    const at = lines.findIndex((l) => l.includes('"token_count"') && l.includes('"input_tokens":8084'));
+    lines[at] = lines[at]!.replace(
+      '"last_token_usage":{"input_tokens":8084',
+      '"last_token_usage":{"input_tokens":8000',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'tb-ingest-'));
+    const file = join(dir, 'altered.jsonl');
+    writeFileSync(file, lines.join('\n'));
+    const { turns, warnings } = await build([{ file }]);
+    expect(turns[0]!.input_tokens).toBe(8084);
+    expect(turns).toHaveLength(11);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`altered.jsonl:${at + 1}: token_count says input 8000`);
   });
 });

@@ -60,9 +60,14 @@ export interface Totals {
   reasoning: number | null;
 }
 
-/** The last running total a Codex log reports (token_count or token_usage_record), read independently. */
+/**
+ * The last running total a Codex log reports, read independently: the last `token_usage_record`'s
+ * `thread_token_usage` when the log has records (token_count's total leaves the compaction_trigger
+ * request out), else the last `token_count` `total_token_usage`.
+ */
 export function lastTotalTokenUsage(file: string): Totals {
   let last: Record<string, number> | null = null;
+  let lastRecord: Record<string, number> | null = null;
   for (const text of readFileSync(file, 'utf8').split('\n')) {
     let line: { type?: string; payload?: Record<string, unknown> };
     try {
@@ -79,8 +84,9 @@ export function lastTotalTokenUsage(file: string): Totals {
       | undefined;
     if (line.type === 'event_msg' && p?.type === 'token_count' && p.info?.total_token_usage)
       last = p.info.total_token_usage;
-    if (line.type === 'token_usage_record' && p?.thread_token_usage) last = p.thread_token_usage;
+    if (line.type === 'token_usage_record' && p?.thread_token_usage) lastRecord = p.thread_token_usage;
   }
+  last = lastRecord ?? last;
   if (!last) throw new Error(`${file}: no total_token_usage`);
   return {
     input: last.input_tokens ?? 0,
