@@ -1,6 +1,6 @@
 export { type CodexBuild, CodexUnavailableError, findCodexBuild } from './codex/binary.js';
 export { codexProvider, codexSetup, overrideArgs } from './codex/config.js';
-export { type CodexSessionLog, parseSessionLog } from './codex/session-log.js';
+export { type CodexSessionLog, type LoggedRequest, readSessionLog } from './codex/session-log.js';
 export { commandEnvironment, renderArgument } from './command/driver.js';
 export { FORWARDER_PORT, SANDBOX_BASE_URL, SANDBOX_PATHS } from './launcher.js';
 export { type ObservedRequest, parseObservedRequest } from './proxy/observed-request.js';

@@ -95,4 +95,5 @@ export type IngestEvent =
     }
   | { type: 'error'; sessionId: string; at: number; kind: string; message: string }
   | { type: 'session_end'; sessionId: string; at: number | null }
-  | { type: 'warning'; message: string };
+  /** `unreadableLine`: the line was not JSON (a log cut short by a kill); the rest is still read. */
+  | { type: 'warning'; message: string; unreadableLine?: true };

@@ -8,7 +8,7 @@ import type { AgentExit, AgentProcess } from '../sandbox-exec.js';
 import { checkCodexUsage } from '../usage-check.js';
 import type { CodexBuild } from './binary.js';
 import { codexSetup } from './config.js';
-import { type CodexSessionLog, parseSessionLog } from './session-log.js';
+import { type CodexSessionLog, readSessionLog } from './session-log.js';
 
 const LAST_MESSAGE = posix.join(SANDBOX_PATHS.stateDir, 'last-message.txt');
 const TASK_FILE = posix.join(SANDBOX_PATHS.stateDir, 'task.txt');
@@ -65,7 +65,7 @@ export class CodexDriver implements AgentDriver {
     return { finalAnswer, usageCheck: checkCodexUsage(proxied, logs), version: this.build.version };
   }
 
-  /** Every rollout file under CODEX_HOME/sessions, copied to `<sample folder>/codex/sessions/...` and parsed. */
+  /** Every rollout file under CODEX_HOME/sessions, copied to `<sample folder>/codex/sessions/...` and read there. */
   private async copySessionLogs(ctx: AgentContext): Promise<CodexSessionLog[]> {
     const listing = await ctx.sandbox.exec(['find', SESSIONS, '-type', 'f', '-name', 'rollout-*.jsonl'], {
       timeoutMs: 30_000,
@@ -82,7 +82,7 @@ export class CodexDriver implements AgentDriver {
       const local = join(ctx.sampleDir, 'codex', 'sessions', posix.relative(SESSIONS, file));
       await mkdir(dirname(local), { recursive: true });
       await writeFile(local, text);
-      logs.push(parseSessionLog(text));
+      logs.push(await readSessionLog(local));
     }
     return logs;
   }

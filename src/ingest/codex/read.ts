@@ -25,7 +25,7 @@ export async function* readCodexRollout(
   for await (const { line, text } of readLines(source)) {
     const ref = `${file}:${line}`;
     const raw = parseJsonLine(text);
-    if (raw === null) reader.warn(`${ref}: not valid JSON; line skipped`);
+    if (raw === null) reader.warn(`${ref}: not valid JSON; line skipped`, true);
     else {
       const parsed = parseCodexLine(raw);
       if (parsed.ok) reader.line(parsed.line, parsed.at, ref);

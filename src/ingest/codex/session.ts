@@ -137,8 +137,10 @@ export class CodexSessionReader {
     return out;
   }
 
-  warn(message: string): void {
-    this.queue.push({ type: 'warning', message });
+  warn(message: string, unreadableLine = false): void {
+    this.queue.push(
+      unreadableLine ? { type: 'warning', message, unreadableLine } : { type: 'warning', message },
+    );
   }
 
   line(line: CodexLine, at: number | null, source: string): void {

@@ -87,7 +87,7 @@ export async function* readPlainLog(
     const ref = `${file}:${line}`;
     const raw = parseJsonLine(text);
     if (raw === null) {
-      yield { type: 'warning', message: `${ref}: not valid JSON; line skipped` };
+      yield { type: 'warning', message: `${ref}: not valid JSON; line skipped`, unreadableLine: true };
       continue;
     }
     const parsed = PlainLineSchema.safeParse(raw);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSessionLog } from '../../../src/agents/index.js';
+import { readSessionLog } from '../../../src/agents/index.js';
 import type { SimServer } from '../../../src/sim/index.js';
 import {
   type EventRecord,
@@ -184,7 +184,7 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
     }
   });
 
-  it("equals Codex's own session log, request by request and in total", () => {
+  it("equals Codex's own session log, request by request and in total", async () => {
     for (const s of samples) {
       // Codex logs no usage for its WebSocket warm-up: the check leaves it out
       expect(s.agent?.usage_check, s.sample_id).toEqual({
@@ -195,15 +195,23 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
       });
       const logs = filesUnder(join(runDir, 'samples', s.sample_id, 'codex', 'sessions'));
       expect(logs).toHaveLength(1);
-      const log = parseSessionLog(readFileSync(logs[0]!, 'utf8'));
+      const log = await readSessionLog(logs[0]!);
       const all = turns.filter((t) => t.sample_id === s.sample_id).sort((a, b) => a.turn - b.turn);
       const own = all.filter((t) => t.kind !== 'warmup');
       expect(log.sessionId).toBe(own[0]!.conversation);
-      expect(log.records.map((r) => r.responseId)).toEqual(own.map((t) => t.response_id));
+      expect(log.requests.map((r) => r.responseId)).toEqual(own.map((t) => t.response_id));
       expect(
-        log.tokenCounts.map((u) => [u.inputTokens, u.cachedTokens, u.outputTokens, u.reasoningTokens]),
-      ).toEqual(own.map((t) => [t.input_tokens, t.cached_tokens, t.output_tokens, t.reasoning_tokens]));
-      const logged = log.tokenCounts.reduce((n, u) => n + u.inputTokens, 0);
+        log.requests.map(({ kind, usage: u }) => [
+          kind,
+          u.inputTokens,
+          u.cachedTokens,
+          u.outputTokens,
+          u.reasoningTokens,
+        ]),
+      ).toEqual(
+        own.map((t) => [t.kind, t.input_tokens, t.cached_tokens, t.output_tokens, t.reasoning_tokens]),
+      );
+      const logged = log.requests.reduce((n, r) => n + r.usage.inputTokens, 0);
       const warmup = all.filter((t) => t.kind === 'warmup').reduce((n, t) => n + t.input_tokens, 0);
       expect(s.input_tokens).toBe(logged + warmup);
     }

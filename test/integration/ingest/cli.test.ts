@@ -15,7 +15,10 @@ beforeAll(() => {
   const place = (from: string, day: string) => {
     const dir = join(sessions, ...day.split('-'));
     mkdirSync(dir, { recursive: true });
-    cpSync(from, dir, { recursive: true, filter: (src) => !src.endsWith('.requests.json') });
+    cpSync(from, dir, {
+      recursive: true,
+      filter: (src) => !src.endsWith('.requests.json') && !src.endsWith('.proxy.json'),
+    });
   };
   place(join(FIXTURES, 'v0.171'), '2026-12-01');
   place(join(FIXTURES, 'v0.46'), '2025-10-29');
@@ -40,7 +43,7 @@ describe('turnbench ingest, end to end through the CLI', () => {
     );
     expect(recent.code, recent.stderr).toBe(0);
     expect(recent.stdout).toMatch(
-      /ingested \d+ file\(s\): 3 session\(s\), 19 request\(s\) into 3 sample\(s\)/,
+      /ingested \d+ file\(s\): 4 session\(s\), 30 request\(s\) into 4 sample\(s\)/,
     );
 
     const older = await tb('ingest', sessions, '--until', '2025-12-31', '--run-id', 'last-quarter', '--json');
@@ -90,7 +93,7 @@ describe('turnbench ingest, end to end through the CLI', () => {
     expect(better.code, better.stdout + better.stderr).toBe(0);
 
     const turns = readJsonl(join(results, 'this-week', 'turns.jsonl')) as { run_id: string }[];
-    expect(turns).toHaveLength(19);
+    expect(turns).toHaveLength(30);
     expect(turns.every((t) => t.run_id === 'this-week')).toBe(true);
   });
 
