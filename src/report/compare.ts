@@ -6,18 +6,28 @@ import { readManifest } from './run-dir.js';
 import { type PairedDifference, pairedDifference } from './stats.js';
 import { readSamples, runVariantOrder, summarizeSamples, type VariantSummary, wasRun } from './summary.js';
 
+/** A metric of both runs; null where a run cannot measure it (pass_rate with no scored sample). */
 export interface MetricDelta {
-  baseline: number;
-  candidate: number;
-  delta: number;
-  /** candidate / baseline - 1; null when the baseline is 0. */
+  baseline: number | null;
+  candidate: number | null;
+  /** null when either side is null. */
+  delta: number | null;
+  /** candidate / baseline - 1; null when the baseline is 0 or either side is null. */
   relative: number | null;
+}
+
+interface TaskView {
+  epochs: number;
+  /** null when no epoch of the task was scored. */
+  pass_rate: number | null;
+  cache_hit_rate: number;
+  cost_usd: number;
 }
 
 export interface TaskComparison {
   task_id: string;
-  baseline: { epochs: number; pass_rate: number; cache_hit_rate: number; cost_usd: number };
-  candidate: { epochs: number; pass_rate: number; cache_hit_rate: number; cost_usd: number };
+  baseline: TaskView;
+  candidate: TaskView;
 }
 
 export interface Flip {
@@ -71,9 +81,9 @@ function byTask(samples: readonly SampleRecord[]): Map<string, TaskAcc> {
   return map;
 }
 
-const taskView = (t: TaskAcc) => ({
+const taskView = (t: TaskAcc): TaskView => ({
   epochs: t.epochs,
-  pass_rate: t.scored > 0 ? t.passed / t.scored : 0,
+  pass_rate: t.scored > 0 ? t.passed / t.scored : null,
   cache_hit_rate: t.input > 0 ? t.cached / t.input : 0,
   cost_usd: t.cost,
 });
@@ -81,11 +91,13 @@ const taskView = (t: TaskAcc) => ({
 function metricDeltas(b: VariantSummary, c: VariantSummary): Record<GateMetric, MetricDelta> {
   const out = {} as Record<GateMetric, MetricDelta>;
   for (const m of GATE_METRICS) {
+    const [x, y] = [b[m], c[m]];
+    const both = x !== null && y !== null;
     out[m] = {
-      baseline: b[m],
-      candidate: c[m],
-      delta: c[m] - b[m],
-      relative: b[m] === 0 ? null : c[m] / b[m] - 1,
+      baseline: x,
+      candidate: y,
+      delta: both ? y - x : null,
+      relative: both && x !== 0 ? y / x - 1 : null,
     };
   }
   return out;
@@ -106,8 +118,14 @@ function compareVariant(
     if (ct) tasks.push({ task_id, baseline: taskView(bt), candidate: taskView(ct) });
   }
   tasks.sort((x, y) => x.task_id.localeCompare(y.task_id));
+  // A task unscored in either run has no pass-rate difference to pair.
   const pairs = (key: 'pass_rate' | 'cache_hit_rate' | 'cost_usd') =>
-    pairedDifference(tasks.map((t) => ({ baseline: t.baseline[key], candidate: t.candidate[key] })));
+    pairedDifference(
+      tasks.flatMap((t) => {
+        const [baseline, candidate] = [t.baseline[key], t.candidate[key]];
+        return baseline === null || candidate === null ? [] : [{ baseline, candidate }];
+      }),
+    );
   // Only scored samples flip: an error is neither a pass nor a fail.
   const bOutcome = new Map(
     bSamples.filter((s) => s.passed !== null).map((s) => [`${s.task_id}\u0000${s.epoch}`, s.passed === true]),
@@ -205,13 +223,15 @@ const SHOWN: GateMetric[] = [
   'compactions',
 ];
 
-function show(metric: GateMetric, v: number): string {
+function show(metric: GateMetric, v: number | null): string {
+  if (v === null) return 'n/a';
   if (metric === 'pass_rate' || metric === 'cache_hit_rate') return formatPercent(v);
   if (metric === 'cost_usd') return formatUsd(v);
   return formatCompact(v);
 }
 
 function showDelta(metric: GateMetric, d: MetricDelta): string {
+  if (d.delta === null) return 'n/a';
   if (metric === 'pass_rate' || metric === 'cache_hit_rate') return formatPp(d.delta);
   return d.relative === null ? (d.delta === 0 ? '0' : 'new') : formatRelative(d.relative);
 }
@@ -233,6 +253,7 @@ function metricRows(v: VariantComparison): string[][] {
 
 /** The change a gate measured, in its unit: "+1.25pp", "-3.10%", "+2.00". */
 export function formatGateChange(g: GateResult): string {
+  if (g.delta === null) return `n/a (${g.baseline === null ? 'baseline' : 'candidate'} has no scored sample)`;
   const unit = g.gate.endsWith('pp') ? 'pp' : g.gate.endsWith('%') ? '%' : '';
   return Number.isFinite(g.delta)
     ? `${g.delta >= 0 ? '+' : ''}${g.delta.toFixed(2)}${unit}`
@@ -279,9 +300,9 @@ export function renderCompareMarkdown(r: CompareResult): string {
         r.gates.map((g) => [
           `\`${g.gate}\``,
           g.variant,
-          String(+g.baseline.toFixed(6)),
-          String(+g.candidate.toFixed(6)),
-          g.failed ? 'FAIL' : 'ok',
+          g.baseline === null ? 'n/a' : String(+g.baseline.toFixed(6)),
+          g.candidate === null ? 'n/a' : String(+g.candidate.toFixed(6)),
+          g.delta === null ? 'FAIL (not measurable)' : g.failed ? 'FAIL' : 'ok',
         ]),
         ['l', 'l'],
       ),

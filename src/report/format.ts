@@ -13,8 +13,9 @@ export function formatCompact(n: number): string {
   return String(Math.round(n));
 }
 
-/** 0.8125 -> "81.3%". */
-export function formatPercent(rate: number, digits = 1): string {
+/** 0.8125 -> "81.3%"; null (a rate with nothing to measure, e.g. no scored sample) -> "n/a". */
+export function formatPercent(rate: number | null, digits = 1): string {
+  if (rate === null) return 'n/a';
   return `${(rate * 100).toFixed(digits)}%`;
 }
 

@@ -103,10 +103,12 @@ export function gateViolated(gate: Gate, delta: number): boolean {
 export interface GateResult {
   gate: string;
   variant: string;
-  baseline: number;
-  candidate: number;
-  /** In the gate's unit (pp, % or raw). */
-  delta: number;
+  /** null: the run cannot measure the metric (pass_rate without a scored sample). */
+  baseline: number | null;
+  candidate: number | null;
+  /** In the gate's unit (pp, % or raw); null when either side is null. */
+  delta: number | null;
+  /** A gate that cannot be measured fails: a condition asked for is never passed silently. */
   failed: boolean;
 }
 
@@ -114,8 +116,8 @@ export function evaluateGates(
   gates: readonly Gate[],
   variants: readonly {
     variant: string;
-    baseline: Record<GateMetric, number>;
-    candidate: Record<GateMetric, number>;
+    baseline: Record<GateMetric, number | null>;
+    candidate: Record<GateMetric, number | null>;
   }[],
 ): GateResult[] {
   const results: GateResult[] = [];
@@ -123,14 +125,14 @@ export function evaluateGates(
     for (const v of variants) {
       const b = v.baseline[gate.metric];
       const c = v.candidate[gate.metric];
-      const delta = gateDelta(gate, b, c);
+      const delta = b === null || c === null ? null : gateDelta(gate, b, c);
       results.push({
         gate: gate.source,
         variant: v.variant,
         baseline: b,
         candidate: c,
         delta,
-        failed: gateViolated(gate, delta),
+        failed: delta === null || gateViolated(gate, delta),
       });
     }
   }

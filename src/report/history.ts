@@ -7,8 +7,11 @@ import { summarizeRun, type VariantSummary } from './summary.js';
 
 export interface RunTotals {
   samples: number;
+  /** Samples with a score (errors and ingested sessions have none). */
+  scored: number;
   passed: number;
-  pass_rate: number;
+  /** passed / scored; null when nothing was scored. */
+  pass_rate: number | null;
   input_tokens: number;
   cached_tokens: number;
   cache_hit_rate: number;
@@ -26,9 +29,10 @@ export interface HistoryEntry {
 }
 
 export function totalsOf(variants: readonly VariantSummary[]): RunTotals {
-  const t = { samples: 0, passed: 0, input_tokens: 0, cached_tokens: 0, cost_usd: 0, wall_ms: 0 };
+  const t = { samples: 0, scored: 0, passed: 0, input_tokens: 0, cached_tokens: 0, cost_usd: 0, wall_ms: 0 };
   for (const v of variants) {
     t.samples += v.samples;
+    t.scored += v.scored;
     t.passed += v.passed;
     t.input_tokens += v.input_tokens;
     t.cached_tokens += v.cached_tokens;
@@ -37,7 +41,7 @@ export function totalsOf(variants: readonly VariantSummary[]): RunTotals {
   }
   return {
     ...t,
-    pass_rate: t.samples > 0 ? t.passed / t.samples : 0,
+    pass_rate: t.scored > 0 ? t.passed / t.scored : null,
     cache_hit_rate: t.input_tokens > 0 ? t.cached_tokens / t.input_tokens : 0,
   };
 }
@@ -101,8 +105,10 @@ export function formatHistory(runs: readonly HistoryEntry[]): string {
     r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const lines = [fmt(head), ...rows.map(fmt)];
   if (runs.length > 1) {
-    const metric = (name: string, get: (r: HistoryEntry) => number, show: (v: number) => string) => {
-      const values = runs.map(get);
+    // Runs that cannot measure a metric (pass rate of ingested sessions) are left out of its trend.
+    const metric = (name: string, get: (r: HistoryEntry) => number | null, show: (v: number) => string) => {
+      const values = runs.map(get).filter((v): v is number => v !== null);
+      if (values.length === 0) return `${name.padEnd(10)} n/a`;
       return `${name.padEnd(10)} ${sparkline(values)}  ${show(values[0] ?? 0)} -> ${show(values[values.length - 1] ?? 0)}`;
     };
     lines.push('', 'trend (oldest -> newest)');

@@ -73,6 +73,7 @@ export const REPORT_CLIENT_JS = `
       var ctx = chart.ctx, meta = chart.getDatasetMeta(0), y = chart.scales.y;
       ctx.save(); ctx.strokeStyle = '#111'; ctx.lineWidth = 1.5;
       meta.data.forEach(function (bar, i) {
+        if (data.variants[i].pass_rate === null) return; // nothing scored: no bar, no interval
         var ci = data.variants[i].pass_ci; var x = bar.x;
         ctx.beginPath();
         ctx.moveTo(x, y.getPixelForValue(ci.lo)); ctx.lineTo(x, y.getPixelForValue(ci.hi));
@@ -87,7 +88,7 @@ export const REPORT_CLIENT_JS = `
     type: 'bar',
     data: { labels: variants, datasets: [{ label: 'pass rate', data: data.variants.map(function (v) { return v.pass_rate; }), backgroundColor: variants.map(function (_, i) { return color(i) + '99'; }) }] },
     options: {
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) { var ci = data.variants[ctx.dataIndex].pass_ci; return pct(ctx.raw) + ' (95% CI ' + pct(ci.lo) + '–' + pct(ci.hi) + ')'; } } } },
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) { var ci = data.variants[ctx.dataIndex].pass_ci; return ctx.raw === null ? 'n/a (not scored)' : pct(ctx.raw) + ' (95% CI ' + pct(ci.lo) + '–' + pct(ci.hi) + ')'; } } } },
       scales: { y: { min: 0, max: 1, ticks: { callback: function (v) { return Math.round(v * 100) + '%'; } } } }
     },
     plugins: [whiskers]

@@ -51,7 +51,9 @@ function summaryTable(data: ReportData): string {
     [
       v.variant,
       String(v.samples),
-      `${formatPercent(v.pass_rate)} (${formatPercent(v.pass_ci.lo, 0)}–${formatPercent(v.pass_ci.hi, 0)})`,
+      v.pass_rate === null
+        ? 'n/a'
+        : `${formatPercent(v.pass_rate)} (${formatPercent(v.pass_ci.lo, 0)}–${formatPercent(v.pass_ci.hi, 0)})`,
       String(v.turns),
       formatCompact(v.input_tokens),
       formatCompact(v.cached_tokens),

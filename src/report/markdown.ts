@@ -17,7 +17,7 @@ function variantRows(variants: VariantStats[]): string[][] {
   return variants.map((v) => [
     v.variant,
     String(v.samples),
-    `${formatPercent(v.pass_rate)} (${interval(v.pass_ci.lo, v.pass_ci.hi)})`,
+    v.pass_rate === null ? 'n/a' : `${formatPercent(v.pass_rate)} (${interval(v.pass_ci.lo, v.pass_ci.hi)})`,
     String(v.errors),
     String(v.turns),
     formatCompact(v.input_tokens),
@@ -52,6 +52,7 @@ export function notableDifferences(variants: VariantStats[]): string[] {
         );
       }
     }
+    if (v.pass_rate === null || ref.pass_rate === null) continue;
     const pass = v.pass_rate - ref.pass_rate;
     const overlap = v.pass_ci.lo <= ref.pass_ci.hi && ref.pass_ci.lo <= v.pass_ci.hi;
     if (Math.abs(pass) >= 0.01) {

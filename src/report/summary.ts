@@ -12,8 +12,11 @@ export interface VariantSummary {
   /** Samples with a score: not errors or cancelled ones (those have none, and a resume reruns them). */
   scored: number;
   passed: number;
-  /** passed / scored: a sample that ended in error is no failure of the task, just not measured. */
-  pass_rate: number;
+  /**
+   * passed / scored: a sample that ended in error is no failure of the task, just not measured.
+   * null when no sample was scored (ingested sessions have no score): shown as n/a, never 0%.
+   */
+  pass_rate: number | null;
   errors: number;
   turns: number;
   input_tokens: number;
@@ -56,7 +59,7 @@ function emptyVariant(variant: string): VariantSummary {
     samples: 0,
     scored: 0,
     passed: 0,
-    pass_rate: 0,
+    pass_rate: null,
     errors: 0,
     turns: 0,
     input_tokens: 0,
@@ -110,7 +113,7 @@ function addSample(v: VariantSummary, s: SampleRecord): void {
 }
 
 function finish(v: VariantSummary): VariantSummary {
-  v.pass_rate = v.scored > 0 ? v.passed / v.scored : 0;
+  v.pass_rate = v.scored > 0 ? v.passed / v.scored : null;
   v.cache_hit_rate = v.input_tokens > 0 ? v.cached_tokens / v.input_tokens : 0;
   return v;
 }

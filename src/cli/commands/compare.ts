@@ -30,7 +30,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--results-dir <dir>', 'where run folders are', 'results')
     .option(
       '--fail-on <gates>',
-      'exit 1 when any condition holds, e.g. "cache_hit_rate<-2pp,pass_rate<-5pp,cost_usd>+10%"',
+      'exit 1 when any condition holds or cannot be measured (pass_rate of a run with no scored sample, e.g. an ingested one), e.g. "cache_hit_rate<-2pp,pass_rate<-5pp,cost_usd>+10%"',
     )
     .option('--markdown', 'print Markdown (for a pull-request comment)')
     .option('--json', 'print one JSON object')

@@ -97,6 +97,48 @@ describe('turnbench ingest, end to end through the CLI', () => {
     expect(turns.every((t) => t.run_id === 'this-week')).toBe(true);
   });
 
+  test('ingested sessions are unscored: every view shows their pass rate as n/a, never 0%, and a pass_rate gate cannot pass', async () => {
+    const a = await tb('ingest', join(sessions, '2025', '10'), '--run-id', 'unscored-a');
+    const b = await tb('ingest', join(sessions, '2025', '09'), '--run-id', 'unscored-b');
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    // the terminal table `ingest` prints (the same as `report`'s)
+    expect(a.stdout).toMatch(/^codex\s+\d+\s+n\/a\s+\d+/m);
+    expect(a.stdout).not.toMatch(/0\.0%/);
+
+    const report = await tb('report', 'unscored-a');
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/^codex\s+\d+\s+n\/a\s+\d+/m);
+    const markdown = readFileSync(join(results, 'unscored-a', 'report.md'), 'utf8');
+    expect(markdown).toMatch(/^\| codex \| \d+ \| n\/a \|/m);
+    const html = readFileSync(join(results, 'unscored-a', 'report.html'), 'utf8');
+    expect(html).toMatch(/<td>codex<\/td><td>\d+<\/td><td>n\/a<\/td>/);
+    const data = JSON.parse(
+      /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!,
+    );
+    expect(data.variants[0].pass_rate).toBeNull();
+
+    const compare = await tb('compare', 'unscored-b', 'unscored-a', '--fail-on', 'cache_hit_rate<-50pp');
+    expect(compare.code, compare.stdout + compare.stderr).toBe(0);
+    expect(compare.stdout).toMatch(/pass_rate\s+n\/a\s+n\/a\s+n\/a/);
+    const json = await tb('compare', 'unscored-b', 'unscored-a', '--json');
+    expect(JSON.parse(json.stdout).variants[0].metrics.pass_rate).toEqual({
+      baseline: null,
+      candidate: null,
+      delta: null,
+      relative: null,
+    });
+    // a condition that cannot be measured is never passed silently
+    const gated = await tb('compare', 'unscored-b', 'unscored-a', '--fail-on', 'pass_rate<-5pp');
+    expect(gated.code).toBe(1);
+    expect(gated.stdout).toContain(
+      'FAIL  pass_rate<-5pp  [codex]  change n/a (baseline has no scored sample)',
+    );
+
+    const history = await tb('history');
+    expect(history.stdout).toMatch(/unscored-a\s+\S+ \S+\s+completed\s+\d+\s+n\/a\s/);
+  });
+
   test('--group-by model: a sample per model', async () => {
     const r = await tb('ingest', join(sessions, '2025'), '--group-by', 'model', '--run-id', 'by-model');
     expect(r.code, r.stderr).toBe(0);

@@ -153,9 +153,11 @@ describe('history', () => {
     const { runs, skipped } = await listRuns(RUNS);
     expect(skipped).toEqual([]);
     expect(runs.map((r) => r.run_id)).toEqual(['fixture-base', 'fixture-cand']);
-    // base: 8 of 12 passed; input 51,200 of which 12,288 cached.
+    // base: 8 of the 11 scored samples passed (one ended in error: not measured, no failure, as in
+    // the report); input 51,200 of which 12,288 cached.
     expect(runs[0]?.totals).toMatchObject({
       samples: 12,
+      scored: 11,
       passed: 8,
       input_tokens: 51_200,
       cached_tokens: 12_288,
@@ -163,7 +165,7 @@ describe('history', () => {
     expect(runs[0]?.totals.cache_hit_rate).toBeCloseTo(0.24, 12);
     expect(runs[1]?.totals.cache_hit_rate).toBeCloseTo(0.195, 12);
     const text = formatHistory(runs);
-    expect(text).toMatch(/fixture-base\s+2025-01-01 02:00\s+completed\s+12\s+66\.7%\s+24\.0%\s+\$0\.0682/);
+    expect(text).toMatch(/fixture-base\s+2025-01-01 02:00\s+completed\s+12\s+72\.7%\s+24\.0%\s+\$0\.0682/);
     expect(text).toMatch(/hit rate\s+█▁ {2}24\.0% -> 19\.5%/);
   });
   it('sparkline maps min..max onto eight levels', () => {
