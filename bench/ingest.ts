@@ -158,9 +158,22 @@ async function generateRollout(file: string, mb: number, seed: number): Promise<
       await write(out, line('response_item', message('assistant', text(200), 'output_text')));
       const s = usage(context - 2000, 0, 300);
       addTotal(s);
+      // as Codex 0.171 logs an inline summary request: a record with its id, then a token_count
       await write(
         out,
-        line('token_usage_record', { thread_id: SESSION, usage: s, thread_token_usage: { ...total } }),
+        line('token_usage_record', {
+          thread_id: SESSION,
+          response_id: `resp_summary_${requests}`,
+          usage: s,
+          thread_token_usage: { ...total },
+        }),
+      );
+      await write(
+        out,
+        line('event_msg', {
+          type: 'token_count',
+          info: { total_token_usage: { ...total }, last_token_usage: s },
+        }),
       );
       await write(
         out,
