@@ -1,10 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import Dockerode from 'dockerode';
 import { stringify as toYaml } from 'yaml';
 import { loadPricing, type Pricing, type VariantSpec } from '../src/config/index.js';
@@ -18,6 +17,7 @@ import {
 } from '../src/sandbox/index.js';
 import { type LoadedSuite, loadSuite } from '../src/tasks/index.js';
 import type { SampleRecord } from '../src/telemetry/index.js';
+import { startChildSim } from './child-sim.js';
 import { collectGarbage, type MemoryPeaks, MemorySampler, megabytes, round } from './util.js';
 
 /**
@@ -242,73 +242,6 @@ function tenthRates(
 }
 
 // ---------------------------------------------------------------- sim in a child process
-
-interface ChildSim {
-  url: string;
-  child: ChildProcess;
-  cpuMs(): number | null;
-  close(): Promise<void>;
-}
-
-function clockTicksPerSecond(): number {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** utime + stime of a process from /proc (Linux), in ms; null elsewhere. */
-function procCpuMs(pid: number, ticks: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command name: state is field 3, utime field 14, stime field 15 (1-based in proc(5)).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-  } catch {
-    return null;
-  }
-}
-
-async function startChildSim(suiteFile: string): Promise<ChildSim> {
-  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [main, 'sim', '--port', '0', '--suite', suiteFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const close = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('sim child did not print its URL within 20 s')),
-        20_000,
-      );
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`sim child exited with ${code}: ${stderr.trim()}`));
-      });
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const match = /listening on (http:\/\/\S+)/.exec(line);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-    const ticks = clockTicksPerSecond();
-    return { url, child, cpuMs: () => (child.pid ? procCpuMs(child.pid, ticks) : null), close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-}
 
 const SPAWN_ROUNDS = 200;
 

@@ -40,7 +40,6 @@ import {
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { runSample, sandboxSpecFor } from './sample-runner.js';
 import { type Shard, shardSamples } from './shard.js';
-import { startSimForSuite } from './sim-host.js';
 import { versions } from './versions.js';
 import { WarmPool } from './warm-pool.js';
 
@@ -236,7 +235,8 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
   const needsSim =
     suite.spec.variants.some((v) => v.provider === 'sim') ||
     graderSpecs.some((g) => g.spec.provider === 'sim');
-  const sim = needsSim ? await startSimForSuite(suite) : null;
+  // The sim (and its tokenizer) is loaded only for a suite that uses it.
+  const sim = needsSim ? await (await import('./sim-host.js')).startSimForSuite(suite) : null;
   const prices = new Map<string, ReturnType<typeof priceFor>>();
   const costOf: CostOf = (model, usage) => {
     if (!prices.has(model)) prices.set(model, priceFor(opts.pricing, model));

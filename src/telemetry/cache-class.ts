@@ -24,7 +24,7 @@ export function roundToCacheRules(tokens: number, rules: CacheRules): number {
   return rules.minTokens + Math.floor((tokens - rules.minTokens) / rules.step) * rules.step;
 }
 
-function estimatedPromptTokens(fp: PromptFingerprint, items = fp.itemTokens.length): number {
+function estimatedPromptTokens(fp: PromptFingerprint, items = fp.itemHashes.length): number {
   let total = fp.prefixTokens;
   for (let i = 0; i < items; i++) total += fp.itemTokens[i]!;
   return total;
@@ -49,15 +49,16 @@ export function expectedCachedTokens(
 ): number {
   if (!prev || prefix.extends_previous === null) return 0;
   if (typeof prefix.diverged_at === 'string') return 0;
-  const prevItems = prev.fingerprint.itemTokens.length;
+  const prevItems = prev.fingerprint.itemHashes.length;
   const sharedItems = prefix.diverged_at === null ? prevItems : Math.min(prefix.diverged_at, prevItems);
 
   let shared: number;
-  const prevEstimate = estimatedPromptTokens(prev.fingerprint);
   if (sharedItems === prevItems && prev.inputTokens !== null) {
+    // The usual turn: no token estimate is read, so none is counted.
     shared = prev.inputTokens;
   } else {
     const sharedEstimate = estimatedPromptTokens(prev.fingerprint, sharedItems);
+    const prevEstimate = estimatedPromptTokens(prev.fingerprint);
     let scale = 1;
     if (prev.inputTokens !== null && prevEstimate > 0) scale = prev.inputTokens / prevEstimate;
     else if (next.inputTokens !== null) {

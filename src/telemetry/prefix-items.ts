@@ -45,23 +45,34 @@ export function itemHash(item: object): string {
 
 export interface ItemFingerprints {
   hashes: string[];
-  tokens: number[];
+  /** Estimated tokens per item (o200k of the canonical JSON). */
+  readonly tokens: number[];
   digests: ItemDigest[];
 }
 
-/** Digest and estimated tokens (o200k of the canonical JSON) of each item, memoised. */
+/**
+ * Digest of each item (memoised by object identity) and its estimated tokens. The tokens are
+ * counted on first read, not here: a turn that extends the previous prompt with known provider
+ * counts never needs them (cache-class.ts), so most turns of most samples never tokenise. A count
+ * is memoised by the item's hash, so an item is tokenised at most once however often it is resent.
+ */
 export function fingerprintItems(items: readonly object[], countTokens: TokenCounter): ItemFingerprints {
   const hashes: string[] = new Array(items.length);
-  const tokens: number[] = new Array(items.length);
   const digests: ItemDigest[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    const digest = digestItem(item);
+    const digest = digestItem(items[i]!);
     digests[i] = digest;
     hashes[i] = digest.hash;
-    tokens[i] = memoTokens(countTokens, digest.hash, () => canonicalJson(item));
   }
-  return { hashes, tokens, digests };
+  let tokens: number[] | null = null;
+  return {
+    hashes,
+    digests,
+    get tokens() {
+      tokens ??= items.map((item, i) => memoTokens(countTokens, hashes[i]!, () => canonicalJson(item)));
+      return tokens;
+    },
+  };
 }
 
 /** Short label of an item for details and diffs: `message/user`, `function_call/shell`, `reasoning`. */

@@ -75,7 +75,17 @@ export class CacheForensics {
     afterCompaction: boolean;
   }): TurnForensics {
     const forensics = this.compute(input);
-    this.previous = { fingerprint: input.fingerprint, ...input.output, inputTokens: input.inputTokens };
+    const output = input.output;
+    this.previous = {
+      fingerprint: input.fingerprint,
+      outputItemHashes: output.outputItemHashes,
+      // Not spread: that would count the tokens now, which only a later break may need.
+      get outputItemTokens() {
+        return output.outputItemTokens;
+      },
+      ...(output.outputItemDigests ? { outputItemDigests: output.outputItemDigests } : {}),
+      inputTokens: input.inputTokens,
+    };
     return forensics;
   }
 

@@ -25,23 +25,23 @@ export interface PromptFingerprint {
   toolHashes: string[];
   /** One per input item. */
   itemHashes: string[];
-  /** Estimated tokens per item (o200k count of the item's canonical JSON). */
-  itemTokens: number[];
+  /** Estimated tokens per item (o200k count of the item's canonical JSON); counted on first read. */
+  readonly itemTokens: number[];
   /** Label and field hashes per item, for the detail of a break (shared, memoised objects). */
   itemDigests: ItemDigest[];
   /** Hash of `settings`. */
   settingsHash: string;
   settings: CacheSettings;
   promptCacheKey: string | null;
-  /** Estimated tokens of tools + instructions, the part of the prompt before the items. */
-  prefixTokens: number;
+  /** Estimated tokens of tools + instructions, the part of the prompt before the items; counted on first read. */
+  readonly prefixTokens: number;
 }
 
 /** The previous request of the sample, with its response's output items as they are resent. */
 export interface PreviousPrompt {
   fingerprint: PromptFingerprint;
   outputItemHashes: string[];
-  outputItemTokens: number[];
+  readonly outputItemTokens: number[];
   /** Optional: lets the detail of a break inside the output items name the item and field. */
   outputItemDigests?: ItemDigest[];
 }
@@ -89,26 +89,63 @@ export function fingerprintPrompt(
   countTokens: TokenCounter,
 ): PromptFingerprint {
   const toolHashes = head.tools.map((tool) => itemHash(tool));
-  const toolsHash = hashText(toolHashes.join(','));
-  const instructionsHash = hashText(head.instructions);
-  let prefixTokens = memoTokens(countTokens, `i:${instructionsHash}`, () => head.instructions);
-  head.tools.forEach((tool, i) => {
-    prefixTokens += memoTokens(countTokens, toolHashes[i]!, () => canonicalJson(tool));
-  });
+  const instructionsHash = hashTextMemo(head.instructions);
+  let prefixTokens: number | null = null;
   return {
     model: head.model,
     instructionsHash,
-    toolsHash,
+    toolsHash: hashText(toolHashes.join(',')),
     toolNames: head.tools.map((tool) => tool.name),
     toolHashes,
     itemHashes: items.hashes,
-    itemTokens: items.tokens,
+    get itemTokens() {
+      return items.tokens;
+    },
     itemDigests: items.digests,
-    settingsHash: hashValue(head.settings),
+    settingsHash: settingsHash(head.settings),
     settings: head.settings,
     promptCacheKey: head.promptCacheKey,
-    prefixTokens,
+    // Like the items' tokens: counted only when a figure needs them.
+    get prefixTokens() {
+      if (prefixTokens === null) {
+        prefixTokens = memoTokens(countTokens, `i:${instructionsHash}`, () => head.instructions);
+        head.tools.forEach((tool, i) => {
+          prefixTokens! += memoTokens(countTokens, toolHashes[i]!, () => canonicalJson(tool));
+        });
+      }
+      return prefixTokens;
+    },
   };
+}
+
+/**
+ * The instructions are the same text on every turn of every sample of a variant (unless they
+ * render `{{now}}` or `{{turn}}`), and can be long: their hash is kept for the last few texts.
+ */
+const recentTextHashes = new Map<string, string>();
+const RECENT_TEXTS = 32;
+
+function hashTextMemo(text: string): string {
+  let hash = recentTextHashes.get(text);
+  if (hash === undefined) {
+    hash = hashText(text);
+    if (recentTextHashes.size >= RECENT_TEXTS) recentTextHashes.delete(recentTextHashes.keys().next().value!);
+    recentTextHashes.set(text, hash);
+  }
+  return hash;
+}
+
+const settingsHashes = new Map<string, string>();
+
+/** The hash of the cache settings, which take few values: memoised by their (fixed-order) values. */
+function settingsHash(settings: CacheSettings): string {
+  const key = `${settings.reasoningEffort}|${settings.parallelToolCalls}`;
+  let hash = settingsHashes.get(key);
+  if (hash === undefined) {
+    hash = hashValue(settings);
+    settingsHashes.set(key, hash);
+  }
+  return hash;
 }
 
 const FIRST_TURN: PrefixCheck = {
@@ -225,8 +262,8 @@ export function checkPrefix(
   if (!prev) return { ...FIRST_TURN };
   const before = prev.fingerprint;
   const sharedHashes = before.itemHashes.concat(prev.outputItemHashes);
-  const sharedTokens = before.itemTokens.concat(prev.outputItemTokens);
-  const shareable = before.prefixTokens + sum(sharedTokens);
+  // Token figures are read only on a break: an extension needs none (and so counts none).
+  const sharedTokens = () => before.itemTokens.concat(prev.outputItemTokens);
 
   const head = headChanges(before, next);
   if (head.length > 0) {
@@ -235,7 +272,7 @@ export function checkPrefix(
       extends_previous: false,
       diverged_at: first!.at,
       reason: first!.reason,
-      lost_tokens: shareable,
+      lost_tokens: before.prefixTokens + sum(sharedTokens()),
       detail: head.map((change) => change.detail).join('; '),
     };
   }
@@ -247,7 +284,7 @@ export function checkPrefix(
     return { extends_previous: true, diverged_at: null, reason: null, lost_tokens: 0, detail: null };
   }
 
-  const lost = sum(sharedTokens, at);
+  const lost = sum(sharedTokens(), at);
   const fromOutput = at >= before.itemHashes.length ? ' (previous output item)' : '';
   let reason: NonNullable<PrefixCheck['reason']>;
   let detail: string;
@@ -274,6 +311,12 @@ export function fingerprintOutput(
   outputAsInput: readonly object[],
   countTokens: TokenCounter,
 ): Omit<PreviousPrompt, 'fingerprint'> {
-  const { hashes, tokens, digests } = fingerprintItems(outputAsInput, countTokens);
-  return { outputItemHashes: hashes, outputItemTokens: tokens, outputItemDigests: digests };
+  const items = fingerprintItems(outputAsInput, countTokens);
+  return {
+    outputItemHashes: items.hashes,
+    get outputItemTokens() {
+      return items.tokens;
+    },
+    outputItemDigests: items.digests,
+  };
 }

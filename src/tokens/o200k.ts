@@ -1,5 +1,20 @@
-import { countTokens, decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
+
+type O200kLibrary = typeof import('gpt-tokenizer/encoding/o200k_base');
+
+const require = createRequire(import.meta.url);
+let library: O200kLibrary | null = null;
+
+/**
+ * gpt-tokenizer's o200k tables cost ~0.2 s of CPU and ~60 MB to load, and most harness runs never
+ * count a token (telemetry counts only when a figure needs it): loaded on first use, synchronously,
+ * from the library's CommonJS build. The sim and the telemetry share this one copy.
+ */
+function o200k(): O200kLibrary {
+  library ??= require('gpt-tokenizer/encoding/o200k_base') as O200kLibrary;
+  return library;
+}
 
 /**
  * o200k tokenisation with bounded work. gpt-tokenizer merges each pre-tokenised piece (a run of
@@ -73,7 +88,7 @@ function boundedParts(text: string, visit: (part: string) => void): void {
 function exactTokens(text: string): number[] {
   const out: number[] = [];
   boundedParts(text, (part) => {
-    for (const token of encode(part, PLAIN)) out.push(token);
+    for (const token of o200k().encode(part, PLAIN)) out.push(token);
   });
   return out;
 }
@@ -81,7 +96,7 @@ function exactTokens(text: string): number[] {
 function exactCount(text: string): number {
   let n = 0;
   boundedParts(text, (part) => {
-    n += countTokens(part, PLAIN);
+    n += o200k().countTokens(part, PLAIN);
   });
   return n;
 }
@@ -165,7 +180,7 @@ export function truncateBounded(text: string, tokens: number): string {
   if (tokens <= 0) return '';
   const parts = split(text);
   const head = exactTokens(parts ? parts.head : text);
-  if (tokens < head.length) return decode(head.slice(0, tokens));
+  if (tokens < head.length) return o200k().decode(head.slice(0, tokens));
   if (!parts) return text;
   const restTokens = estimateCount(parts.rest);
   const left = tokens - head.length;

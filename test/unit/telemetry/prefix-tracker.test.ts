@@ -155,3 +155,37 @@ describe('CacheForensics against a prefix-caching provider', () => {
     expect(records[5]!.prefix.reason).toBe('instructions_changed');
   });
 });
+
+describe('CacheForensics token counting', () => {
+  it('counts no tokens while each prompt extends the last, and counts on the first break', () => {
+    let counted = 0;
+    const forensics = new CacheForensics({
+      countTokens: (text) => {
+        counted += 1;
+        return Math.ceil(text.length / 4);
+      },
+    });
+    let items: PromptItem[] = [user('Task: list the files.')];
+    let input = 1500;
+    const turn = (n: number, req: ModelRequest) => {
+      const outputAsInput = outputItemsAsInput([call(`c${n}`, 'shell', `{"cmd":"ls ${n}"}`)]);
+      const record = forensics.turn({
+        turn: n,
+        request: req,
+        outputAsInput,
+        inputTokens: input,
+        cachedTokens: n === 1 ? 0 : input - 200,
+        afterCompaction: false,
+      });
+      items = [...items, ...outputAsInput, callOutput(`c${n}`, `output ${n}`)];
+      input += 200;
+      return record;
+    };
+    for (let n = 1; n <= 5; n++) expect(turn(n, request(items)).prefix.lost_tokens ?? 0).toBe(0);
+    expect(counted).toBe(0);
+    const broken = turn(6, request(items, { instructions: 'Changed instructions.' }));
+    expect(broken.prefix.reason).toBe('instructions_changed');
+    expect(broken.prefix.lost_tokens).toBeGreaterThan(0);
+    expect(counted).toBeGreaterThan(0);
+  });
+});

@@ -293,12 +293,13 @@ describe('checkPrefix', () => {
       return text.length;
     };
     const steps = conversation(6);
-    fingerprintRequest(steps[4]!.req, counting);
+    void fingerprintRequest(steps[4]!.req, counting).itemTokens;
     const before = calls;
     const fp = fingerprintRequest(steps[5]!.req, counting);
+    expect(calls - before).toBe(0); // nothing is counted until a figure is read
+    expect(fp.itemTokens).toEqual(steps[5]!.req.input.map((item) => canonicalJson(item).length));
     // Turn 6 adds 3 items (reasoning, call, call output) to turn 5's prompt.
     expect(calls - before).toBe(3);
-    expect(fp.itemTokens).toEqual(steps[5]!.req.input.map((item) => canonicalJson(item).length));
   });
 });
 

@@ -1,0 +1,129 @@
+/**
+ * One measured client process of the floor benchmark (forked by floor.ts with an IPC channel):
+ * - `turnbench`: runs a suite with runSuite (local sandbox, the sim in another process);
+ * - `floor`: a bare `openai` SDK client that sends recorded request bodies, conversation by
+ *   conversation, `concurrency` conversations at a time, and reads every streamed event.
+ * Each reports its own CPU (process.cpuUsage) over the work only: module loading and set-up come
+ * before the first reading, so start-up is measured apart (bench/startup.ts).
+ *
+ * The floor mode imports nothing of turnbench, so its process holds what a bare client holds.
+ */
+import { readFileSync } from 'node:fs';
+import { type WorkerJob, WorkerJobSchema, type WorkerResult } from './floor-protocol.js';
+
+function measured<T>(work: () => Promise<T>): Promise<{ value: T; cpu: NodeJS.CpuUsage; wallMs: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  return work().then((value) => ({ value, cpu: process.cpuUsage(cpu0), wallMs: performance.now() - t0 }));
+}
+
+/** `n` at a time over `items`, in order. */
+async function pool<T>(items: T[], n: number, each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await each(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, lane));
+}
+
+async function runFloor(job: Extract<WorkerJob, { mode: 'floor' }>): Promise<WorkerResult> {
+  const { default: OpenAI } = await import('openai');
+  const conversations = new Map<string, object[]>();
+  for (const line of readFileSync(job.bodiesFile, 'utf8').split('\n')) {
+    if (!line) continue;
+    const { conversation, body } = JSON.parse(line) as { conversation: string; body: string };
+    const list = conversations.get(conversation) ?? [];
+    // Parsed before the clock starts: the floor is handed its request objects ready-made.
+    list.push(JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as object);
+    conversations.set(conversation, list);
+  }
+  const client = new OpenAI({ baseURL: job.baseURL, apiKey: 'bench-not-a-secret', maxRetries: 0 });
+  let requests = 0;
+  let notCompleted = 0;
+  let firstProblem: string | null = null;
+  const { cpu, wallMs } = await measured(() =>
+    pool([...conversations.values()], job.concurrency, async (bodies) => {
+      for (const body of bodies) {
+        requests += 1;
+        // The same call turnbench makes: a streamed create, every event read.
+        const stream = await client.responses.create(
+          body as Parameters<typeof client.responses.create>[0] & { stream: true },
+        );
+        let completed = false;
+        for await (const event of stream) if (event.type === 'response.completed') completed = true;
+        if (!completed) {
+          notCompleted += 1;
+          firstProblem ??= 'a stream ended without response.completed';
+        }
+      }
+    }),
+  );
+  return {
+    cpu_user_us: cpu.user,
+    cpu_system_us: cpu.system,
+    wall_ms: Math.round(wallMs),
+    requests,
+    conversations: conversations.size,
+    not_completed: notCompleted,
+    first_problem: firstProblem,
+    max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+async function runTurnbench(job: Extract<WorkerJob, { mode: 'turnbench' }>): Promise<WorkerResult> {
+  const { loadPricing } = await import('../src/config/index.js');
+  const { runSuite } = await import('../src/runner/index.js');
+  const { LocalSandboxProvider } = await import('../src/sandbox/index.js');
+  const { loadSuite } = await import('../src/tasks/index.js');
+  const suite = await loadSuite(job.suiteFile);
+  const pricing = await loadPricing();
+  let samples = 0;
+  let turns = 0;
+  let notCompleted = 0;
+  let firstProblem: string | null = null;
+  const { cpu, wallMs } = await measured(() =>
+    runSuite({
+      suite,
+      runId: job.runId,
+      resultsDir: job.resultsDir,
+      concurrency: job.concurrency,
+      sandboxes: new LocalSandboxProvider(),
+      pricing,
+      env: { ...process.env, [job.apiKeyEnv]: 'bench-not-a-secret' },
+      stop: new AbortController().signal,
+      abort: new AbortController().signal,
+      progress: {
+        start() {},
+        info() {},
+        stop() {},
+        sampleFinished(record) {
+          samples += 1;
+          turns += record.turns;
+          if (record.status !== 'completed' || !record.passed) {
+            notCompleted += 1;
+            firstProblem ??= `${record.sample_id}: ${record.status} ${record.error?.message ?? record.score_detail ?? ''}`;
+          }
+        },
+      },
+    }),
+  );
+  return {
+    cpu_user_us: cpu.user,
+    cpu_system_us: cpu.system,
+    wall_ms: Math.round(wallMs),
+    requests: turns,
+    conversations: samples,
+    not_completed: notCompleted,
+    first_problem: firstProblem,
+    max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+const job = WorkerJobSchema.parse(JSON.parse(process.argv[2] ?? 'null'));
+const result = job.mode === 'floor' ? await runFloor(job) : await runTurnbench(job);
+await new Promise<void>((resolve, reject) =>
+  process.send
+    ? process.send(result, (error: Error | null) => (error ? reject(error) : resolve()))
+    : resolve(),
+);
+process.disconnect?.();
