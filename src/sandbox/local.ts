@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { timerDelay } from '../config/bounds.js';
@@ -43,9 +43,13 @@ export class LocalSandboxProvider implements SandboxProvider {
 
   async create(spec: SandboxSpec, signal?: AbortSignal): Promise<Sandbox> {
     signal?.throwIfAborted();
-    const dir = await mkdtemp(resolve(tmpdir(), 'turnbench-'));
-    const sandbox = new LocalSandbox(dir, () => this.live.delete(sandbox));
+    // The folder is named now and made on first use: a sample without files that never runs a
+    // command (a single-turn answer scored by a match) costs no file work at all.
+    const sandbox = new LocalSandbox(resolve(tmpdir(), `turnbench-${randomUUID()}`), () =>
+      this.live.delete(sandbox),
+    );
     this.live.set(sandbox, { ...ownerLabels(), ...spec.labels });
+    if (spec.files.length === 0) return sandbox;
     try {
       await sandbox.putFiles(spec.files);
       signal?.throwIfAborted();
@@ -74,11 +78,18 @@ class LocalSandbox implements Sandbox {
   readonly id = randomUUID();
   private readonly running = new Set<ChildProcess>();
   private destroyed: Promise<void> | null = null;
+  private made: Promise<void> | null = null;
 
   constructor(
     readonly workdir: string,
     private readonly onDestroy: () => void,
   ) {}
+
+  /** The working folder, made on first use (private to the user, like mkdtemp's). */
+  folder(): Promise<void> {
+    this.made ??= mkdir(this.workdir, { mode: 0o700 }).then(() => undefined);
+    return this.made;
+  }
 
   resolvePath(path: string): string {
     return resolve(this.workdir, path);
@@ -89,6 +100,7 @@ class LocalSandbox implements Sandbox {
     if (file === undefined) throw new Error('exec: empty argv');
     if (this.destroyed) throw new Error('exec: sandbox was destroyed');
     opts.signal?.throwIfAborted();
+    await this.folder();
     const cwd = this.resolvePath(opts.cwd ?? '.');
     const cwdStat = await stat(cwd).catch(() => null);
     if (!cwdStat?.isDirectory()) throw new Error(`working directory does not exist: ${opts.cwd ?? cwd}`);
@@ -99,6 +111,7 @@ class LocalSandbox implements Sandbox {
     const [file, ...args] = argv;
     if (file === undefined) throw new Error('spawn: empty argv');
     if (this.destroyed) throw new Error('spawn: sandbox was destroyed');
+    await this.folder();
     const child = spawn(file, args, {
       cwd: this.resolvePath(opts.cwd ?? '.'),
       env: this.environment(opts.env),
@@ -248,6 +261,7 @@ class LocalSandbox implements Sandbox {
     const target = this.resolvePath(path);
     const maxBytes = opts.maxBytes ?? MAX_READ_BYTES;
     opts.signal?.throwIfAborted();
+    await this.folder();
     const file = await open(target, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     try {
       if (!(await file.stat()).isFile()) throw new Error(`cannot read ${target}: not a regular file`);
@@ -270,6 +284,7 @@ class LocalSandbox implements Sandbox {
 
   /** Paths must stay inside the temporary folder (it is the only thing standing in for a sandbox). */
   async putFiles(files: SandboxFile[]): Promise<void> {
+    await this.folder();
     for (const file of files) {
       const target = this.resolvePath(relativeTaskPath(file.path));
       await rm(target, { recursive: true, force: true });
@@ -298,6 +313,7 @@ class LocalSandbox implements Sandbox {
   async writeFile(path: string, content: string, opts: FileOpOptions = {}): Promise<void> {
     const target = this.resolvePath(path);
     opts.signal?.throwIfAborted();
+    await this.folder();
     await mkdir(dirname(target), { recursive: true });
     const file = await open(
       target,
@@ -323,6 +339,8 @@ class LocalSandbox implements Sandbox {
         }
       }
       this.onDestroy();
+      if (this.made === null) return; // never made: nothing to remove
+      await this.made.catch(() => undefined);
       await rm(this.workdir, { recursive: true, force: true, maxRetries: 3 });
     })();
     return this.destroyed;

@@ -144,8 +144,21 @@ describe('LocalSandboxProvider', () => {
     await expect(box.readFile('missing.txt')).rejects.toThrow(/ENOENT/);
   });
 
+  it('makes the folder of a sandbox without files on first use only', async () => {
+    const unused = await sandbox();
+    expect(unused.workdir.startsWith(tmpdir())).toBe(true);
+    expect(existsSync(unused.workdir)).toBe(false);
+    await unused.destroy();
+    expect(existsSync(unused.workdir)).toBe(false);
+    const used = await sandbox();
+    expect(await used.exec(['pwd'], { timeoutMs: 5_000 })).toMatchObject({ exitCode: 0 });
+    expect((await stat(used.workdir)).mode & 0o777).toBe(0o700);
+  });
+
   it('destroy removes the dir, is idempotent, and refuses later commands', async () => {
     const box = await sandbox();
+    await box.writeFile('left.txt', 'behind');
+    expect(existsSync(box.workdir)).toBe(true);
     await box.destroy();
     await box.destroy();
     expect(existsSync(box.workdir)).toBe(false);
@@ -154,8 +167,12 @@ describe('LocalSandboxProvider', () => {
 
   it('removeByLabels destroys only matching live sandboxes', async () => {
     const own = new LocalSandboxProvider();
-    const a = await own.create(spec({ labels: { 'turnbench.run': 'r1' } }));
-    const b = await own.create(spec({ labels: { 'turnbench.run': 'r2' } }));
+    const a = await own.create(
+      spec({ labels: { 'turnbench.run': 'r1' }, files: [{ path: 'f', content: 'x' }] }),
+    );
+    const b = await own.create(
+      spec({ labels: { 'turnbench.run': 'r2' }, files: [{ path: 'f', content: 'x' }] }),
+    );
     created.push(a, b);
     expect(await own.removeByLabels({ 'turnbench.run': 'r1' })).toBe(1);
     expect(existsSync(a.workdir)).toBe(false);
