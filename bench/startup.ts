@@ -84,7 +84,9 @@ function writeSuite(root: string, baseURL: string | null): string {
         name: 'one',
         model: 'sim-1',
         instructions: 'You are a benchmark agent.',
-        ...(baseURL ? { provider: 'openai', base_url: `${baseURL}/v1`, api_key_env: KEY_ENV } : { provider: 'sim' }),
+        ...(baseURL
+          ? { provider: 'openai', base_url: `${baseURL}/v1`, api_key_env: KEY_ENV }
+          : { provider: 'sim' }),
       },
     ],
     sandbox: { engine: 'local' },
@@ -125,7 +127,16 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
     try {
       await execFileAsync(
         process.execPath,
-        [main, 'run', writeSuite(root, proxyURL), '--results-dir', join(root, 'results'), '--run-id', 'capture', '--json'],
+        [
+          main,
+          'run',
+          writeSuite(root, proxyURL),
+          '--results-dir',
+          join(root, 'results'),
+          '--run-id',
+          'capture',
+          '--json',
+        ],
         { env: { ...process.env, [KEY_ENV]: 'bench-not-a-secret' } },
       );
       const sent = proxy.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/responses'));

@@ -109,25 +109,45 @@ export abstract class SdkModelClient<Body> implements ModelClient {
     open: (signal: AbortSignal) => Promise<AsyncIterable<E>>,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<E> {
-    const idle = new AbortController();
+    // One plain controller for the attempt, aborted by the caller or by the stall check: the SDK
+    // and undici read `aborted` on every chunk, and a composite (AbortSignal.any) signal costs a
+    // walk of its sources on each read.
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort(signal?.reason);
+    if (signal?.aborted) attempt.abort(signal.reason);
+    else signal?.addEventListener('abort', onAbort, { once: true });
     const seconds = this.requestTimeoutMs / 1000;
-    const stalled = () =>
-      idle.abort(new StreamStalledError(`no stream event for ${seconds}s (request_timeout_s); retrying`));
-    const stream = await open(signal ? AbortSignal.any([signal, idle.signal]) : idle.signal);
-    let timer = setTimeout(stalled, this.requestTimeoutMs);
+    let stalled: StreamStalledError | null = null;
+    let lastEvent = performance.now();
+    // One timer, re-armed for what is left when it fires, instead of a new timer per event.
+    const check = () => {
+      const left = this.requestTimeoutMs - (performance.now() - lastEvent);
+      if (left > 0) {
+        timer = setTimeout(check, left);
+        return;
+      }
+      stalled = new StreamStalledError(`no stream event for ${seconds}s (request_timeout_s); retrying`);
+      attempt.abort(stalled);
+    };
+    let timer: NodeJS.Timeout | undefined;
     try {
+      const stream = await open(attempt.signal);
+      // From the headers on (the SDK's own timeout covers the wait for them).
+      lastEvent = performance.now();
+      timer = setTimeout(check, this.requestTimeoutMs);
       for await (const event of stream) {
-        clearTimeout(timer);
+        lastEvent = performance.now();
         yield event;
-        timer = setTimeout(stalled, this.requestTimeoutMs);
+        lastEvent = performance.now();
       }
       // The SDK ends an aborted stream quietly; say why it ended.
-      if (idle.signal.aborted && !signal?.aborted) throw idle.signal.reason;
+      if (stalled) throw stalled;
     } catch (error) {
-      if (idle.signal.aborted && !signal?.aborted) throw idle.signal.reason;
+      if (stalled) throw stalled;
       throw error;
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -110,13 +110,19 @@ function cancelMessage(abort: AbortSignal): string {
 export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<SampleRecord> {
   const startedAt = new Date();
   const totals: SampleTotals = emptyTotals();
-  const wall = new AbortController();
+  // Aborted by the run (hard abort) or by the wall-time limit, whichever comes first. A plain
+  // controller, not AbortSignal.any: everything below reads `aborted` often (the SDK on every
+  // stream chunk), and a composite signal walks its sources on each read.
+  const sampleAbort = new AbortController();
+  const onRunAbort = () => sampleAbort.abort(deps.abort.reason);
+  if (deps.abort.aborted) onRunAbort();
+  else deps.abort.addEventListener('abort', onRunAbort, { once: true });
   const wallMs = sample.task.limits.wall_timeout_s * 1000;
   const timer = setTimeout(
-    () => wall.abort(new WallTimeout(`wall time limit of ${sample.task.limits.wall_timeout_s}s`)),
+    () => sampleAbort.abort(new WallTimeout(`wall time limit of ${sample.task.limits.wall_timeout_s}s`)),
     timerDelay(wallMs),
   );
-  const signal = AbortSignal.any([deps.abort, wall.signal]);
+  const signal = sampleAbort.signal;
   const event = (turn: number) => eventHeader(deps.runId, sample.sampleId, turn);
 
   let sandbox: Sandbox | null = null;
@@ -233,6 +239,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
     }
   }
   clearTimeout(timer);
+  deps.abort.removeEventListener('abort', onRunAbort);
 
   if (sandbox) {
     const began = performance.now();

@@ -40,12 +40,14 @@ const PASSTHROUGH_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'] as const;
 export class LocalSandboxProvider implements SandboxProvider {
   readonly kind = 'local' as const;
   private readonly live = new Map<LocalSandbox, Record<string, string>>();
+  /** Where the sandboxes' folders go (read once: os.tmpdir() consults the environment on every call). */
+  private readonly root = tmpdir();
 
   async create(spec: SandboxSpec, signal?: AbortSignal): Promise<Sandbox> {
     signal?.throwIfAborted();
     // The folder is named now and made on first use: a sample without files that never runs a
     // command (a single-turn answer scored by a match) costs no file work at all.
-    const sandbox = new LocalSandbox(resolve(tmpdir(), `turnbench-${randomUUID()}`), () =>
+    const sandbox = new LocalSandbox(resolve(this.root, `turnbench-${randomUUID()}`), () =>
       this.live.delete(sandbox),
     );
     this.live.set(sandbox, { ...ownerLabels(), ...spec.labels });

@@ -35,14 +35,20 @@ const SHAPES: Array<{ pattern: RegExp; replace: string }> = [
 const MAY_HAVE_SHAPE = /authorization|bearer|sk-|api[-_ ]?key|access[-_ ]?token|auth[-_ ]?token/i;
 
 const secrets = new Set<string>();
-let ordered: string[] = [];
+/** Each secret as it is, and as it appears inside a JSON string (when that differs), longest first. */
+let ordered: Array<{ plain: string; escaped: string | null }> = [];
 
 /** Remember a secret value for this process (values shorter than 8 characters are ignored). */
 export function registerSecret(value: string | undefined | null): void {
   if (!value || value.length < MIN_SECRET_CHARS || secrets.has(value)) return;
   secrets.add(value);
   // Longest first, so a secret that contains another is replaced whole.
-  ordered = [...secrets].sort((a, b) => b.length - a.length);
+  ordered = [...secrets]
+    .sort((a, b) => b.length - a.length)
+    .map((plain) => {
+      const escaped = JSON.stringify(plain).slice(1, -1);
+      return { plain, escaped: escaped === plain ? null : escaped };
+    });
 }
 
 /** Remember the values of these environment variables and of every variable named like a secret. */
@@ -60,11 +66,10 @@ export function forgetSecrets(): void {
 /** `text` with every known secret and every credential-shaped string replaced by [redacted]. */
 export function redact(text: string): string {
   let out = text;
-  for (const secret of ordered) {
-    if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
+  for (const { plain, escaped } of ordered) {
+    if (out.includes(plain)) out = out.replaceAll(plain, REDACTED);
     // the same value as it appears inside a JSON string (a key holding a quote or a backslash)
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret && out.includes(escaped)) out = out.replaceAll(escaped, REDACTED);
+    if (escaped !== null && out.includes(escaped)) out = out.replaceAll(escaped, REDACTED);
   }
   if (!MAY_HAVE_SHAPE.test(out)) return out;
   for (const { pattern, replace } of SHAPES) out = out.replace(pattern, replace);

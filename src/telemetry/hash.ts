@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 
 /** JSON with object keys sorted at every depth, so key order never changes a hash. */
@@ -12,8 +12,9 @@ export function canonicalJson(value: unknown): string {
   return stableStringify(value) ?? 'null';
 }
 
+/** sha256 of the text, cut to 64 bits of hex (the one-shot `crypto.hash`: half the cost of a Hash object). */
 export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, HASH_HEX_LENGTH);
+  return hash('sha256', text, 'hex').slice(0, HASH_HEX_LENGTH);
 }
 
 /** Stable content hash of any JSON-like value: equal content gives an equal hash whatever the key order. */
