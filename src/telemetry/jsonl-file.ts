@@ -20,15 +20,22 @@ export function writeErrorOf(path: string, error: unknown): ResultsWriteError {
   return new ResultsWriteError(path, e.code, detail);
 }
 
+/** Buffered lines past this size are written at once, whatever the caller's flush points. */
+const MAX_BUFFERED_CHARS = 256 * 1024;
+
 /**
- * An append-only JSONL file. Each record is written as soon as it exists, whole: a write that
- * fails part-way (a full disk) is cut back to the previous line, so the file never holds half a
- * record followed by more records. A torn last line left by a crash is cut off when the file is
- * reopened.
+ * An append-only JSONL file. Records are serialised as they come and kept in memory until
+ * `flush()` (or until the buffer holds MAX_BUFFERED_CHARS), which writes them all at once: the
+ * caller decides when lines must be on disk (the results writer: when a sample finishes, and at
+ * least every second). A batch is written whole: a write that fails part-way (a full disk) is cut
+ * back to the previous line, so the file never holds half a record followed by more records. A
+ * torn last line left by a crash is cut off when the file is reopened.
  */
 export class JsonlAppender {
   private fd: number | null;
   private size: number;
+  private buffered: string[] = [];
+  private bufferedChars = 0;
 
   /** `transform` rewrites each serialised line before it is written (the results writer redacts). */
   constructor(
@@ -47,10 +54,24 @@ export class JsonlAppender {
   /** Throws ResultsWriteError when the line cannot be written whole. */
   append(record: unknown): void {
     if (this.fd === null) throw new ResultsWriteError(this.path, undefined, 'the file is closed');
-    const line = Buffer.from(`${this.transform(JSON.stringify(record))}\n`, 'utf8');
+    const line = `${this.transform(JSON.stringify(record))}\n`;
+    this.buffered.push(line);
+    this.bufferedChars += line.length;
+    if (this.bufferedChars >= MAX_BUFFERED_CHARS) this.flush();
+  }
+
+  /**
+   * Writes the buffered lines; nothing when there are none. Throws ResultsWriteError when they
+   * cannot be written whole (the batch is then dropped, and cut back off the file).
+   */
+  flush(): void {
+    if (this.fd === null || this.buffered.length === 0) return;
+    const text = Buffer.from(this.buffered.length === 1 ? this.buffered[0]! : this.buffered.join(''), 'utf8');
+    this.buffered = [];
+    this.bufferedChars = 0;
     let written = 0;
     try {
-      while (written < line.length) written += writeSync(this.fd, line, written, line.length - written);
+      while (written < text.length) written += writeSync(this.fd, text, written, text.length - written);
     } catch (error) {
       if (written > 0) {
         try {
@@ -61,12 +82,23 @@ export class JsonlAppender {
       }
       throw writeErrorOf(this.path, error);
     }
-    this.size += line.length;
+    this.size += text.length;
   }
 
+  /** Forgets the buffered lines unwritten. */
+  drop(): void {
+    this.buffered = [];
+    this.bufferedChars = 0;
+  }
+
+  /** Flushes, then closes; the file is closed even when the flush throws. */
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    try {
+      this.flush();
+    } finally {
+      if (this.fd !== null) closeSync(this.fd);
+      this.fd = null;
+    }
   }
 }
 

@@ -14,10 +14,18 @@ export interface RecordSink {
 export const RESERVE_FILE = '.reserve';
 const MIN_RESERVE_BYTES = 64 * 1024;
 
+/** Turn and event lines of samples still running reach the disk at least this often. */
+export const FLUSH_INTERVAL_MS = 1000;
+
 /**
  * Writes one run's folder: run.json, samples.jsonl, turns.jsonl, events.jsonl. Every record is
  * redacted on its way to disk (src/secrets): a provider error that echoes the API key, or a
  * prompt diff holding one, never reaches a results file.
+ *
+ * Turn and event lines are buffered and written in batches: when a sample finishes (its turns and
+ * events first, then its sample line, so a sample line on disk always has its records there too),
+ * every FLUSH_INTERVAL_MS, and when a buffer grows large. A crash (kill -9) therefore loses at most
+ * the records of samples still running, which a resume drops and runs again anyway.
  *
  * A record that cannot be written (a full disk, a folder gone read-only) does not throw into the
  * sample that produced it: the writer records the first failure, tells `onFailure` once, and drops
@@ -31,6 +39,7 @@ export class ResultsWriter implements RecordSink {
   private readonly reserve: string;
   private reserveBytes = 0;
   private failure: ResultsWriteError | null = null;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     readonly dir: string,
@@ -44,6 +53,8 @@ export class ResultsWriter implements RecordSink {
     this.samples = new JsonlAppender(join(dir, 'samples.jsonl'), redact);
     this.turns = new JsonlAppender(join(dir, 'turns.jsonl'), redact);
     this.events = new JsonlAppender(join(dir, 'events.jsonl'), redact);
+    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
   }
 
   /** The first write that failed, if one did. */
@@ -96,13 +107,17 @@ export class ResultsWriter implements RecordSink {
     return JSON.parse(readFileSync(join(this.dir, 'run.json'), 'utf8'));
   }
 
+  private fail(path: string, error: unknown): void {
+    this.failure = writeErrorOf(path, error);
+    this.onFailure(this.failure);
+  }
+
   private append(file: JsonlAppender, record: unknown): void {
     if (this.failure) return;
     try {
       file.append(record);
     } catch (error) {
-      this.failure = writeErrorOf(file.path, error);
-      this.onFailure(this.failure);
+      this.fail(file.path, error);
     }
   }
 
@@ -114,14 +129,36 @@ export class ResultsWriter implements RecordSink {
     this.append(this.events, record);
   }
 
+  /** A finished sample: its line is written at once, after every turn and event line buffered before it. */
   sample(record: SampleRecord): void {
     this.append(this.samples, record);
+    this.flush();
+  }
+
+  /** Every buffered line to disk: events and turns before samples. */
+  flush(): void {
+    for (const file of [this.events, this.turns, this.samples]) {
+      if (this.failure) return;
+      try {
+        file.flush();
+      } catch (error) {
+        this.fail(file.path, error);
+      }
+    }
   }
 
   close(): void {
-    this.samples.close();
-    this.turns.close();
-    this.events.close();
+    clearInterval(this.timer);
+    this.flush();
+    for (const file of [this.events, this.turns, this.samples]) {
+      // After a failed write nothing more is written: a sample line without its turns would lie.
+      if (this.failure) file.drop();
+      try {
+        file.close();
+      } catch (error) {
+        if (!this.failure) this.fail(file.path, error);
+      }
+    }
     this.giveUpReserve();
   }
 }

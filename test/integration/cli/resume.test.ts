@@ -40,6 +40,13 @@ describe('crash and resume', () => {
     expect(manifest.status).toBe('running'); // it never got to write its end
     expect(before).toBeGreaterThanOrEqual(5);
     expect(before).toBeLessThan(manifest.sample_ids.length);
+    // Records are written in batches, but a sample line reaches the disk only after all of its turn
+    // lines: the kill lost nothing of a finished sample, only the samples in flight.
+    const killedTurns = readJsonl(join(runDir, 'turns.jsonl')).map((l) => TurnRecordSchema.parse(l));
+    for (const s of readJsonl(join(runDir, 'samples.jsonl')).map((l) => SampleRecordSchema.parse(l))) {
+      const own = killedTurns.filter((t) => t.sample_id === s.sample_id).map((t) => t.turn);
+      expect(own, s.sample_id).toEqual(Array.from({ length: s.turns }, (_, i) => i + 1));
+    }
 
     const resumed = await runCli(['run', '--resume', CRASH, '--results-dir', resultsDir, '--json']);
     expect(resumed.code, resumed.stderr.slice(-2000)).toBe(0);
