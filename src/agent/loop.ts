@@ -17,7 +17,7 @@ import {
   TurnTracker,
 } from '../telemetry/index.js';
 import { compactionPolicy } from './compaction/index.js';
-import { type McpRuntime, McpToolset } from './mcp/index.js';
+import type { McpRuntime, McpToolset } from './mcp/index.js';
 import { applyPerturbation } from './perturb.js';
 import { type EnvironmentContext, orderTools, preambleItems, renderInstructions } from './prompt.js';
 import { asksForEncryptedReasoning, historyItems } from './reasoning.js';
@@ -96,6 +96,7 @@ export async function runAgent(input: AgentRunInput): Promise<AgentRunResult> {
 async function openMcpTools(input: AgentRunInput): Promise<McpToolset | null> {
   const { mcp, variant, sink, identity, totals } = input;
   if (!mcp || mcp.servers.length === 0) return null;
+  const { McpToolset } = await import('./mcp/index.js');
   const eventAt = (turn: number) => eventHeader(identity.runId, identity.sampleId, turn);
   return McpToolset.open({
     servers: mcp.servers,

@@ -1,6 +1,4 @@
 import { ZodError } from 'zod';
-import { ConfigError } from '../config/index.js';
-import { ProviderConfigError } from '../model/index.js';
 import { redact } from '../secrets/index.js';
 
 /**
@@ -13,18 +11,22 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Errors that are the user's input, told apart by name: the modules that define them (config,
+ * model, report) are loaded by the commands that need them, not by every command.
+ */
+const INPUT_ERRORS = new Set([
+  'ConfigError',
+  'ProviderConfigError',
+  'RunNotFoundError',
+  'SampleNotFoundError',
+]);
+
 /** One line for the user; a stack only with TURNBENCH_DEBUG=1. */
 export function reportFatal(error: unknown): number {
   if (process.env.TURNBENCH_DEBUG === '1' && error instanceof Error)
     process.stderr.write(`${redact(error.stack ?? '')}\n`);
-  const inputError =
-    error instanceof Error && (error.name === 'RunNotFoundError' || error.name === 'SampleNotFoundError');
-  if (
-    inputError ||
-    error instanceof ConfigError ||
-    error instanceof ProviderConfigError ||
-    error instanceof UsageError
-  ) {
+  if (error instanceof UsageError || (error instanceof Error && INPUT_ERRORS.has(error.name))) {
     process.stderr.write(`error: ${redact(error.message)}\n`);
     return EXIT.badInput;
   }

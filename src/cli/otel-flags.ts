@@ -1,4 +1,4 @@
-import { OtelConfigError, type OtelSettings, otelSettings } from '../otel/index.js';
+import type { OtelSettings } from '../otel/index.js';
 import { UsageError } from './errors.js';
 
 /** `--otel [endpoint]` and `--otel-content`, shared by `run` and `export` (flag, description). */
@@ -12,7 +12,11 @@ export const OTEL_CONTENT_OPTION = [
 ] as const;
 
 /** The settings from the flags and the OTEL_* environment; a bad value is a usage error. */
-export function otelFromFlags(otel: string | boolean | undefined, content: boolean): OtelSettings | null {
+export async function otelFromFlags(
+  otel: string | boolean | undefined,
+  content: boolean,
+): Promise<OtelSettings | null> {
+  const { OtelConfigError, otelSettings } = await import('../otel/index.js');
   try {
     return otelSettings(otel, content);
   } catch (error) {

@@ -9,7 +9,8 @@ import {
   type TurnRecord,
 } from '../telemetry/index.js';
 import { SessionForensics, type TurnCacheFindings } from './forensics.js';
-import { type GroupBy, SampleBook, type SampleKey, sampleKey } from './samples.js';
+import type { GroupBy } from './group-by.js';
+import { SampleBook, type SampleKey, sampleKey } from './samples.js';
 import { inRange, type TimeRange } from './time-range.js';
 import type { IngestEvent, IngestedCompaction, IngestedRequest, SessionStart } from './types.js';
 

@@ -3,7 +3,7 @@ import { loadPricing, type Pricing } from '../config/index.js';
 import type { EventRecord, SampleRecord, TurnRecord } from '../telemetry/index.js';
 import { RunBuilder } from './build-run.js';
 import { readCodexRollout } from './codex/read.js';
-import type { GroupBy } from './samples.js';
+import type { GroupBy } from './group-by.js';
 
 export interface InMemoryIngest {
   turns: TurnRecord[];

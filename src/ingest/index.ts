@@ -2,11 +2,11 @@ export { type IngestSink, RunBuilder, type RunBuilderOptions, type RunBuildStats
 export { type CodexReadOptions, readCodexRollout } from './codex/read.js';
 export { detectLogFormat, discoverLogFiles, IngestInputError, type LogFormat } from './discover.js';
 export { SessionForensics, type TurnCacheFindings } from './forensics.js';
+export { GROUP_BY, type GroupBy } from './group-by.js';
 export { type InMemoryIngest, ingestCodexRollout } from './in-memory.js';
 export { type IngestOptions, type IngestResult, ingestLogs } from './ingest.js';
 export { readPlainLog } from './plain/read.js';
 export { PlainCompactionLineSchema, PlainLineSchema, PlainRequestLineSchema } from './plain/schema.js';
-export { GROUP_BY, type GroupBy } from './samples.js';
 export { parseTimeRange, type TimeRange, TimeRangeError } from './time-range.js';
 export { TokenCountDedup } from './token-counts.js';
 export type * from './types.js';

@@ -13,8 +13,8 @@ import {
 import { RunBuilder, type RunBuildStats } from './build-run.js';
 import { readCodexRollout } from './codex/read.js';
 import { detectLogFormat, discoverLogFiles, IngestInputError } from './discover.js';
+import type { GroupBy } from './group-by.js';
 import { readPlainLog } from './plain/read.js';
-import type { GroupBy } from './samples.js';
 import type { TimeRange } from './time-range.js';
 import type { IngestEvent } from './types.js';
 

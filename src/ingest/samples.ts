@@ -1,10 +1,8 @@
 import { addUsage, emptyTotals, type SampleTotals } from '../agent/index.js';
 import type { NormalisedUsage } from '../model/index.js';
 import { type SampleRecord, SCHEMA_VERSION } from '../telemetry/index.js';
+import type { GroupBy } from './group-by.js';
 import type { SessionStart, StopReason } from './types.js';
-
-export const GROUP_BY = ['session', 'task', 'day', 'model'] as const;
-export type GroupBy = (typeof GROUP_BY)[number];
 
 export interface SampleKey {
   sampleId: string;

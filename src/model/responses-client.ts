@@ -4,7 +4,7 @@ import type {
   ResponseInputItem,
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
-import { ResponsesSocketPool } from './responses-socket.js';
+import type { ResponsesSocketPool } from './responses-socket.js';
 import { StreamCutError } from './retry.js';
 import {
   type ClientOptions,
@@ -80,13 +80,17 @@ async function collectResponse(
 
 export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreaming> {
   readonly api = 'responses' as const;
-  /** Set when the variant's transport is `websocket`. */
-  private readonly sockets: ResponsesSocketPool | null;
+  /** Set when the variant's transport is `websocket` (the WebSocket client is loaded only then). */
+  private readonly sockets: Promise<ResponsesSocketPool> | null;
 
   constructor(opts: ClientOptions) {
     super(opts);
     this.sockets =
-      opts.transport === 'websocket' ? new ResponsesSocketPool(this.client, this.requestTimeoutMs) : null;
+      opts.transport === 'websocket'
+        ? import('./responses-socket.js').then(
+            (m) => new m.ResponsesSocketPool(this.client, this.requestTimeoutMs),
+          )
+        : null;
   }
 
   protected body(req: ModelRequest): ResponseCreateParamsStreaming {
@@ -99,13 +103,13 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
   ): Promise<OneAttempt> {
     const started = performance.now();
     const events = this.sockets
-      ? this.sockets.stream(body, signal, recordBytesSent)
+      ? (await this.sockets).stream(body, signal, recordBytesSent)
       : this.guardedStream((s) => this.client.responses.create(body, { signal: s }), signal);
     return collectResponse(events, started);
   }
 
   override close(): void {
-    this.sockets?.close();
+    void this.sockets?.then((pool) => pool.close());
   }
 
   async compact(req: CompactRequest, call: CallOptions = {}): Promise<CompactResponse> {

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import { redact } from '../secrets/index.js';
 import type { SampleRecord } from '../telemetry/index.js';
 
@@ -43,7 +44,9 @@ export class LineProgress implements ProgressReporter {
 
 /** A live bar on a terminal; failures, errors and notices are logged as lines above it. */
 export class BarProgress implements ProgressReporter {
-  private readonly multi = new cliProgress.MultiBar(
+  // Loaded for a terminal only (the CommonJS library, synchronously): line progress needs none of it.
+  private readonly lib = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+  private readonly multi = new this.lib.MultiBar(
     {
       format:
         ' {bar} {value}/{total} samples | pass {passed} fail {failed} err {errors} | eta {eta_formatted}',
@@ -51,9 +54,9 @@ export class BarProgress implements ProgressReporter {
       clearOnComplete: false,
       stream: process.stderr,
     },
-    cliProgress.Presets.shades_classic,
+    this.lib.Presets.shades_classic,
   );
-  private bar: cliProgress.SingleBar | null = null;
+  private bar: CliProgress.SingleBar | null = null;
   private readonly counts = { passed: 0, failed: 0, errors: 0 };
 
   start(total: number): void {

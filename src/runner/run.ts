@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { AgentRuntime } from '../agents/index.js';
+import type { AgentRuntime } from '../agents/index.js';
 import { costUsd, type Pricing, priceFor } from '../config/index.js';
 import {
   createModelClient,
@@ -285,6 +285,8 @@ export async function runSuite(opts: RunOptions): Promise<RunOutcome> {
       // run's folder is removed again when the lock is given back.
       const images = await prepareImages(suite, opts.sandboxes, progress);
       if (agentVariants.length > 0) {
+        // The agents' runtime (proxy, drivers, Codex config) is loaded only for a suite that has agents.
+        const { AgentRuntime } = await import('../agents/index.js');
         agents = await AgentRuntime.start({
           runId,
           pricing: opts.pricing,

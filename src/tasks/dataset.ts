@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ConfigError, readUtf8File } from '../config/index.js';
 
@@ -29,7 +28,10 @@ export function describeColumns(columns: readonly string[]): string {
 /** Read a dataset: `.jsonl` (one JSON object per line) or anything else as CSV with a header row. */
 export async function readDataset(file: string): Promise<Dataset> {
   const text = await readUtf8File(file, 'dataset');
-  const dataset = file.toLowerCase().endsWith('.jsonl') ? parseJsonl(file, text) : parseCsv(file, text);
+  const dataset = file.toLowerCase().endsWith('.jsonl')
+    ? parseJsonl(file, text)
+    : // The CSV parser is loaded for a suite that has a CSV dataset, not for every run.
+      parseCsv(file, text, (await import('csv-parse/sync')).parse);
   if (dataset.rows.length === 0) throw new ConfigError({ file, detail: 'dataset has no rows' });
   return dataset;
 }
@@ -38,7 +40,7 @@ const CsvRecordsSchema = z.array(
   z.object({ record: z.record(z.string(), z.string()), info: z.object({ lines: z.number().int() }) }),
 );
 
-function parseCsv(file: string, text: string): Dataset {
+function parseCsv(file: string, text: string, parse: typeof import('csv-parse/sync').parse): Dataset {
   let header: string[] = [];
   let records: unknown;
   try {

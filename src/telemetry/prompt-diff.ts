@@ -1,7 +1,17 @@
-import { diffArrays, structuredPatch } from 'diff';
+import { createRequire } from 'node:module';
 import type { ModelRequest, OutputItem } from '../model/types.js';
 import { prettyCanonicalJson } from './hash.js';
 import { digestItem, outputItemsAsInput } from './prefix-items.js';
+
+type DiffLibrary = typeof import('diff');
+const require = createRequire(import.meta.url);
+let library: DiffLibrary | null = null;
+
+/** The diff library, loaded on the first prompt diff (most runs never make one): its CommonJS build, synchronously. */
+function diffLib(): DiffLibrary {
+  library ??= require('diff') as DiffLibrary;
+  return library;
+}
 
 const CONTEXT_LINES = 3;
 const COLUMN_WIDTH = 60;
@@ -70,9 +80,17 @@ function instructionSections(prev: string, next: string): string[] {
 }
 
 function unifiedDiff(before: string, after: string): string[] {
-  const patch = structuredPatch('previous', 'next', ensureNewline(before), ensureNewline(after), '', '', {
-    context: CONTEXT_LINES,
-  });
+  const patch = diffLib().structuredPatch(
+    'previous',
+    'next',
+    ensureNewline(before),
+    ensureNewline(after),
+    '',
+    '',
+    {
+      context: CONTEXT_LINES,
+    },
+  );
   return patch.hunks.flatMap((hunk) => [
     `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`,
     ...hunk.lines.map((line) => `  ${line}`),
@@ -111,7 +129,7 @@ type Row = { left: string; right: string; mark: ' ' | '|' | '<' | '>' };
 /** Two columns, previous | next, aligned by a line diff; only the rows near a change are shown. */
 export function sideBySide(left: string[], right: string[]): string {
   const rows: Row[] = [];
-  const changes = diffArrays(left, right);
+  const changes = diffLib().diffArrays(left, right);
   for (let i = 0; i < changes.length; i++) {
     const change = changes[i]!;
     if (!change.added && !change.removed) {

@@ -1,14 +1,6 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import {
-  ANY_LABEL_VALUE,
-  DockerSandboxProvider,
-  HOST_LABEL,
-  RUN_LABEL,
-  reapOrphans,
-  sandboxOwnerAlive,
-} from '../../sandbox/index.js';
 
 const CleanFlags = z.object({ runId: z.string().min(1).optional(), force: z.boolean().default(false) });
 
@@ -18,12 +10,20 @@ export function registerCleanCommand(program: Command): void {
   program
     .command('clean')
     .description(
-      `remove sandbox containers (labelled ${RUN_LABEL}) left by runs whose process is gone: of all runs, or one`,
+      'remove sandbox containers (labelled turnbench.run) left by runs whose process is gone: of all runs, or one',
     )
     .option('--run-id <id>', 'only the containers of this run')
     .option('--force', "also remove live runs' containers and other machines' (their samples then fail)")
     .action(async (raw: Record<string, unknown>) => {
       const flags = CleanFlags.parse(raw);
+      const {
+        ANY_LABEL_VALUE,
+        DockerSandboxProvider,
+        HOST_LABEL,
+        RUN_LABEL,
+        reapOrphans,
+        sandboxOwnerAlive,
+      } = await import('../../sandbox/index.js');
       const provider = new DockerSandboxProvider();
       await provider.checkEngine();
       const run = { [RUN_LABEL]: flags.runId ?? ANY_LABEL_VALUE };

@@ -1,15 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import {
-  compareRuns,
-  formatCompareText,
-  GateSyntaxError,
-  parseGates,
-  renderCompareJunit,
-  renderCompareMarkdown,
-  writeJunit,
-} from '../../report/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { resolveRunArg } from './report.js';
 
@@ -38,6 +29,15 @@ export function registerCompareCommand(program: Command): void {
     .action(async (baseline: string, candidate: string, raw: Record<string, unknown>) => {
       const flags = CompareFlags.parse(raw);
       if (flags.markdown && flags.json) throw new UsageError('--markdown and --json are exclusive');
+      const {
+        compareRuns,
+        formatCompareText,
+        GateSyntaxError,
+        parseGates,
+        renderCompareJunit,
+        renderCompareMarkdown,
+        writeJunit,
+      } = await import('../../report/index.js');
       let gates: ReturnType<typeof parseGates> = [];
       if (flags.failOn !== undefined) {
         try {
@@ -48,8 +48,8 @@ export function registerCompareCommand(program: Command): void {
         }
       }
       const result = await compareRuns(
-        resolveRunArg(baseline, flags.resultsDir),
-        resolveRunArg(candidate, flags.resultsDir),
+        await resolveRunArg(baseline, flags.resultsDir),
+        await resolveRunArg(candidate, flags.resultsDir),
         gates,
       );
       if (flags.junit) {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { loadRunExport } from '../../otel/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { OTEL_CONTENT_OPTION, OTEL_OPTION, otelFromFlags } from '../otel-flags.js';
 import { resolveRunArg } from './report.js';
@@ -29,13 +28,14 @@ export function registerExportCommand(program: Command): void {
     .option('--json', 'print one JSON object: { samples, spans, exported, failed, error, target }')
     .action(async (run: string, raw: Record<string, unknown>) => {
       const flags = ExportFlags.parse(raw);
-      const runDir = resolveRunArg(run, flags.resultsDir);
-      const settings = otelFromFlags(flags.otel ?? false, flags.otelContent);
+      const runDir = await resolveRunArg(run, flags.resultsDir);
+      const settings = await otelFromFlags(flags.otel ?? false, flags.otelContent);
       if (!settings) {
         throw new UsageError(
           'export needs --otel [endpoint] (or OTEL_EXPORTER_OTLP_ENDPOINT) to know where to send traces',
         );
       }
+      const { loadRunExport } = await import('../../otel/index.js');
       const exportRun = await loadRunExport();
       const result = await exportRun(runDir, settings);
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, target: settings.target })}\n`);

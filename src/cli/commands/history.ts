@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { formatHistory, listRuns, RunNotFoundError } from '../../report/index.js';
 import { UsageError } from '../errors.js';
 
 const HistoryFlags = z.object({
@@ -18,6 +17,7 @@ export function registerHistoryCommand(program: Command): void {
     .option('--json', 'print one JSON object: { runs: [...] }')
     .action(async (raw: Record<string, unknown>) => {
       const flags = HistoryFlags.parse(raw);
+      const { formatHistory, listRuns, RunNotFoundError } = await import('../../report/index.js');
       const { runs, skipped } = await listRuns(flags.resultsDir).catch((error: unknown) => {
         throw error instanceof RunNotFoundError ? new UsageError(error.message) : error;
       });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DockerSandboxProvider } from '../../sandbox/index.js';
 
 const BuildFlags = z.object({ force: z.boolean().default(false) });
 const ListFlags = z.object({ json: z.boolean().default(false) });
@@ -22,6 +21,7 @@ export function registerImagesCommand(program: Command): void {
     .option('--force', 'rebuild even when the image exists')
     .action(async (raw: Record<string, unknown>) => {
       const flags = BuildFlags.parse(raw);
+      const { DockerSandboxProvider } = await import('../../sandbox/index.js');
       const provider = new DockerSandboxProvider();
       await provider.checkEngine();
       const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -37,6 +37,7 @@ export function registerImagesCommand(program: Command): void {
     .option('--json', 'print one JSON array')
     .action(async (raw: Record<string, unknown>) => {
       const flags = ListFlags.parse(raw);
+      const { DockerSandboxProvider } = await import('../../sandbox/index.js');
       const provider = new DockerSandboxProvider();
       await provider.checkEngine();
       const list = await provider.listImages();

@@ -1,15 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { loadPricing } from '../../config/index.js';
-import {
-  GROUP_BY,
-  IngestInputError,
-  ingestLogs,
-  parseTimeRange,
-  TimeRangeError,
-} from '../../ingest/index.js';
-import { formatSummaryTable, summarizeRun } from '../../report/index.js';
-import { newRunId, RUN_ID_PATTERN } from '../../runner/index.js';
+// Leaf modules: defining the command loads nothing of ingest or the runner.
+import { GROUP_BY } from '../../ingest/group-by.js';
+import { newRunId, RUN_ID_PATTERN } from '../../runner/run-id.js';
 import { UsageError } from '../errors.js';
 
 const Flags = z.object({
@@ -47,6 +40,11 @@ export function registerIngestCommand(program: Command): void {
         throw new UsageError(`--${flag}: ${issue?.message ?? 'invalid'}`);
       }
       const flags = parsed.data;
+      const { loadPricing } = await import('../../config/index.js');
+      const { IngestInputError, ingestLogs, parseTimeRange, TimeRangeError } = await import(
+        '../../ingest/index.js'
+      );
+      const { formatSummaryTable, summarizeRun } = await import('../../report/index.js');
       let range: ReturnType<typeof parseTimeRange>;
       try {
         range = parseTimeRange(flags.since, flags.until);

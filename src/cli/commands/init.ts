@@ -1,7 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { InitError, initStarter } from '../../init/index.js';
 import { UsageError } from '../errors.js';
 
 const InitFlags = z.object({ force: z.boolean().default(false) });
@@ -23,6 +22,7 @@ export function registerInitCommand(program: Command): void {
     .option('--force', 'write into a folder that is not empty (same-named files are replaced)')
     .action(async (dir: string, raw: Record<string, unknown>) => {
       const flags = InitFlags.parse(raw);
+      const { InitError, initStarter } = await import('../../init/index.js');
       const result = await initStarter(dir, { force: flags.force }).catch((error: unknown) => {
         throw error instanceof InitError ? new UsageError(error.message) : error;
       });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { formatInspection, inspectSample, resolveRunDir } from '../../report/index.js';
 
 const Flags = z.object({
   resultsDir: z.string().min(1),
@@ -20,6 +19,7 @@ export function registerInspectCommand(program: Command): void {
     .option('--json', 'print the turn records and cache events as one JSON object')
     .action(async (run: string, raw: Record<string, unknown>) => {
       const flags = Flags.parse(raw);
+      const { formatInspection, inspectSample, resolveRunDir } = await import('../../report/index.js');
       const inspection = await inspectSample(resolveRunDir(run, flags.resultsDir), flags.sample);
       if (flags.json) process.stdout.write(`${JSON.stringify(inspection)}\n`);
       else process.stdout.write(`${formatInspection(inspection)}\n`);

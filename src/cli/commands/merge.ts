@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { resolveRunDir } from '../../report/index.js';
-import { MergeError, mergeRuns, newRunId, RUN_ID_PATTERN } from '../../runner/index.js';
+// A leaf module: defining the command loads nothing of the runner.
+import { newRunId, RUN_ID_PATTERN } from '../../runner/run-id.js';
 import { UsageError } from '../errors.js';
 
 const Flags = z.object({
@@ -21,6 +21,8 @@ export function registerMergeCommand(program: Command): void {
     .option('--json', 'print the merged run as one JSON object')
     .action(async (runs: string[], raw: Record<string, unknown>) => {
       const flags = Flags.parse(raw);
+      const { resolveRunDir } = await import('../../report/index.js');
+      const { MergeError, mergeRuns } = await import('../../runner/index.js');
       const dirs = runs.map((r) => resolveRunDir(r, flags.resultsDir));
       const runId = flags.runId ?? newRunId();
       try {

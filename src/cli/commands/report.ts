@@ -1,17 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { loadPricing, type Pricing } from '../../config/index.js';
-import {
-  formatSummaryTable,
-  RunNotFoundError,
-  renderRunJunit,
-  repriceRun,
-  resolveRunDir,
-  writeJunit,
-  writeReport,
-} from '../../report/index.js';
-import { liveRunOwner } from '../../runner/index.js';
+import type { Pricing } from '../../config/index.js';
 import { UsageError } from '../errors.js';
 import { positiveIntArg } from '../options.js';
 
@@ -27,6 +17,7 @@ const ReportFlags = z.object({
 
 /** A pricing file from the command line: a bad one is a usage error naming the file and field. */
 async function pricingArg(file: string): Promise<Pricing> {
+  const { loadPricing } = await import('../../config/index.js');
   try {
     return await loadPricing(file);
   } catch (error) {
@@ -35,7 +26,8 @@ async function pricingArg(file: string): Promise<Pricing> {
 }
 
 /** A run id or folder from the command line; a missing run is a usage error (exit 2), not a failure. */
-export function resolveRunArg(run: string, resultsDir: string): string {
+export async function resolveRunArg(run: string, resultsDir: string): Promise<string> {
+  const { RunNotFoundError, resolveRunDir } = await import('../../report/index.js');
   try {
     return resolveRunDir(run, resultsDir);
   } catch (error) {
@@ -68,9 +60,13 @@ export function registerReportCommand(program: Command): void {
     .option('--json', 'print the written file paths and the summary as one JSON object')
     .action(async (run: string, raw: Record<string, unknown>) => {
       const flags = ReportFlags.parse(raw);
-      const runDir = resolveRunArg(run, flags.resultsDir);
+      const { formatSummaryTable, renderRunJunit, repriceRun, writeJunit, writeReport } = await import(
+        '../../report/index.js'
+      );
+      const runDir = await resolveRunArg(run, flags.resultsDir);
       // A report only reads the run's records (and writes its own files), so a live run may be
       // reported; say that it is a snapshot.
+      const { liveRunOwner } = await import('../../runner/index.js');
       const owner = liveRunOwner(runDir);
       if (owner)
         process.stderr.write(

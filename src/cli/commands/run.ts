@@ -1,36 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import {
-  type AdaptiveConcurrency,
-  loadPricing,
-  MAX_CONCURRENCY,
-  MAX_SAMPLES,
-  MAX_STEP_TIMEOUT_S,
-  resolveAdaptive,
-  timerDelay,
-} from '../../config/index.js';
-import {
-  type ExportOutcome,
-  loadLiveExport,
-  type OtelSettings,
-  type RunInfo,
-  runInfoFrom,
-} from '../../otel/index.js';
-import { formatSummaryTable, summarizeRun } from '../../report/index.js';
-import {
-  checkSandboxLimits,
-  newRunId,
-  type ProgressReporter,
-  type ProviderLimits,
-  progressFor,
-  RUN_ID_PATTERN,
-  readRunManifest,
-  runSuite,
-  ShardSchema,
-} from '../../runner/index.js';
-import { ownerLabels, reapOrphans, type SandboxProvider, sandboxProviderFor } from '../../sandbox/index.js';
-import { type LoadedSuite, loadSuite } from '../../tasks/index.js';
+// Defining the command loads only leaf modules (bounds, run ids, the shard flag); the action loads
+// the rest when it runs, so `--help` and the other commands do not pay for the runner.
+import { MAX_CONCURRENCY, MAX_SAMPLES, MAX_STEP_TIMEOUT_S, timerDelay } from '../../config/bounds.js';
+import type { AdaptiveConcurrency } from '../../config/index.js';
+import type { ExportOutcome, OtelSettings, RunInfo } from '../../otel/index.js';
+import type { ProgressReporter, ProviderLimits } from '../../runner/index.js';
+import { newRunId, RUN_ID_PATTERN } from '../../runner/run-id.js';
+import { ShardSchema } from '../../runner/shard.js';
+import type { SandboxProvider } from '../../sandbox/index.js';
+import type { LoadedSuite } from '../../tasks/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { positiveIntArg, zodArg } from '../options.js';
 import { OTEL_CONTENT_OPTION, OTEL_OPTION, otelFromFlags } from '../otel-flags.js';
@@ -60,7 +40,11 @@ const RunFlags = z.object({
 });
 
 /** The suite's sandbox engine(s); TLS and SSH key paths are relative to the suite file. */
-function sandboxProvider(suite: LoadedSuite, override: 'docker' | 'local' | undefined): SandboxProvider {
+async function sandboxProvider(
+  suite: LoadedSuite,
+  override: 'docker' | 'local' | undefined,
+): Promise<SandboxProvider> {
+  const { sandboxProviderFor } = await import('../../sandbox/index.js');
   const engine = override ?? suite.spec.sandbox.engine;
   const engines = suite.spec.sandbox.engines?.map((e) => ({
     ...e,
@@ -79,10 +63,11 @@ function sandboxProvider(suite: LoadedSuite, override: 'docker' | 'local' | unde
 }
 
 /** Flags win over the suite file's `concurrency` block; `--adaptive` turns adaptation on. */
-function providerLimits(
+async function providerLimits(
   flags: z.infer<typeof RunFlags>,
   suite: LoadedSuite['spec']['concurrency'],
-): ProviderLimits {
+): Promise<ProviderLimits> {
+  const { resolveAdaptive } = await import('../../config/index.js');
   const concurrency = flags.requests ?? suite.requests;
   const rpm = flags.rpm ?? suite.rpm;
   const tpm = flags.tpm ?? suite.tpm;
@@ -145,6 +130,7 @@ function interruptHandling(graceSeconds: number, say: (line: string) => void) {
 /** Live trace export, or none (with one warning) when it cannot even start. */
 async function startTraces(settings: OtelSettings, run: RunInfo, progress: ProgressReporter) {
   try {
+    const { loadLiveExport } = await import('../../otel/index.js');
     return await (await loadLiveExport())(settings, run, (line) => progress.info(line));
   } catch (error) {
     progress.info(
@@ -232,15 +218,23 @@ export function registerRunCommand(program: Command): void {
         throw new UsageError('--run-id and --resume name different runs; give only --resume');
       }
       const resultsDir = resolve(flags.resultsDir);
+      const { loadPricing } = await import('../../config/index.js');
+      const { runInfoFrom } = await import('../../otel/index.js');
+      const { formatSummaryTable, summarizeRun } = await import('../../report/index.js');
+      const { checkSandboxLimits, progressFor, readRunManifest, runSuite } = await import(
+        '../../runner/index.js'
+      );
+      const { ownerLabels, reapOrphans } = await import('../../sandbox/index.js');
+      const { loadSuite } = await import('../../tasks/index.js');
       let suitePath = suiteArg;
       if (flags.resume && !suitePath)
         suitePath = readRunManifest(resolve(resultsDir, flags.resume)).suite_path;
       if (!suitePath) throw new UsageError('run needs a suite file (or --resume <run-id>)');
-      const otel = otelFromFlags(flags.otel, flags.otelContent);
+      const otel = await otelFromFlags(flags.otel, flags.otelContent);
       const suite = await loadSuite(resolve(suitePath));
       const runId = flags.resume ?? flags.runId ?? newRunId();
       const pricing = await loadPricing(flags.pricing);
-      const sandboxes = sandboxProvider(suite, flags.sandbox);
+      const sandboxes = await sandboxProvider(suite, flags.sandbox);
       await checkSandboxLimits(suite, sandboxes);
       const progress = progressFor();
       if (sandboxes.kind === 'local')
@@ -262,7 +256,7 @@ export function registerRunCommand(program: Command): void {
           resultsDir,
           ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
           ...(flags.sandboxes ? { sandboxConcurrency: flags.sandboxes } : {}),
-          providerLimits: providerLimits(flags, suite.spec.concurrency),
+          providerLimits: await providerLimits(flags, suite.spec.concurrency),
           ...(flags.shard ? { shard: flags.shard } : {}),
           ...(flags.variant || flags.task || flags.epochs
             ? {

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { SimVariantOptionsSchema } from '../../config/schema.js';
-import { LATENCY_PRESETS, type SimServerOptions, startSimServer } from '../../sim/index.js';
-import { loadSuite } from '../../tasks/index.js';
+import type { SimVariantOptionsSchema as SimOptionsSchema } from '../../config/index.js';
+import type { SimServerOptions } from '../../sim/index.js';
+// A leaf module (the preset table): defining the command loads nothing of the sim.
+import { LATENCY_PRESETS } from '../../sim/presets.js';
 import { UsageError } from '../errors.js';
+
+type SimVariantOptions = typeof SimOptionsSchema;
 
 const SimFlagsSchema = z
   .object({
@@ -25,7 +28,10 @@ function parseJsonFlag(flag: string, text: string): unknown {
   }
 }
 
-function latencyOption(value: string | undefined): SimServerOptions['latency'] {
+function latencyOption(
+  value: string | undefined,
+  SimVariantOptionsSchema: SimVariantOptions,
+): SimServerOptions['latency'] {
   if (value === undefined) return undefined;
   if (value in LATENCY_PRESETS) return LATENCY_PRESETS[value];
   if (!value.trim().startsWith('{')) {
@@ -41,7 +47,10 @@ function latencyOption(value: string | undefined): SimServerOptions['latency'] {
   return parsed.data;
 }
 
-function faultsOption(value: string | undefined): SimServerOptions['faults'] {
+function faultsOption(
+  value: string | undefined,
+  SimVariantOptionsSchema: SimVariantOptions,
+): SimServerOptions['faults'] {
   if (value === undefined) return undefined;
   const parsed = SimVariantOptionsSchema.shape.faults.safeParse(parseJsonFlag('faults', value));
   if (!parsed.success)
@@ -71,12 +80,17 @@ export function registerSimCommand(program: Command): void {
     .option('--log-requests', 'log one line per request (and per WebSocket event) to stderr')
     .action(async (raw: unknown) => {
       const flags = SimFlagsSchema.parse(raw);
+      const { SimVariantOptionsSchema } = await import('../../config/index.js');
+      const latency = latencyOption(flags.latency, SimVariantOptionsSchema);
+      const faults = faultsOption(flags.faults, SimVariantOptionsSchema);
+      const { startSimServer } = await import('../../sim/index.js');
+      const { loadSuite } = await import('../../tasks/index.js');
       const server = await startSimServer({
         host: flags.host,
         port: flags.port,
         seed: flags.seed,
-        latency: latencyOption(flags.latency),
-        faults: faultsOption(flags.faults),
+        latency,
+        faults,
         logRequests: flags.logRequests ?? false,
       });
       if (flags.suite) {

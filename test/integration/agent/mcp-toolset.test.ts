@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { McpToolset, type ToolsChange } from '../../../src/agent/index.js';
+import { McpToolset, type ToolsChange } from '../../../src/agent/mcp/index.js';
 import { McpServerSchema, type McpServerSpec } from '../../../src/config/index.js';
 import { hostMcpRuntime, sandboxMcpRuntime } from '../../../src/runner/mcp-runtime.js';
 import {
