@@ -1,6 +1,8 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-/** What floor.ts asks of a floor worker, and what the worker answers over IPC. */
+/** What floor.ts (and memory.ts) ask of a worker process, and what it answers over IPC. */
 export const WorkerJobSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.literal('turnbench'),
@@ -9,6 +11,8 @@ export const WorkerJobSchema = z.discriminatedUnion('mode', [
     runId: z.string(),
     concurrency: z.number().int().positive(),
     apiKeyEnv: z.string(),
+    /** Heap in use after a full collection each time another tenth of the samples finished (needs --expose-gc). */
+    heapTenths: z.boolean().default(false),
   }),
   z.object({
     mode: z.literal('floor'),
@@ -30,5 +34,31 @@ export const WorkerResultSchema = z.object({
   not_completed: z.number().int(),
   first_problem: z.string().nullable(),
   max_rss_mb: z.number(),
+  /** heapUsed (MB) after a full GC at each tenth of the samples, when asked for. */
+  live_heap_mb_by_tenth: z.array(z.number()).default([]),
+  /** The heap limit the process ran with (MB): V8's, as --max-old-space-size left it. */
+  heap_limit_mb: z.number().default(0),
 });
 export type WorkerResult = z.infer<typeof WorkerResultSchema>;
+
+/** Forks dist/bench/floor-worker.js on a job, with extra node flags, and waits for its one result. */
+export function runWorker(job: WorkerJob, nodeFlags: string[] = []): Promise<WorkerResult> {
+  const script = fileURLToPath(new URL('./floor-worker.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = fork(script, [JSON.stringify(job)], {
+      execArgv: nodeFlags,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: WorkerResult | null = null;
+    child.on('message', (raw) => {
+      const parsed = WorkerResultSchema.safeParse(raw);
+      if (parsed.success) result = parsed.data;
+      else reject(new Error(`unreadable worker result: ${parsed.error.message}`));
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (result) resolve(result);
+      else reject(new Error(`${job.mode} worker exited (${signal ?? `code ${code}`}) without a result`));
+    });
+  });
+}

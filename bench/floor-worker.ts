@@ -9,6 +9,7 @@
  * The floor mode imports nothing of turnbench, so its process holds what a bare client holds.
  */
 import { readFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { type WorkerJob, WorkerJobSchema, type WorkerResult } from './floor-protocol.js';
 
 function measured<T>(work: () => Promise<T>): Promise<{ value: T; cpu: NodeJS.CpuUsage; wallMs: number }> {
@@ -67,6 +68,8 @@ async function runFloor(job: Extract<WorkerJob, { mode: 'floor' }>): Promise<Wor
     not_completed: notCompleted,
     first_problem: firstProblem,
     max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    live_heap_mb_by_tenth: [],
+    heap_limit_mb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024),
   };
 }
 
@@ -79,6 +82,9 @@ async function runTurnbench(job: Extract<WorkerJob, { mode: 'turnbench' }>): Pro
   const pricing = await loadPricing();
   let samples = 0;
   let turns = 0;
+  const total = suite.tasks.length * suite.spec.variants.length * suite.spec.epochs;
+  const liveHeap: number[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
   let notCompleted = 0;
   let firstProblem: string | null = null;
   const { cpu, wallMs } = await measured(() =>
@@ -98,6 +104,11 @@ async function runTurnbench(job: Extract<WorkerJob, { mode: 'turnbench' }>): Pro
         stop() {},
         sampleFinished(record) {
           samples += 1;
+          // Live heap as the run goes: flat means nothing accumulates per finished sample.
+          if (job.heapTenths && gc && samples * 10 >= total * (liveHeap.length + 1)) {
+            gc();
+            liveHeap.push(Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10);
+          }
           turns += record.turns;
           if (record.status !== 'completed' || !record.passed) {
             notCompleted += 1;
@@ -116,6 +127,8 @@ async function runTurnbench(job: Extract<WorkerJob, { mode: 'turnbench' }>): Pro
     not_completed: notCompleted,
     first_problem: firstProblem,
     max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    live_heap_mb_by_tenth: liveHeap,
+    heap_limit_mb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024),
   };
 }
 

@@ -1,12 +1,11 @@
-import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { stringify as toYaml } from 'yaml';
 import { type CapturedRequest, CaptureProxy, compareCaptures } from './capture-proxy.js';
 import { type ChildSim, startChildSim } from './child-sim.js';
-import { type WorkerJob, type WorkerResult, WorkerResultSchema } from './floor-protocol.js';
+import { runWorker, type WorkerJob, type WorkerResult } from './floor-protocol.js';
 import { type Target, target } from './targets.js';
 import { median, round } from './util.js';
 
@@ -101,24 +100,6 @@ function writeSuite(
   return path;
 }
 
-function runWorker(job: WorkerJob): Promise<WorkerResult> {
-  const script = fileURLToPath(new URL('./floor-worker.js', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = fork(script, [JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: WorkerResult | null = null;
-    child.on('message', (raw) => {
-      const parsed = WorkerResultSchema.safeParse(raw);
-      if (parsed.success) result = parsed.data;
-      else reject(new Error(`unreadable worker result: ${parsed.error.message}`));
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (result) resolve(result);
-      else reject(new Error(`${job.mode} worker exited (${signal ?? `code ${code}`}) without a result`));
-    });
-  });
-}
-
 function writeBodies(file: string, captured: CapturedRequest[]): void {
   const lines = captured
     .filter((c) => c.method === 'POST' && c.path.endsWith('/responses'))
@@ -171,6 +152,7 @@ async function benchWorkload(
       runId: RUN_ID,
       concurrency: CONCURRENCY,
       apiKeyEnv: KEY_ENV,
+      heapTenths: false,
     });
     const sent = proxy.byConversation();
     writeBodies(bodiesFile, proxy.requests);
@@ -201,6 +183,7 @@ async function benchWorkload(
         runId: RUN_ID,
         concurrency: CONCURRENCY,
         apiKeyEnv: KEY_ENV,
+        heapTenths: false,
       });
       ours.push(run);
       return run;
