@@ -8,7 +8,6 @@ import { stringify as toYaml } from 'yaml';
 import { loadPricing } from '../src/config/index.js';
 import { runSuite } from '../src/runner/index.js';
 import { containerConfig } from '../src/sandbox/docker-provider.js';
-import { SANDBOX_USER } from '../src/sandbox/image-base.js';
 import {
   baseImageTag,
   DockerSandboxProvider,
@@ -17,7 +16,6 @@ import {
   type SandboxProvider,
   type SandboxSpec,
 } from '../src/sandbox/index.js';
-import { packWorkdir } from '../src/sandbox/tar-pack.js';
 import { loadSuite } from '../src/tasks/index.js';
 import type { SampleRecord } from '../src/telemetry/index.js';
 import { type ChildSim, startChildSim } from './child-sim.js';
@@ -146,10 +144,9 @@ async function engineFloor(image: string, alive: number, runId: string) {
   await Promise.all(
     Array.from({ length: alive }, async () => {
       while (next++ < SAMPLES) {
-        // The same engine work as a turnbench sandbox (its locked-down config, the working folder
-        // put in as a tar, start, forced removal), with no harness around it.
-        const container = await docker.createContainer(containerConfig(spec, spec.labels, false));
-        await container.putArchive(await packWorkdir(spec.workdir, spec.files, SANDBOX_USER), { path: '/' });
+        // The same engine work as a turnbench sandbox for a task without files (its locked-down
+        // config, start, forced removal), with no harness around it.
+        const container = await docker.createContainer(containerConfig(spec, spec.labels));
         await container.start();
         await container.remove({ force: true });
         finishedAt.push(performance.now() - t0);
