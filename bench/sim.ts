@@ -2,6 +2,7 @@ import { resolveServerOptions } from '../src/sim/behaviour/options.js';
 import { createContext, type SimContext } from '../src/sim/context.js';
 import { startSimServer } from '../src/sim/index.js';
 import { handleResponsesCreate } from '../src/sim/responses/create.js';
+import { benchSimRequest } from './sim-request.js';
 import { median, percentile } from './util.js';
 
 /**
@@ -9,7 +10,8 @@ import { median, percentile } from './util.js';
  * - per-request server time (body parse + validation + tokenising + cache model + script + response
  *   building, no socket I/O) over a 200-turn conversation growing to ~100k tokens, with the
  *   incremental token cache versus full re-tokenisation of every request (same run, same bodies);
- * - requests per second over HTTP with 64 concurrent streaming clients.
+ * - requests per second over HTTP with 64 concurrent streaming clients;
+ * - the sim process's CPU per ~40 KB (Codex-sized) request over HTTP (sim-request.ts).
  */
 
 const TASK = 'Benchmark task: inspect the repository and report.';
@@ -122,6 +124,7 @@ export async function benchSim(): Promise<Record<string, unknown>> {
   const incMedian = median(incremental.times);
   const baseMedian = median(baseline.times);
   const rps = await requestsPerSecond(64, 3000);
+  const codexSized = await benchSimRequest();
   return {
     turns: TURNS,
     final_prompt_tokens: incremental.lastInputTokens,
@@ -134,5 +137,7 @@ export async function benchSim(): Promise<Record<string, unknown>> {
     target_median_ms: 5,
     target_met: incMedian < 5,
     requests_per_s_64_streams: Math.round(rps),
+    codex_sized_request: codexSized.figures,
+    targets: codexSized.targets,
   };
 }
