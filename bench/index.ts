@@ -4,7 +4,9 @@
  * bench/results/bench-<timestamp>.json and bench/results/latest.json. A benchmark that fails is
  * recorded with its error and the others still run; the exit code is 1 if any failed.
  *
- * Figures are ratios against baselines measured in the same run; nothing here asserts a target.
+ * Figures are ratios against baselines measured in the same run. Each benchmark may state targets
+ * (bench/targets.ts): they are gathered at the top of the results file and printed as held or not;
+ * a target not met does not change the exit code (it is a figure, not a failure).
  */
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { z } from 'zod';
 import { ChildMessageSchema } from './protocol.js';
 import { BENCH_NAMES, BENCHMARKS, type BenchFigures, type BenchName } from './registry.js';
 import { summaryLines } from './summary.js';
+import { type StatedTarget, TargetSchema } from './targets.js';
 import { errorSummary, megabytes, round } from './util.js';
 
 /** A benchmark still running after this long is killed and recorded as failed. */
@@ -119,6 +122,21 @@ function runInChild(name: BenchName): Promise<BenchOutcome> {
   });
 }
 
+/** Every target the benchmarks that ran state, each with the benchmark it comes from. */
+function gatherTargets(outcomes: BenchOutcome[]): (StatedTarget & { bench: BenchName })[] {
+  return outcomes.flatMap((o) => {
+    if (!o.ok) return [];
+    const parsed = z.array(TargetSchema).safeParse(o.figures.targets ?? []);
+    if (!parsed.success) return [];
+    return parsed.data.map((t) => ({ bench: o.name, ...t }));
+  });
+}
+
+function targetLine(t: StatedTarget & { bench: BenchName }): string {
+  const verdict = t.holds ? 'HOLDS' : 'NOT MET';
+  return `${verdict.padEnd(7)} [${t.bench}] ${t.what}: ${t.figure} vs ${t.baseline} ${t.unit} = ${t.ratio}x (limit ${t.limit}x)`;
+}
+
 function timestamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
@@ -147,6 +165,11 @@ async function main(): Promise<number> {
   }
 
   const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);
+  const targets = gatherTargets(outcomes);
+  if (targets.length > 0) {
+    process.stderr.write('\ntargets (issue 13):\n');
+    for (const t of targets) process.stderr.write(`  ${targetLine(t)}\n`);
+  }
   const results = {
     schema: 1,
     started_at: startedAt.toISOString(),
@@ -161,6 +184,11 @@ async function main(): Promise<number> {
       ]),
     ),
     failed,
+    targets: {
+      held: targets.filter((t) => t.holds).length,
+      not_held: targets.filter((t) => !t.holds).length,
+      list: targets,
+    },
   };
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -9,8 +9,26 @@ export interface BenchDefinition {
 
 export const BENCHMARKS = {
   sim: {
-    about: 'sim server time per request over a 200-turn conversation; requests/s at 64 streams',
+    about:
+      'sim server time per request over a 200-turn conversation; requests/s at 64 streams; sim CPU per ~40 KB request',
     run: async () => (await import('./sim.js')).benchSim(),
+  },
+  floor: {
+    about:
+      'turnbench CPU vs a bare openai client sending the same bodies: 500 single-turn, 50 x 20-turn samples',
+    run: async () => (await import('./floor.js')).benchFloor(),
+  },
+  startup: {
+    about: 'whole-process CPU of --help and of a 1-sample run vs a bare openai client start and request',
+    run: async () => (await import('./startup.js')).benchStartup(),
+  },
+  memory: {
+    about: 'a 100,000-sample single-turn run under --max-old-space-size=128 vs the default heap',
+    run: async () => (await import('./memory.js')).benchMemory(),
+  },
+  docker: {
+    about: 'single-turn Docker sample vs a local one at steady state, concurrency 4; the engine floor',
+    run: async () => (await import('./docker.js')).benchDocker(),
   },
   transport: {
     about: 'bytes sent and median request time over WebSocket vs HTTP, 50-turn conversation',

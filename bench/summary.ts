@@ -26,6 +26,27 @@ const HEADLINES: Record<BenchName, Headline> = {
       `${f('speedup_vs_full_retokenise')}x faster than full re-tokenisation (${f('baseline_full_retokenise_ms_median')} ms)`,
     `${f('requests_per_s_64_streams')} requests/s at 64 concurrent streams`,
   ],
+  floor: (f) => [
+    `single-turn (${f('single_turn.samples')} samples): turnbench ${f('single_turn.turnbench.cpu_ms_median')} ms CPU vs floor ` +
+      `${f('single_turn.floor.cpu_ms_median')} ms (${f('single_turn.cpu_ratio_median')}x, +${f('single_turn.harness_cpu_us_per_turn_over_floor')} us/turn)`,
+    `20-turn (${f('conversation_20.samples')} conversations): turnbench ${f('conversation_20.turnbench.cpu_ms_median')} ms CPU vs floor ` +
+      `${f('conversation_20.floor.cpu_ms_median')} ms (${f('conversation_20.cpu_ratio_median')}x, +${f('conversation_20.harness_cpu_us_per_turn_over_floor')} us/turn)`,
+  ],
+  startup: (f) => [
+    `--help ${f('help.cpu_ms_median')} ms CPU vs floor start ${f('floor_start.cpu_ms_median')} ms; 1-sample run ` +
+      `${f('run.cpu_ms_median')} ms vs floor request ${f('floor_request.cpu_ms_median')} ms (modules ${f('run.modules_loaded')}, dockerode loaded: ${f('run.dockerode_loaded')})`,
+  ],
+  memory: (f) => [
+    `${f('samples')} samples: ${f('heap_mb')} MB heap ${f('capped.cpu_ms')} ms CPU, peak RSS ${f('capped.max_rss_mb')} MB; default heap ` +
+      `${f('default_heap.cpu_ms')} ms, ${f('default_heap.max_rss_mb')} MB (ratio ${f('cpu_ratio_capped_vs_default')}); live heap by tenth ${f('capped.live_heap_mb_by_tenth')}`,
+  ],
+  docker: (f) =>
+    f('skipped') !== '?'
+      ? [`skipped: ${f('skipped')}`]
+      : [
+          `steady state, concurrency ${f('concurrency')}: docker ${f('docker_steady_ms_per_sample')} ms/sample vs local ${f('local_steady_ms_per_sample')} ms; ` +
+            `engine floor ${f('engine_floor_steady_ms_per_container')} ms/container (${f('docker_vs_engine_floor')}x)`,
+        ],
   transport: (f) => [
     `${f('turns')}-turn conversation, WebSocket vs HTTP: bytes sent ${f('websocket.bytes_sent_total')} vs ${f('http.bytes_sent_total')} ` +
       `(${f('ratio_websocket_vs_http.bytes_sent_total')}x), median request ${f('websocket.request_ms_median')} ms vs ` +

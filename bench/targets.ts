@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { round } from './util.js';
 
 /**
@@ -16,6 +17,20 @@ export interface Target {
   /** How the figure and its baseline were taken, in a sentence. */
   how: string;
 }
+
+/** How index.ts reads a benchmark's targets back from its figures (NaN figures travel as null). */
+export const TargetSchema = z.object({
+  what: z.string(),
+  figure: z.number().nullable(),
+  baseline: z.number().nullable(),
+  unit: z.string(),
+  ratio: z.number().nullable(),
+  limit: z.number(),
+  holds: z.boolean(),
+  how: z.string(),
+});
+
+export type StatedTarget = z.infer<typeof TargetSchema>;
 
 export function target(t: Omit<Target, 'ratio' | 'holds'> & { ratio?: number }): Target {
   const ratio = t.ratio ?? (t.baseline > 0 ? t.figure / t.baseline : Number.POSITIVE_INFINITY);
