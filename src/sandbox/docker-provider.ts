@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import PQueue from 'p-queue';
 import { diagnoseFailure, pingEngine } from './docker-diagnose.js';
 import { DockerSandbox, forceRemove } from './docker-sandbox.js';
+import { dockerodeClass } from './dockerode-lazy.js';
 import { ensureBaseImage, SANDBOX_USER } from './image-base.js';
 import { ensureDockerfileImage } from './image-dockerfile.js';
 import { type ImageSummary, listTurnbenchImages } from './image-list.js';
@@ -116,7 +117,7 @@ export class DockerSandboxProvider implements SandboxProvider {
   private readonly builds = new Map<string, Promise<string>>();
 
   constructor(opts: DockerSandboxProviderOptions = {}) {
-    this.docker = opts.docker ?? new Dockerode();
+    this.docker = opts.docker ?? new (dockerodeClass())();
     this.baseImage = opts.baseImage;
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { type EngineSpec, parseEngineHost } from '../config/index.js';
+import { dockerodeClass } from './dockerode-lazy.js';
 
 function readKeyFile(path: string, what: string, host: string): Buffer {
   try {
@@ -19,9 +20,9 @@ export function dockerClientFor(engine: EngineSpec): Dockerode {
   const address = parseEngineHost(engine.host);
   switch (address.protocol) {
     case 'unix':
-      return new Dockerode({ socketPath: address.socketPath, host: undefined, protocol: 'http' });
+      return new (dockerodeClass())({ socketPath: address.socketPath, host: undefined, protocol: 'http' });
     case 'ssh':
-      return new Dockerode({
+      return new (dockerodeClass())({
         protocol: 'ssh',
         host: address.host,
         port: address.port,
@@ -32,7 +33,7 @@ export function dockerClientFor(engine: EngineSpec): Dockerode {
       });
     case 'tcp':
       return engine.tls
-        ? new Dockerode({
+        ? new (dockerodeClass())({
             protocol: 'https',
             host: address.host,
             port: address.port,
@@ -40,6 +41,6 @@ export function dockerClientFor(engine: EngineSpec): Dockerode {
             cert: readKeyFile(engine.tls.cert, 'TLS cert', engine.host),
             key: readKeyFile(engine.tls.key, 'TLS key', engine.host),
           })
-        : new Dockerode({ protocol: 'http', host: address.host, port: address.port });
+        : new (dockerodeClass())({ protocol: 'http', host: address.host, port: address.port });
   }
 }
