@@ -23,7 +23,8 @@ export const BENCHMARKS = {
     run: async () => (await import('./startup.js')).benchStartup(),
   },
   memory: {
-    about: 'a 100,000-sample single-turn run under --max-old-space-size=128 vs the default heap',
+    about:
+      'a 10,000-sample single-turn run (BENCH_MEMORY_SAMPLES) under --max-old-space-size=128 vs the default heap',
     run: async () => (await import('./memory.js')).benchMemory(),
   },
   docker: {

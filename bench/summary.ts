@@ -25,6 +25,8 @@ const HEADLINES: Record<BenchName, Headline> = {
     `server time per request: ${f('server_ms_per_request_median')} ms median (target < ${f('target_median_ms')} ms, met: ${f('target_met')}), ` +
       `${f('speedup_vs_full_retokenise')}x faster than full re-tokenisation (${f('baseline_full_retokenise_ms_median')} ms)`,
     `${f('requests_per_s_64_streams')} requests/s at 64 concurrent streams`,
+    `sim CPU per ~40 KB request over HTTP: ${f('codex_sized_request.in_conversation.sim_cpu_ms_per_request')} ms in a conversation, ` +
+      `${f('codex_sized_request.cold.sim_cpu_ms_per_request')} ms cold (ceiling ${f('codex_sized_request.limit_ms')} ms)`,
   ],
   floor: (f) => [
     `single-turn (${f('single_turn.samples')} samples): turnbench ${f('single_turn.turnbench.cpu_ms_median')} ms CPU vs floor ` +

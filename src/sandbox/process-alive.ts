@@ -57,8 +57,13 @@ export interface ProcessIdentity {
   boot: string | null;
 }
 
+let own: ProcessIdentity | null = null;
+
+/** This process's identity, read once: it is asked for every sandbox created (owner labels). */
 export function ownIdentity(): ProcessIdentity {
-  return { pid: process.pid, start: processStartTime(process.pid), boot: bootId() };
+  if (own?.pid !== process.pid)
+    own = { pid: process.pid, start: processStartTime(process.pid), boot: bootId() };
+  return { ...own };
 }
 
 /**
