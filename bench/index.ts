@@ -20,8 +20,9 @@ import { summaryLines } from './summary.js';
 import { type StatedTarget, TargetSchema } from './targets.js';
 import { errorSummary, megabytes, round } from './util.js';
 
-/** A benchmark still running after this long is killed and recorded as failed. */
-const BENCH_TIMEOUT_MS = 20 * 60_000;
+/** A benchmark still running after this long is killed and recorded as failed (BENCH_TIMEOUT_MIN). */
+const BENCH_TIMEOUT_MS =
+  z.coerce.number().positive().default(20).parse(process.env.BENCH_TIMEOUT_MIN) * 60_000;
 
 type BenchOutcome =
   | { name: BenchName; ok: true; wall_ms: number; figures: BenchFigures }
