@@ -83,8 +83,10 @@ export function registerSimCommand(program: Command): void {
       const { SimVariantOptionsSchema } = await import('../../config/index.js');
       const latency = latencyOption(flags.latency, SimVariantOptionsSchema);
       const faults = faultsOption(flags.faults, SimVariantOptionsSchema);
-      const { startSimServer } = await import('../../sim/index.js');
+      // The suite is loaded before the server listens: a bad suite is an error, not a live server.
       const { loadSuite } = await import('../../tasks/index.js');
+      const suite = flags.suite ? await loadSuite(flags.suite) : undefined;
+      const { startSimServer } = await import('../../sim/index.js');
       const server = await startSimServer({
         host: flags.host,
         port: flags.port,
@@ -93,11 +95,8 @@ export function registerSimCommand(program: Command): void {
         faults,
         logRequests: flags.logRequests ?? false,
       });
-      if (flags.suite) {
-        const suite = await loadSuite(flags.suite);
-        for (const task of suite.tasks)
-          if (task.spec.sim) server.scripts.register(task.spec.instructions, task.spec.sim);
-      }
+      for (const task of suite?.tasks ?? [])
+        if (task.spec.sim) server.scripts.register(task.spec.instructions, task.spec.sim);
       process.stdout.write(`listening on ${server.url.replace(/\/v1$/, '')}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {

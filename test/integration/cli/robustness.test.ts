@@ -115,3 +115,16 @@ describe('a real-provider variant against an OpenAI-compatible server', () => {
     expect(missing.stderr).toContain('$TB_TEST_PROVIDER_KEY');
   }, 120_000);
 });
+
+describe('turnbench sim with a suite that does not load', () => {
+  it('exits 2 naming the file and line, and never listens', async () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'tb-sim-badsuite-'));
+    const suite = join(dir, 'suite.yaml');
+    writeFileSync(suite, 'name: broken\ntasks: 5\n');
+    const r = await runCli(['sim', '--port', '0', '--suite', suite], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${suite}:2: tasks`);
+    expect(r.stdout).not.toContain('listening on');
+  }, 40_000);
+});
