@@ -3,7 +3,16 @@ import {
   fingerprintItems,
   type ItemFingerprints,
   type TokenCounter,
+  TokenMemo,
 } from '../telemetry/index.js';
+
+/**
+ * Token counts kept per history, for items seen again (a compaction's replacement history, a
+ * repeated tool output). Small and its own: a log's items are mostly seen once, and the
+ * process-wide memo would keep one entry per item of the log (up to 200k), so memory would grow
+ * with the log's size.
+ */
+const HISTORY_MEMO_CAPACITY = 2048;
 
 /**
  * The conversation history of a session as the prefix check needs it: one digest and one token
@@ -15,6 +24,7 @@ export class ItemHistory {
   private hashes: string[] = [];
   private tokens: number[] = [];
   private digests: ItemFingerprints['digests'] = [];
+  private readonly memo = new TokenMemo(HISTORY_MEMO_CAPACITY);
   known = true;
 
   constructor(private readonly countTokens: TokenCounter = countO200kTokens) {}
@@ -25,7 +35,7 @@ export class ItemHistory {
 
   /** Fingerprints one item (as it would be sent) and appends it. */
   push(item: object): ItemFingerprints {
-    const one = fingerprintItems([item], this.countTokens);
+    const one = fingerprintItems([item], this.countTokens, this.memo);
     this.hashes.push(one.hashes[0]!);
     this.tokens.push(one.tokens[0]!);
     this.digests.push(one.digests[0]!);

@@ -19,7 +19,7 @@ export {
   type PromptHead,
 } from './prefix.js';
 export { fingerprintItems, type ItemFingerprints, outputItemsAsInput } from './prefix-items.js';
-export { countO200kTokens, type TokenCounter } from './prefix-tokens.js';
+export { countO200kTokens, type TokenCounter, TokenMemo } from './prefix-tokens.js';
 export { CacheForensics, type TurnForensics } from './prefix-tracker.js';
 export { describePromptChange } from './prompt-diff.js';
 export * from './records.js';

@@ -1,6 +1,6 @@
 import type { OutputItem, PromptItem } from '../model/types.js';
 import { canonicalJson, hashText, hashValue } from './hash.js';
-import { memoTokens, type TokenCounter } from './prefix-tokens.js';
+import { memoTokens, type TokenCounter, type TokenMemo } from './prefix-tokens.js';
 
 /** What the prefix check remembers of one item. */
 export interface ItemDigest {
@@ -54,9 +54,14 @@ export interface ItemFingerprints {
  * Digest of each item (memoised by object identity) and its estimated tokens. The tokens are
  * counted on first read, not here: a turn that extends the previous prompt with known provider
  * counts never needs them (cache-class.ts), so most turns of most samples never tokenise. A count
- * is memoised by the item's hash, so an item is tokenised at most once however often it is resent.
+ * is memoised by the item's hash (in `memo` when given, else in the process-wide memo), so an item
+ * is tokenised at most once however often it is resent.
  */
-export function fingerprintItems(items: readonly object[], countTokens: TokenCounter): ItemFingerprints {
+export function fingerprintItems(
+  items: readonly object[],
+  countTokens: TokenCounter,
+  memo?: TokenMemo,
+): ItemFingerprints {
   const hashes: string[] = new Array(items.length);
   const digests: ItemDigest[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
@@ -69,7 +74,10 @@ export function fingerprintItems(items: readonly object[], countTokens: TokenCou
     hashes,
     digests,
     get tokens() {
-      tokens ??= items.map((item, i) => memoTokens(countTokens, hashes[i]!, () => canonicalJson(item)));
+      tokens ??= items.map((item, i) => {
+        const text = () => canonicalJson(item);
+        return memo ? memo.count(countTokens, hashes[i]!, text) : memoTokens(countTokens, hashes[i]!, text);
+      });
       return tokens;
     },
   };

@@ -36,7 +36,28 @@ class LruMap<V> {
   }
 }
 
-const memos = new WeakMap<TokenCounter, LruMap<number>>();
+/**
+ * Token counts of prompt parts by content hash, at most `capacity` of them (least recently used
+ * dropped). A reader that sees each item once (a session log) keeps a small one of its own, so its
+ * memory does not grow with the log; everything else shares the process-wide one of `memoTokens`.
+ */
+export class TokenMemo {
+  private readonly counts: LruMap<number>;
+  constructor(capacity: number) {
+    this.counts = new LruMap<number>(capacity);
+  }
+
+  /** The count of the part with this hash; `text` is only called on a miss. */
+  count(counter: TokenCounter, hash: string, text: () => string): number {
+    const known = this.counts.get(hash);
+    if (known !== undefined) return known;
+    const count = counter(text());
+    this.counts.set(hash, count);
+    return count;
+  }
+}
+
+const memos = new WeakMap<TokenCounter, TokenMemo>();
 
 /**
  * Token count of a prompt part, memoised by its content hash: a part seen before (the
@@ -45,12 +66,8 @@ const memos = new WeakMap<TokenCounter, LruMap<number>>();
 export function memoTokens(counter: TokenCounter, hash: string, text: () => string): number {
   let memo = memos.get(counter);
   if (!memo) {
-    memo = new LruMap<number>(MEMO_CAPACITY);
+    memo = new TokenMemo(MEMO_CAPACITY);
     memos.set(counter, memo);
   }
-  const known = memo.get(hash);
-  if (known !== undefined) return known;
-  const count = counter(text());
-  memo.set(hash, count);
-  return count;
+  return memo.count(counter, hash, text);
 }

@@ -85,10 +85,29 @@ function boundedParts(text: string, visit: (part: string) => void): void {
   if (start < text.length) visit(text.slice(start));
 }
 
+/**
+ * gpt-tokenizer memoises the merges of up to 100k pieces, keyed by the piece as V8 cut it out of
+ * the text: a sliced string, which keeps the whole text it came from alive. Ingesting a log whose
+ * items hold many distinct long words (base64, hashes) then kept every such item's text, so memory
+ * grew with the log. The memo is emptied each time this many characters have been tokenised since,
+ * which bounds the texts it can hold to about that much (2 bytes a character at most).
+ */
+const MERGE_CACHE_CHARS = 4_000_000;
+let charsSinceClear = 0;
+
+function tokenised(part: string): string {
+  charsSinceClear += part.length;
+  if (charsSinceClear > MERGE_CACHE_CHARS) {
+    o200k().clearMergeCache();
+    charsSinceClear = part.length;
+  }
+  return part;
+}
+
 function exactTokens(text: string): number[] {
   const out: number[] = [];
   boundedParts(text, (part) => {
-    for (const token of o200k().encode(part, PLAIN)) out.push(token);
+    for (const token of o200k().encode(tokenised(part), PLAIN)) out.push(token);
   });
   return out;
 }
@@ -96,7 +115,7 @@ function exactTokens(text: string): number[] {
 function exactCount(text: string): number {
   let n = 0;
   boundedParts(text, (part) => {
-    n += o200k().countTokens(part, PLAIN);
+    n += o200k().countTokens(tokenised(part), PLAIN);
   });
   return n;
 }
