@@ -55,11 +55,13 @@ export interface TurnPoint {
   mean_cached: number;
   /** cached / input over samples that reported cached tokens at this turn (null if none did). */
   hit_rate: number | null;
-  mean_bytes: number;
+  /** Over the samples whose request size is known at this turn; null if none (ingested sessions). */
+  mean_bytes: number | null;
   /** Running sums of the per-turn means: what one average sample has sent up to this turn. */
   cum_input: number;
   cum_uncached: number;
-  cum_bytes: number;
+  /** null where `mean_bytes` is. */
+  cum_bytes: number | null;
 }
 
 export interface TaskStats {
@@ -184,6 +186,7 @@ interface TurnAcc {
   knownInput: number;
   knownCached: number;
   bytes: number;
+  knownBytes: number;
 }
 
 function turnPoints(acc: TurnAcc[]): TurnPoint[] {
@@ -195,10 +198,10 @@ function turnPoints(acc: TurnAcc[]): TurnPoint[] {
     if (!a || a.samples === 0) return;
     const meanInput = a.input / a.samples;
     const meanCached = a.cached / a.samples;
-    const meanBytes = a.bytes / a.samples;
+    const meanBytes = a.knownBytes > 0 ? a.bytes / a.knownBytes : null;
     cumInput += meanInput;
     cumUncached += meanInput - meanCached;
-    cumBytes += meanBytes;
+    if (meanBytes !== null) cumBytes += meanBytes;
     points.push({
       turn: i,
       samples: a.samples,
@@ -208,7 +211,7 @@ function turnPoints(acc: TurnAcc[]): TurnPoint[] {
       mean_bytes: meanBytes,
       cum_input: cumInput,
       cum_uncached: cumUncached,
-      cum_bytes: cumBytes,
+      cum_bytes: meanBytes === null ? null : cumBytes,
     });
   });
   return points;
@@ -254,13 +257,16 @@ export async function aggregateRun(runDir: string, options: AggregateOptions = {
       }
       let a = acc[t.turn];
       if (!a) {
-        a = { samples: 0, input: 0, cached: 0, knownInput: 0, knownCached: 0, bytes: 0 };
+        a = { samples: 0, input: 0, cached: 0, knownInput: 0, knownCached: 0, bytes: 0, knownBytes: 0 };
         acc[t.turn] = a;
       }
       a.samples++;
       a.input += t.input_tokens;
       a.cached += t.cached_tokens ?? 0;
-      a.bytes += t.bytes_sent ?? 0;
+      if (t.bytes_sent !== null) {
+        a.bytes += t.bytes_sent;
+        a.knownBytes++;
+      }
       if (t.cached_tokens !== null) {
         a.knownInput += t.input_tokens;
         a.knownCached += t.cached_tokens;

@@ -5,7 +5,8 @@ export function formatInt(n: number): string {
 }
 
 /** 1234567 -> "1.23M", 12345 -> "12.3k", 999 -> "999". */
-export function formatCompact(n: number): string {
+export function formatCompact(n: number | null): string {
+  if (n === null) return 'n/a';
   const abs = Math.abs(n);
   if (abs >= 1e9) return `${(n / 1e9).toFixed(2)}B`;
   if (abs >= 1e6) return `${(n / 1e6).toFixed(2)}M`;

@@ -21,16 +21,19 @@ export interface VariantSummary {
   turns: number;
   input_tokens: number;
   cached_tokens: number;
-  cache_write_tokens: number;
+  /** null when no sample of the variant knows it (a provider or log that does not report it), never 0. */
+  cache_write_tokens: number | null;
   output_tokens: number;
-  reasoning_tokens: number;
+  /** null when no sample of the variant knows it, never 0. */
+  reasoning_tokens: number | null;
   /** cached_tokens / input_tokens over the variant (0 when no input). */
   cache_hit_rate: number;
   compactions: number;
   cost_usd: number;
   /** Sum of the samples' wall times. */
   wall_ms: number;
-  bytes_sent: number;
+  /** Sum over the samples that know it; null when none does (ingested sessions), never 0. */
+  bytes_sent: number | null;
   cache_breaks: number;
   /** Samples whose provider did not report cached tokens (counted as 0 cached). */
   cached_unknown: number;
@@ -64,14 +67,14 @@ function emptyVariant(variant: string): VariantSummary {
     turns: 0,
     input_tokens: 0,
     cached_tokens: 0,
-    cache_write_tokens: 0,
+    cache_write_tokens: null,
     output_tokens: 0,
-    reasoning_tokens: 0,
+    reasoning_tokens: null,
     cache_hit_rate: 0,
     compactions: 0,
     cost_usd: 0,
     wall_ms: 0,
-    bytes_sent: 0,
+    bytes_sent: null,
     cache_breaks: 0,
     cached_unknown: 0,
     cost_unknown: 0,
@@ -80,6 +83,10 @@ function emptyVariant(variant: string): VariantSummary {
     grader_cost_usd: 0,
   };
 }
+
+/** Adds a figure that may be unknown: a sum of the known ones, null until one is known. */
+const addIfKnown = (sum: number | null, value: number | null): number | null =>
+  value === null ? sum : (sum ?? 0) + value;
 
 /** Whether a sample ran (a sample skipped for the run's budget did not, and counts nowhere). */
 export const wasRun = (s: SampleRecord): boolean => s.status !== 'skipped';
@@ -96,13 +103,13 @@ function addSample(v: VariantSummary, s: SampleRecord): void {
   v.turns += s.turns;
   v.input_tokens += s.input_tokens;
   v.cached_tokens += s.cached_tokens ?? 0;
-  v.cache_write_tokens += s.cache_write_tokens ?? 0;
+  v.cache_write_tokens = addIfKnown(v.cache_write_tokens, s.cache_write_tokens);
   v.output_tokens += s.output_tokens;
-  v.reasoning_tokens += s.reasoning_tokens ?? 0;
+  v.reasoning_tokens = addIfKnown(v.reasoning_tokens, s.reasoning_tokens);
   v.compactions += s.compactions;
   v.cost_usd += s.cost_usd ?? 0;
   v.wall_ms += s.wall_ms;
-  v.bytes_sent += s.bytes_sent ?? 0;
+  v.bytes_sent = addIfKnown(v.bytes_sent, s.bytes_sent);
   v.cache_breaks += s.cache_breaks;
   if (s.cached_tokens === null) v.cached_unknown++;
   if (s.cost_usd === null) v.cost_unknown++;
