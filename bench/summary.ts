@@ -89,9 +89,11 @@ const HEADLINES: Record<BenchName, Headline> = {
   ingest: (f) => [
     `ingest of a ${f('input_mb')} MB Codex log (${f('turns_ingested')} requests): ${f('ingest_mb_per_s')} MB/s, ` +
       `${f('ingest_vs_baseline_time')}x the time of a readline line count (${f('baseline_mb_per_s')} MB/s)`,
-    `peak RSS ${f('ingest_peak_rss_mb')} MB, heap ${f('ingest_peak_heap_used_mb')} MB; for ${f('small_input_mb')} MB: ` +
-      `RSS ${f('small_peak_rss_mb')} MB, heap ${f('small_peak_heap_used_mb')} MB (heap ratio ${f('peak_heap_ratio_big_vs_small')}x for ${f('input_ratio_big_vs_small')}x the input); ` +
-      `live heap after GC ${f('ingest_heap_after_gc_mb')} MB vs ${f('small_heap_after_gc_mb')} MB`,
+    `live heap (full GC every 250 ms): ${f('live_heap_peak_mb')} MB at ${f('input_mb')} MB vs ${f('small_live_heap_peak_mb')} MB at ${f('small_input_mb')} MB ` +
+      `(ratio ${f('live_heap_ratio_big_vs_small')}x, target <= ${f('live_heap_target_ratio')}x, held: ${f('live_heap_target_held')}); ` +
+      `above the heap before the ingest: ${f('live_heap_growth_mb')} MB vs ${f('small_live_heap_growth_mb')} MB`,
+    `peak with garbage: RSS ${f('ingest_peak_rss_mb')} MB vs ${f('small_peak_rss_mb')} MB (${f('peak_rss_ratio_big_vs_small')}x), ` +
+      `heap ${f('ingest_peak_heap_used_mb')} MB vs ${f('small_peak_heap_used_mb')} MB (${f('peak_heap_ratio_big_vs_small')}x) for ${f('input_ratio_big_vs_small')}x the input`,
   ],
   adaptive: (f) => [
     `rate-limited endpoint (${f('sim_requests_per_s')} req/s): adaptive ${f('adaptive_wall_ms_median')} ms vs fixed at ${f('ceiling')} ${f('fixed_wall_ms_median')} ms ` +

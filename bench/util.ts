@@ -56,6 +56,40 @@ export class MemorySampler {
   }
 }
 
+/**
+ * Live heap as a piece of work runs: every `intervalMs` a full collection, then the heap in use, so
+ * garbage not yet collected is not counted (needs --expose-gc; without it, null figures). The work
+ * must yield to the event loop now and then (streamed file reads do).
+ */
+export class LiveHeapSampler {
+  private readonly before: number | null;
+  private peak = 0;
+  private readonly samples: number[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 250) {
+    this.before = collectGarbage() ? process.memoryUsage().heapUsed : null;
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  private sample(): void {
+    if (!collectGarbage()) return;
+    const used = process.memoryUsage().heapUsed;
+    this.peak = Math.max(this.peak, used);
+    this.samples.push(used);
+  }
+
+  stop(): { heap_before_mb: number | null; live_heap_peak_mb: number | null; live_heap_samples: number } {
+    clearInterval(this.timer);
+    this.sample();
+    return {
+      heap_before_mb: this.before === null ? null : megabytes(this.before),
+      live_heap_peak_mb: this.before === null ? null : megabytes(this.peak),
+      live_heap_samples: this.samples.length,
+    };
+  }
+}
+
 export function errorSummary(error: unknown): { name: string; message: string; stack?: string } {
   if (error instanceof Error) {
     return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
