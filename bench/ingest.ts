@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadPricing } from '../src/config/index.js';
 import { ingestLogs } from '../src/ingest/index.js';
 import { wordSource } from './prefix.js';
+import { type Target, target } from './targets.js';
 import { collectGarbage, LiveHeapSampler, MemorySampler, megabytes, round } from './util.js';
 
 /**
@@ -264,6 +265,21 @@ async function liveHeapOf(root: string, file: string, runId: string) {
   return { ...live, live_heap_growth_mb: growth };
 }
 
+/** The bounded-memory target (issue 11), gathered with the other benchmarks' targets. */
+function liveTargets(big: number | null, small: number | null, mb: number, smallMb: number): Target[] {
+  if (big === null || small === null) return [];
+  return [
+    target({
+      what: `ingest live heap, ${Math.round(mb)} MB Codex log vs ${Math.round(smallMb)} MB (issue 11: bounded memory)`,
+      figure: big,
+      baseline: small,
+      unit: 'MB',
+      limit: LIVE_HEAP_TARGET_RATIO,
+      how: 'peak heap in use after a full GC every 250 ms during each ingest, in one process',
+    }),
+  ];
+}
+
 export async function benchIngest(): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'turnbench-bench-ingest-'));
   try {
@@ -328,6 +344,7 @@ export async function benchIngest(): Promise<Record<string, unknown>> {
       live_heap_ratio_big_vs_small: liveRatio,
       live_heap_target_ratio: LIVE_HEAP_TARGET_RATIO,
       live_heap_target_held: liveRatio === null ? null : liveRatio <= LIVE_HEAP_TARGET_RATIO,
+      targets: liveTargets(bigLive.live_heap_peak_mb, smallLive.live_heap_peak_mb, mb, smallMb),
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
