@@ -42,14 +42,27 @@ describe('bench summary', () => {
       ingest_vs_baseline_time: 30,
       baseline_mb_per_s: 400,
       ingest_peak_rss_mb: 280,
+      small_peak_rss_mb: 200,
+      peak_rss_ratio_big_vs_small: 1.4,
       small_input_mb: 10,
       input_ratio_big_vs_small: 10,
+      live_heap_peak_mb: 49,
+      small_live_heap_peak_mb: 48.5,
+      live_heap_ratio_big_vs_small: 1.01,
+      live_heap_target_ratio: 1.25,
+      live_heap_target_held: true,
+      live_heap_growth_mb: 0.8,
+      small_live_heap_growth_mb: 0.5,
     });
     expect(lines[0]).toBe(
       'ingest of a 100 MB Codex log (11000 requests): 12.5 MB/s, 30x the time of a readline line count (400 MB/s)',
     );
-    expect(lines[1]).toContain('peak RSS 280 MB');
-    expect(lines[1]).toContain('for 10x the input');
+    expect(lines[1]).toBe(
+      'live heap (full GC every 250 ms): 49 MB at 100 MB vs 48.5 MB at 10 MB (ratio 1.01x, target <= 1.25x, held: true); ' +
+        'above the heap before the ingest: 0.8 MB vs 0.5 MB',
+    );
+    expect(lines[2]).toContain('peak with garbage: RSS 280 MB vs 200 MB (1.4x)');
+    expect(lines[2]).toContain('for 10x the input');
   });
 });
 
