@@ -168,7 +168,7 @@ async function main(): Promise<number> {
   const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);
   const targets = gatherTargets(outcomes);
   if (targets.length > 0) {
-    process.stderr.write('\ntargets (issue 13):\n');
+    process.stderr.write('\ntargets (figure against the baseline measured in the same run):\n');
     for (const t of targets) process.stderr.write(`  ${targetLine(t)}\n`);
   }
   const results = {

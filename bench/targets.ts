@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { round } from './util.js';
 
 /**
- * A target of issue 13 as the bench JSON states it: a figure, the baseline measured in the same run,
+ * A benchmark target as the bench JSON states it: a figure, the baseline measured in the same run,
  * their ratio, the limit the ratio must not pass, and whether it holds. bench/index.ts gathers every
  * benchmark's `targets` into one list at the top of the results file.
  */
