@@ -6,6 +6,7 @@ import type { StopReason } from '../agent/index.js';
 import type { SampleTotals } from '../agent/totals.js';
 import type { Pricing } from '../config/index.js';
 import type { Sandbox, SandboxMount } from '../sandbox/index.js';
+import { redact } from '../secrets/index.js';
 import type { Sample } from '../tasks/index.js';
 import { type AgentOutcome, eventHeader, type RecordSink } from '../telemetry/index.js';
 import { type CodexBuild, findCodexBuild } from './codex/binary.js';
@@ -280,6 +281,7 @@ function notChecked(requests: number, why: string): AgentOutcome['usage_check'] 
 
 async function saveOutput(sampleDir: string, stdout: string, stderr: string): Promise<void> {
   await mkdir(sampleDir, { recursive: true });
-  await writeFile(join(sampleDir, 'agent-stdout.txt'), stdout);
-  await writeFile(join(sampleDir, 'agent-stderr.txt'), stderr);
+  // An agent can print what the proxy never let through (its own output is its own): redacted too.
+  await writeFile(join(sampleDir, 'agent-stdout.txt'), redact(stdout));
+  await writeFile(join(sampleDir, 'agent-stderr.txt'), redact(stderr));
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { CodexAgentSpec, VariantSpec } from '../../config/index.js';
+import { redact } from '../../secrets/index.js';
 import type { AgentContext, AgentDriver, AgentReport } from '../driver.js';
 import { SANDBOX_BASE_URL, SANDBOX_PATHS } from '../launcher.js';
 import type { RecordedUsage } from '../proxy/sample-recorder.js';
@@ -81,7 +82,9 @@ export class CodexDriver implements AgentDriver {
       const text = await ctx.sandbox.readFile(file);
       const local = join(ctx.sampleDir, 'codex', 'sessions', posix.relative(SESSIONS, file));
       await mkdir(dirname(local), { recursive: true });
-      await writeFile(local, text);
+      // the copy in the run folder is redacted like every results file (src/secrets); the check
+      // reads that copy, as ingesting the run later would
+      await writeFile(local, redact(text));
       logs.push(await readSessionLog(local));
     }
     return logs;

@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { APIError } from 'openai';
 import { type AttemptOutcome, withRetries } from '../../model/index.js';
+import { redact, registerSecret } from '../../secrets/index.js';
 import type { ObservedApi } from './observed-request.js';
 import { plainHeaders, type RawRequest } from './read-request.js';
+import { redactedAnswer } from './redacted-answer.js';
 import { responseOf, tapFor } from './response-tap.js';
 import type { Exchange, ExchangeRecorder } from './sample-recorder.js';
 import {
@@ -80,7 +82,7 @@ function sendError(res: ServerResponse, status: number, message: string, code: s
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', code } });
+  const body = redact(JSON.stringify({ error: { message, type: 'invalid_request_error', code } }));
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -131,6 +133,8 @@ export class RecordingProxy {
     channel: SampleChannel,
     where: { socketPath: string } | { tcp: true },
   ): Promise<SampleListener> {
+    // The key the proxy adds is a secret whatever its variable's name (src/secrets).
+    registerSecret(channel.upstream.apiKey);
     const listener = createNetServer((socket) => {
       this.channels.set(socket, channel);
       this.server.emit('connection', socket);
@@ -302,7 +306,7 @@ export class RecordingProxy {
       const status = error instanceof APIError && typeof error.status === 'number' ? error.status : null;
       const message = error instanceof Error ? error.message : String(error);
       if (status !== null && error instanceof APIError) {
-        const body = JSON.stringify(error.error ?? { error: { message } });
+        const body = redact(JSON.stringify(error.error ?? { error: { message } }));
         if (!res.headersSent) {
           res.writeHead(status, {
             'content-type': 'application/json',
@@ -318,22 +322,25 @@ export class RecordingProxy {
     }
 
     const status = upstream.statusCode ?? 502;
-    res.writeHead(status, downstreamHeaders(upstream.headers));
+    // The provider may echo the key it was sent: the agent gets the answer redacted (src/secrets).
+    const answer = redactedAnswer(upstream, downstreamHeaders(upstream.headers));
+    res.writeHead(status, answer.headers);
     res.flushHeaders();
     const tap = api && status < 400 ? tapFor(api, upstream.headers['content-type']) : null;
     const errorChunks: Buffer[] = [];
-    upstream.on('data', (chunk: Buffer) => {
-      res.write(chunk);
+    answer.body.on('data', (chunk: Buffer) => {
+      const passed = answer.pass(chunk);
+      if (passed.length > 0) res.write(passed);
       if (tap) tap.write(chunk);
       else if (status >= 400 && errorChunks.length < 16) errorChunks.push(chunk);
     });
-    upstream.on('end', () => {
-      res.end();
+    answer.body.on('end', () => {
+      res.end(answer.end());
       const error =
         status >= 400 ? `HTTP ${status}: ${Buffer.concat(errorChunks).toString('utf8').slice(0, 500)}` : null;
       finish(status, error, tap, status >= 400 ? retryAfterOf(upstream.headers) : null);
     });
-    upstream.on('error', (error) => {
+    answer.body.on('error', (error) => {
       res.destroy();
       finish(status, `the answer was cut: ${error.message}`, tap);
     });

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { type RawData, WebSocketServer } from 'ws';
+import { redact } from '../../secrets/index.js';
 import { plainHeaders } from './read-request.js';
 import { type ResponseTap, responsesEventTap } from './response-tap.js';
 import type { Exchange } from './sample-recorder.js';
@@ -45,6 +46,16 @@ function toWebSocketUrl(url: URL): string {
 
 const CREATE = '"response.create"';
 
+/** A provider's message as the agent may get it: unchanged unless it held a secret. */
+function redactedMessage(data: RawData): RawData {
+  const bytes = Buffer.isBuffer(data)
+    ? data
+    : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
+  const text = bytes.toString('utf8');
+  const clean = redact(text);
+  return clean === text ? data : Buffer.from(clean);
+}
+
 /**
  * The Responses API's WebSocket mode (`GET /v1/responses` upgraded): the proxy opens the same
  * connection to the provider first, with the real key, and completes the agent's handshake only
@@ -83,7 +94,7 @@ export function relayWebSocket(
         response.statusCode ?? 502,
         response.statusMessage ?? 'Refused',
         passed,
-        Buffer.concat(chunks).toString('utf8'),
+        redact(Buffer.concat(chunks).toString('utf8')),
       );
     });
   });
@@ -94,7 +105,7 @@ export function relayWebSocket(
     }
     handshakeHeaders.set(req, passed);
   });
-  provider.on('error', (error) => failEarly(502, 'Bad Gateway', `turnbench proxy: ${error.message}`));
+  provider.on('error', (error) => failEarly(502, 'Bad Gateway', redact(`turnbench proxy: ${error.message}`)));
   const onSampleEnd = () => {
     provider.terminate();
     socket.destroy();
@@ -160,7 +171,8 @@ function relay(
     provider.send(bytes, { binary: isBinary });
   }
   provider.on('message', (data: RawData, isBinary: boolean) => {
-    agent.send(data, { binary: isBinary });
+    // A message is whole: the provider may echo the key in it, the agent gets it redacted.
+    agent.send(redactedMessage(data), { binary: isBinary });
     if (isBinary || !current) return;
     current.tap.event(data.toString());
     if (current.tap.done) finish(null);
