@@ -2,11 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import { emptyTotals } from '../../../src/agent/index.js';
 import { RecordingProxy, SampleRecorder } from '../../../src/agents/index.js';
 import { DEFAULT_LIMITS, type ResolvedLimits } from '../../../src/config/index.js';
 import { requestGate, resetLimiters } from '../../../src/runner/model-limits.js';
+import { REDACTED } from '../../../src/secrets/index.js';
 import type { EventRecord, TurnRecord } from '../../../src/telemetry/index.js';
 
 const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -195,5 +198,104 @@ describe('the recording proxy', () => {
     ]);
     expect(provider.seen).toHaveLength(3);
     expect(provider.maxInFlight()).toBe(1);
+  });
+
+  it('takes the key out of every answer an echoing provider sends: a gzip 401, a split stream event, a WebSocket message', async () => {
+    const KEY = `sk-live-${'9fQx'.repeat(10)}`;
+    const raw: string[] = [];
+    const server: Server = createServer((req, res) => {
+      const auth = req.headers.authorization ?? '';
+      req.resume();
+      req.on('end', async () => {
+        if (req.url === '/v1/chat/completions') {
+          // compressed although asked not to, with a content-length the redacted body no longer has
+          const text = JSON.stringify({ error: { message: `Incorrect API key provided: ${auth}` } });
+          raw.push(text);
+          const zipped = gzipSync(text);
+          res.writeHead(401, {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            'content-length': zipped.length,
+          });
+          res.end(zipped);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const echo = sse('response.output_text.delta', { delta: `you sent ${auth}` });
+        raw.push(echo);
+        const middle = echo.indexOf(KEY) + 20;
+        res.write(sse('response.created', { response: { id: 'resp_e' } }) + echo.slice(0, middle));
+        await new Promise((r) => setTimeout(r, 150));
+        res.write(echo.slice(middle));
+        await new Promise((r) => setTimeout(r, 150));
+        res.end(completed('resp_e'));
+      });
+    });
+    const wss = new WebSocketServer({ server, path: '/v1/responses' });
+    wss.on('connection', (socket, req) => {
+      socket.on('message', () => {
+        const message = JSON.stringify({
+          type: 'error',
+          error: { message: `bad key ${req.headers.authorization}` },
+        });
+        raw.push(message);
+        socket.send(message);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          wss.close();
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const address = server.address();
+    const port = address && typeof address === 'object' ? address.port : 0;
+    const s = sample();
+    const socketPath = join(mkdtempSync(join(tmpdir(), 'tb-proxy-')), 'proxy.sock');
+    const listener = await proxy.openSample(
+      {
+        upstream: { baseURL: `http://127.0.0.1:${port}/v1`, apiKey: KEY },
+        recorder: s.recorder,
+        retries: 'agent',
+        signal: new AbortController().signal,
+        runId: 'r',
+        sampleId: 's',
+      },
+      { socketPath },
+    );
+    closers.push(() => listener.close());
+
+    const refused = await post(socketPath, '/v1/chat/completions', { model: 'm', messages: [] });
+    const streamed = await post(socketPath, '/v1/responses', body);
+    const ws = new WebSocket(`ws+unix://${socketPath}:/v1/responses`);
+    const message = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'response.create', model: 'm', input: [] })));
+      ws.on('message', (data) => resolve(data.toString()));
+      ws.on('error', reject);
+    });
+    ws.close();
+
+    // the control: the provider did send the key, three times
+    expect(raw).toHaveLength(3);
+    for (const text of raw) expect(text).toContain(KEY);
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.text)).toEqual({
+      error: { message: `Incorrect API key provided: Bearer ${REDACTED}` },
+    });
+    expect(streamed.text).toContain(`you sent Bearer ${REDACTED}`);
+    expect(streamed.text).toContain('response.completed');
+    // streamed through, not held: the first event came before the provider's pauses were over
+    expect(streamed.firstChunkMs).toBeLessThan(streamed.totalMs - 200);
+    expect(JSON.parse(message)).toEqual({ type: 'error', error: { message: `bad key Bearer ${REDACTED}` } });
+    for (const text of [refused.text, streamed.text, message]) {
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain('9fQx9fQx');
+    }
+    // the answer was still read for the record (the tap reads what the provider sent)
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.turns.map((t) => t.response_id)).toContain('resp_e');
   });
 });
