@@ -1,5 +1,5 @@
 import type { CacheRules } from './cache-class-rules.js';
-import type { PromptFingerprint } from './prefix.js';
+import { type PromptFingerprint, sharedHeadTokens } from './prefix.js';
 import type { CacheClass, PrefixCheck } from './records.js';
 
 export {
@@ -33,7 +33,9 @@ function estimatedPromptTokens(fp: PromptFingerprint, items = fp.itemHashes.leng
 /**
  * The cached tokens a perfect provider cache would report for `next`: the part of `next` that
  * equals the previous *prompt* (a provider caches prompts it processed, not the output it
- * generated), rounded by the cache rules.
+ * generated), rounded by the cache rules. A break before the items keeps the head it shares
+ * (sharedHeadTokens: tools come first, then instructions), so a tool appended at the end of the
+ * list still expects the tools before it.
  *
  * Our token figures are o200k counts of canonical JSON, not the provider's rendering, so they are
  * calibrated: a prefix covering the whole previous prompt is exactly the previous `input_tokens`;
@@ -48,16 +50,21 @@ export function expectedCachedTokens(
   rules: CacheRules,
 ): number {
   if (!prev || prefix.extends_previous === null) return 0;
-  if (typeof prefix.diverged_at === 'string') return 0;
   const prevItems = prev.fingerprint.itemHashes.length;
-  const sharedItems = prefix.diverged_at === null ? prevItems : Math.min(prefix.diverged_at, prevItems);
+  const at = prefix.diverged_at;
+  const head = typeof at === 'string' ? at : null;
+  const sharedItems = typeof at === 'number' ? Math.min(at, prevItems) : at === null ? prevItems : 0;
 
   let shared: number;
-  if (sharedItems === prevItems && prev.inputTokens !== null) {
+  if (head === null && sharedItems === prevItems && prev.inputTokens !== null) {
     // The usual turn: no token estimate is read, so none is counted.
     shared = prev.inputTokens;
   } else {
-    const sharedEstimate = estimatedPromptTokens(prev.fingerprint, sharedItems);
+    const sharedEstimate =
+      head !== null
+        ? sharedHeadTokens(prev.fingerprint, next.fingerprint, head)
+        : estimatedPromptTokens(prev.fingerprint, sharedItems);
+    if (sharedEstimate === 0) return 0;
     const prevEstimate = estimatedPromptTokens(prev.fingerprint);
     let scale = 1;
     if (prev.inputTokens !== null && prevEstimate > 0) scale = prev.inputTokens / prevEstimate;

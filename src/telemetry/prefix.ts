@@ -23,6 +23,8 @@ export interface PromptFingerprint {
   toolsHash: string;
   toolNames: string[];
   toolHashes: string[];
+  /** Estimated tokens per tool (o200k count of its canonical JSON); counted on first read. */
+  readonly toolTokens: number[];
   /** One per input item. */
   itemHashes: string[];
   /** Estimated tokens per item (o200k count of the item's canonical JSON); counted on first read. */
@@ -35,6 +37,27 @@ export interface PromptFingerprint {
   promptCacheKey: string | null;
   /** Estimated tokens of tools + instructions, the part of the prompt before the items; counted on first read. */
   readonly prefixTokens: number;
+}
+
+/** Where a prompt can break before its items. */
+export type HeadBreak = Extract<NonNullable<PrefixCheck['diverged_at']>, string>;
+
+/**
+ * Estimated tokens of the previous prompt's head that the next prompt still starts with, after a
+ * break before the items at `at`. A provider renders the tools first, then the instructions, then
+ * the items (as the sim does), and caches the longest exact prefix: so a change of tools keeps the
+ * tools before the first one that differs (a tool appended at the end keeps them all), a change of
+ * instructions keeps every tool, and a change of model, cache key or settings (which select the
+ * cache or are rendered first) keeps nothing.
+ */
+export function sharedHeadTokens(prev: PromptFingerprint, next: PromptFingerprint, at: HeadBreak): number {
+  if (at === 'model' || at === 'settings') return 0;
+  let shared = 0;
+  for (let i = 0; i < prev.toolHashes.length; i++) {
+    if (at === 'tools' && prev.toolHashes[i] !== next.toolHashes[i]) break;
+    shared += prev.toolTokens[i]!;
+  }
+  return shared;
 }
 
 /** The previous request of the sample, with its response's output items as they are resent. */
@@ -90,6 +113,13 @@ export function fingerprintPrompt(
 ): PromptFingerprint {
   const toolHashes = head.tools.map((tool) => itemHash(tool));
   const instructionsHash = hashTextMemo(head.instructions);
+  let toolTokens: number[] | null = null;
+  const tokensOfTools = () => {
+    toolTokens ??= head.tools.map((tool, i) =>
+      memoTokens(countTokens, toolHashes[i]!, () => canonicalJson(tool)),
+    );
+    return toolTokens;
+  };
   let prefixTokens: number | null = null;
   return {
     model: head.model,
@@ -97,6 +127,9 @@ export function fingerprintPrompt(
     toolsHash: hashText(toolHashes.join(',')),
     toolNames: head.tools.map((tool) => tool.name),
     toolHashes,
+    get toolTokens() {
+      return tokensOfTools();
+    },
     itemHashes: items.hashes,
     get itemTokens() {
       return items.tokens;
@@ -107,12 +140,8 @@ export function fingerprintPrompt(
     promptCacheKey: head.promptCacheKey,
     // Like the items' tokens: counted only when a figure needs them.
     get prefixTokens() {
-      if (prefixTokens === null) {
-        prefixTokens = memoTokens(countTokens, `i:${instructionsHash}`, () => head.instructions);
-        head.tools.forEach((tool, i) => {
-          prefixTokens! += memoTokens(countTokens, toolHashes[i]!, () => canonicalJson(tool));
-        });
-      }
+      prefixTokens ??=
+        memoTokens(countTokens, `i:${instructionsHash}`, () => head.instructions) + sum(tokensOfTools());
       return prefixTokens;
     },
   };
@@ -163,7 +192,7 @@ function sum(values: readonly number[], from = 0, to = values.length): number {
 }
 
 type HeadChange = {
-  at: NonNullable<PrefixCheck['diverged_at']>;
+  at: HeadBreak;
   reason: NonNullable<PrefixCheck['reason']>;
   detail: string;
 };
@@ -250,7 +279,8 @@ function headChanges(prev: PromptFingerprint, next: PromptFingerprint): HeadChan
  *
  * `lost_tokens` counts, in estimated tokens, the part of previous prompt + output from the break
  * to its end: what could have been read from cache and is now paid again. A break before the items
- * (model, key, settings, tools, instructions) loses all of it.
+ * loses all of it but the head it kept (sharedHeadTokens: the tools before a changed one, or all
+ * tools when only the instructions changed).
  * With `compactedSincePrevious`, a break inside the items is attributed to the compaction
  * (`compacted`); a break before the items keeps its own reason, as compaction never changes those.
  */
@@ -272,7 +302,7 @@ export function checkPrefix(
       extends_previous: false,
       diverged_at: first!.at,
       reason: first!.reason,
-      lost_tokens: before.prefixTokens + sum(sharedTokens()),
+      lost_tokens: before.prefixTokens + sum(sharedTokens()) - sharedHeadTokens(before, next, first!.at),
       detail: head.map((change) => change.detail).join('; '),
     };
   }

@@ -5,9 +5,10 @@ import {
   expectedCachedTokens,
   roundToCacheRules,
 } from '../../../src/telemetry/cache-class.js';
+import { canonicalJson } from '../../../src/telemetry/hash.js';
 import { checkPrefix, fingerprintOutput, fingerprintRequest } from '../../../src/telemetry/prefix.js';
 import type { PrefixCheck } from '../../../src/telemetry/records.js';
-import { charCounter, request, user } from './helpers.js';
+import { charCounter, request, TOOLS, tool, user } from './helpers.js';
 
 const OLD = { minTokens: 1024, step: 128 };
 const EXACT = { minTokens: 1024, step: 1 };
@@ -70,12 +71,101 @@ describe('expectedCachedTokens', () => {
     );
   });
 
-  it('is zero on the first turn and after a break before the items', () => {
+  it('is zero on the first turn, after a model or settings change, and when the kept head is below the minimum', () => {
     const prev = { fingerprint: prevFp, inputTokens: 3000 };
     const next = { fingerprint: nextFp, inputTokens: 3500 };
     expect(expectedCachedTokens(first, null, next, OLD)).toBe(0);
-    expect(expectedCachedTokens(broke('tools_reordered', 'tools'), prev, next, OLD)).toBe(0);
-    expect(expectedCachedTokens(broke('prompt_cache_key_changed', 'settings'), prev, next, OLD)).toBe(0);
+    expect(expectedCachedTokens(broke('model_changed', 'model'), prev, next, EXACT)).toBe(0);
+    expect(expectedCachedTokens(broke('prompt_cache_key_changed', 'settings'), prev, next, EXACT)).toBe(0);
+    // the four small test tools are far below 1024 tokens: nothing a cache could serve
+    const fewerTools = fingerprintRequest(request(items, { tools: TOOLS.slice(1) }), count);
+    const check = checkPrefix(
+      { fingerprint: prevFp, outputItemHashes: [], outputItemTokens: [] },
+      fewerTools,
+    );
+    expect(check.reason).toBe('tools_changed');
+    expect(expectedCachedTokens(check, prev, { fingerprint: fewerTools, inputTokens: 3400 }, OLD)).toBe(0);
+  });
+
+  describe('after a break before the items: the head the next prompt still starts with (tools, then instructions)', () => {
+    // tools big enough to be cached on their own: 6 x ~450 tokens
+    const big = ['shell', 'apply_patch', 'update_plan', 'read_file', 'write_file', 'grep'].map((name) =>
+      tool(name, `${name}: ${'use it with care and read its output. '.repeat(10)}`),
+    );
+    const toolTokens = (tools: typeof big) => tools.reduce((n, t) => n + canonicalJson(t).length, 0);
+    const prevBig = fingerprintRequest(request(items.slice(0, 8), { tools: big }), count);
+    const prevPrompt = { fingerprint: prevBig, outputItemHashes: [], outputItemTokens: [] };
+    const estimate = prevBig.prefixTokens + prevBig.itemTokens.reduce((a, b) => a + b, 0);
+    const expectFor = (nextReq: ReturnType<typeof request>, prevInput: number, rules = OLD) => {
+      const fp = fingerprintRequest(nextReq, count);
+      const check = checkPrefix(prevPrompt, fp);
+      return {
+        check,
+        expected: expectedCachedTokens(
+          check,
+          { fingerprint: prevBig, inputTokens: prevInput },
+          { fingerprint: fp, inputTokens: 99_999 },
+          rules,
+        ),
+      };
+    };
+
+    it('a tool appended at the end keeps every tool before it, rounded to the 128-token steps', () => {
+      expect(toolTokens(big)).toBeGreaterThan(2048);
+      const { check, expected } = expectFor(
+        request(items, { tools: [...big, tool('web_search')] }),
+        estimate,
+      );
+      expect(check).toMatchObject({ diverged_at: 'tools', reason: 'tools_changed' });
+      expect(check.detail).toBe('tools changed: added web_search');
+      expect(expected).toBe(roundToCacheRules(toolTokens(big), OLD));
+      expect(expected).toBe(Math.floor(toolTokens(big) / 128) * 128);
+      // calibrated like any partial prefix: the provider counted the previous prompt at 80% of our estimate
+      const scaled = expectFor(
+        request(items, { tools: [...big, tool('web_search')] }),
+        estimate * 0.8,
+        EXACT,
+      );
+      expect(scaled.expected).toBe(Math.round(toolTokens(big) * 0.8));
+    });
+
+    it('a tool changed or moved keeps the tools before it; a change of instructions keeps every tool', () => {
+      const redefined = [...big.slice(0, 4), tool('write_file', 'short now'), big[5]!];
+      expect(expectFor(request(items, { tools: redefined }), estimate, EXACT).expected).toBe(
+        toolTokens(big.slice(0, 4)),
+      );
+      const moved = [big[0]!, big[1]!, big[5]!, big[2]!, big[3]!, big[4]!];
+      const reordered = expectFor(request(items, { tools: moved }), estimate, EXACT);
+      expect(reordered.check.reason).toBe('tools_reordered');
+      expect(reordered.expected).toBe(toolTokens(big.slice(0, 2)));
+      const instructions = expectFor(
+        request(items, { tools: big, instructions: 'Be terse.' }),
+        estimate,
+        EXACT,
+      );
+      expect(instructions.check.reason).toBe('instructions_changed');
+      expect(instructions.expected).toBe(toolTokens(big));
+      const effort = expectFor(request(items, { tools: big, reasoningEffort: 'high' }), estimate, EXACT);
+      expect(effort.check.reason).toBe('settings_changed');
+      expect(effort.expected).toBe(0);
+    });
+
+    it('an append stays a harness break (the harness changed the tools), never a provider miss', () => {
+      const { check, expected } = expectFor(
+        request(items, { tools: [...big, tool('web_search')] }),
+        estimate,
+      );
+      const turn = {
+        turn: 5,
+        prefix: check,
+        expectedCached: expected,
+        inputTokens: 5000,
+        afterCompaction: false,
+        rules: OLD,
+      };
+      expect(classifyTurn({ ...turn, observedCached: expected })).toBe('harness_break');
+      expect(classifyTurn({ ...turn, observedCached: 0 })).toBe('harness_break');
+    });
   });
 
   it('scales a partial prefix from our estimate to the provider count', () => {

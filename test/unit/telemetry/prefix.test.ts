@@ -142,6 +142,27 @@ describe('checkPrefix', () => {
     expect(changed.detail).toContain('definition changed: apply_patch');
   });
 
+  it('keeps the unchanged leading tools out of lost_tokens: all of them for an append, all tools for an instructions change', () => {
+    const [a, b] = conversation(2);
+    const prev = previous(a!.req, a!.output);
+    const shareable = shareableFrom(a!.req, a!.output, -1);
+    const toolTokens = (n: number) => TOOLS.slice(0, n).reduce((sum, t) => sum + canonicalJson(t).length, 0);
+    const appended = checkPrefix(
+      prev,
+      fingerprintRequest({ ...b!.req, tools: [...TOOLS, tool('web_search')] }, count),
+    );
+    expect(appended).toMatchObject({ diverged_at: 'tools', reason: 'tools_changed' });
+    expect(appended.lost_tokens).toBe(shareable - toolTokens(4));
+    const third = [TOOLS[0]!, TOOLS[1]!, tool('update_plan', 'redefined'), TOOLS[3]!];
+    const redefined = checkPrefix(prev, fingerprintRequest({ ...b!.req, tools: third }, count));
+    expect(redefined.lost_tokens).toBe(shareable - toolTokens(2));
+    const instructions = checkPrefix(prev, fingerprintRequest({ ...b!.req, instructions: 'Other.' }, count));
+    expect(instructions).toMatchObject({ diverged_at: 'instructions' });
+    expect(instructions.lost_tokens).toBe(shareable - toolTokens(4));
+    const model = checkPrefix(prev, fingerprintRequest({ ...b!.req, model: 'gpt-4.1' }, count));
+    expect(model.lost_tokens).toBe(shareable);
+  });
+
   it('reports instructions carrying a timestamp as instructions_changed on every turn', () => {
     const steps = conversation(4, (turn, items) =>
       request(items, { instructions: `You are an agent.\nCurrent time: 2025-01-01T10:0${turn}:00Z` }),
