@@ -109,6 +109,12 @@ describe('the MCP suite against the sim, in Docker', () => {
     // the prefix up to the last old tool still hits; rebuild broke earlier, at count_notes
     const rebuilt = turn('notes__rebuild__e1', notifiedAt('notes__rebuild__e1').turn + 1);
     expect(after.cached_tokens ?? 0).toBeGreaterThan(rebuilt.cached_tokens ?? 0);
+    // the forensics expected those tools cached (not 0): the change is the harness's, served as far as it could be
+    expect(after.expected_cached_tokens ?? 0).toBeGreaterThan(0);
+    expect(Math.abs((after.cached_tokens ?? 0) - (after.expected_cached_tokens ?? 0))).toBeLessThanOrEqual(
+      Math.max(128, Math.ceil((after.expected_cached_tokens ?? 0) * 0.02)),
+    );
+    expect(after.cache_class).toBe('harness_break');
     const atCompaction = events.find(
       (e) => e.type === 'tools_changed' && e.sample_id === sample && e.applied === 'at_compaction',
     );
