@@ -27,20 +27,30 @@ export class StreamRedactor {
   private held = '';
   /** A forced cut is tried again only once this much more is held (no rescans of a line per chunk). */
   private forceAt = MAX_HELD_CHARS;
+  /** What is held has a line end that was no safe place to cut (right after a credential keyword). */
+  private unsafeLineEnd = false;
 
   /** Feed a chunk; returns the text that may be passed on now ('' when all of it is held). */
   push(chunk: Buffer | string): string {
     const more = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    // Known secrets first, over what is held: none then spans a cut, and a secret's beginning at
-    // the end stays held (after a line end, or within the last longestSecretForm() - 1 characters).
-    this.held = redactKnownSecrets(this.held + more);
-    const upTo = aSecretSpansLines() ? this.held.length - longestSecretForm() : this.held.length;
-    const lineEnd = upTo > 0 ? this.held.lastIndexOf('\n', upTo - 1) + 1 : 0;
+    // Known secrets first: what is held has none left, so a new one ends in `more` and starts at
+    // most longestSecretForm() - 1 characters before it. None then spans a cut, and a secret's
+    // beginning at the end stays held (after a line end, or within the forced cut's margin).
+    const from = Math.max(0, this.held.length - Math.max(longestSecretForm() - 1, 0));
+    this.held = this.held.slice(0, from) + redactKnownSecrets(this.held.slice(from) + more);
+    const spansLines = aSecretSpansLines();
+    const upTo = spansLines ? this.held.length - longestSecretForm() : this.held.length;
+    // a line end is looked for only where one can be new (what is held has none, but for a cut found unsafe)
+    const lineEnd =
+      upTo > 0 && (spansLines || this.unsafeLineEnd || more.includes('\n'))
+        ? this.held.lastIndexOf('\n', upTo - 1) + 1
+        : 0;
     let out = '';
+    this.unsafeLineEnd = false;
     if (lineEnd > 0 && isSafeCut(this.held, lineEnd)) {
       out = redact(this.held.slice(0, lineEnd));
       this.held = this.held.slice(lineEnd);
-    }
+    } else if (lineEnd > 0) this.unsafeLineEnd = true;
     if (this.held.length < MAX_HELD_CHARS) this.forceAt = MAX_HELD_CHARS;
     else if (this.held.length >= this.forceAt) out += this.forcedPart();
     return out;
