@@ -1,11 +1,8 @@
 export {
   forgetSecrets,
   isSafeCut,
-  lastSafeCut,
-  longestSecretForm,
   REDACTED,
   redact,
-  redactKnownSecrets,
   registerSecret,
   registerSecretsFromEnv,
 } from './redact.js';

@@ -128,8 +128,7 @@ export function lastSafeCut(text: string, upTo: number, window: number): number 
 
 /** `text` with every known secret and every credential-shaped string replaced by [redacted]. */
 export function redact(text: string): string {
-  const out = redactKnownSecrets(text);
-  return MAY_HAVE_SHAPE.test(out) ? redactShapes(out) : out;
+  return redactShapes(redactKnownSecrets(text));
 }
 
 /** `text` with the values of registered secrets replaced (not the shapes). */
@@ -143,7 +142,9 @@ export function redactKnownSecrets(text: string): string {
   return out;
 }
 
-function redactShapes(text: string): string {
+/** `text` with every credential-shaped string replaced (not the registered values). */
+export function redactShapes(text: string): string {
+  if (!MAY_HAVE_SHAPE.test(text)) return text;
   let out = text;
   for (const { pattern, replace } of SHAPES) out = out.replace(pattern, replace);
   return out;

@@ -6,6 +6,7 @@ import {
   longestSecretForm,
   redact,
   redactKnownSecrets,
+  redactShapes,
 } from './redact.js';
 
 /** Past this much text held without a line end, part of it is let through at a safe cut. */
@@ -48,7 +49,7 @@ export class StreamRedactor {
     let out = '';
     this.unsafeLineEnd = false;
     if (lineEnd > 0 && isSafeCut(this.held, lineEnd)) {
-      out = redact(this.held.slice(0, lineEnd));
+      out = redactShapes(this.held.slice(0, lineEnd)); // known secrets are out already
       this.held = this.held.slice(lineEnd);
     } else if (lineEnd > 0) this.unsafeLineEnd = true;
     if (this.held.length < MAX_HELD_CHARS) this.forceAt = MAX_HELD_CHARS;
@@ -73,7 +74,7 @@ export class StreamRedactor {
     const at = lastSafeCut(text, text.length - Math.max(longestSecretForm() - 1, 0), CUT_SEARCH_CHARS);
     if (at > 0) {
       this.held = text.slice(at);
-      return redact(text.slice(0, at));
+      return redactShapes(text.slice(0, at));
     }
     this.held = text;
     this.forceAt = text.length + MAX_HELD_CHARS;
