@@ -55,6 +55,11 @@ export const BENCHMARKS = {
     about: "the recording proxy's added time per request and on time to first token, vs the sim directly",
     run: async () => (await import('./proxy.js')).benchProxy(),
   },
+  redact: {
+    about:
+      "the proxy's stream redaction of a 1 MB answer in 200 B and 16 KB chunks vs one redact() of the whole",
+    run: async () => (await import('./redact.js')).benchRedact(),
+  },
   report: {
     about: 'report generation over a 10,000-sample, 500,000-turn run',
     run: async () => (await import('./report.js')).benchReport(),

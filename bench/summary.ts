@@ -61,6 +61,10 @@ const HEADLINES: Record<BenchName, Headline> = {
     `prefix check: ${f('median_ms')} ms median per turn at ${f('context_tokens_start')} tokens (target < ${f('target_median_ms')} ms, met: ${f('meets_target')}), ` +
       `${f('speedup_vs_baseline')}x faster than the naive baseline (${f('baseline_median_ms')} ms)`,
   ],
+  redact: (f) => [
+    `stream redaction of a ${f('stream_mb')} MB answer: ${f('stream_16kb_chunks_ms')} ms in 16 KB chunks (${f('ratio_stream_16kb_vs_whole')}x one redact() of the whole, ` +
+      `${f('whole_text_redact_ms')} ms), ${f('stream_200b_chunks_ms')} ms in 200 B chunks (${f('stream_200b_chunks_us_per_chunk')} us per chunk)`,
+  ],
   tokens: (f) => [
     `token counting: 1 MB without whitespace ${f('bounded_ms_1mb_no_whitespace')} ms, CJK run ${f('bounded_ms_1mb_cjk_run')} ms, ` +
       `prose ${f('bounded_ms_1mb_prose')} ms (${f('bounded_error_pct_1mb_prose')}% off exact); plain library: 1 MB prose ` +
