@@ -54,7 +54,9 @@ export function handleChatCompletions(ctx: SimContext, req: SimRequest): SimRepl
   if (fault.status !== null) throw faultError(fault.status, fault.retryAfterS);
   const cache = ctx.cache.commit(lookup);
 
-  const turn = planTurn(rendered.view, ctx.registry, seed);
+  const turn = planTurn(rendered.view, ctx.registry, seed, {
+    parallelToolCalls: body.parallel_tool_calls ?? true,
+  });
   let content: string | null = null;
   const toolCalls: ChatCompletionMessageFunctionToolCall[] = [];
   let completionTokens = turn.reasoningTokens;

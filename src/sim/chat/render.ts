@@ -8,6 +8,7 @@ export function renderChatRequest(body: ChatCreateBody): { segments: Segment[]; 
     segment('tool', t.function?.name ?? t.type, [JSON.stringify(t)]),
   );
   const view = emptyView();
+  view.toolCount = body.tools?.length ?? 0;
   for (const m of body.messages) {
     const text = contentText(m.content);
     const seg = segment(m.role === 'system' || m.role === 'developer' ? 'instructions' : 'item', m.role, [

@@ -32,6 +32,7 @@ export const ChatCreateSchema = z.looseObject({
     )
     .nullish(),
   stream: z.boolean().nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
   prompt_cache_key: z.string().nullish(),
   prompt_cache_retention: z.enum(['in_memory', '24h']).nullish(),

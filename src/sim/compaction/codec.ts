@@ -10,8 +10,13 @@ export const CompactionStateSchema = z.object({
   v: z.literal(1),
   /** `endpoint`: made by /responses/compact; `auto`: by context_management on create. */
   kind: z.enum(['endpoint', 'auto']),
-  /** Highest script step reached before compaction; -1 when none. */
+  /** Script steps completed before compaction (the highest one); -1 when none. */
   step: z.number().int(),
+  /**
+   * The script's next action when it compacted, `[step, call]`: resumed as it stands, its
+   * condition already checked against the tool output the compaction dropped.
+   */
+  next: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]).optional(),
   /** sha of the task text whose script was running, when there was one. */
   task: z.string().nullable(),
   summary: z.string(),

@@ -1,14 +1,19 @@
 import type {
   Response,
   ResponseCompactionItem,
+  ResponseCustomToolCall,
   ResponseFunctionToolCall,
   ResponseOutputItem,
   ResponseOutputMessage,
+  ResponseReasoningItem,
+  ResponseTextConfig,
   ResponseUsage,
   Tool,
 } from 'openai/resources/responses/responses';
+import type { Reasoning } from 'openai/resources/shared';
 import type { CacheDiagnostics } from '../cache/diagnostics.js';
 import type { CacheUsage } from '../cache/model.js';
+import type { ModelTraits } from '../models.js';
 import { newId } from '../util/ids.js';
 import type { ResponsesCreateBody } from './schema.js';
 
@@ -32,6 +37,23 @@ export function functionCallItem(name: string, args: string, callId: string): Re
     name,
     arguments: args,
   };
+}
+
+export function customToolCallItem(name: string, input: string, callId: string): ResponseCustomToolCall {
+  return { id: newId('ctc'), type: 'custom_tool_call', call_id: callId, name, input };
+}
+
+export function reasoningItem(
+  summary: string | null,
+  encryptedContent: string | null,
+): ResponseReasoningItem {
+  const item: ResponseReasoningItem = {
+    id: newId('rs'),
+    type: 'reasoning',
+    summary: summary === null ? [] : [{ type: 'summary_text', text: summary }],
+  };
+  if (encryptedContent !== null) item.encrypted_content = encryptedContent;
+  return item;
 }
 
 export function compactionItem(encrypted: string): ResponseCompactionItem {
@@ -79,47 +101,99 @@ export interface ResponseParts {
   body: ResponsesCreateBody;
   status: 'in_progress' | 'completed' | 'incomplete';
   output: ResponseOutputItem[];
-  usage: ResponseUsage | undefined;
+  /** null on `response.created` / `response.in_progress`, as the real API sends it. */
+  usage: ResponseUsage | null;
   diagnostics: CacheDiagnostics | undefined;
+  traits: ModelTraits;
 }
 
-/** The Response object, typed by the SDK so the wire shape is checked at compile time. */
+/** The tier that served the request, as the API reports it (`fast` is reported as `priority`). */
+export function servedTier(requested: string | null | undefined): NonNullable<Response['service_tier']> {
+  if (requested === 'fast') return 'priority';
+  if (!requested || requested === 'auto') return 'default';
+  return requested as NonNullable<Response['service_tier']>;
+}
+
+function reasoningConfig(b: ResponsesCreateBody, traits: ModelTraits): Reasoning {
+  const asked = (b.reasoning ?? {}) as Reasoning;
+  if (!traits.reasons) return { effort: null, summary: null };
+  return {
+    effort: asked.effort ?? traits.defaultEffort,
+    summary: asked.summary ?? null,
+    context: asked.context && asked.context !== 'auto' ? asked.context : traits.defaultReasoningContext,
+  };
+}
+
+function textConfig(b: ResponsesCreateBody): ResponseTextConfig {
+  return {
+    format: (b.text?.format ?? { type: 'text' }) as ResponseTextConfig['format'],
+    verbosity: (b.text?.verbosity as ResponseTextConfig['verbosity']) ?? 'medium',
+  };
+}
+
+/**
+ * The Response object with every field the real API sends, at its real defaults, typed by the
+ * SDK so the wire shape is checked at compile time. A field appears even when the SDK marks it
+ * optional; `prompt_cache_diagnostics` only when asked for. `store` is sent by the real API
+ * though the SDK's type lacks it, and `usage`/`user` are null where the SDK says optional.
+ */
 export function buildResponse(p: ResponseParts): Response {
   const b = p.body;
-  const response: Response = {
+  const cacheOptions = b.prompt_cache_options;
+  const response: Response & { store: boolean } = {
     id: p.id,
     object: 'response',
     created_at: p.createdAt,
     status: p.status,
+    background: b.background ?? false,
     completed_at: p.completedAt,
+    conversation: null,
     access_programs: null,
     error: null,
+    image: { context_compression: 'disabled' },
     incomplete_details: p.status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+    input_transformations: [],
     instructions: b.instructions ?? null,
-    metadata: (b.metadata as Response['metadata'] | undefined) ?? null,
+    max_output_tokens: b.max_output_tokens ?? null,
+    max_tool_calls: b.max_tool_calls ?? null,
+    metadata: b.metadata ?? {},
     model: b.model,
+    moderation: null,
     output: p.output,
     output_text: outputText(p.output),
     parallel_tool_calls: b.parallel_tool_calls ?? true,
-    temperature: typeof b.temperature === 'number' ? b.temperature : 1,
-    top_p: typeof b.top_p === 'number' ? b.top_p : 1,
-    tool_choice: 'auto',
-    tools: (b.tools ?? []) as unknown as Tool[],
     previous_response_id: b.previous_response_id ?? null,
-    max_output_tokens: b.max_output_tokens ?? null,
+    prompt: (b.prompt as Response['prompt'] | undefined) ?? null,
     prompt_cache_key: b.prompt_cache_key ?? null,
+    prompt_cache_options: {
+      mode: cacheOptions?.mode ?? 'implicit',
+      ttl: cacheOptions?.ttl ?? '30m',
+      comparison_response_id: cacheOptions?.comparison_response_id ?? null,
+    },
     prompt_cache_retention: b.prompt_cache_retention ?? null,
-    truncation: 'disabled',
+    reasoning: reasoningConfig(b, p.traits),
+    safety_identifier: b.safety_identifier ?? null,
+    service_tier: servedTier(b.service_tier),
+    store: b.store ?? true,
+    temperature: b.temperature ?? 1,
+    text: textConfig(b),
+    tool_choice: (b.tool_choice as Response['tool_choice'] | undefined) ?? 'auto',
+    tool_usage: {
+      image_gen: {
+        input_tokens: 0,
+        input_tokens_details: { image_tokens: 0, text_tokens: 0 },
+        output_tokens: 0,
+        total_tokens: 0,
+      },
+      web_search: { num_requests: 0 },
+    },
+    tools: (b.tools ?? []) as unknown as Tool[],
+    top_logprobs: b.top_logprobs ?? 0,
+    top_p: b.top_p ?? 1,
+    truncation: b.truncation ?? 'disabled',
+    usage: p.usage as ResponseUsage,
+    user: (b.user ?? null) as string,
   };
-  if (b.prompt_cache_options) {
-    response.prompt_cache_options = {
-      mode: b.prompt_cache_options.mode ?? 'implicit',
-      ttl: b.prompt_cache_options.ttl ?? '30m',
-      comparison_response_id: b.prompt_cache_options.comparison_response_id ?? null,
-    };
-  }
   if (p.diagnostics) response.prompt_cache_diagnostics = p.diagnostics;
-  if (b.reasoning) response.reasoning = b.reasoning as Response['reasoning'];
-  if (p.usage) response.usage = p.usage;
   return response;
 }

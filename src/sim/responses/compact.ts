@@ -4,8 +4,7 @@ import { rateLimitWait } from '../behaviour/rate-limit.js';
 import { encodeCompaction } from '../compaction/codec.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
 import { faultError, fromZod } from '../http/errors.js';
-import { findScript, progressOf, summaryText } from '../script/plan.js';
-import { taskKeyHash } from '../script/registry.js';
+import { planTurn } from '../script/plan.js';
 import { hashString } from '../util/hash.js';
 import { newId, nowSeconds } from '../util/ids.js';
 import { createRng } from '../util/rng.js';
@@ -35,9 +34,8 @@ export function handleResponsesCompact(ctx: SimContext, req: SimRequest): SimRep
   if (fault.status !== null) throw faultError(fault.status, fault.retryAfterS);
   const usageCache = ctx.cache.commit(lookup);
 
-  const found = findScript(rendered.view, ctx.registry);
-  const progress = progressOf(rendered.view);
-  const summary = summaryText(rendered.view, found?.text ?? null, progress);
+  const turn = planTurn(rendered.view, ctx.registry, req.options.seed);
+  const summary = turn.summarise();
   const userMessages = items.filter((it) => 'role' in it && it.role === 'user' && 'content' in it);
   const output = [
     ...userMessages.map((m) => ({
@@ -51,8 +49,9 @@ export function handleResponsesCompact(ctx: SimContext, req: SimRequest): SimRep
       encodeCompaction({
         v: 1,
         kind: 'endpoint',
-        step: progress,
-        task: found ? taskKeyHash(found.text) : null,
+        step: turn.progress,
+        ...(turn.next ? { next: [turn.next.step, turn.next.call] as [number, number] } : {}),
+        task: turn.taskHash,
         summary,
       }),
     ),

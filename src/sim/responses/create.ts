@@ -1,19 +1,18 @@
-import type { ResponseOutputItem } from 'openai/resources/responses/responses';
-import { malform } from '../behaviour/faults.js';
 import { planLatency } from '../behaviour/latency.js';
 import { rateLimitWait } from '../behaviour/rate-limit.js';
 import { type CacheDiagnostics, compareFingerprints } from '../cache/diagnostics.js';
 import { fingerprintOf } from '../cache/model.js';
-import { encodeCompaction } from '../compaction/codec.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
 import { badRequest, faultError, fromZod } from '../http/errors.js';
+import { traitsForModel } from '../models.js';
 import { isGradeRequest, planGrade } from '../script/grade.js';
-import { planTurn, summaryText } from '../script/plan.js';
+import { planTurn } from '../script/plan.js';
 import { hashString } from '../util/hash.js';
 import { newId, nowSeconds } from '../util/ids.js';
 import { createRng } from '../util/rng.js';
-import { buildResponse, buildUsage, compactionItem, functionCallItem, messageItem } from './build.js';
+import { buildResponse, buildUsage } from './build.js';
 import { responseEvents } from './events.js';
+import { buildOutput } from './output.js';
 import { renderResponsesRequest } from './render.js';
 import { explainInput, type InputItem, inputItems, ResponsesCreateSchema } from './schema.js';
 import { cacheSettings } from './settings.js';
@@ -65,56 +64,49 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
     return warmupReply(ctx, req, { body, newInput, items, lookup, usageCache, fingerprint, diagnostics });
   }
 
-  const planned = planTurn(rendered.view, ctx.registry, seed);
+  const planned = planTurn(rendered.view, ctx.registry, seed, {
+    parallelToolCalls: body.parallel_tool_calls ?? true,
+  });
   // A model scorer's grading request: answered from the task's `sim.grade`, not its steps.
   const turn = isGradeRequest(body.text?.format)
-    ? { ...planned, plan: { kind: 'message' as const, text: planGrade(rendered.view, ctx.registry) } }
+    ? {
+        ...planned,
+        plan: {
+          kind: 'message' as const,
+          text: planGrade(rendered.view, ctx.registry),
+          summary: false,
+          verbatim: true,
+        },
+      }
     : planned;
-  const output: ResponseOutputItem[] = [];
-  let outputTokens = turn.reasoningTokens;
-
+  const id = newId('resp');
+  const traits = traitsForModel(body.model);
   const threshold = body.context_management?.find((c) => c.type === 'compaction')?.compact_threshold;
-  if (compactNow || (threshold && lookup.inputTokens > threshold)) {
-    const summary = summaryText(rendered.view, null, turn.progress);
-    output.push(
-      compactionItem(
-        encodeCompaction({ v: 1, kind: 'auto', step: turn.progress, task: turn.taskHash, summary }),
-      ),
-    );
-    outputTokens += ctx.tokens.count(summary);
-  }
-  const plan = turn.plan;
-  if (compactNow) {
-    // the turn is the compaction: one compaction item, no script step
-  } else if (plan.kind === 'message') {
-    output.push(messageItem(plan.text, 'final_answer'));
-    outputTokens += ctx.tokens.count(plan.text);
-  } else {
-    if (plan.say) {
-      output.push(messageItem(plan.say, 'commentary'));
-      outputTokens += ctx.tokens.count(plan.say);
-    }
-    plan.calls.forEach((call, k) => {
-      const args = fault.malformedArgs && k === 0 ? malform(call.arguments) : call.arguments;
-      output.push(functionCallItem(call.name, args, call.callId));
-      outputTokens += ctx.tokens.count(call.name) + ctx.tokens.count(args);
-    });
-  }
+  const built = buildOutput({
+    responseId: id,
+    body,
+    turn,
+    traits,
+    compaction: compactNow ? 'only' : threshold && lookup.inputTokens > threshold ? 'before_output' : 'none',
+    malformedArgs: fault.malformedArgs,
+    tokens: ctx.tokens,
+  });
+  const output = built.output;
+  let outputTokens = built.outputTokens;
 
   const limit = body.max_output_tokens ?? null;
   const cutShort = limit !== null && outputTokens > limit;
   const finalOutput = cutShort
-    ? truncateOutput(output, limit, turn.reasoningTokens, (text) => ctx.tokens.count(text))
+    ? truncateOutput(output, limit, built.reasoningTokens, (text) => ctx.tokens.count(text))
     : output;
   if (cutShort) outputTokens = limit;
 
-  const id = newId('resp');
   const createdAt = nowSeconds(ctx.now());
   const usage = buildUsage(
     lookup.inputTokens,
     usageCache,
     outputTokens,
-    Math.min(turn.reasoningTokens, outputTokens),
+    Math.min(built.reasoningTokens, outputTokens),
   );
   const final = buildResponse({
     id,
@@ -125,6 +117,7 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
     output: finalOutput,
     usage,
     diagnostics,
+    traits,
   });
   ctx.fingerprints.remember(id, fingerprint);
   req.session?.remember(id, [...items, ...(finalOutput as InputItem[])]);
@@ -148,10 +141,13 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
       body,
       status: 'in_progress',
       output: [],
-      usage: undefined,
+      usage: null,
       diagnostics: undefined,
+      traits,
     });
-    const events = responseEvents(final, inProgress, ctx.tokens);
+    const events = responseEvents(final, inProgress, ctx.tokens, {
+      obfuscation: body.stream_options?.include_obfuscation !== false,
+    });
     const cutAfter = fault.cutStream ? Math.max(1, Math.floor(events.length / 2)) : null;
     return { kind: 'sse', events, plan: { latency, cutAfter, done: null }, delayMs: fault.slowMs };
   }

@@ -16,6 +16,33 @@ export function chunkText(text: string, size = 24): string[] {
   return out;
 }
 
+export interface EventOptions {
+  /** Pad each delta event with an `obfuscation` string (the real default; off with
+   * `stream_options.include_obfuscation: false`). */
+  obfuscation: boolean;
+}
+
+type Push = (e: EventBody, outputTokens?: number) => void;
+
+const OBFUSCATION_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/**
+ * What the real API adds to delta events to even out payload sizes: a few letters, so that the
+ * delta plus its padding reaches a multiple of 16 characters. Deterministic (derived from the
+ * delta) so that a replayed stream is byte-identical.
+ */
+export function obfuscationFor(delta: string): string {
+  const length = 16 - (delta.length % 16) + (delta.length < 8 ? 16 : 0);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < delta.length; i++) h = Math.imul(h ^ delta.charCodeAt(i), 0x01000193);
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    h = Math.imul(h ^ i, 0x01000193);
+    out += OBFUSCATION_CHARS[(h >>> 0) % OBFUSCATION_CHARS.length];
+  }
+  return out;
+}
+
 /**
  * `text` in delta chunks, each with its share of the text's output tokens (for pacing). The
  * whole text is counted once (memoised, bounded) and spread by characters: counting 40,000
@@ -41,36 +68,60 @@ export function chunkWithTokens(
 
 /**
  * The real streamed event sequence for a finished response: created, in_progress, then per
- * output item added / (content_part.added, output_text.delta*, output_text.done,
- * content_part.done | function_call_arguments.delta*, .done | compaction.compacting) /
- * output_item.done, then completed; `sequence_number` counts from 0.
+ * output item added / (reasoning_summary_part.added, reasoning_summary_text.delta*, .done,
+ * reasoning_summary_part.done | content_part.added, output_text.delta*, output_text.done,
+ * content_part.done | function_call_arguments.delta*, .done | custom_tool_call_input.delta*,
+ * .done | compaction.compacting) / output_item.done, then completed; `sequence_number` counts
+ * from 0.
  */
-export function responseEvents(final: Response, inProgress: Response, tokens: TokenCache): PacedEvent[] {
+export function responseEvents(
+  final: Response,
+  inProgress: Response,
+  tokens: TokenCache,
+  options: EventOptions = { obfuscation: true },
+): PacedEvent[] {
   const events: PacedEvent[] = [];
   let seq = 0;
   let sawOutput = false;
-  const push = (e: EventBody, outputTokens = 0): void => {
+  const push: Push = (e, outputTokens = 0) => {
     // Time to first token is waited before the first output event (its `output_item.added`), so a
     // client timing the first item and one timing the first delta both see it.
     const firstOutput = !sawOutput && e.type !== 'response.created' && e.type !== 'response.in_progress';
     if (firstOutput) sawOutput = true;
-    events.push({ name: e.type, data: { ...e, sequence_number: seq++ }, outputTokens, firstOutput });
+    const data: Record<string, unknown> = { ...e, sequence_number: seq++ };
+    if (options.obfuscation && 'delta' in e && typeof e.delta === 'string') {
+      data.obfuscation = obfuscationFor(e.delta);
+    }
+    events.push({ name: e.type, data, outputTokens, firstOutput });
   };
   push({ type: 'response.created', response: inProgress });
   push({ type: 'response.in_progress', response: inProgress });
+  const reasoningTokens = final.usage?.output_tokens_details.reasoning_tokens ?? 0;
   final.output.forEach((item, output_index) => {
-    itemEvents(item, output_index, push, tokens);
+    itemEvents(item, output_index, push, tokens, reasoningTokens);
   });
   if (final.status === 'incomplete') push({ type: 'response.incomplete', response: final });
   else push({ type: 'response.completed', response: final });
   return events;
 }
 
+/** Push `text` as delta events of about `size` characters, each paced by its share of tokens. */
+function deltas(
+  text: string,
+  size: number,
+  tokens: TokenCache,
+  push: Push,
+  event: (delta: string) => EventBody,
+): void {
+  for (const { delta, tokens: n } of chunkWithTokens(text, tokens, size)) push(event(delta), n);
+}
+
 function itemEvents(
   item: ResponseOutputItem,
   output_index: number,
-  push: (e: EventBody, outputTokens?: number) => void,
+  push: Push,
   tokens: TokenCache,
+  reasoningTokens: number,
 ): void {
   const item_id = item.id ?? '';
   if (item.type === 'message') {
@@ -88,12 +139,14 @@ function itemEvents(
         content_index,
         part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
       });
-      for (const { delta, tokens: n } of chunkWithTokens(part.text, tokens)) {
-        push(
-          { type: 'response.output_text.delta', item_id, output_index, content_index, delta, logprobs: [] },
-          n,
-        );
-      }
+      deltas(part.text, 24, tokens, push, (delta) => ({
+        type: 'response.output_text.delta',
+        item_id,
+        output_index,
+        content_index,
+        delta,
+        logprobs: [],
+      }));
       push({
         type: 'response.output_text.done',
         item_id,
@@ -104,16 +157,58 @@ function itemEvents(
       });
       push({ type: 'response.content_part.done', item_id, output_index, content_index, part });
     });
+  } else if (item.type === 'reasoning') {
+    // the model thinks before its first visible token: the reasoning tokens are paced here
+    push(
+      { type: 'response.output_item.added', output_index, item: { ...item, summary: [] } },
+      reasoningTokens,
+    );
+    item.summary.forEach((part, summary_index) => {
+      push({
+        type: 'response.reasoning_summary_part.added',
+        item_id,
+        output_index,
+        summary_index,
+        part: { type: 'summary_text', text: '' },
+      });
+      deltas(part.text, 24, tokens, push, (delta) => ({
+        type: 'response.reasoning_summary_text.delta',
+        item_id,
+        output_index,
+        summary_index,
+        delta,
+      }));
+      push({
+        type: 'response.reasoning_summary_text.done',
+        item_id,
+        output_index,
+        summary_index,
+        text: part.text,
+      });
+      push({ type: 'response.reasoning_summary_part.done', item_id, output_index, summary_index, part });
+    });
   } else if (item.type === 'function_call') {
     push({
       type: 'response.output_item.added',
       output_index,
       item: { ...item, arguments: '', status: 'in_progress' },
     });
-    for (const { delta, tokens: n } of chunkWithTokens(item.arguments, tokens, 48)) {
-      push({ type: 'response.function_call_arguments.delta', item_id, output_index, delta }, n);
-    }
+    deltas(item.arguments, 48, tokens, push, (delta) => ({
+      type: 'response.function_call_arguments.delta',
+      item_id,
+      output_index,
+      delta,
+    }));
     push({ type: 'response.function_call_arguments.done', item_id, output_index, arguments: item.arguments });
+  } else if (item.type === 'custom_tool_call') {
+    push({ type: 'response.output_item.added', output_index, item: { ...item, input: '' } });
+    deltas(item.input, 48, tokens, push, (delta) => ({
+      type: 'response.custom_tool_call_input.delta',
+      item_id,
+      output_index,
+      delta,
+    }));
+    push({ type: 'response.custom_tool_call_input.done', item_id, output_index, input: item.input });
   } else if (item.type === 'compaction') {
     push({ type: 'response.output_item.added', output_index, item: { ...item, encrypted_content: '' } });
     push({ type: 'response.compaction.compacting', item_id, output_index }, 1);

@@ -1,8 +1,9 @@
 import type { CompactionState } from '../compaction/codec.js';
 import { readCompaction } from '../compaction/memo.js';
 import { type Segment, segment } from '../prompt/segments.js';
+import { hiddenReasoningText, readReasoning } from '../reasoning/codec.js';
 import { type ConversationView, emptyView } from '../script/conversation.js';
-import type { ContentPart, InputItem, ToolParam } from './schema.js';
+import type { ContentPart, InputItem, ReasoningItem, ToolParam } from './schema.js';
 
 export function partsText(content: string | ContentPart[]): string {
   if (typeof content === 'string') return content;
@@ -43,6 +44,15 @@ function itemSegment(item: InputItem, compaction: CompactionState | null): Segme
         '<|tool|>\n',
         partsText(item.output as string | ContentPart[]),
       ]);
+    case 'custom_tool_call':
+      return segment('item', 'custom_tool_call', [`<|call|>${item.name as string}\n`, item.input as string]);
+    case 'custom_tool_call_output':
+      return segment('item', 'custom_tool_call_output', [
+        '<|tool|>\n',
+        partsText(item.output as string | ContentPart[]),
+      ]);
+    case 'reasoning':
+      return reasoningSegment(item as ReasoningItem);
     case 'compaction':
       // The sim counts its own compaction at the size of the summary it stands for.
       return segment(
@@ -56,6 +66,24 @@ function itemSegment(item: InputItem, compaction: CompactionState | null): Segme
   }
 }
 
+/**
+ * A reasoning item counts as its summary plus the reasoning it carries: for the sim's own
+ * encrypted content, the reasoning tokens it stands for; for anyone else's, the content as text.
+ * An item with neither (a reference by id to stored reasoning) counts as its JSON.
+ */
+function reasoningSegment(item: ReasoningItem): Segment {
+  const pieces = ['<|reasoning|>\n'];
+  for (const part of item.summary) pieces.push(part.text);
+  const content = item.encrypted_content;
+  if (content) {
+    const state = readReasoning(content);
+    pieces.push(state ? hiddenReasoningText(state.tokens) : content);
+  } else if (item.summary.length === 0) {
+    pieces.push(JSON.stringify(item));
+  }
+  return segment('item', 'reasoning', pieces);
+}
+
 export function toolSegments(tools: ToolParam[]): Segment[] {
   return tools.map((t) => segment('tool', t.name ?? t.type, [JSON.stringify(t)]));
 }
@@ -67,8 +95,9 @@ export interface RenderedRequest {
 
 /**
  * Render tools, instructions and input items (in the real prefix order) into segments, and
- * collect the conversation facts for the script planner. Items before the latest
- * server-side (`auto`) compaction are superseded by it and are not counted.
+ * collect the conversation facts for the script planner. Every item is counted wherever a
+ * compaction item stands (clients keep instructions, environment and task before it); a
+ * compaction item counts as the summary it replaced.
  */
 export function renderResponsesRequest(
   tools: ToolParam[],
@@ -76,21 +105,14 @@ export function renderResponsesRequest(
   items: InputItem[],
 ): RenderedRequest {
   const view = emptyView();
-  const decoded: Array<CompactionState | null> = items.map((it) =>
-    it.type === 'compaction' ? readCompaction(it.encrypted_content as string) : null,
-  );
-  let firstCounted = 0;
-  decoded.forEach((c, i) => {
-    if (c?.kind === 'auto') firstCounted = i;
-  });
-
+  view.toolCount = tools.length;
   const segments = toolSegments(tools);
   if (instructions) segments.push(segment('instructions', 'instructions', [instructions]));
-  items.forEach((item, i) => {
-    const compaction = decoded[i] ?? null;
-    if (i >= firstCounted) segments.push(itemSegment(item, compaction));
+  for (const item of items) {
+    const compaction = item.type === 'compaction' ? readCompaction(item.encrypted_content as string) : null;
+    segments.push(itemSegment(item, compaction));
     collect(view, item, compaction);
-  });
+  }
   const last = items[items.length - 1];
   view.lastUserText =
     last && 'role' in last && last.role === 'user' && 'content' in last
@@ -106,8 +128,9 @@ function collect(view: ConversationView, item: InputItem, compaction: Compaction
     else if (item.role === 'assistant') view.assistantTexts.push(text);
     return;
   }
-  if (item.type === 'function_call') view.callIds.push(item.call_id as string);
-  else if (item.type === 'function_call_output') {
+  if (item.type === 'function_call' || item.type === 'custom_tool_call') {
+    view.callIds.push(item.call_id as string);
+  } else if (item.type === 'function_call_output' || item.type === 'custom_tool_call_output') {
     view.lastToolOutput = partsText(item.output as string | ContentPart[]);
   } else if (compaction) view.compactions.push(compaction);
 }

@@ -37,12 +37,39 @@ const FunctionCallOutputItemSchema = z.looseObject({
   output: z.union([z.string(), z.array(ContentPartSchema)]),
 });
 
+const CustomToolCallItemSchema = z.looseObject({
+  type: z.literal('custom_tool_call'),
+  call_id: z.string().min(1),
+  name: z.string().min(1),
+  input: z.string(),
+});
+
+const CustomToolCallOutputItemSchema = z.looseObject({
+  type: z.literal('custom_tool_call_output'),
+  call_id: z.string().min(1),
+  output: z.union([z.string(), z.array(ContentPartSchema)]),
+});
+
+const ReasoningItemSchema = z.looseObject({
+  type: z.literal('reasoning'),
+  summary: z.array(z.looseObject({ type: z.string().min(1), text: z.string() })),
+  encrypted_content: z.string().nullish(),
+});
+
 const CompactionItemSchema = z.looseObject({
   type: z.literal('compaction'),
   encrypted_content: z.string(),
 });
 
-const INTERPRETED = new Set(['message', 'function_call', 'function_call_output', 'compaction']);
+const INTERPRETED = new Set([
+  'message',
+  'function_call',
+  'function_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'reasoning',
+  'compaction',
+]);
 
 /** Any other item type the API knows (reasoning, item_reference, ...): kept and counted, not interpreted. */
 const OtherItemSchema = z
@@ -53,6 +80,9 @@ const SCHEMA_BY_TYPE: Record<string, z.ZodType> = {
   message: MessageItemSchema,
   function_call: FunctionCallItemSchema,
   function_call_output: FunctionCallOutputItemSchema,
+  custom_tool_call: CustomToolCallItemSchema,
+  custom_tool_call_output: CustomToolCallOutputItemSchema,
+  reasoning: ReasoningItemSchema,
   compaction: CompactionItemSchema,
 };
 
@@ -72,6 +102,9 @@ export const InputItemSchema = z.union([
   MessageItemSchema,
   FunctionCallItemSchema,
   FunctionCallOutputItemSchema,
+  CustomToolCallItemSchema,
+  CustomToolCallOutputItemSchema,
+  ReasoningItemSchema,
   CompactionItemSchema,
   OtherItemSchema,
 ]);
@@ -80,6 +113,7 @@ export type MessageItem = z.infer<typeof MessageItemSchema>;
 export type FunctionCallItem = z.infer<typeof FunctionCallItemSchema>;
 export type FunctionCallOutputItem = z.infer<typeof FunctionCallOutputItemSchema>;
 export type CompactionItem = z.infer<typeof CompactionItemSchema>;
+export type ReasoningItem = z.infer<typeof ReasoningItemSchema>;
 
 export const ToolSchema = z.looseObject({ type: z.string().min(1), name: z.string().optional() });
 export type ToolParam = z.infer<typeof ToolSchema>;
@@ -90,6 +124,19 @@ const PromptCacheOptionsSchema = z.looseObject({
   prewarm: z.boolean().optional(),
   ttl: TtlSchema.optional(),
 });
+
+/** `text.format`: plain text, any JSON object, or JSON valid for a schema. */
+const TextFormatSchema = z.union([
+  z.looseObject({ type: z.literal('text') }),
+  z.looseObject({ type: z.literal('json_object') }),
+  z.looseObject({
+    type: z.literal('json_schema'),
+    name: z.string().min(1),
+    schema: z.record(z.string(), z.unknown()),
+    strict: z.boolean().nullish(),
+  }),
+]);
+export type TextFormat = z.infer<typeof TextFormatSchema>;
 
 const commonFields = {
   model: z.string().min(1),
@@ -108,11 +155,23 @@ export const ResponsesCreateSchema = z.looseObject({
   store: z.boolean().nullish(),
   parallel_tool_calls: z.boolean().nullish(),
   max_output_tokens: z.number().int().positive().nullish(),
-  reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
-  text: z.looseObject({ format: z.unknown().optional(), verbosity: z.string().nullish() }).nullish(),
+  reasoning: z.looseObject({ effort: z.string().nullish(), summary: z.string().nullish() }).nullish(),
+  text: z.looseObject({ format: TextFormatSchema.nullish(), verbosity: z.string().nullish() }).nullish(),
   service_tier: z.string().nullish(),
   /** false: prepare request state only, no output (the WebSocket mode's warm-up). */
   generate: z.boolean().nullish(),
+  include: z.array(z.string()).nullish(),
+  tool_choice: z.unknown().optional(),
+  stream_options: z.looseObject({ include_obfuscation: z.boolean().optional() }).nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  temperature: z.number().nullish(),
+  top_p: z.number().nullish(),
+  top_logprobs: z.number().int().nonnegative().nullish(),
+  max_tool_calls: z.number().int().positive().nullish(),
+  truncation: z.enum(['auto', 'disabled']).nullish(),
+  background: z.boolean().nullish(),
+  safety_identifier: z.string().nullish(),
+  user: z.string().nullish(),
   context_management: z
     .array(
       z.looseObject({ type: z.string().min(1), compact_threshold: z.number().int().positive().nullish() }),

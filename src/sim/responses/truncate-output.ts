@@ -32,6 +32,11 @@ export function truncateOutput(
       const args = used <= left ? item.arguments : cut(item.arguments, left - count(item.name));
       left -= Math.min(used, left);
       kept.push({ ...item, arguments: args, status: left > 0 ? item.status : 'incomplete' });
+    } else if (item.type === 'custom_tool_call') {
+      const used = count(item.name) + count(item.input);
+      const input = used <= left ? item.input : cut(item.input, left - count(item.name));
+      left -= Math.min(used, left);
+      kept.push({ ...item, input });
     } else {
       kept.push(item);
     }

@@ -9,7 +9,7 @@ export interface ConversationView {
   userTexts: string[];
   /** Text of the last input item when it is a user message, else null. */
   lastUserText: string | null;
-  /** call ids of the tool calls already in the history. */
+  /** call ids of the tool calls already in the history (function and custom calls). */
   callIds: string[];
   /** Output of the most recent tool call result, or null. */
   lastToolOutput: string | null;
@@ -17,6 +17,8 @@ export interface ConversationView {
   assistantTexts: string[];
   /** Decoded sim compaction items in the history. */
   compactions: CompactionState[];
+  /** How many tools the request declares (a summary request typically declares none). */
+  toolCount: number;
 }
 
 export function emptyView(): ConversationView {
@@ -27,5 +29,6 @@ export function emptyView(): ConversationView {
     lastToolOutput: null,
     assistantTexts: [],
     compactions: [],
+    toolCount: 0,
   };
 }

@@ -1,38 +1,56 @@
 import type { SimScript } from '../../config/schema.js';
 import { shortId } from '../util/hash.js';
 import type { ConversationView } from './conversation.js';
-import { type ExpandedStep, expandScript } from './expand.js';
+import { type ExpandedStep, expandScript, type ScriptCall } from './expand.js';
+import { type Position, positionOf, progressOf } from './position.js';
 import { type SimScriptRegistry, taskKeyHash } from './registry.js';
+import { isSummaryRequest, summaryText } from './summary.js';
+
+export { progressOf } from './position.js';
+export { summaryText } from './summary.js';
 
 export interface PlannedCall {
   name: string;
+  /** The call's arguments as a JSON text (for a function tool). */
   arguments: string;
+  /** The call's freeform input (for a tool declared `type: custom`). */
+  input: string;
   callId: string;
 }
 
 export type Plan =
   | { kind: 'calls'; step: number; say: string | null; calls: PlannedCall[] }
-  | { kind: 'message'; text: string };
+  | {
+      kind: 'message';
+      text: string;
+      /** A summary of the conversation (sent as plain text whatever the format asked for). */
+      summary: boolean;
+      /** Sent exactly as it is (already in the format the request asks for). */
+      verbatim?: boolean;
+    };
+
+/** The script's next action: a step (from one of its calls), or the final message. */
+export interface NextAction {
+  step: number;
+  call: number;
+}
 
 export interface PlanResult {
   plan: Plan;
-  /** Highest script step already reached in the history (-1: none). */
+  /** Steps completed before this turn (the highest one); -1: none. */
   progress: number;
+  /** What the script does next, as a compaction or summary records it; null with no script. */
+  next: NextAction | null;
   /** Hash of the matched task text, or null when no script matched. */
   taskHash: string | null;
   reasoningTokens: number;
+  /** The summary this conversation gets (with its position markers), for a compaction. */
+  summarise(): string;
 }
 
-const CALL_ID = /^call_s(\d+)_/;
-const MARKER = /\[sim-progress:(-?\d+)\]/g;
-/**
- * A summary request asks for one: it opens with the imperative ("Summarize the conversation…").
- * A message that *is* a summary ("Summary of the work so far…", left by a compaction) is not one.
- */
-const SUMMARY_REQUEST = /^\s*(please\s+)?(summari[sz]e|write a summary|give a summary)\b/i;
-
-export function progressMarker(step: number): string {
-  return `[sim-progress:${step}]`;
+export interface PlanOptions {
+  /** false: one tool call per response; the rest of a step's calls follow in later turns. */
+  parallelToolCalls?: boolean;
 }
 
 export function findScript(
@@ -51,25 +69,6 @@ export function findScript(
   return null;
 }
 
-/** Highest step reached, from call ids, compaction states and summary markers. */
-export function progressOf(view: ConversationView): number {
-  let progress = -1;
-  for (const id of view.callIds) {
-    const m = CALL_ID.exec(id);
-    if (m) progress = Math.max(progress, Number(m[1]));
-  }
-  for (const c of view.compactions) progress = Math.max(progress, c.step);
-  for (const text of [...view.assistantTexts, ...view.userTexts]) {
-    for (const m of text.matchAll(MARKER)) progress = Math.max(progress, Number(m[1]));
-  }
-  return progress;
-}
-
-export function isSummaryRequest(view: ConversationView, registry: SimScriptRegistry): boolean {
-  const text = view.lastUserText;
-  return text !== null && SUMMARY_REQUEST.test(text) && !registry.has(text) && !registry.has(text.trim());
-}
-
 function conditionHolds(step: ExpandedStep, lastOutput: string | null): boolean {
   const w = step.when;
   if (!w) return true;
@@ -78,49 +77,74 @@ function conditionHolds(step: ExpandedStep, lastOutput: string | null): boolean 
   return true;
 }
 
-export function summaryText(view: ConversationView, taskText: string | null, progress: number): string {
-  const task = taskText ?? view.userTexts[0] ?? '(no task)';
-  const last = view.lastToolOutput ? ` Last tool output: ${view.lastToolOutput.slice(0, 400)}` : '';
-  const marker = progress >= 0 ? ` ${progressMarker(progress)}` : '';
-  return `Summary of the work so far. Task: ${task.slice(0, 400)}. Tool calls made: ${view.callIds.length}.${last}${marker}`;
+/**
+ * The next action from a position: a resumed position as it stands, otherwise the first step
+ * from there whose condition holds on the last tool output; past the last step, the final
+ * message (`step === steps.length`).
+ */
+export function nextAction(
+  position: Position,
+  steps: readonly ExpandedStep[],
+  lastOutput: string | null,
+): NextAction {
+  if (position.resume || position.step >= steps.length) return { step: position.step, call: position.call };
+  for (let s = position.step; s < steps.length; s++) {
+    if (conditionHolds(steps[s] as ExpandedStep, lastOutput)) return { step: s, call: 0 };
+  }
+  return { step: steps.length, call: 0 };
+}
+
+/** Freeform input of a call to a custom tool: the raw arguments, a lone `input` string, or JSON. */
+function customInput(call: ScriptCall, json: string): string {
+  if (call.rawArguments !== undefined) return call.rawArguments;
+  const keys = Object.keys(call.args);
+  const input = call.args.input;
+  return keys.length === 1 && typeof input === 'string' ? input : json;
 }
 
 /**
- * Decide this turn's output from the request alone: the next script step whose condition
- * holds after the highest step already in the history, or the final message.
+ * Decide this turn's output from the request alone: a summary when one is asked for, else the
+ * script's next action (see `positionOf` and `nextAction`), else the final message.
  */
-export function planTurn(view: ConversationView, registry: SimScriptRegistry, seed: number): PlanResult {
+export function planTurn(
+  view: ConversationView,
+  registry: SimScriptRegistry,
+  seed: number,
+  options: PlanOptions = {},
+): PlanResult {
   const found = findScript(view, registry);
-  const progress = progressOf(view);
   const taskHash = found ? taskKeyHash(found.text) : null;
   const reasoningTokens = found?.script.reasoning_tokens ?? 0;
+  const steps = found ? expandScript(found.script) : null;
+  const next = steps ? nextAction(positionOf(view, steps), steps, view.lastToolOutput) : null;
+  const progress = next ? next.step - 1 : progressOf(view);
+  const summarise = () => summaryText({ view, taskText: found?.text ?? null, progress, next, steps });
+  const result = (plan: Plan): PlanResult => ({
+    plan,
+    progress,
+    next,
+    taskHash,
+    reasoningTokens,
+    summarise,
+  });
 
-  if (isSummaryRequest(view, registry)) {
+  if (isSummaryRequest(view, registry)) return result({ kind: 'message', text: summarise(), summary: true });
+  if (!found || !steps || !next) return result({ kind: 'message', text: 'Done.', summary: false });
+  const step = steps[next.step];
+  if (!step) return result({ kind: 'message', text: found.script.final, summary: false });
+
+  const parallel = options.parallelToolCalls ?? true;
+  const chosen = parallel ? step.calls.slice(next.call) : step.calls.slice(next.call, next.call + 1);
+  const calls = chosen.map((c, i) => {
+    const k = next.call + i;
+    const json = c.rawArguments ?? JSON.stringify(c.args);
     return {
-      plan: { kind: 'message', text: summaryText(view, found?.text ?? null, progress) },
-      progress,
-      taskHash,
-      reasoningTokens,
-    };
-  }
-  if (!found) {
-    return { plan: { kind: 'message', text: 'Done.' }, progress, taskHash, reasoningTokens };
-  }
-  const steps = expandScript(found.script);
-  for (let s = progress + 1; s < steps.length; s++) {
-    const step = steps[s] as ExpandedStep;
-    if (!conditionHolds(step, view.lastToolOutput)) continue;
-    const calls = step.calls.map((c, k) => ({
       name: c.tool,
-      arguments: c.rawArguments ?? JSON.stringify(c.args),
-      callId: `call_s${s}_${k}_${shortId([seed, taskHash ?? '', s, k])}`,
-    }));
-    return {
-      plan: { kind: 'calls', step: s, say: step.say ?? null, calls },
-      progress,
-      taskHash,
-      reasoningTokens,
+      arguments: json,
+      input: customInput(c, json),
+      callId: `call_s${next.step}_${k}_${shortId([seed, taskHash ?? '', next.step, k])}`,
     };
-  }
-  return { plan: { kind: 'message', text: found.script.final }, progress, taskHash, reasoningTokens };
+  });
+  const say = next.call === 0 ? (step.say ?? null) : null;
+  return result({ kind: 'calls', step: next.step, say, calls });
 }

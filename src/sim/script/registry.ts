@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
 import { type SimScript, SimScriptSchema } from '../../config/schema.js';
 
+/**
+ * The form a task text is looked up by: line endings as `\n`, no leading or trailing
+ * whitespace. Clients differ in what they keep (a YAML block scalar ends in a newline that a
+ * client such as Codex strips), so both the stored key and the query are normalised.
+ */
+export function normaliseTaskText(text: string): string {
+  return text.replaceAll('\r\n', '\n').trim();
+}
+
 export function taskKeyHash(taskText: string): string {
-  return createHash('sha256').update(taskText).digest('hex').slice(0, 24);
+  return createHash('sha256').update(normaliseTaskText(taskText)).digest('hex').slice(0, 24);
 }
 
 /**
- * Task scripts keyed by the exact text of the task's user message (a Map lookup per user
+ * Task scripts keyed by the normalised text of the task's user message (a Map lookup per user
  * message of a request, never a scan of all keys). Also findable by the text's hash, which
  * is what compaction items carry.
  */
@@ -16,8 +25,9 @@ export class SimScriptRegistry {
 
   register(taskText: string, script: SimScript): void {
     const parsed = SimScriptSchema.parse(script);
-    this.byText.set(taskText, parsed);
-    this.byHash.set(taskKeyHash(taskText), taskText);
+    const key = normaliseTaskText(taskText);
+    this.byText.set(key, parsed);
+    this.byHash.set(taskKeyHash(key), key);
   }
 
   get size(): number {
@@ -25,11 +35,11 @@ export class SimScriptRegistry {
   }
 
   has(text: string): boolean {
-    return this.byText.has(text);
+    return this.byText.has(normaliseTaskText(text));
   }
 
   find(text: string): SimScript | undefined {
-    return this.byText.get(text) ?? this.byText.get(text.trim());
+    return this.byText.get(normaliseTaskText(text));
   }
 
   textForHash(hash: string): string | undefined {

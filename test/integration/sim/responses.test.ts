@@ -180,7 +180,7 @@ describe('POST /v1/responses/compact', () => {
 });
 
 describe('context_management on create', () => {
-  test('past the threshold the response carries a compaction item, and the next turn is counted compacted', async () => {
+  test('past the threshold the response carries a compaction item; items before it still count until the client drops them', async () => {
     const { client } = await withScript();
     const history: ResponseInputItem[] = [{ role: 'user', content: TASK }];
     const r1 = await client.responses.create({ model: 'sim-1', input: history, store: false });
@@ -204,9 +204,14 @@ describe('context_management on create', () => {
     expect(big).toBeGreaterThan(2000);
 
     appendTurn(history, out, () => 'hello');
+    // a client that keeps everything pays for everything: nothing is dropped for it
+    const kept = await client.responses.create({ model: 'sim-1', input: history, store: false });
+    expect(kept.usage?.input_tokens).toBeGreaterThan(big);
+    // one that drops what came before the compaction item (the documented way) pays for the rest
+    const at = history.findIndex((item) => item.type === 'compaction');
     const next = await client.responses.create({
       model: 'sim-1',
-      input: history,
+      input: [history[0] as ResponseInputItem, ...history.slice(at)],
       store: false,
       context_management: [{ type: 'compaction', compact_threshold: 2000 }],
     });

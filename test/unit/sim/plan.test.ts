@@ -38,7 +38,7 @@ describe('planTurn', () => {
       registry,
       0,
     );
-    expect(done.plan).toEqual({ kind: 'message', text: 'end' });
+    expect(done.plan).toEqual({ kind: 'message', text: 'end', summary: false });
   });
 
   test('foreign or corrupt compaction content is ignored', () => {
