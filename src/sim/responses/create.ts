@@ -142,7 +142,7 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
       status: 'in_progress',
       output: [],
       usage: null,
-      diagnostics: undefined,
+      diagnostics,
       traits,
     });
     const events = responseEvents(final, inProgress, ctx.tokens, {
