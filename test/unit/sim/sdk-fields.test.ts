@@ -67,6 +67,13 @@ function stream(ctx: SimContext, body: Body): Event[] {
   return reply.events.map((e) => e.data as Event);
 }
 
+/** The Response of a stream's last event. */
+function finalOf(events: Event[]): Response {
+  const response = events.at(-1)?.response as Response | undefined;
+  if (!response) throw new Error('the stream ended without a Response');
+  return response;
+}
+
 function json(ctx: SimContext, body: Body): Response {
   const reply = handleResponsesCreate(ctx, { json: body, bytes: 0, options: ctx.defaults });
   if (reply.kind !== 'json') throw new Error('expected JSON');
@@ -78,7 +85,7 @@ function scenarios(): Event[][] {
   const ctx = context();
   const task = [{ role: 'user', content: TASK }];
   const first = stream(ctx, { model: 'gpt-5.5', input: task, tools: TOOLS, store: false });
-  const calls = (first.at(-1)?.response as Response).output.filter((o) => o.type === 'function_call');
+  const calls = finalOf(first).output.filter((o) => o.type === 'function_call');
   const second = [
     ...task,
     ...calls,
@@ -210,7 +217,7 @@ describe('wire objects carry every field of the SDK types', () => {
   test('created and in_progress carry usage null; completed carries the usage', () => {
     const events = stream(context(), { model: 'sim-1', input: TASK });
     for (const e of events.slice(0, 2)) expect((e.response as Response).usage).toBeNull();
-    expect((events.at(-1)?.response as Response).usage?.input_tokens).toBeGreaterThan(0);
+    expect(finalOf(events).usage?.input_tokens).toBeGreaterThan(0);
   });
 
   test('service_tier is echoed as the tier that served it; echoed request fields come back', () => {
