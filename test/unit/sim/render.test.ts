@@ -16,10 +16,23 @@ const compaction: InputItem = {
   type: 'compaction',
   encrypted_content: encodeCompaction({ v: 1, kind: 'auto', step: 2, task: null, summary: SUMMARY }),
 };
-const developer: InputItem = { type: 'message', role: 'developer', content: 'You are a coding agent. '.repeat(40) };
-const environment: InputItem = { type: 'message', role: 'user', content: '<environment_context>cwd=/w</environment_context>' };
+const developer: InputItem = {
+  type: 'message',
+  role: 'developer',
+  content: 'You are a coding agent. '.repeat(40),
+};
+const environment: InputItem = {
+  type: 'message',
+  role: 'user',
+  content: '<environment_context>cwd=/w</environment_context>',
+};
 const task: InputItem = { type: 'message', role: 'user', content: 'Fix the lexer tests.' };
-const call: InputItem = { type: 'function_call', call_id: 'c1', name: 'shell', arguments: '{"cmd":"make test"}' };
+const call: InputItem = {
+  type: 'function_call',
+  call_id: 'c1',
+  name: 'shell',
+  arguments: '{"cmd":"make test"}',
+};
 const output: InputItem = { type: 'function_call_output', call_id: 'c1', output: 'FAILED (errors=2)' };
 
 describe('every input item is counted', () => {
@@ -37,7 +50,12 @@ describe('every input item is counted', () => {
   });
 
   test('custom tool calls and their outputs count like function calls', () => {
-    const custom: InputItem = { type: 'custom_tool_call', call_id: 'c2', name: 'apply_patch', input: '*** Begin Patch' };
+    const custom: InputItem = {
+      type: 'custom_tool_call',
+      call_id: 'c2',
+      name: 'apply_patch',
+      input: '*** Begin Patch',
+    };
     const customOut: InputItem = { type: 'custom_tool_call_output', call_id: 'c2', output: 'Done!' };
     expect(count([custom])).toBe(tokens.count('<|call|>apply_patch\n') + tokens.count('*** Begin Patch'));
     expect(count([customOut])).toBe(tokens.count('<|tool|>\n') + tokens.count('Done!'));

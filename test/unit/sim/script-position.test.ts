@@ -37,11 +37,17 @@ function view(over: Partial<ConversationView>): ConversationView {
 }
 
 const callsOf = (r: ReturnType<typeof planTurn>) =>
-  r.plan.kind === 'calls' ? r.plan.calls.map((c) => `${c.name}:${c.callId.split('_').slice(1, 3).join('_')}`) : [];
+  r.plan.kind === 'calls'
+    ? r.plan.calls.map((c) => `${c.name}:${c.callId.split('_').slice(1, 3).join('_')}`)
+    : [];
 
 describe('where the script stands', () => {
   test('a condition is checked on the last tool output; the step after a skipped one follows', () => {
-    const failing = planTurn(view({ callIds: ['call_s0_0_x'], lastToolOutput: 'error: missing ;' }), registry(), 1);
+    const failing = planTurn(
+      view({ callIds: ['call_s0_0_x'], lastToolOutput: 'error: missing ;' }),
+      registry(),
+      1,
+    );
     expect(failing.plan.kind === 'calls' && failing.plan.step).toBe(1);
     const passing = planTurn(view({ callIds: ['call_s0_0_x'], lastToolOutput: 'ok' }), registry(), 1);
     expect(passing.plan.kind === 'calls' && passing.plan.step).toBe(2);
@@ -56,12 +62,22 @@ describe('where the script stands', () => {
     expect(callsOf(first)).toEqual(['read_file:s2_0']);
     expect(first.plan.kind === 'calls' && first.plan.say).toBe('Reading the sources.');
     // the rest of a begun step needs no condition check and repeats no commentary
-    const second = planTurn(view({ callIds: [...before, 'call_s2_0_x'], lastToolOutput: 'int a;' }), r, 1, one);
+    const second = planTurn(
+      view({ callIds: [...before, 'call_s2_0_x'], lastToolOutput: 'int a;' }),
+      r,
+      1,
+      one,
+    );
     expect(callsOf(second)).toEqual(['read_file:s2_1']);
     expect(second.plan.kind === 'calls' && second.plan.say).toBeNull();
     const third = planTurn(view({ callIds: [...before, 'call_s2_0_x', 'call_s2_1_x'] }), r, 1, one);
     expect(callsOf(third)).toEqual(['read_file:s2_2']);
-    const next = planTurn(view({ callIds: [...before, 'call_s2_0_x', 'call_s2_1_x', 'call_s2_2_x'] }), r, 1, one);
+    const next = planTurn(
+      view({ callIds: [...before, 'call_s2_0_x', 'call_s2_1_x', 'call_s2_2_x'] }),
+      r,
+      1,
+      one,
+    );
     expect(callsOf(next)).toEqual(['apply_patch:s3_0']);
     // the same call ids as a parallel response would have had
     const parallel = planTurn(view({ callIds: before }), r, 1);
