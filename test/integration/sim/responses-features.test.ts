@@ -1,3 +1,4 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { zodTextFormat } from 'openai/helpers/zod';
 import type {
   Response,
@@ -166,10 +167,9 @@ describe('reasoning items', () => {
     const withItem: ResponseInputItem[] = [...task];
     appendTurn(withItem, r1.output, () => 'k = 1');
     const withoutItem = withItem.filter((i) => i.type !== 'reasoning');
-    const body = { model: 'gpt-5.5', tools: [READ_FILE], store: false } as const;
+    const body = { model: 'gpt-5.5', tools: [READ_FILE], store: false };
     const a = await client.responses.create({ ...body, input: withItem });
     const b = await client.responses.create({ ...body, input: withoutItem });
-    const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
     const itemTokens = countTokens('<|reasoning|>\n') + countTokens(reasoning.summary[0]?.text ?? '') + 40;
     expect((a.usage?.input_tokens ?? 0) - (b.usage?.input_tokens ?? 0)).toBe(itemTokens);
   });
