@@ -22,7 +22,7 @@ import { applyPerturbation } from './perturb.js';
 import { type EnvironmentContext, orderTools, preambleItems, renderInstructions } from './prompt.js';
 import { asksForEncryptedReasoning, historyItems } from './reasoning.js';
 import { logicalRequest, wireRequest } from './request.js';
-import { runToolCalls } from './tool-calls.js';
+import { runToolCalls, toolCallsOf } from './tool-calls.js';
 import { type ToolContext, toolDefinitions } from './tools/index.js';
 import { addUsage, type SampleTotals } from './totals.js';
 
@@ -215,7 +215,7 @@ async function converse(input: AgentRunInput, mcp: McpToolset | null): Promise<A
           message: notice.message,
         }),
     });
-    const calls = response.output.filter((item) => item.type === 'function_call');
+    const calls = toolCallsOf(response.output);
     const outputAsInput = historyItems(outputItemsAsInput(response.output), variant);
     const record = tracker.record({
       turn,

@@ -15,7 +15,8 @@ export function truncateCompaction(threshold: number): CompactionPolicy {
       let estimate = ctx.countTokens(next);
       for (let i = 0; i < next.length && estimate > target; i++) {
         const item = next[i]!;
-        if (item.type !== 'function_call_output' || item.output === DROPPED_OUTPUT) continue;
+        const isOutput = item.type === 'function_call_output' || item.type === 'custom_tool_call_output';
+        if (!isOutput || item.output === DROPPED_OUTPUT) continue;
         const dropped = { ...item, output: DROPPED_OUTPUT };
         // adjust by the one item that changed instead of recounting the whole history
         estimate += ctx.countTokens([dropped]) - ctx.countTokens([item]);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runToolCalls, toolCallsOf } from '../../../src/agent/tool-calls.js';
 import { dispatchToolCall, type ToolContext } from '../../../src/agent/tools/index.js';
 import { TOOL_NAMES } from '../../../src/config/schema.js';
 import { LocalSandboxProvider } from '../../../src/sandbox/local.js';
@@ -158,5 +159,29 @@ describe('tools over the local sandbox', () => {
     const outcome = await call('update_plan', { explanation: 'starting', plan });
     expect(outcome).toMatchObject({ ok: true, output: 'Plan updated' });
     expect(ctx.state.plan).toEqual(plan);
+  });
+
+  it('a freeform custom_tool_call runs with its input and is answered with a custom_tool_call_output', async () => {
+    const patch = '*** Begin Patch\n*** Add File: notes.txt\n+from a custom call\n*** End Patch\n';
+    const calls = toolCallsOf([
+      { type: 'custom_tool_call', id: 'ctc_1', call_id: 'call_c', name: 'apply_patch', input: patch },
+      {
+        type: 'function_call',
+        id: 'fc_1',
+        call_id: 'call_f',
+        name: 'read_file',
+        arguments: '{"path":"src/app.py"}',
+      },
+    ]);
+    expect(calls.map((c) => [c.kind, c.call_id])).toEqual([
+      ['custom', 'call_c'],
+      ['function', 'call_f'],
+    ]);
+    const outputs = await runToolCalls(calls, ctx, TOOL_NAMES, () => {});
+    expect(outputs.map((o) => ('call_id' in o ? [o.type, o.call_id] : []))).toEqual([
+      ['custom_tool_call_output', 'call_c'],
+      ['function_call_output', 'call_f'],
+    ]);
+    expect(await onDisk('notes.txt')).toBe('from a custom call\n');
   });
 });
