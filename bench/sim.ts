@@ -3,6 +3,7 @@ import { createContext, type SimContext } from '../src/sim/context.js';
 import { startSimServer } from '../src/sim/index.js';
 import { handleResponsesCreate } from '../src/sim/responses/create.js';
 import { benchSimRequest } from './sim-request.js';
+import { benchCodexSized } from './sim-codex.js';
 import { median, percentile } from './util.js';
 
 /**
@@ -11,7 +12,9 @@ import { median, percentile } from './util.js';
  *   building, no socket I/O) over a 200-turn conversation growing to ~100k tokens, with the
  *   incremental token cache versus full re-tokenisation of every request (same run, same bodies);
  * - requests per second over HTTP with 64 concurrent streaming clients;
- * - the sim process's CPU per ~40 KB (Codex-sized) request over HTTP (sim-request.ts).
+ * - the sim process's CPU per ~40 KB (Codex-sized) request over HTTP (sim-request.ts);
+ * - CPU per request on Codex-sized (~40-90 KB) bodies in the handler, against a bare JSON parse +
+ *   stringify of the same body (sim-codex.ts).
  */
 
 const TASK = 'Benchmark task: inspect the repository and report.';
@@ -125,6 +128,7 @@ export async function benchSim(): Promise<Record<string, unknown>> {
   const baseMedian = median(baseline.times);
   const rps = await requestsPerSecond(64, 3000);
   const codexSized = await benchSimRequest();
+  const codex = benchCodexSized();
   return {
     turns: TURNS,
     final_prompt_tokens: incremental.lastInputTokens,
@@ -139,5 +143,6 @@ export async function benchSim(): Promise<Record<string, unknown>> {
     requests_per_s_64_streams: Math.round(rps),
     codex_sized_request: codexSized.figures,
     targets: codexSized.targets,
+    codex_sized: codex,
   };
 }

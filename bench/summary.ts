@@ -23,10 +23,13 @@ type Headline = (f: (path: string) => string) => string[];
 const HEADLINES: Record<BenchName, Headline> = {
   sim: (f) => [
     `server time per request: ${f('server_ms_per_request_median')} ms median (target < ${f('target_median_ms')} ms, met: ${f('target_met')}), ` +
-      `${f('speedup_vs_full_retokenise')}x faster than full re-tokenisation (${f('baseline_full_retokenise_ms_median')} ms)`,
+      `${f('speedup_vs_full_retokenise')}x faster than full re-tokenisation (${f('baseline_full_retokenise_ms_median')} ms); ` +
+      `p95 ${f('server_ms_per_request_p95')} ms, last turn ${f('server_ms_last_turn')} ms at ${f('final_prompt_tokens')} tokens`,
     `${f('requests_per_s_64_streams')} requests/s at 64 concurrent streams`,
     `sim CPU per ~40 KB request over HTTP: ${f('codex_sized_request.in_conversation.sim_cpu_ms_per_request')} ms in a conversation, ` +
       `${f('codex_sized_request.cold.sim_cpu_ms_per_request')} ms cold (ceiling ${f('codex_sized_request.limit_ms')} ms)`,
+    `Codex-sized requests (${f('codex_sized.body_kb_first')}-${f('codex_sized.body_kb_last')} KB): ${f('codex_sized.cpu_ms_per_request_median')} ms CPU each ` +
+      `(${f('codex_sized.ratio_vs_parse_stringify')}x a bare JSON parse + stringify of the body)`,
   ],
   floor: (f) => [
     `single-turn (${f('single_turn.samples')} samples): turnbench ${f('single_turn.turnbench.cpu_ms_median')} ms CPU vs floor ` +
