@@ -36,6 +36,12 @@ export interface CodexConfigOptions {
   /** Retries of a failed request / a cut stream (Codex's defaults when unset). */
   requestMaxRetries?: number;
   streamMaxRetries?: number;
+  /**
+   * Codex's own sandbox for the commands it runs (`sandbox_mode`). `workspace-write` (bubblewrap,
+   * bundled with Codex on Linux) works as root on a plain host; inside a container that is the
+   * sandbox already, `danger-full-access`. Unset: Codex's default.
+   */
+  sandboxMode?: 'read-only' | 'workspace-write' | 'danger-full-access';
 }
 
 const PROVIDER_ID = /^[A-Za-z0-9_-]+$/;
@@ -65,6 +71,9 @@ export function codexConfigToml(o: CodexConfigOptions): string {
       `model_auto_compact_token_limit = ${tomlInteger('autoCompactTokenLimit', o.autoCompactTokenLimit)}`,
     );
   }
+  // non-interactive: never stop to ask for an approval
+  top.push('approval_policy = "never"');
+  if (o.sandboxMode !== undefined) top.push(`sandbox_mode = ${tomlString(o.sandboxMode)}`);
   top.push('check_for_update_on_startup = false');
 
   const provider = [

@@ -55,20 +55,22 @@ export interface CodexExecResult {
 }
 
 /**
- * `codex exec` non-interactively: no approvals and no sandbox of Codex's own
- * (`--dangerously-bypass-approvals-and-sandbox`; Codex's Linux sandbox does not start as root
- * here, and the test runs it in a temp dir), `--strict-config` so a config key this version
+ * `codex exec` non-interactively: approvals off (`approval_policy = "never"` in config.toml),
+ * commands in Codex's own sandbox (`workspace-write` unless the config says otherwise: its
+ * bundled bubblewrap starts as root on this host), `--strict-config` so a config key this version
  * does not know is an error, stdin closed, and an environment without the caller's API keys.
  */
 export function runCodexExec(o: CodexExecOptions): Promise<CodexExecResult> {
   mkdirSync(o.codexHome, { recursive: true });
-  writeFileSync(join(o.codexHome, 'config.toml'), codexConfigToml(o.config));
+  writeFileSync(
+    join(o.codexHome, 'config.toml'),
+    codexConfigToml({ sandboxMode: 'workspace-write', ...o.config }),
+  );
   const lastMessageFile = join(o.codexHome, 'last-message.txt');
   const args = [
     'exec',
     '--strict-config',
     '--skip-git-repo-check',
-    '--dangerously-bypass-approvals-and-sandbox',
     '--color',
     'never',
     '-C',
@@ -118,6 +120,10 @@ const TokenCountSchema = z.looseObject({
   info: z.looseObject({ last_token_usage: TokenUsageSchema }).nullable(),
 });
 const TokenUsageRecordSchema = z.looseObject({ response_id: z.string(), usage: TokenUsageSchema });
+const TurnContextSchema = z.looseObject({
+  approval_policy: z.string(),
+  sandbox_policy: z.looseObject({ type: z.string() }),
+});
 
 export interface CodexSessionLog {
   file: string;
@@ -127,6 +133,8 @@ export interface CodexSessionLog {
   usageByResponse: Map<string, CodexTokenUsage>;
   /** Count of each line type (`response_item`, `compacted`, ...). */
   lineTypes: Map<string, number>;
+  /** Approval policy and sandbox policy type of each `turn_context` line. */
+  turnContexts: Array<{ approval: string; sandbox: string }>;
 }
 
 function findFiles(dir: string, pattern: RegExp, out: string[] = []): string[] {
@@ -145,7 +153,13 @@ export function readCodexSession(codexHome: string): CodexSessionLog {
   if (files.length !== 1)
     throw new Error(`expected one rollout under ${codexHome}/sessions, found ${files.length}`);
   const file = files[0] as string;
-  const log: CodexSessionLog = { file, tokenCounts: [], usageByResponse: new Map(), lineTypes: new Map() };
+  const log: CodexSessionLog = {
+    file,
+    tokenCounts: [],
+    usageByResponse: new Map(),
+    lineTypes: new Map(),
+    turnContexts: [],
+  };
   readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -156,6 +170,9 @@ export function readCodexSession(codexHome: string): CodexSessionLog {
       if (line.data.type === 'event_msg') {
         const count = TokenCountSchema.safeParse(line.data.payload);
         if (count.success && count.data.info) log.tokenCounts.push(count.data.info.last_token_usage);
+      } else if (line.data.type === 'turn_context') {
+        const context = TurnContextSchema.parse(line.data.payload);
+        log.turnContexts.push({ approval: context.approval_policy, sandbox: context.sandbox_policy.type });
       } else if (line.data.type === 'token_usage_record') {
         const record = TokenUsageRecordSchema.parse(line.data.payload);
         log.usageByResponse.set(record.response_id, record.usage);

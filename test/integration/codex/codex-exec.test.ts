@@ -15,7 +15,8 @@ import {
 } from '../../helpers/recording-proxy.js';
 
 /**
- * The real Codex CLI (`codex exec` 0.171, the pinned devDependency) runs a scripted task against
+ * The real Codex CLI (`codex exec` 0.171, the pinned devDependency; approvals off, its commands
+ * in its own workspace-write sandbox, in a temp dir on the host) runs a scripted task against
  * the sim: it runs the failing tests, reads the code, pages through long output, fixes the bug
  * with a freeform `apply_patch`, and runs the tests again. Each set-up checks that the task is
  * done, that every request got a 2xx, that the script ran each step exactly once in order
@@ -191,6 +192,9 @@ function expectTaskDone(o: Outcome): void {
 
   // Codex books, per response id, exactly the usage the sim answered
   const session = readCodexSession(o.codexHome);
+  // Codex ran non-interactively, its commands in its own workspace-write sandbox
+  expect(session.turnContexts.length).toBeGreaterThan(0);
+  for (const c of session.turnContexts) expect(c).toEqual({ approval: 'never', sandbox: 'workspace-write' });
   expect(session.usageByResponse.size).toBe(o.responses.length);
   for (const r of o.responses) expect(session.usageByResponse.get(r.id)).toEqual(asCodexUsage(r.usage));
   // and its token_count events carry them as last_token_usage, in request order (an event repeats;
