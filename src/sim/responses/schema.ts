@@ -71,7 +71,7 @@ const INTERPRETED = new Set([
   'compaction',
 ]);
 
-/** Any other item type the API knows (reasoning, item_reference, ...): kept and counted, not interpreted. */
+/** Any other item type the API knows (item_reference, web_search_call, ...): kept and counted, not interpreted. */
 const OtherItemSchema = z
   .looseObject({ type: z.string().min(1) })
   .refine((item) => !INTERPRETED.has(item.type), { message: 'malformed item for its type' });
