@@ -355,6 +355,33 @@ describe('outputItemsAsInput', () => {
     }).toThrow(TypeError);
   });
 
+  it('keeps a custom_tool_call; a history of custom calls and outputs extends its prefix every turn', () => {
+    const custom = (id: string, input: string): OutputItem => ({
+      type: 'custom_tool_call',
+      id: `ctc_${id}`,
+      call_id: id,
+      name: 'apply_patch',
+      input,
+    });
+    expect(outputItemsAsInput([custom('p1', '*** Begin Patch')])).toEqual([
+      { type: 'custom_tool_call', call_id: 'p1', name: 'apply_patch', input: '*** Begin Patch' },
+    ]);
+    let items: PromptItem[] = [user('Patch the config')];
+    const steps: { req: ModelRequest; output: OutputItem[] }[] = [];
+    for (let turn = 1; turn <= 4; turn++) {
+      const req = request(items);
+      const output = [custom(`p${turn}`, `*** Begin Patch ${turn}`)];
+      steps.push({ req, output });
+      const answer: PromptItem = { type: 'custom_tool_call_output', call_id: `p${turn}`, output: 'Done!' };
+      items = [...items, ...outputItemsAsInput(output), answer];
+    }
+    expect(
+      checkAll(steps)
+        .slice(1)
+        .map((c) => c.extends_previous),
+    ).toEqual([true, true, true]);
+  });
+
   it('gives equal hashes for two conversions of the same output', () => {
     const output = [call('c1', 'shell', '{}')];
     const a = fingerprintOutput(outputItemsAsInput(output), count);
