@@ -8,24 +8,28 @@ const SUMMARY_IMPERATIVE = /^\s*(please\s+)?(summari[sz]e|write a summary|give a
 const SUMMARY_WORD = /\bsummar(y|ies|i[sz]e|i[sz]ing)\b/i;
 /** What a compaction prompt says it is for (Codex: "CONTEXT CHECKPOINT COMPACTION … handoff summary"). */
 const HANDOFF_WORD = /\b(hand-?off|hand off|checkpoint|compact(ion|ing)?|resume|continue the (task|work))\b/i;
+/** What a summary is of, in a request that declares no tools. */
+const CONVERSATION_WORD = /\b(conversation|context|so far|progress|work done|history)\b/i;
 /** A compaction prompt says what it wants near its start. */
 const HEAD_CHARS = 2000;
 
 /**
  * A request for a summary or handoff of the conversation, recognised by what it is: its last
- * item is a user message that opens with an imperative to summarise, or that asks for a
- * summary to hand the work over while declaring no tools (how clients compact inline: Codex
- * sends `tools: []` and "You are performing a CONTEXT CHECKPOINT COMPACTION. Create a handoff
- * summary…"). A registered task text is never one, nor a text that already is a summary (it
- * carries a progress marker).
+ * item is a user message that opens with an imperative to summarise, or that asks for a summary
+ * to hand the work over (Codex compacts inline with "You are performing a CONTEXT CHECKPOINT
+ * COMPACTION. Create a handoff summary…" and `tools: []`), or — when the request declares no
+ * tools, as summary requests typically do — that asks for a summary of the conversation. A
+ * registered task text is never one, nor a text that already is a summary (it carries a
+ * progress marker).
  */
 export function isSummaryRequest(view: ConversationView, registry: SimScriptRegistry): boolean {
   const text = view.lastUserText;
   if (text === null || hasMarker(text) || registry.has(text)) return false;
   if (SUMMARY_IMPERATIVE.test(text)) return true;
-  if (view.toolCount > 0) return false;
   const head = text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text;
-  return SUMMARY_WORD.test(head) && HANDOFF_WORD.test(head);
+  if (!SUMMARY_WORD.test(head)) return false;
+  if (HANDOFF_WORD.test(head)) return true;
+  return view.toolCount === 0 && CONVERSATION_WORD.test(head);
 }
 
 export interface SummaryInput {

@@ -165,7 +165,7 @@ describe('what a summary request is', () => {
   const asks = (text: string, toolCount = 0, r = registry()) =>
     isSummaryRequest({ ...emptyView(), lastUserText: text, toolCount }, r);
 
-  test('recognised by what it asks for: an imperative, or a handoff summary with no tools', () => {
+  test('recognised by what it asks for: an imperative, a handoff summary, a summary of the conversation with no tools', () => {
     expect(asks('Summarize the conversation so far.', 5)).toBe(true);
     expect(asks('please summarise what happened', 5)).toBe(true);
     expect(
@@ -174,11 +174,17 @@ describe('what a summary request is', () => {
       ),
     ).toBe(true);
     expect(asks('Write a brief summary of this session so another agent can continue the work.')).toBe(true);
+    // a client that keeps its tools on the compaction request is recognised too
+    expect(asks('Create a handoff summary for another LLM that will resume the task.', 4)).toBe(true);
+    expect(asks('Provide a short summary of the conversation so far.')).toBe(true);
   });
 
-  test('not a task that mentions a summary, nor a summary itself, nor a handoff request with tools', () => {
-    expect(asks('Create a handoff summary for another LLM that will resume the task.', 4)).toBe(false);
+  test('not a task that mentions a summary, nor a summary itself', () => {
     expect(asks('Add a summary line to the report.')).toBe(false);
+    expect(asks('Provide a short summary of the conversation so far.', 4)).toBe(false);
+    expect(
+      asks('Another language model started to solve this problem and produced a summary of its thinking.', 4),
+    ).toBe(false);
     expect(asks('Summary of the work so far. Task: x. [sim-progress:2] [sim-next:3.0]')).toBe(false);
     const r = new SimScriptRegistry();
     r.register('Summarize the log file.', SCRIPT);
