@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response, ResponseOutputItem, ResponseUsage } from 'openai/resources/responses/responses';
@@ -110,7 +110,7 @@ async function runTask(config: Omit<CodexConfigOptions, 'baseUrl'>): Promise<Out
   dirs.push(root);
   const work = join(root, 'work');
   const codexHome = join(root, 'codex-home');
-  execFileSync('mkdir', ['-p', work]);
+  mkdirSync(work, { recursive: true });
   writeFileSync(join(work, 'stats.py'), STATS);
   writeFileSync(join(work, 'test_stats.py'), TESTS);
 
@@ -190,11 +190,11 @@ function expectTaskDone(o: Outcome): void {
   );
   expect(answered).toBe(true);
 
-  // Codex books, per response id, exactly the usage the sim answered
   const session = readCodexSession(o.codexHome);
   // Codex ran non-interactively, its commands in its own workspace-write sandbox
   expect(session.turnContexts.length).toBeGreaterThan(0);
   for (const c of session.turnContexts) expect(c).toEqual({ approval: 'never', sandbox: 'workspace-write' });
+  // Codex books, per response id, exactly the usage the sim answered
   expect(session.usageByResponse.size).toBe(o.responses.length);
   for (const r of o.responses) expect(session.usageByResponse.get(r.id)).toEqual(asCodexUsage(r.usage));
   // and its token_count events carry them as last_token_usage, in request order (an event repeats;
