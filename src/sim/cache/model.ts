@@ -69,7 +69,7 @@ export class CacheModel {
 
   commit(l: CacheLookup): CacheUsage {
     const ttl = requestedTtl(l.profile, l.settings.retention, l.settings.ttl, this.defaultTtlMs);
-    this.store.touch(l.bucket, l.analysis, l.profile, l.cachedTokens, ttl.ms);
+    this.store.touch(l.bucket, l.analysis, l.cachedTokens, ttl.ms);
     const breakpointTtlMs = new Map<number, number>();
     for (const bp of l.analysis.breakpoints) if (bp.ttl) breakpointTtlMs.set(bp.pos, ttlMs(bp.ttl));
     const written = this.store.write(l.bucket, l.analysis, l.profile, l.cachedTokens, {

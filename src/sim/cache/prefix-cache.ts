@@ -70,17 +70,15 @@ export class PrefixCacheStore {
     return best;
   }
 
-  /** Refresh the entries that served a hit of `cached` tokens. */
-  touch(bucket: number, a: PromptAnalysis, profile: CacheProfile, cached: number, ttlMs: number): void {
+  /**
+   * Refresh the exact entry that served a hit of `cached` tokens. The block entries of a hit
+   * are refreshed by `write`, which puts every block of the prompt (an existing live block only
+   * gets its expiry raised and moves to most recently used), in the same order.
+   */
+  touch(bucket: number, a: PromptAnalysis, cached: number, ttlMs: number): void {
     if (cached <= 0) return;
-    const expiresAt = this.now() + ttlMs;
     const probeHash = a.probes.get(cached);
-    if (probeHash !== undefined) this.refresh(bucket, probeHash, expiresAt);
-    if (profile.blockSize) {
-      for (let k = Math.floor(cached / profile.blockSize) - 1; k >= 0; k--) {
-        this.refresh(bucket, a.blockHashes[k] as number, expiresAt);
-      }
-    }
+    if (probeHash !== undefined) this.refresh(bucket, probeHash, this.now() + ttlMs);
   }
 
   /** Store the prompt's prefixes; returns the tokens newly written beyond `cached`. */
