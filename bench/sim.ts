@@ -62,20 +62,27 @@ export function conversationBodies(): string[] {
   return bodies;
 }
 
-function runConversation(ctx: SimContext, bodies: string[]): { times: number[]; lastInputTokens: number } {
+function runConversation(
+  ctx: SimContext,
+  bodies: string[],
+): { times: number[]; cpu: number[]; lastInputTokens: number } {
   const times: number[] = [];
+  const cpu: number[] = [];
   let lastInputTokens = 0;
   for (const body of bodies) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const json: unknown = JSON.parse(body);
     const reply = handleResponsesCreate(ctx, { json, bytes: body.length, options: ctx.defaults });
+    const c = process.cpuUsage(c0);
     times.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
     if (reply.kind === 'sse') {
       const last = reply.events.at(-1)?.data as { response?: { usage?: { input_tokens: number } } };
       lastInputTokens = last.response?.usage?.input_tokens ?? 0;
     }
   }
-  return { times, lastInputTokens };
+  return { times, cpu, lastInputTokens };
 }
 
 async function requestsPerSecond(concurrency: number, totalRequests: number): Promise<number> {
@@ -135,6 +142,9 @@ export async function benchSim(): Promise<Record<string, unknown>> {
     server_ms_per_request_median: Number(incMedian.toFixed(3)),
     server_ms_per_request_p95: Number(percentile(incremental.times, 0.95).toFixed(3)),
     server_ms_last_turn: Number((incremental.times.at(-1) ?? 0).toFixed(3)),
+    // CPU time is less swayed than wall time by other work on a shared machine
+    server_cpu_ms_per_request_median: Number(median(incremental.cpu).toFixed(3)),
+    server_cpu_ms_last_20_turns_median: Number(median(incremental.cpu.slice(-20)).toFixed(3)),
     baseline_full_retokenise_ms_median: Number(baseMedian.toFixed(3)),
     baseline_full_retokenise_ms_last_turn: Number((baseline.times.at(-1) ?? 0).toFixed(3)),
     speedup_vs_full_retokenise: Number((baseMedian / incMedian).toFixed(2)),
