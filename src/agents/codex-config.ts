@@ -11,8 +11,8 @@
  * - `openai-compatible`: a provider named exactly `OpenAI` (Codex's test for "is OpenAI" is the
  *   provider's `name`). Codex then compacts *remotely* (remote compaction v2): the history plus a
  *   trailing `{"type":"compaction_trigger"}` item, answered by one `compaction` output item.
- *   WebSocket transport is switched off here (`supports_websockets = false`); Codex's built-in
- *   `openai` provider would open `GET /responses` as a WebSocket first and fall back to HTTP.
+ *   The WebSocket transport is off unless asked for (`supports_websockets`); Codex's built-in
+ *   `openai` provider opens `GET /responses` as a WebSocket first and falls back to HTTP.
  *
  * Which tools Codex declares follows from the model's metadata bundled in Codex: every model in
  * its catalogue (`gpt-5.5`, `gpt-5.6-*`, `gpt-6*`) declares `apply_patch` as a freeform
@@ -42,6 +42,11 @@ export interface CodexConfigOptions {
    * sandbox already, `danger-full-access`. Unset: Codex's default.
    */
   sandboxMode?: 'read-only' | 'workspace-write' | 'danger-full-access';
+  /**
+   * Let Codex use the Responses WebSocket transport (`supports_websockets`); off by default, so
+   * every request is an HTTP POST.
+   */
+  websockets?: boolean;
 }
 
 const PROVIDER_ID = /^[A-Za-z0-9_-]+$/;
@@ -81,7 +86,7 @@ export function codexConfigToml(o: CodexConfigOptions): string {
     `name = ${tomlString(o.provider === 'openai-compatible' ? 'OpenAI' : 'turnbench sim')}`,
     `base_url = ${tomlString(o.baseUrl)}`,
     'wire_api = "responses"',
-    'supports_websockets = false',
+    `supports_websockets = ${o.websockets === true}`,
   ];
   if (o.apiKeyEnv !== undefined) provider.push(`env_key = ${tomlString(o.apiKeyEnv)}`);
   if (o.requestMaxRetries !== undefined) {

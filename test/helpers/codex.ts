@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { ResponseUsage } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { type CodexConfigOptions, codexConfigToml } from '../../src/agents/codex-config.js';
 
@@ -43,6 +44,8 @@ export interface CodexExecOptions {
   cwd: string;
   prompt: string;
   config: CodexConfigOptions;
+  /** Extra environment (e.g. the variable `config.apiKeyEnv` names). */
+  env?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -85,6 +88,7 @@ export function runCodexExec(o: CodexExecOptions): Promise<CodexExecResult> {
     CODEX_HOME: o.codexHome,
     LANG: 'C.UTF-8',
     NO_COLOR: '1',
+    ...o.env,
   };
   return new Promise((resolve, reject) => {
     const child = spawn(codexBinaryPath(), args, { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -135,6 +139,34 @@ export interface CodexSessionLog {
   lineTypes: Map<string, number>;
   /** Approval policy and sandbox policy type of each `turn_context` line. */
   turnContexts: Array<{ approval: string; sandbox: string }>;
+}
+
+/**
+ * What Codex booked per request in its `token_count` events: each `last_token_usage` once (an
+ * event repeats), without the reset a compaction writes (no input, no output; its total is
+ * Codex's estimate of the compacted context). Codex writes none for a remote
+ * (`compaction_trigger`) compaction turn; `usageByResponse` has every response.
+ */
+export function perRequestTokenCounts(log: CodexSessionLog): CodexTokenUsage[] {
+  const counts: CodexTokenUsage[] = [];
+  for (const c of log.tokenCounts) {
+    if (c.input_tokens === 0 && c.output_tokens === 0) continue;
+    if (JSON.stringify(c) !== JSON.stringify(counts.at(-1))) counts.push(c);
+  }
+  return counts;
+}
+
+/** A Responses API usage in the terms of Codex's session log. */
+export function asCodexUsage(u: ResponseUsage | undefined): CodexTokenUsage {
+  if (!u) throw new Error('a response without usage');
+  return {
+    input_tokens: u.input_tokens,
+    cached_input_tokens: u.input_tokens_details.cached_tokens,
+    cache_write_input_tokens: u.input_tokens_details.cache_write_tokens ?? 0,
+    output_tokens: u.output_tokens,
+    reasoning_output_tokens: u.output_tokens_details.reasoning_tokens,
+    total_tokens: u.total_tokens,
+  };
 }
 
 function findFiles(dir: string, pattern: RegExp, out: string[] = []): string[] {

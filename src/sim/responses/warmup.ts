@@ -2,6 +2,7 @@ import { ZERO_LATENCY } from '../behaviour/latency.js';
 import type { CacheDiagnostics, PromptFingerprint } from '../cache/diagnostics.js';
 import type { CacheLookup, CacheUsage } from '../cache/model.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
+import { traitsForModel } from '../models.js';
 import { newId, nowSeconds } from '../util/ids.js';
 import { buildResponse, buildUsage } from './build.js';
 import { responseEvents } from './events.js';
@@ -24,7 +25,7 @@ export interface WarmupParts {
 export function warmupReply(ctx: SimContext, req: SimRequest, p: WarmupParts): SimReply {
   const id = newId('resp');
   const createdAt = nowSeconds(ctx.now());
-  const common = { id, createdAt, body: p.body, output: [] };
+  const common = { id, createdAt, body: p.body, output: [], traits: traitsForModel(p.body.model) };
   const final = buildResponse({
     ...common,
     completedAt: createdAt,
@@ -42,10 +43,12 @@ export function warmupReply(ctx: SimContext, req: SimRequest, p: WarmupParts): S
     ...common,
     completedAt: null,
     status: 'in_progress',
-    usage: undefined,
-    diagnostics: undefined,
+    usage: null,
+    diagnostics: p.diagnostics,
   });
-  const events = responseEvents(final, inProgress, ctx.tokens);
+  const events = responseEvents(final, inProgress, ctx.tokens, {
+    obfuscation: p.body.stream_options?.include_obfuscation !== false,
+  });
   return {
     kind: 'sse',
     events,

@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Response, ResponseOutputItem, ResponseUsage } from 'openai/resources/responses/responses';
+import type { Response, ResponseOutputItem } from 'openai/resources/responses/responses';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { CodexConfigOptions } from '../../../src/agents/codex-config.js';
 import type { SimScript } from '../../../src/config/index.js';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
-import { type CodexTokenUsage, readCodexSession, runCodexExec } from '../../helpers/codex.js';
+import { asCodexUsage, perRequestTokenCounts, readCodexSession, runCodexExec } from '../../helpers/codex.js';
 import {
   type RecordedExchange,
   type RecordingProxy,
@@ -127,18 +127,6 @@ async function runTask(config: Omit<CodexConfigOptions, 'baseUrl'>): Promise<Out
   return { exchanges: proxy.exchanges, responses, codexHome, work, lastMessage: run.lastMessage };
 }
 
-function asCodexUsage(u: ResponseUsage | undefined): CodexTokenUsage {
-  if (!u) throw new Error('a response without usage');
-  return {
-    input_tokens: u.input_tokens,
-    cached_input_tokens: u.input_tokens_details.cached_tokens,
-    cache_write_input_tokens: u.input_tokens_details.cache_write_tokens ?? 0,
-    output_tokens: u.output_tokens,
-    reasoning_output_tokens: u.output_tokens_details.reasoning_tokens,
-    total_tokens: u.total_tokens,
-  };
-}
-
 type Item = Record<string, unknown>;
 /** The input items of a recorded request. */
 const inputOf = (e: RecordedExchange | undefined): Item[] => (e?.body?.input as Item[] | undefined) ?? [];
@@ -197,15 +185,10 @@ function expectTaskDone(o: Outcome): void {
   // Codex books, per response id, exactly the usage the sim answered
   expect(session.usageByResponse.size).toBe(o.responses.length);
   for (const r of o.responses) expect(session.usageByResponse.get(r.id)).toEqual(asCodexUsage(r.usage));
-  // and its token_count events carry them as last_token_usage, in request order (an event repeats;
-  // a compaction resets to zeros; Codex emits none for a remote compaction turn)
-  const counts: CodexTokenUsage[] = [];
-  for (const c of session.tokenCounts) {
-    if (c.total_tokens === 0 || c.input_tokens === 0) continue;
-    if (JSON.stringify(c) !== JSON.stringify(counts.at(-1))) counts.push(c);
-  }
+  // and its token_count events carry them as last_token_usage, in request order (Codex emits none
+  // for a remote compaction turn)
   const expected = o.responses.filter((r) => !isRemoteCompaction(r)).map((r) => asCodexUsage(r.usage));
-  expect(counts).toEqual(expected);
+  expect(perRequestTokenCounts(session)).toEqual(expected);
 }
 
 describe('Codex CLI 0.171 against the sim', () => {

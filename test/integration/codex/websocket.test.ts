@@ -1,11 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimServer, type SimTransport, startSimServer } from '../../../src/sim/index.js';
-import { asCodexUsage, type CodexRun, codexExec, readCodexSession } from './codex-session.js';
+import {
+  asCodexUsage,
+  type CodexExecResult,
+  perRequestTokenCounts,
+  readCodexSession,
+  runCodexExec,
+} from '../../helpers/codex.js';
 
 /**
  * The real Codex CLI (`@openai/codex`, pinned) runs a scripted task against the sim over the
@@ -26,14 +32,14 @@ const FINAL = 'Fixed add(): it subtracted instead of adding. The tests pass now.
 
 let sim: SimServer;
 let scratch: string;
-let run: CodexRun;
+let run: CodexExecResult;
 const responses: Array<{ response: Response; transport: SimTransport }> = [];
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'turnbench-codex-ws-'));
   const codexHome = join(scratch, 'codex-home');
   const work = join(scratch, 'work');
-  execFileSync('mkdir', ['-p', codexHome, work]);
+  await mkdir(work, { recursive: true });
   await writeFile(join(work, 'calc.py'), CALC_BUGGY);
   await writeFile(join(work, 'test_calc.py'), TEST_CALC);
 
@@ -55,26 +61,24 @@ beforeAll(async () => {
     final: FINAL,
     reasoning_tokens: 8,
   });
-  await writeFile(
-    join(codexHome, 'config.toml'),
-    [
-      'model = "sim-1"',
-      'model_provider = "turnbench_sim"',
-      'approval_policy = "never"',
-      'sandbox_mode = "danger-full-access"',
-      '',
-      '[model_providers.turnbench_sim]',
-      'name = "turnbench sim"',
-      `base_url = "${sim.url}"`,
-      'wire_api = "responses"',
-      'env_key = "TURNBENCH_SIM_KEY"',
-      'supports_websockets = true',
-      'request_max_retries = 0',
-      'stream_max_retries = 0',
-      '',
-    ].join('\n'),
-  );
-  run = await codexExec(TASK, { cwd: work, codexHome, env: { TURNBENCH_SIM_KEY: 'sim' } });
+  run = await runCodexExec({
+    codexHome,
+    cwd: work,
+    prompt: TASK,
+    config: {
+      model: 'sim-1',
+      baseUrl: sim.url,
+      provider: 'custom',
+      providerId: 'turnbench_sim',
+      apiKeyEnv: 'TURNBENCH_SIM_KEY',
+      websockets: true,
+      requestMaxRetries: 0,
+      streamMaxRetries: 0,
+      sandboxMode: 'danger-full-access',
+    },
+    env: { TURNBENCH_SIM_KEY: 'sim' },
+    timeoutMs: 150_000,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -84,8 +88,8 @@ afterAll(async () => {
 
 describe('Codex CLI over the Responses WebSocket transport', () => {
   it('finishes the task', async () => {
-    expect(run.code, run.output).toBe(0);
-    expect(run.output).toContain(FINAL);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.lastMessage.trim()).toBe(FINAL);
     const work = join(scratch, 'work');
     expect(await readFile(join(work, 'calc.py'), 'utf8')).toContain('return a + b');
     // the tests Codex ran really pass now
@@ -119,13 +123,13 @@ describe('Codex CLI over the Responses WebSocket transport', () => {
   });
 
   it("logs per-request token_count equal to the sim's usage", async () => {
-    const session = await readCodexSession(join(scratch, 'codex-home'));
+    const session = readCodexSession(join(scratch, 'codex-home'));
     const generated = responses.map((r) => r.response).filter((r) => r.output.length > 0);
-    const simUsage = generated.map((r) => asCodexUsage(r.usage!));
-    expect(session.tokenCounts).toEqual(simUsage);
+    const simUsage = generated.map((r) => asCodexUsage(r.usage));
+    expect(perRequestTokenCounts(session)).toEqual(simUsage);
     // and each response's own record, by id
-    expect([...session.byResponse.keys()]).toEqual(generated.map((r) => r.id));
-    for (const r of generated) expect(session.byResponse.get(r.id)).toEqual(asCodexUsage(r.usage!));
+    expect([...session.usageByResponse.keys()]).toEqual(generated.map((r) => r.id));
+    for (const r of generated) expect(session.usageByResponse.get(r.id)).toEqual(asCodexUsage(r.usage));
     // the warm-up prefilled the prefix: from the first turn on, most of the prompt is cached
     expect(simUsage.every((u) => u.cached_input_tokens > 0)).toBe(true);
   });
