@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { opaqueCodec } from '../util/opaque-codec.js';
 
 /**
  * The sim's own "encrypted" compaction content: `sim1.` + base64url(JSON). It carries the
@@ -23,17 +24,9 @@ export const CompactionStateSchema = z.object({
 });
 export type CompactionState = z.infer<typeof CompactionStateSchema>;
 
-export function encodeCompaction(state: CompactionState): string {
-  return PREFIX + Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
-}
+const codec = opaqueCodec(PREFIX, CompactionStateSchema);
 
-export function decodeCompaction(content: string): CompactionState | null {
-  if (!content.startsWith(PREFIX)) return null;
-  try {
-    const json: unknown = JSON.parse(Buffer.from(content.slice(PREFIX.length), 'base64url').toString('utf8'));
-    const parsed = CompactionStateSchema.safeParse(json);
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export const encodeCompaction = codec.encode;
+export const decodeCompaction = codec.decode;
+/** decodeCompaction, memoised: the same compaction item is resent on every later turn. */
+export const readCompaction = codec.read;

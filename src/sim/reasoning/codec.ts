@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WeightedLru } from '../util/lru.js';
+import { opaqueCodec } from '../util/opaque-codec.js';
 
 /**
  * The sim's `encrypted_content` of a reasoning item: `simr1.` + base64url(JSON). It records how
@@ -17,31 +17,11 @@ const ReasoningStateSchema = z.object({
 });
 export type ReasoningState = z.infer<typeof ReasoningStateSchema>;
 
-export function encodeReasoning(state: ReasoningState): string {
-  return PREFIX + Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
-}
+const codec = opaqueCodec(PREFIX, ReasoningStateSchema);
 
-function decode(content: string): ReasoningState | null {
-  if (!content.startsWith(PREFIX)) return null;
-  try {
-    const json: unknown = JSON.parse(Buffer.from(content.slice(PREFIX.length), 'base64url').toString('utf8'));
-    const parsed = ReasoningStateSchema.safeParse(json);
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-const memo = new WeightedLru<string, ReasoningState | null>(10_000);
-
-/** decode, memoised: the same reasoning item is resent on every later turn. */
-export function readReasoning(content: string): ReasoningState | null {
-  const hit = memo.peek(content);
-  if (hit !== undefined) return hit;
-  const state = decode(content);
-  memo.set(content, state);
-  return state;
-}
+export const encodeReasoning = codec.encode;
+/** The state of the sim's own reasoning content (memoised); null for anyone else's. */
+export const readReasoning = codec.read;
 
 const hidden = new Map<number, string>();
 

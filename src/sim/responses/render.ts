@@ -1,5 +1,4 @@
-import type { CompactionState } from '../compaction/codec.js';
-import { readCompaction } from '../compaction/memo.js';
+import { type CompactionState, readCompaction } from '../compaction/codec.js';
 import { type Segment, segment } from '../prompt/segments.js';
 import { hiddenReasoningText, readReasoning } from '../reasoning/codec.js';
 import { type ConversationView, emptyView } from '../script/conversation.js';
