@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -57,6 +57,14 @@ export interface CodexExecResult {
   lastMessage: string;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kill every `codex exec` still running (for a test's teardown after a timeout). */
+export function stopCodexRuns(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /**
  * `codex exec` non-interactively: approvals off (`approval_policy = "never"` in config.toml),
  * commands in Codex's own sandbox (`workspace-write` unless the config says otherwise: its
@@ -92,6 +100,7 @@ export function runCodexExec(o: CodexExecOptions): Promise<CodexExecResult> {
   };
   return new Promise((resolve, reject) => {
     const child = spawn(codexBinaryPath(), args, { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
@@ -100,6 +109,7 @@ export function runCodexExec(o: CodexExecOptions): Promise<CodexExecResult> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      running.delete(child);
       const lastMessage = existsSync(lastMessageFile) ? readFileSync(lastMessageFile, 'utf8') : '';
       resolve({ code, stdout, stderr, lastMessage });
     });

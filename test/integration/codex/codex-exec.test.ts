@@ -7,7 +7,13 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { CodexConfigOptions } from '../../../src/agents/codex-config.js';
 import type { SimScript } from '../../../src/config/index.js';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
-import { asCodexUsage, perRequestTokenCounts, readCodexSession, runCodexExec } from '../../helpers/codex.js';
+import {
+  asCodexUsage,
+  perRequestTokenCounts,
+  readCodexSession,
+  runCodexExec,
+  stopCodexRuns,
+} from '../../helpers/codex.js';
 import {
   type RecordedExchange,
   type RecordingProxy,
@@ -87,6 +93,7 @@ let sim: SimServer | undefined;
 let proxy: RecordingProxy | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
+  stopCodexRuns();
   await proxy?.close();
   await sim?.close();
   proxy = undefined;

@@ -11,6 +11,7 @@ import {
   perRequestTokenCounts,
   readCodexSession,
   runCodexExec,
+  stopCodexRuns,
 } from '../../helpers/codex.js';
 
 /**
@@ -82,6 +83,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  stopCodexRuns();
   await sim?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
