@@ -48,11 +48,13 @@ describe('reasoning items from the sim, carried by the loop', () => {
   it('are resent byte-identical in order, each turn an exact extension, counted as the reasoning they carry', async () => {
     responses.length = 0;
     const taskText = 'Run the three reasoning steps.';
-    const carried = await runTaskOnSim(sim, pricing, script, variant({}), { taskText, promptCacheKey: 'a' });
+    // the same environment text for both runs (the sandboxes' temp dirs differ)
+    const same = { taskText, envCwd: '/workspace' };
+    const carried = await runTaskOnSim(sim, pricing, script, variant({}), { ...same, promptCacheKey: 'a' });
     const carriedResponses = [...responses];
     responses.length = 0;
     const dropped = await runTaskOnSim(sim, pricing, script, variant({ carry_reasoning: false }), {
-      taskText,
+      ...same,
       promptCacheKey: 'b',
     });
 
