@@ -4,16 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response, ResponseOutputItem } from 'openai/resources/responses/responses';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { CodexConfigOptions } from '../../../src/agents/codex-config.js';
 import type { SimScript } from '../../../src/config/index.js';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
-import {
-  asCodexUsage,
-  perRequestTokenCounts,
-  readCodexSession,
-  runCodexExec,
-  stopCodexRuns,
-} from '../../helpers/codex.js';
+import { readCodexSession, runCodexExec, stopCodexRuns, usageOf } from '../../helpers/codex.js';
+import type { CodexConfigOptions } from '../../helpers/codex-config.js';
 import {
   type RecordedExchange,
   type RecordingProxy,
@@ -189,13 +183,13 @@ function expectTaskDone(o: Outcome): void {
   // Codex ran non-interactively, its commands in its own workspace-write sandbox
   expect(session.turnContexts.length).toBeGreaterThan(0);
   for (const c of session.turnContexts) expect(c).toEqual({ approval: 'never', sandbox: 'workspace-write' });
-  // Codex books, per response id, exactly the usage the sim answered
-  expect(session.usageByResponse.size).toBe(o.responses.length);
-  for (const r of o.responses) expect(session.usageByResponse.get(r.id)).toEqual(asCodexUsage(r.usage));
+  // Codex books, per response id, exactly the usage the sim answered (read as the product reads it)
+  expect(session.log.records.map((r) => r.responseId)).toEqual(o.responses.map((r) => r.id));
+  expect(session.log.records.map((r) => r.usage)).toEqual(o.responses.map((r) => usageOf(r.usage)));
   // and its token_count events carry them as last_token_usage, in request order (Codex emits none
   // for a remote compaction turn)
-  const expected = o.responses.filter((r) => !isRemoteCompaction(r)).map((r) => asCodexUsage(r.usage));
-  expect(perRequestTokenCounts(session)).toEqual(expected);
+  const expected = o.responses.filter((r) => !isRemoteCompaction(r)).map((r) => usageOf(r.usage));
+  expect(session.log.tokenCounts).toEqual(expected);
 }
 
 describe('Codex CLI 0.171 against the sim', () => {

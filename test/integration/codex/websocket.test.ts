@@ -6,12 +6,11 @@ import type { Response } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimServer, type SimTransport, startSimServer } from '../../../src/sim/index.js';
 import {
-  asCodexUsage,
   type CodexExecResult,
-  perRequestTokenCounts,
   readCodexSession,
   runCodexExec,
   stopCodexRuns,
+  usageOf,
 } from '../../helpers/codex.js';
 
 /**
@@ -125,14 +124,14 @@ describe('Codex CLI over the Responses WebSocket transport', () => {
   });
 
   it("logs per-request token_count equal to the sim's usage", async () => {
-    const session = readCodexSession(join(scratch, 'codex-home'));
+    const session = readCodexSession(join(scratch, 'codex-home')).log;
     const generated = responses.map((r) => r.response).filter((r) => r.output.length > 0);
-    const simUsage = generated.map((r) => asCodexUsage(r.usage));
-    expect(perRequestTokenCounts(session)).toEqual(simUsage);
+    const simUsage = generated.map((r) => usageOf(r.usage));
+    expect(session.tokenCounts).toEqual(simUsage);
     // and each response's own record, by id
-    expect([...session.usageByResponse.keys()]).toEqual(generated.map((r) => r.id));
-    for (const r of generated) expect(session.usageByResponse.get(r.id)).toEqual(asCodexUsage(r.usage));
+    expect(session.records.map((r) => r.responseId)).toEqual(generated.map((r) => r.id));
+    expect(session.records.map((r) => r.usage)).toEqual(simUsage);
     // the warm-up prefilled the prefix: from the first turn on, most of the prompt is cached
-    expect(simUsage.every((u) => u.cached_input_tokens > 0)).toBe(true);
+    expect(simUsage.every((u) => (u.cachedTokens ?? 0) > 0)).toBe(true);
   });
 });
