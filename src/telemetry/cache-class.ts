@@ -31,6 +31,16 @@ function estimatedPromptTokens(fp: PromptFingerprint, items = fp.itemHashes.leng
 }
 
 /**
+ * An earlier prompt of the conversation that is exactly the first `items` items of the shared
+ * part (same model, instructions, tools and settings): its `input_tokens` is the provider's own
+ * count of that much of the prefix.
+ */
+export interface PromptAnchor {
+  items: number;
+  inputTokens: number;
+}
+
+/**
  * The cached tokens a perfect provider cache would report for `next`: the part of `next` that
  * equals the previous *prompt* (a provider caches prompts it processed, not the output it
  * generated), rounded by the cache rules. A break before the items keeps the head it shares
@@ -38,16 +48,20 @@ function estimatedPromptTokens(fp: PromptFingerprint, items = fp.itemHashes.leng
  * list still expects the tools before it.
  *
  * Our token figures are o200k counts of canonical JSON, not the provider's rendering, so they are
- * calibrated: a prefix covering the whole previous prompt is exactly the previous `input_tokens`;
- * a partial one is scaled by previous `input_tokens` / our estimate of it (or, when unknown, by the
- * same ratio for `next`). Only the previous request is considered: a return to an older layout may
- * hit more than expected, which classifies as `hit`.
+ * calibrated: a prefix covering the whole previous prompt is exactly the previous `input_tokens`.
+ * A partial one (what a compaction kept) starts from `anchor`, the provider's count of an earlier
+ * prompt that was exactly its first items, when there is one; only the rest is estimated, scaled
+ * by previous `input_tokens` / our estimate of it (or, when unknown, by the same ratio for `next`).
+ * That ratio is the whole prompt's, and one item can skew it far: a compaction item counts as the
+ * history it replaced but its text is short. Only the previous request's prefix is considered: a
+ * return to an older layout may hit more than expected, which classifies as `hit`.
  */
 export function expectedCachedTokens(
   prefix: PrefixCheck,
   prev: PromptTokens | null,
   next: PromptTokens,
   rules: CacheRules,
+  anchor: PromptAnchor | null = null,
 ): number {
   if (!prev || prefix.extends_previous === null) return 0;
   const prevItems = prev.fingerprint.itemHashes.length;
@@ -60,6 +74,8 @@ export function expectedCachedTokens(
     // The usual turn: no token estimate is read, so none is counted.
     shared = prev.inputTokens;
   } else {
+    // An anchor is for kept items only: a break before the items shares no item.
+    const known = head === null && anchor !== null && anchor.items <= sharedItems ? anchor : null;
     const sharedEstimate =
       head !== null
         ? sharedHeadTokens(prev.fingerprint, next.fingerprint, head)
@@ -72,7 +88,10 @@ export function expectedCachedTokens(
       const nextEstimate = estimatedPromptTokens(next.fingerprint);
       if (nextEstimate > 0) scale = next.inputTokens / nextEstimate;
     }
-    shared = Math.round(sharedEstimate * scale);
+    shared = known
+      ? known.inputTokens +
+        Math.round((sharedEstimate - estimatedPromptTokens(prev.fingerprint, known.items)) * scale)
+      : Math.round(sharedEstimate * scale);
   }
   if (next.inputTokens !== null) shared = Math.min(shared, next.inputTokens);
   return roundToCacheRules(shared, rules);

@@ -1,5 +1,11 @@
 import type { ModelRequest, PromptItem } from '../model/types.js';
-import { type CacheRules, cacheRulesFor, classifyTurn, expectedCachedTokens } from './cache-class.js';
+import {
+  type CacheRules,
+  cacheRulesFor,
+  classifyTurn,
+  expectedCachedTokens,
+  type PromptAnchor,
+} from './cache-class.js';
 import { hashList } from './hash.js';
 import {
   checkPrefix,
@@ -45,6 +51,8 @@ export class CacheForensics {
   private readonly countTokens: TokenCounter;
   private readonly rules: CacheRules | undefined;
   private previous: (PreviousPrompt & { inputTokens: number | null }) | null = null;
+  /** The provider's input_tokens of every prompt seen, by head and item chain (see `anchorFor`). */
+  private readonly anchors = new Map<string, number>();
 
   constructor(opts: { countTokens?: TokenCounter; rules?: CacheRules } = {}) {
     this.countTokens = opts.countTokens ?? countO200kTokens;
@@ -86,6 +94,7 @@ export class CacheForensics {
       ...(output.outputItemDigests ? { outputItemDigests: output.outputItemDigests } : {}),
       inputTokens: input.inputTokens,
     };
+    this.remember(input.fingerprint, input.inputTokens);
     return forensics;
   }
 
@@ -95,7 +104,30 @@ export class CacheForensics {
    * next turn is still compared with that last turn, not with this one.
    */
   peek(input: Omit<ForensicsTurnInput, 'outputAsInput'>): TurnForensics {
-    return this.compute({ ...input, fingerprint: fingerprintRequest(input.request, this.countTokens) });
+    const fingerprint = fingerprintRequest(input.request, this.countTokens);
+    const forensics = this.compute({ ...input, fingerprint });
+    this.remember(fingerprint, input.inputTokens);
+    return forensics;
+  }
+
+  private remember(fingerprint: PromptFingerprint, inputTokens: number): void {
+    const chains = itemChains(fingerprint.itemHashes, fingerprint.itemHashes.length);
+    this.anchors.set(anchorKey(fingerprint, chains.at(-1) ?? ''), inputTokens);
+  }
+
+  /**
+   * The longest prompt seen whose items are exactly the first items of `next`'s shared part: its
+   * input_tokens is the provider's own count of that prefix. Looked for only when the prefix held
+   * partly (after a compaction, mostly), so the chain walk is rare.
+   */
+  private anchorFor(fingerprint: PromptFingerprint, prefix: PrefixCheck): PromptAnchor | null {
+    if (typeof prefix.diverged_at !== 'number' || prefix.diverged_at < 1) return null;
+    const chains = itemChains(fingerprint.itemHashes, prefix.diverged_at);
+    for (let items = chains.length; items >= 1; items--) {
+      const inputTokens = this.anchors.get(anchorKey(fingerprint, chains[items - 1]!));
+      if (inputTokens !== undefined) return { items, inputTokens };
+    }
+    return null;
   }
 
   private compute(input: {
@@ -115,6 +147,7 @@ export class CacheForensics {
       prev ? { fingerprint: prev.fingerprint, inputTokens: prev.inputTokens } : null,
       { fingerprint, inputTokens: input.inputTokens },
       rules,
+      this.anchorFor(fingerprint, raw),
     );
     const cacheClass = classifyTurn({
       turn: input.turn,
@@ -149,4 +182,28 @@ function calibrateLost(
   for (const tokens of prev.itemTokens) estimate += tokens;
   if (estimate <= 0) return prefix;
   return { ...prefix, lost_tokens: Math.round((prefix.lost_tokens * prevInputTokens) / estimate) };
+}
+
+/** Everything before the items that a cached prefix depends on. */
+function anchorKey(fp: PromptFingerprint, chain: string): string {
+  return `${fp.model}|${fp.instructionsHash}|${fp.toolsHash}|${fp.settingsHash}|${fp.promptCacheKey}|${chain}`;
+}
+
+/** A cheap chained hash of the first k item hashes, for k = 1..count (two 32-bit FNV-1a lanes). */
+function itemChains(hashes: readonly string[], count: number): string[] {
+  const chains: string[] = [];
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < count && i < hashes.length; i++) {
+    const hash = hashes[i]!;
+    for (let c = 0; c < hash.length; c++) {
+      const code = hash.charCodeAt(c);
+      a = Math.imul(a ^ code, 0x01000193);
+      b = Math.imul(b ^ code, 0x5bd1e995);
+    }
+    a = Math.imul(a ^ 0x2c, 0x01000193);
+    b = Math.imul(b ^ 0x2c, 0x5bd1e995);
+    chains.push(`${i + 1}:${(a >>> 0).toString(36)}${(b >>> 0).toString(36)}`);
+  }
+  return chains;
 }

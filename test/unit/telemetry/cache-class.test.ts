@@ -178,6 +178,23 @@ describe('expectedCachedTokens', () => {
     expect(expected).toBe(Math.round((sharedEstimate * prev.inputTokens) / estimate));
   });
 
+  it('starts a partial prefix from the provider count of an earlier prompt that was its first items', () => {
+    const estimate = prevFp.prefixTokens + prevFp.itemTokens.reduce((a, b) => a + b, 0);
+    const prev = { fingerprint: prevFp, inputTokens: Math.round(estimate / 2) };
+    const check = broke('compacted', 5);
+    const next = { fingerprint: nextFp, inputTokens: 99_999 };
+    // an earlier prompt of exactly the 5 shared items: its count is the answer
+    expect(expectedCachedTokens(check, prev, next, EXACT, { items: 5, inputTokens: 2345 })).toBe(2345);
+    // of 3 of them: only items 3 and 4 are estimated (and scaled)
+    const rest = prevFp.itemTokens[3]! + prevFp.itemTokens[4]!;
+    expect(expectedCachedTokens(check, prev, next, EXACT, { items: 3, inputTokens: 2000 })).toBe(
+      2000 + Math.round((rest * prev.inputTokens) / estimate),
+    );
+    // an anchor longer than the shared part says nothing about it
+    const scaled = expectedCachedTokens(check, prev, next, EXACT);
+    expect(expectedCachedTokens(check, prev, next, EXACT, { items: 6, inputTokens: 2345 })).toBe(scaled);
+  });
+
   it('never expects more than the new input', () => {
     const prev = { fingerprint: prevFp, inputTokens: 3000 };
     expect(expectedCachedTokens(extended, prev, { fingerprint: nextFp, inputTokens: 2000 }, EXACT)).toBe(

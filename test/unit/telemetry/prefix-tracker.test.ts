@@ -12,7 +12,11 @@ import { call, callOutput, reasoning, request, TOOLS, user } from './helpers.js'
  */
 class PrefixCacheProvider {
   private seen: string[][] = [];
-  constructor(private readonly reportsCache = true) {}
+  constructor(
+    private readonly reportsCache = true,
+    /** Tokens the provider counts for an item, when not its text (a compaction item: what it replaced). */
+    private readonly itemTokens: (item: PromptItem) => number | undefined = () => undefined,
+  ) {}
 
   evict(): void {
     this.seen = [];
@@ -24,7 +28,9 @@ class PrefixCacheProvider {
       req.instructions,
       ...req.input.map((item) => JSON.stringify(Object.values(item))),
     ];
-    const tokens = blocks.map((block) => countTokens(block) + 3);
+    const tokens = blocks.map(
+      (block, i) => (i >= 2 ? this.itemTokens(req.input[i - 2]!) : undefined) ?? countTokens(block) + 3,
+    );
     let best = 0;
     for (const old of this.seen) {
       let shared = 0;
@@ -44,13 +50,18 @@ interface Scenario {
   layout?: (turn: number, items: PromptItem[]) => ModelRequest;
   beforeTurn?: (turn: number, provider: PrefixCacheProvider, items: PromptItem[]) => PromptItem[] | undefined;
   reportsCache?: boolean;
+  itemTokens?: (item: PromptItem) => number | undefined;
+  /** The task message's context lines (40 unless set). */
+  contextLines?: number;
 }
 
 function run(scenario: Scenario): { records: (TurnForensics & { cached: number | null; input: number })[] } {
-  const provider = new PrefixCacheProvider(scenario.reportsCache ?? true);
+  const provider = new PrefixCacheProvider(scenario.reportsCache ?? true, scenario.itemTokens);
   const forensics = new CacheForensics();
   let items: PromptItem[] = [
-    user(`Task: make the build pass.\n${'Context line about the repository.\n'.repeat(40)}`),
+    user(
+      `Task: make the build pass.\n${'Context line about the repository.\n'.repeat(scenario.contextLines ?? 40)}`,
+    ),
   ];
   const records = [];
   let afterCompaction = false;
@@ -141,6 +152,36 @@ describe('CacheForensics against a prefix-caching provider', () => {
     expect(turn8.cache_class).not.toBe('harness_break');
     expect(['hit', 'below_minimum']).toContain(turn8.cache_class);
     expect(records[8]!.prefix.extends_previous).toBe(true);
+  });
+
+  it('after a compaction that keeps an earlier prompt, expects exactly what that prompt cached (not a scaled estimate)', () => {
+    // The provider counts a compaction item as the history it replaced (as the real API and the
+    // sim do), far more than its short opaque text: a whole-prompt calibration ratio is then off
+    // for the kept items, by several cache steps.
+    const compaction = (n: number): PromptItem => ({ type: 'compaction', encrypted_content: `summary-${n}` });
+    const { records } = run({
+      turns: 12,
+      contextLines: 160,
+      itemTokens: (item) => (item.type === 'compaction' ? 3000 : undefined),
+      beforeTurn: (turn, _provider, items) =>
+        turn === 6 || turn === 9 ? [items[0]!, compaction(turn)] : undefined,
+    });
+    const first = records[0]!;
+    for (const turn of [6, 9]) {
+      const after = records[turn - 1]!;
+      expect(after.prefix).toMatchObject({ reason: 'compacted', diverged_at: 1 });
+      // what survived is exactly turn 1's prompt: the provider serves it, and that is what is expected
+      expect(after.cached).toBe(1024 + Math.floor((first.input - 1024) / 128) * 128);
+      expect(after.expected_cached_tokens).toBe(after.cached);
+      expect(after.cache_class).toBe('hit');
+    }
+    // turn 9's previous prompt holds a compaction item: the ratio of provider tokens to our
+    // estimate is far from 1 there, so a scaled estimate would have missed by more than a step
+    const previous = records[7]!;
+    expect(
+      previous.input /
+        (previous.fingerprint.prefixTokens + previous.fingerprint.itemTokens.reduce((a, b) => a + b, 0)),
+    ).toBeGreaterThan(1.5);
   });
 
   it('reports unknown when the provider gives no cache figures, but still flags our breaks', () => {
