@@ -132,6 +132,8 @@ export async function benchSim(): Promise<Record<string, unknown>> {
   const baseline = runConversation(createContext({ defaults, tokenCache: false }), bodies);
 
   const incMedian = median(incremental.times);
+  const atFullSize = median(incremental.times.slice(-20));
+  const cpuAtFullSize = median(incremental.cpu.slice(-20));
   const baseMedian = median(baseline.times);
   const rps = await requestsPerSecond(64, 3000);
   const codexSized = await benchSimRequest();
@@ -142,14 +144,18 @@ export async function benchSim(): Promise<Record<string, unknown>> {
     server_ms_per_request_median: Number(incMedian.toFixed(3)),
     server_ms_per_request_p95: Number(percentile(incremental.times, 0.95).toFixed(3)),
     server_ms_last_turn: Number((incremental.times.at(-1) ?? 0).toFixed(3)),
+    server_ms_last_20_turns_median: Number(atFullSize.toFixed(3)),
     // CPU time is less swayed than wall time by other work on a shared machine
     server_cpu_ms_per_request_median: Number(median(incremental.cpu).toFixed(3)),
-    server_cpu_ms_last_20_turns_median: Number(median(incremental.cpu.slice(-20)).toFixed(3)),
+    server_cpu_ms_last_20_turns_median: Number(cpuAtFullSize.toFixed(3)),
     baseline_full_retokenise_ms_median: Number(baseMedian.toFixed(3)),
     baseline_full_retokenise_ms_last_turn: Number((baseline.times.at(-1) ?? 0).toFixed(3)),
     speedup_vs_full_retokenise: Number((baseMedian / incMedian).toFixed(2)),
+    // The target is per request at ~100k tokens (the last 20 turns), on CPU time: on a shared
+    // machine wall time also counts the time spent waiting for a core.
     target_median_ms: 5,
-    target_met: incMedian < 5,
+    target_measure: 'server_cpu_ms_last_20_turns_median',
+    target_met: cpuAtFullSize < 5,
     requests_per_s_64_streams: Math.round(rps),
     codex_sized_request: codexSized.figures,
     targets: codexSized.targets,
