@@ -45,6 +45,18 @@ describe('PrefixCacheStore', () => {
     expect(store.lookup(2, a, BLOCK_PROFILE)).toBe(0); // another routing bucket
   });
 
+  test('routing buckets never share an entry, whichever of their bits differ', () => {
+    const store = new PrefixCacheStore(1e9, () => 0);
+    const a = analyse([words('a', 1500)], 128);
+    const bucket = 0x1f_ffff_ffff_ffff; // 53 bits, as routing buckets are
+    store.write(bucket, a, BLOCK_PROFILE, 0, write);
+    const full = Math.floor(a.totalTokens / 128) * 128;
+    expect(store.lookup(bucket, a, BLOCK_PROFILE)).toBe(full);
+    for (const other of [bucket - 1, bucket - 0x200000, bucket - 0x20_0000_0000_0000 / 2, 0]) {
+      expect(store.lookup(other, a, BLOCK_PROFILE)).toBe(0);
+    }
+  });
+
   test('LRU eviction removes the longest prefixes first (children before parents)', () => {
     const store = new PrefixCacheStore(128 * 10, () => 0);
     const a = analyse([words('a', 1500)], 128);
