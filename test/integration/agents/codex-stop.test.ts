@@ -9,26 +9,43 @@ import {
   SampleRecordSchema,
   TurnRecordSchema,
 } from '../../../src/telemetry/index.js';
-import { assertBuilt, CLI, REPO, readJsonl, runCli, turnbenchContainers } from '../cli/helpers.js';
-import { hostProcesses, waitFor } from './helpers.js';
+import {
+  assertBuilt,
+  CLI,
+  REPO,
+  readJsonl,
+  runCli,
+  turnbenchContainers,
+  uniqueRunId,
+} from '../cli/helpers.js';
+import { processesIn, waitFor, watchRunContainers } from './helpers.js';
 
-/** The pinned Codex build's path inside sandboxes: its processes show up in the host's process list. */
+/**
+ * The pinned Codex build's path inside sandboxes: its processes show up in the host's process
+ * list. Only those in this run's containers count: the engine and the host are shared with other
+ * runs (and other test files) that run Codex at the same time.
+ */
 const CODEX_IN_SANDBOX = '/opt/turnbench/codex/bin/codex';
 
 describe('Codex runs stopped by limits, the wall time and Ctrl-C', () => {
   it('stops Codex at the turn limit and at the wall time: agent killed, scored, container removed', async () => {
     assertBuilt();
     const resultsDir = mkdtempSync(join(tmpdir(), 'tb-codex-limits-'));
+    const runId = uniqueRunId('limits');
+    const watch = watchRunContainers(runId);
     const result = await runCli([
       'run',
       'test/fixtures/agents/codex-limits/suite.yaml',
       '--run-id',
-      'limits',
+      runId,
       '--results-dir',
       resultsDir,
     ]);
+    const containers = await watch.stop();
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
-    const runDir = join(resultsDir, 'limits');
+    // a sandbox per sample was seen, so the process check below looks in the right places
+    expect(containers.size).toBeGreaterThanOrEqual(2);
+    const runDir = join(resultsDir, runId);
     const samples = readJsonl(join(runDir, 'samples.jsonl')).map((l) => SampleRecordSchema.parse(l));
     const turns = readJsonl(join(runDir, 'turns.jsonl')).map((l) => TurnRecordSchema.parse(l));
     const events = readJsonl(join(runDir, 'events.jsonl')).map((l) => EventRecordSchema.parse(l));
@@ -51,14 +68,16 @@ describe('Codex runs stopped by limits, the wall time and Ctrl-C', () => {
       stopped: 'wall_timeout',
     });
 
-    expect(await turnbenchContainers('limits')).toEqual([]);
-    expect(await hostProcesses(CODEX_IN_SANDBOX)).toEqual([]);
+    expect(await turnbenchContainers(runId)).toEqual([]);
+    expect(await processesIn(containers, CODEX_IN_SANDBOX)).toEqual([]);
   }, 240_000);
 
   it('on Ctrl-C leaves no container and no Codex process, and --resume finishes the run', async () => {
     assertBuilt();
     const resultsDir = mkdtempSync(join(tmpdir(), 'tb-codex-int-'));
-    const runDir = join(resultsDir, 'int');
+    const runId = uniqueRunId('int');
+    const runDir = join(resultsDir, runId);
+    const watch = watchRunContainers(runId);
     const child = spawn(
       process.execPath,
       [
@@ -66,7 +85,7 @@ describe('Codex runs stopped by limits, the wall time and Ctrl-C', () => {
         'run',
         'test/fixtures/agents/codex-interrupt/suite.yaml',
         '--run-id',
-        'int',
+        runId,
         '--results-dir',
         resultsDir,
         '--grace',
@@ -79,11 +98,9 @@ describe('Codex runs stopped by limits, the wall time and Ctrl-C', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
 
     // Both agents are in their slow command: Codex processes run in the sandboxes.
+    const own = async () => processesIn(new Set(await turnbenchContainers(runId)), CODEX_IN_SANDBOX);
     await waitFor(
-      async () =>
-        (await hostProcesses(CODEX_IN_SANDBOX)).length >= 2 && existsSync(join(runDir, 'turns.jsonl'))
-          ? true
-          : null,
+      async () => ((await own()).length >= 2 && existsSync(join(runDir, 'turns.jsonl')) ? true : null),
       120_000,
       'two Codex processes at work',
     );
@@ -98,14 +115,16 @@ describe('Codex runs stopped by limits, the wall time and Ctrl-C', () => {
     const code = await exited;
     expect(code, stderr.slice(-2000)).toBe(130);
     expect(stderr).toContain('aborting samples in flight');
-    expect(await turnbenchContainers('int')).toEqual([]);
-    expect(await hostProcesses(CODEX_IN_SANDBOX)).toEqual([]);
+    const containers = await watch.stop();
+    expect(containers.size).toBeGreaterThanOrEqual(2);
+    expect(await turnbenchContainers(runId)).toEqual([]);
+    expect(await processesIn(containers, CODEX_IN_SANDBOX)).toEqual([]);
     const interrupted = RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
     expect(interrupted.status).toBe('interrupted');
     const cancelled = readJsonl(join(runDir, 'samples.jsonl')).map((l) => SampleRecordSchema.parse(l));
     expect(cancelled.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
 
-    const resumed = await runCli(['run', '--resume', 'int', '--results-dir', resultsDir]);
+    const resumed = await runCli(['run', '--resume', runId, '--results-dir', resultsDir]);
     expect(resumed.code, resumed.stderr.slice(-3000)).toBe(0);
     const samples = readJsonl(join(runDir, 'samples.jsonl')).map((l) => SampleRecordSchema.parse(l));
     const turns = readJsonl(join(runDir, 'turns.jsonl')).map((l) => TurnRecordSchema.parse(l));
@@ -124,6 +143,6 @@ describe('Codex runs stopped by limits, the wall time and Ctrl-C', () => {
     expect(RunManifestSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))).status).toBe(
       'completed',
     );
-    expect(await turnbenchContainers('int')).toEqual([]);
+    expect(await turnbenchContainers(runId)).toEqual([]);
   }, 280_000);
 });

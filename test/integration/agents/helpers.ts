@@ -100,6 +100,48 @@ export async function containerOf(sampleId: string): Promise<string | null> {
   return out.trim().split('\n').filter(Boolean)[0] ?? null;
 }
 
+/**
+ * The containers a run has had, by its `turnbench.run` label, gathered while it runs (they are
+ * removed by the end): `stop()` ends the polling and gives their full ids.
+ */
+export function watchRunContainers(runId: string): { stop: () => Promise<Set<string>> } {
+  const ids = new Set<string>();
+  let running = true;
+  const poll = (async () => {
+    while (running) {
+      const out = await docker(['ps', '-a', '-q', '--no-trunc', '--filter', `label=turnbench.run=${runId}`]);
+      for (const id of out.split('\n').filter(Boolean)) ids.add(id.trim());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await poll;
+      return ids;
+    },
+  };
+}
+
+/**
+ * Host processes whose command line contains `needle` and that run in one of `containers` (by
+ * their cgroup, which names the container's id): other runs' processes on a shared engine are
+ * not counted.
+ */
+export async function processesIn(containers: ReadonlySet<string>, needle: string): Promise<string[]> {
+  const lines = await hostProcesses(needle);
+  return lines.filter((line) => {
+    const pid = line.trim().split(/\s+/)[0];
+    let cgroup = '';
+    try {
+      cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    } catch {
+      return false; // gone since ps listed it
+    }
+    return [...containers].some((id) => cgroup.includes(id));
+  });
+}
+
 /** Host processes whose command line contains `needle` (processes in containers show up too). */
 export async function hostProcesses(needle: string): Promise<string[]> {
   const { stdout } = await execFileAsync('ps', ['-eo', 'pid=,args=']);
