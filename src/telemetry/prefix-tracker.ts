@@ -7,6 +7,7 @@ import {
   type PromptAnchor,
 } from './cache-class.js';
 import { hashList } from './hash.js';
+import { ItemChain } from './item-chain.js';
 import {
   checkPrefix,
   fingerprintOutput,
@@ -53,6 +54,7 @@ export class CacheForensics {
   private previous: (PreviousPrompt & { inputTokens: number | null }) | null = null;
   /** The provider's input_tokens of every prompt seen, by head and item chain (see `anchorFor`). */
   private readonly anchors = new Map<string, number>();
+  private readonly chain = new ItemChain();
 
   constructor(opts: { countTokens?: TokenCounter; rules?: CacheRules } = {}) {
     this.countTokens = opts.countTokens ?? countO200kTokens;
@@ -111,8 +113,8 @@ export class CacheForensics {
   }
 
   private remember(fingerprint: PromptFingerprint, inputTokens: number): void {
-    const chains = itemChains(fingerprint.itemHashes, fingerprint.itemHashes.length);
-    this.anchors.set(anchorKey(fingerprint, chains.at(-1) ?? ''), inputTokens);
+    const chain = this.chain.key(fingerprint.itemHashes, fingerprint.itemHashes.length);
+    this.anchors.set(anchorKey(fingerprint, chain), inputTokens);
   }
 
   /**
@@ -122,9 +124,8 @@ export class CacheForensics {
    */
   private anchorFor(fingerprint: PromptFingerprint, prefix: PrefixCheck): PromptAnchor | null {
     if (typeof prefix.diverged_at !== 'number' || prefix.diverged_at < 1) return null;
-    const chains = itemChains(fingerprint.itemHashes, prefix.diverged_at);
-    for (let items = chains.length; items >= 1; items--) {
-      const inputTokens = this.anchors.get(anchorKey(fingerprint, chains[items - 1]!));
+    for (const { items, key } of this.chain.keys(fingerprint.itemHashes, prefix.diverged_at)) {
+      const inputTokens = this.anchors.get(anchorKey(fingerprint, key));
       if (inputTokens !== undefined) return { items, inputTokens };
     }
     return null;
@@ -187,23 +188,4 @@ function calibrateLost(
 /** Everything before the items that a cached prefix depends on. */
 function anchorKey(fp: PromptFingerprint, chain: string): string {
   return `${fp.model}|${fp.instructionsHash}|${fp.toolsHash}|${fp.settingsHash}|${fp.promptCacheKey}|${chain}`;
-}
-
-/** A cheap chained hash of the first k item hashes, for k = 1..count (two 32-bit FNV-1a lanes). */
-function itemChains(hashes: readonly string[], count: number): string[] {
-  const chains: string[] = [];
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < count && i < hashes.length; i++) {
-    const hash = hashes[i]!;
-    for (let c = 0; c < hash.length; c++) {
-      const code = hash.charCodeAt(c);
-      a = Math.imul(a ^ code, 0x01000193);
-      b = Math.imul(b ^ code, 0x5bd1e995);
-    }
-    a = Math.imul(a ^ 0x2c, 0x01000193);
-    b = Math.imul(b ^ 0x2c, 0x5bd1e995);
-    chains.push(`${i + 1}:${(a >>> 0).toString(36)}${(b >>> 0).toString(36)}`);
-  }
-  return chains;
 }
