@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import type { ResponseUsage } from 'openai/resources/responses/responses';
 import { z } from 'zod';
-import { type CodexSessionLog, findCodexBuild, parseSessionLog } from '../../src/agents/index.js';
+import { type CodexSessionLog, findCodexBuild, readSessionLog } from '../../src/agents/index.js';
+import { parseCodexLine } from '../../src/ingest/codex/parse-line.js';
+import { asNormalisedUsage } from '../../src/ingest/token-counts.js';
 import { type NormalisedUsage, normaliseResponsesUsage } from '../../src/model/index.js';
 import { type CodexConfigOptions, codexConfigToml } from './codex-config.js';
 
@@ -106,8 +108,13 @@ const TurnContextSchema = z.looseObject({
 });
 
 export interface CodexSession {
-  /** Per-request usage as the product reads it (token_count events and token_usage_record lines). */
+  /** The requests as the product reads the log (`readSessionLog`: token_usage_record lines, by response id). */
   log: CodexSessionLog;
+  /**
+   * Codex's other account: each `token_count` event's `last_token_usage`, in order, a repeated
+   * event (the same running total) once. Codex sends none for a compaction_trigger request.
+   */
+  tokenCounts: NormalisedUsage[];
   /** Approval policy and sandbox policy type of each `turn_context` line. */
   turnContexts: Array<{ approval: string; sandbox: string }>;
 }
@@ -123,20 +130,32 @@ function findFiles(dir: string, pattern: RegExp, out: string[] = []): string[] {
 }
 
 /** The one rollout of a `codex exec` run: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl`. */
-export function readCodexSession(codexHome: string): CodexSession {
+export async function readCodexSession(codexHome: string): Promise<CodexSession> {
   const files = findFiles(join(codexHome, 'sessions'), /^rollout-.*\.jsonl$/);
   if (files.length !== 1)
     throw new Error(`expected one rollout under ${codexHome}/sessions, found ${files.length}`);
-  const text = readFileSync(files[0] as string, 'utf8');
+  const file = files[0] as string;
   const turnContexts: CodexSession['turnContexts'] = [];
-  for (const raw of text.split('\n')) {
-    if (!raw.includes('"turn_context"')) continue;
-    const line = JSON.parse(raw) as { type?: unknown; payload?: unknown };
-    if (line.type !== 'turn_context') continue;
-    const context = TurnContextSchema.parse(line.payload);
-    turnContexts.push({ approval: context.approval_policy, sandbox: context.sandbox_policy.type });
+  const tokenCounts: NormalisedUsage[] = [];
+  let lastTotal: number | null = null;
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    if (raw.includes('"turn_context"')) {
+      const line = JSON.parse(raw) as { type?: unknown; payload?: unknown };
+      if (line.type !== 'turn_context') continue;
+      const context = TurnContextSchema.parse(line.payload);
+      turnContexts.push({ approval: context.approval_policy, sandbox: context.sandbox_policy.type });
+    } else if (raw.includes('"token_count"')) {
+      const parsed = parseCodexLine(JSON.parse(raw));
+      if (!parsed.ok) throw new Error(`${file}: ${parsed.error}`);
+      const line = parsed.line;
+      if (line.kind !== 'usage' || line.from !== 'token_count' || !line.last) continue;
+      if (line.total?.total != null && line.total.total === lastTotal) continue; // a repeat
+      lastTotal = line.total?.total ?? null;
+      const usage = asNormalisedUsage(line.last);
+      if (usage) tokenCounts.push(usage);
+    }
   }
-  return { log: parseSessionLog(text), turnContexts };
+  return { log: await readSessionLog(file), tokenCounts, turnContexts };
 }
 
 /** A sim response's usage in the terms Codex's log is read in. */

@@ -154,7 +154,7 @@ function callsOf(output: ResponseOutputItem[]): Array<[string, string]> {
 }
 
 /** What every set-up must show: the task done, 2xx everywhere, each step once, usage booked. */
-function expectTaskDone(o: Outcome): void {
+async function expectTaskDone(o: Outcome): Promise<void> {
   expect(o.lastMessage.trim()).toBe(FINAL);
   expect(readFileSync(join(o.work, 'stats.py'), 'utf8')).toBe(
     'def mean(xs):\n    return sum(xs) / len(xs)\n',
@@ -179,17 +179,28 @@ function expectTaskDone(o: Outcome): void {
   );
   expect(answered).toBe(true);
 
-  const session = readCodexSession(o.codexHome);
+  const session = await readCodexSession(o.codexHome);
   // Codex ran non-interactively, its commands in its own workspace-write sandbox
   expect(session.turnContexts.length).toBeGreaterThan(0);
   for (const c of session.turnContexts) expect(c).toEqual({ approval: 'never', sandbox: 'workspace-write' });
-  // Codex books, per response id, exactly the usage the sim answered (read as the product reads it)
-  expect(session.log.records.map((r) => r.responseId)).toEqual(o.responses.map((r) => r.id));
-  expect(session.log.records.map((r) => r.usage)).toEqual(o.responses.map((r) => usageOf(r.usage)));
+  // Codex books, per response id, exactly the usage the sim answered (read as the product reads it),
+  // each request of the kind it was; its two accounts of a request never disagree
+  expect(session.log.warnings).toEqual([]);
+  expect(session.log.requests.map((r) => r.responseId)).toEqual(o.responses.map((r) => r.id));
+  expect(session.log.requests.map((r) => r.usage)).toEqual(o.responses.map((r) => usageOf(r.usage)));
+  expect(session.log.requests.map((r) => r.kind)).toEqual(
+    o.exchanges.map((e) =>
+      e.response && isRemoteCompaction(e.response)
+        ? 'compaction'
+        : isInlineCompaction(e)
+          ? 'summary'
+          : 'agent',
+    ),
+  );
   // and its token_count events carry them as last_token_usage, in request order (Codex emits none
   // for a remote compaction turn)
   const expected = o.responses.filter((r) => !isRemoteCompaction(r)).map((r) => usageOf(r.usage));
-  expect(session.log.tokenCounts).toEqual(expected);
+  expect(session.tokenCounts).toEqual(expected);
 }
 
 describe('Codex CLI 0.171 against the sim', () => {
@@ -202,7 +213,7 @@ describe('Codex CLI 0.171 against the sim', () => {
       autoCompactTokenLimit: 10_000,
       reasoningEffort: 'low',
     });
-    expectTaskDone(o);
+    await expectTaskDone(o);
     const summaries = o.exchanges.filter(isInlineCompaction);
     // two compactions: the second one's history holds the first one's summary
     expect(summaries.length).toBeGreaterThanOrEqual(2);
@@ -227,7 +238,7 @@ describe('Codex CLI 0.171 against the sim', () => {
       autoCompactTokenLimit: 10_000,
       reasoningEffort: 'low',
     });
-    expectTaskDone(o);
+    await expectTaskDone(o);
     const triggers = o.exchanges.filter((e) => lastInput(e)?.type === 'compaction_trigger');
     expect(triggers.length).toBeGreaterThanOrEqual(2);
     for (const e of triggers) {
@@ -246,7 +257,7 @@ describe('Codex CLI 0.171 against the sim', () => {
     timeout: 200_000,
   }, async () => {
     const o = await runTask({ model: 'gpt-5.5', provider: 'custom' });
-    expectTaskDone(o);
+    await expectTaskDone(o);
     expect(o.exchanges.some(isInlineCompaction)).toBe(false);
     expect(o.responses.some(isRemoteCompaction)).toBe(false);
     // reasoning items come back byte-identical and are counted like any input item

@@ -124,13 +124,14 @@ describe('Codex CLI over the Responses WebSocket transport', () => {
   });
 
   it("logs per-request token_count equal to the sim's usage", async () => {
-    const session = readCodexSession(join(scratch, 'codex-home')).log;
+    const session = await readCodexSession(join(scratch, 'codex-home'));
     const generated = responses.map((r) => r.response).filter((r) => r.output.length > 0);
     const simUsage = generated.map((r) => usageOf(r.usage));
     expect(session.tokenCounts).toEqual(simUsage);
-    // and each response's own record, by id
-    expect(session.records.map((r) => r.responseId)).toEqual(generated.map((r) => r.id));
-    expect(session.records.map((r) => r.usage)).toEqual(simUsage);
+    // and each response's own record, by id, as the product reads the log
+    expect(session.log.warnings).toEqual([]);
+    expect(session.log.requests.map((r) => r.responseId)).toEqual(generated.map((r) => r.id));
+    expect(session.log.requests.map((r) => r.usage)).toEqual(simUsage);
     // the warm-up prefilled the prefix: from the first turn on, most of the prompt is cached
     expect(simUsage.every((u) => (u.cachedTokens ?? 0) > 0)).toBe(true);
   });
