@@ -25,8 +25,8 @@ const HEADLINES: Record<BenchName, Headline> = {
     `server time per request at ~100k tokens (last 20 turns): CPU ${f('server_cpu_ms_last_20_turns_median')} ms median (target < ${f('target_median_ms')} ms, met: ${f('target_met')}), ` +
       `wall ${f('server_ms_last_20_turns_median')} ms; whole conversation ${f('server_ms_per_request_median')} ms wall median, ` +
       `${f('speedup_vs_full_retokenise')}x faster than full re-tokenisation (${f('baseline_full_retokenise_ms_median')} ms); ` +
-      `p95 ${f('server_ms_per_request_p95')} ms, last turn ${f('server_ms_last_turn')} ms at ${f('final_prompt_tokens')} tokens`,
-    `server CPU per request over the whole conversation: ${f('server_cpu_ms_per_request_median')} ms median`,
+      `p95 ${f('server_ms_per_request_p95')} ms, last turn ${f('server_ms_last_turn')} ms at ${f('final_prompt_tokens')} tokens; ` +
+      `CPU over the whole conversation ${f('server_cpu_ms_per_request_median')} ms median`,
     `${f('requests_per_s_64_streams')} requests/s at 64 concurrent streams`,
     `sim CPU per ~40 KB request over HTTP: ${f('codex_sized_request.in_conversation.sim_cpu_ms_per_request')} ms in a conversation, ` +
       `${f('codex_sized_request.cold.sim_cpu_ms_per_request')} ms cold (ceiling ${f('codex_sized_request.limit_ms')} ms)`,
