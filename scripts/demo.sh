@@ -6,6 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/setup.sh"
 cd "$root"
+source "$root/scripts/results-dir-args.sh"
 run_id="demo-$(date -u +%Y%m%d-%H%M%S)"
 node dist/src/cli/main.js run tasks/demo/suite.yaml --run-id "$run_id" "$@"
-node dist/src/cli/main.js report "$run_id"
+node dist/src/cli/main.js report "$run_id" "${results_dir_args[@]}"
