@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Dockerode from 'dockerode';
-import { stringify as toYaml } from 'yaml';
 import { loadPricing } from '../src/config/index.js';
 import { runSuite } from '../src/runner/index.js';
 import { containerConfig } from '../src/sandbox/docker-provider.js';
@@ -19,6 +18,7 @@ import {
 import { loadSuite } from '../src/tasks/index.js';
 import type { SampleRecord } from '../src/telemetry/index.js';
 import { type ChildSim, startChildSim } from './child-sim.js';
+import { writeSingleTurnSuite } from './single-turn-suite.js';
 import { type Target, target } from './targets.js';
 import { median, round } from './util.js';
 
@@ -55,35 +55,12 @@ async function dockerProblem(docker: Dockerode): Promise<string | null> {
 }
 
 function writeSuite(root: string, baseURL: string | null): string {
-  for (let i = 0; i < TASKS; i++) {
-    const dir = join(root, 'tasks', `t${i}`);
-    mkdirSync(dir, { recursive: true });
-    const task = {
-      id: `t${i}`,
-      instructions: `Docker benchmark task ${i}: reply done ${i}.`,
-      scorer: { type: 'match', mode: 'contains', expected: `done ${i}` },
-      sim: { steps: [], final: `done ${i}` },
-    };
-    writeFileSync(join(dir, 'task.yaml'), toYaml(task));
-  }
-  const suite = {
-    name: 'bench-docker',
-    tasks: ['tasks/*'],
-    epochs: SAMPLES / TASKS,
-    variants: [
-      {
-        name: 'single',
-        model: 'sim-1',
-        instructions: 'You are a benchmark agent.',
-        ...(baseURL
-          ? { provider: 'openai', base_url: `${baseURL}/v1`, api_key_env: KEY_ENV }
-          : { provider: 'sim' }),
-      },
-    ],
-  };
-  const file = join(root, baseURL ? 'suite.yaml' : 'sim-suite.yaml');
-  writeFileSync(file, toYaml(suite));
-  return file;
+  return writeSingleTurnSuite(root, baseURL, {
+    name: 'docker',
+    tasks: TASKS,
+    samples: SAMPLES,
+    keyEnv: KEY_ENV,
+  });
 }
 
 /** ms per sample between the first tenth of the samples finishing and the last. */

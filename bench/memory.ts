@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stringify as toYaml } from 'yaml';
 import { type ChildSim, startChildSim } from './child-sim.js';
 import { runWorker, type WorkerResult } from './floor-protocol.js';
+import { writeSingleTurnSuite } from './single-turn-suite.js';
 import { type Target, target } from './targets.js';
 import { errorSummary, round } from './util.js';
 
@@ -31,36 +31,12 @@ const TASKS = 10;
 const KEY_ENV = 'TURNBENCH_BENCH_MEMORY_KEY';
 
 function writeSuite(root: string, baseURL: string | null): string {
-  for (let i = 0; i < TASKS; i++) {
-    const dir = join(root, 'tasks', `t${i}`);
-    mkdirSync(dir, { recursive: true });
-    const task = {
-      id: `t${i}`,
-      instructions: `Memory benchmark task ${i}: reply done ${i}.`,
-      scorer: { type: 'match', mode: 'contains', expected: `done ${i}` },
-      sim: { steps: [], final: `done ${i}` },
-    };
-    writeFileSync(join(dir, 'task.yaml'), toYaml(task));
-  }
-  const suite = {
-    name: 'bench-memory',
-    tasks: ['tasks/*'],
-    epochs: SAMPLES / TASKS,
-    variants: [
-      {
-        name: 'single',
-        model: 'sim-1',
-        instructions: 'You are a benchmark agent.',
-        ...(baseURL
-          ? { provider: 'openai', base_url: `${baseURL}/v1`, api_key_env: KEY_ENV }
-          : { provider: 'sim' }),
-      },
-    ],
-    sandbox: { engine: 'local' },
-  };
-  const file = join(root, baseURL ? 'suite.yaml' : 'sim-suite.yaml');
-  writeFileSync(file, toYaml(suite));
-  return file;
+  return writeSingleTurnSuite(root, baseURL, {
+    name: 'memory',
+    tasks: TASKS,
+    samples: SAMPLES,
+    keyEnv: KEY_ENV,
+  });
 }
 
 type RunView = ReturnType<typeof view>;
