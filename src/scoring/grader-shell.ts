@@ -4,7 +4,8 @@
  * - No login shell and no rc files (`bash --noprofile --norc`, BASH_ENV and ENV unset): an
  *   `exit 0` in ~/.bash_profile or ~/.bashrc does nothing.
  * - A fresh, empty HOME made for this one command (so ~/.local, ~/.config, ~/.gitconfig, Python's
- *   user site and the like are the grader's, not the agent's).
+ *   user site and the like are the grader's, not the agent's), and Python's bytecode cache inside
+ *   it, so no __pycache__ in the workspace is read.
  * - PATH is the standard system PATH (the caller runs it with ExecOptions.systemPath; an exec's
  *   own PATH also decides where the engine finds `sh`), minus every folder the sandbox user owns or may write,
  *   or whose parent folders it owns or may write. A planted `python3` in ~/bin or /tmp is never
@@ -44,6 +45,9 @@ const PRELUDE = [
   'home=$(mktemp -d /tmp/.grader-home.XXXXXXXXXX 2>/dev/null) || home=',
   'if [ -n "$home" ]; then HOME=$home; else HOME=/nonexistent; fi',
   'export HOME',
+  // Bytecode from a fresh folder: a .pyc the agent's own runs left may look current for a source
+  // changed within the same second at the same size (pyc checks mtime in seconds and size).
+  'if [ -n "$home" ]; then PYTHONPYCACHEPREFIX=$home/.pycache; export PYTHONPYCACHEPREFIX; fi',
   'bash --noprofile --norc -c "$1"',
   'status=$?',
   '[ -z "$home" ] || rm -rf -- "$home"',

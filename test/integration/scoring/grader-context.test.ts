@@ -110,6 +110,36 @@ describe.skipIf(!enabled)('a command scorer runs in a context the agent could no
     }
   });
 
+  it('scores a fix by its source, not by bytecode that still looks current', async () => {
+    const box = await sandbox();
+    try {
+      // The agent runs the code once (bytecode written), then fixes it at the same size and, as
+      // happens within one second, the same mtime: __pycache__ still looks current.
+      await run(
+        box,
+        [
+          `printf 'def add(a, b):\\n    return a - b\\n' > calc.py`,
+          `python3 -c 'import calc'`,
+          'touch -r calc.py /tmp/ref',
+          `printf 'def add(a, b):\\n    return a + b\\n' > calc.py`,
+          'touch -r /tmp/ref calc.py',
+        ].join(' && '),
+      );
+      const agentView = await box.exec(sh(COMMAND), { timeoutMs: 20_000 });
+      expect(agentView.exitCode, 'the stale bytecode must be what a plain run sees').not.toBe(0);
+
+      const score = await scoreSample(scorer, {
+        sandbox: box,
+        finalAnswer: null,
+        taskText: 'fix add()',
+        graderFiles,
+      });
+      expect(score.passed, score.detail).toBe(true);
+    } finally {
+      await box.destroy();
+    }
+  });
+
   it('still scores (a real result, not an error) a sandbox whose workspace the agent locked', async () => {
     const box = await sandbox();
     try {
