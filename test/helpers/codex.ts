@@ -1,5 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResponseUsage } from 'openai/resources/responses/responses';
 import { z } from 'zod';
@@ -162,4 +172,22 @@ export async function readCodexSession(codexHome: string): Promise<CodexSession>
 export function usageOf(u: ResponseUsage | undefined): NormalisedUsage {
   if (!u) throw new Error('a response without usage');
   return normaliseResponsesUsage(u);
+}
+
+/**
+ * Runs a work folder's Python tests as they now stand. Bytecode goes to a fresh folder of its
+ * own: Codex ran the tests before its fix, and a same-size edit within the same second leaves
+ * __pycache__ looking current (pyc checks mtime in seconds and size), so the old code would run.
+ */
+export function runPythonTests(work: string): void {
+  const pycache = mkdtempSync(join(tmpdir(), 'tb-pycache-'));
+  try {
+    execFileSync('python3', ['-m', 'unittest', '-q'], {
+      cwd: work,
+      stdio: 'pipe',
+      env: { ...process.env, PYTHONPYCACHEPREFIX: pycache },
+    });
+  } finally {
+    rmSync(pycache, { recursive: true, force: true });
+  }
 }

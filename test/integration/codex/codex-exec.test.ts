@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,13 @@ import type { Response, ResponseOutputItem } from 'openai/resources/responses/re
 import { afterEach, describe, expect, test } from 'vitest';
 import type { SimScript } from '../../../src/config/index.js';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
-import { readCodexSession, runCodexExec, stopCodexRuns, usageOf } from '../../helpers/codex.js';
+import {
+  readCodexSession,
+  runCodexExec,
+  runPythonTests,
+  stopCodexRuns,
+  usageOf,
+} from '../../helpers/codex.js';
 import type { CodexConfigOptions } from '../../helpers/codex-config.js';
 import {
   type RecordedExchange,
@@ -159,7 +164,7 @@ async function expectTaskDone(o: Outcome): Promise<void> {
   expect(readFileSync(join(o.work, 'stats.py'), 'utf8')).toBe(
     'def mean(xs):\n    return sum(xs) / len(xs)\n',
   );
-  execFileSync('python3', ['-m', 'unittest', '-q'], { cwd: o.work, stdio: 'pipe' });
+  runPythonTests(o.work);
 
   expect(o.exchanges.length).toBeGreaterThan(0);
   for (const e of o.exchanges) {

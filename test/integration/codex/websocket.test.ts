@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import {
   type CodexExecResult,
   readCodexSession,
   runCodexExec,
+  runPythonTests,
   stopCodexRuns,
   usageOf,
 } from '../../helpers/codex.js';
@@ -94,7 +94,7 @@ describe('Codex CLI over the Responses WebSocket transport', () => {
     const work = join(scratch, 'work');
     expect(await readFile(join(work, 'calc.py'), 'utf8')).toContain('return a + b');
     // the tests Codex ran really pass now
-    execFileSync('python3', ['-m', 'unittest', '-q'], { cwd: work, stdio: 'pipe' });
+    runPythonTests(work);
   });
 
   it('used one WebSocket for every request, never the HTTP fallback', () => {
