@@ -113,6 +113,10 @@ export async function benchProxy(): Promise<Record<string, unknown>> {
         requests: d.length - small.length,
         ...stats(addedTotal.filter((_, i) => !small.includes(i))),
       },
+      // turn i: the direct request went first for even i, the proxied one for odd i (the second
+      // of a pair may find the sim's caches warm); the two halves show the order's effect
+      added_total_direct_first: stats(addedTotal.filter((_, i) => i % 2 === 0)),
+      added_total_proxied_first: stats(addedTotal.filter((_, i) => i % 2 === 1)),
       // the proxy process's CPU per proxied request, both threads (forwarding; reading and
       // checking the request for its record), GC included
       proxy_cpu_ms_per_request: round(proxyCpuMs / proxiedRequests, 3),
