@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { emptyTotals } from '../src/agent/index.js';
 import { RecordingProxy, RecordThread } from '../src/agents/index.js';
 import { DEFAULT_LIMITS, loadPricing } from '../src/config/index.js';
+import { startPassThrough } from './pass-through-proxy.js';
 import type { Timing } from './proxy-client.js';
 import { round } from './util.js';
 
@@ -94,6 +95,11 @@ export async function benchProxy(): Promise<Record<string, unknown>> {
     await recorder.close();
     const cpu = process.cpuUsage(cpu0);
     const proxyCpuMs = (cpu.user + cpu.system) / 1000;
+    // the same conversation through the pass-through floor (bench/pass-through-proxy.ts), after
+    const floorSocket = join(dir, 'floor.sock');
+    const floorProxy = await startPassThrough(floorSocket, new URL(sim.url.origin));
+    const floor = await runClient(sim.url.href, floorSocket).finally(() => floorProxy.close());
+    const floorAdded = median(floor.direct.map((x, i) => floor.proxied[i]!.total - x.total));
     // the client warms up with 5 proxied requests before the measured ones
     const proxiedRequests = p.length + 5;
     const addedTotal = d.map((x, i) => p[i]!.total - x.total);
@@ -117,6 +123,9 @@ export async function benchProxy(): Promise<Record<string, unknown>> {
       // of a pair may find the sim's caches warm); the two halves show the order's effect
       added_total_direct_first: stats(addedTotal.filter((_, i) => i % 2 === 0)),
       added_total_proxied_first: stats(addedTotal.filter((_, i) => i % 2 === 1)),
+      // a Node process that only pipes (no recording, no redaction), in a second pass: the hop's own cost
+      pass_through_added_total: stats(floor.direct.map((x, i) => floor.proxied[i]!.total - x.total)),
+      added_total_over_pass_through_ms: round(added - floorAdded, 3),
       // the proxy process's CPU per proxied request, both threads (forwarding; reading and
       // checking the request for its record), GC included
       proxy_cpu_ms_per_request: round(proxyCpuMs / proxiedRequests, 3),
