@@ -10,6 +10,7 @@ import type {
 } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import {
+  cacheBreakEvent,
   describePromptChange,
   eventHeader,
   outputItemsAsInput,
@@ -235,16 +236,7 @@ async function converse(input: AgentRunInput, mcp: McpToolset | null): Promise<A
           ? describePromptChange(previous.request, logical, previous.output)
           : null;
       diffedReasons.add(reason);
-      sink.event({
-        ...eventAt(turn),
-        type: 'cache_break',
-        reason: record.prefix.reason,
-        diverged_at: record.prefix.diverged_at,
-        lost_tokens: record.prefix.lost_tokens,
-        detail: record.prefix.detail,
-        diff,
-        cost_usd: null,
-      });
+      sink.event(cacheBreakEvent(eventAt(turn), record.prefix, diff));
     }
     previous = { request: logical, output: response.output };
     addUsage(totals, response, record.cost_usd);

@@ -252,6 +252,26 @@ export const CacheBreakEventSchema = z.object({
   cost_usd: z.number().min(0).nullable().default(null),
 });
 
+export type CacheBreakEvent = z.infer<typeof CacheBreakEventSchema>;
+
+/** The event for a prompt that stopped being an exact prefix extension, from the turn's prefix check. */
+export function cacheBreakEvent(
+  header: ReturnType<typeof eventHeader>,
+  prefix: PrefixCheck,
+  diff: string | null,
+): CacheBreakEvent {
+  return {
+    ...header,
+    type: 'cache_break',
+    reason: prefix.reason,
+    diverged_at: prefix.diverged_at,
+    lost_tokens: prefix.lost_tokens,
+    detail: prefix.detail,
+    diff,
+    cost_usd: null,
+  };
+}
+
 export const RetryEventSchema = z.object({
   ...eventBase,
   type: z.literal('retry'),

@@ -12,6 +12,7 @@ import {
 } from '../../model/index.js';
 import {
   CacheForensics,
+  cacheBreakEvent,
   describePromptChange,
   eventHeader,
   outputItemsAsInput,
@@ -468,16 +469,7 @@ export class SampleRecorder implements ExchangeRecorder {
           )
         : null;
     conversation.diffedReasons.add(reason);
-    this.opts.sink.event({
-      ...this.event(record.turn),
-      type: 'cache_break',
-      reason: record.prefix.reason,
-      diverged_at: record.prefix.diverged_at,
-      lost_tokens: record.prefix.lost_tokens,
-      detail: record.prefix.detail,
-      diff,
-      cost_usd: null,
-    });
+    this.opts.sink.event(cacheBreakEvent(this.event(record.turn), record.prefix, diff));
   }
 
   /** A compaction is written once the turn after it shows what it left (or at the end of the sample). */
