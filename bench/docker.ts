@@ -8,7 +8,6 @@ import { loadPricing } from '../src/config/index.js';
 import { runSuite } from '../src/runner/index.js';
 import { containerConfig } from '../src/sandbox/docker-provider.js';
 import {
-  baseImageTag,
   DockerSandboxProvider,
   LocalSandboxProvider,
   RUN_LABEL,
@@ -18,6 +17,7 @@ import {
 import { loadSuite } from '../src/tasks/index.js';
 import type { SampleRecord } from '../src/telemetry/index.js';
 import { type ChildSim, startChildSim } from './child-sim.js';
+import { dockerProblem } from './docker-problem.js';
 import { writeSingleTurnSuite } from './single-turn-suite.js';
 import { type Target, target } from './targets.js';
 import { median, round } from './util.js';
@@ -36,23 +36,6 @@ const CONCURRENCY = 4;
 const TARGET_RATIO = 2;
 const KEY_ENV = 'TURNBENCH_BENCH_DOCKER_KEY';
 const TASKS = 10;
-
-async function dockerProblem(docker: Dockerode): Promise<string | null> {
-  try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref()),
-    ]);
-  } catch (error) {
-    return `no Docker engine answers (${(error as Error).message})`;
-  }
-  try {
-    await docker.getImage(baseImageTag()).inspect();
-  } catch {
-    return `base image ${baseImageTag()} is not built (run \`turnbench images build\`)`;
-  }
-  return null;
-}
 
 function writeSuite(root: string, baseURL: string | null): string {
   return writeSingleTurnSuite(root, baseURL, {

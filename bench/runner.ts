@@ -9,7 +9,6 @@ import { stringify as toYaml } from 'yaml';
 import { loadPricing, type Pricing, type VariantSpec } from '../src/config/index.js';
 import { type ProgressReporter, runSuite } from '../src/runner/index.js';
 import {
-  baseImageTag,
   DockerSandboxProvider,
   LocalSandboxProvider,
   RUN_LABEL,
@@ -18,6 +17,7 @@ import {
 import { type LoadedSuite, loadSuite } from '../src/tasks/index.js';
 import type { SampleRecord } from '../src/telemetry/index.js';
 import { startChildSim } from './child-sim.js';
+import { dockerProblem } from './docker-problem.js';
 import { collectGarbage, type MemoryPeaks, MemorySampler, megabytes, round } from './util.js';
 
 /**
@@ -337,30 +337,13 @@ async function cpuPerTurn(
 
 // ---------------------------------------------------------------- docker
 
-async function dockerAvailable(docker: Dockerode): Promise<string | null> {
-  try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref()),
-    ]);
-  } catch (error) {
-    return `no Docker engine answers (${(error as Error).message})`;
-  }
-  try {
-    await docker.getImage(baseImageTag()).inspect();
-  } catch {
-    return `base image ${baseImageTag()} is not built (run \`turnbench images build\`); not building it inside the benchmark`;
-  }
-  return null;
-}
-
 async function dockerThroughput(
   ctx: RunContext,
   suite: LoadedSuite,
   localAt4: Measured,
 ): Promise<Record<string, unknown>> {
   const docker = new Dockerode();
-  const skip = await dockerAvailable(docker);
+  const skip = await dockerProblem(docker);
   if (skip) return { skipped: skip };
   const provider = new DockerSandboxProvider({ docker });
   const runId = `bench-docker-${randomUUID().slice(0, 8)}`;
