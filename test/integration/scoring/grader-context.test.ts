@@ -29,6 +29,9 @@ const scorer: Scorer = {
 };
 const graderFiles = [{ path: 'test_calc.py', content: TEST }];
 
+/** The command scorer's verdict on a sandbox, as the runner asks for it. */
+const score = (box: Sandbox) =>
+  scoreSample(scorer, { sandbox: box, finalAnswer: null, taskText: 'fix add()', graderFiles });
 const sh = (script: string) => ['bash', '--noprofile', '--norc', '-c', script];
 const run = async (box: Sandbox, script: string) => {
   const r = await box.exec(sh(script), { timeoutMs: 20_000 });
@@ -97,14 +100,9 @@ describe.skipIf(!enabled)('a command scorer runs in a context the agent could no
       const old = await box.exec(['sh', '-c', oldScorer], { timeoutMs: 20_000 });
       expect(old.exitCode, `the attack must beat the old scorer: ${old.stdout}${old.stderr}`).toBe(0);
 
-      const score = await scoreSample(scorer, {
-        sandbox: box,
-        finalAnswer: null,
-        taskText: 'fix add()',
-        graderFiles,
-      });
-      expect(score.passed, score.detail).toBe(false);
-      expect(score.detail).toContain('AssertionError: 0 != 5');
+      const result = await score(box);
+      expect(result.passed, result.detail).toBe(false);
+      expect(result.detail).toContain('AssertionError: 0 != 5');
     } finally {
       await box.destroy();
     }
@@ -128,13 +126,8 @@ describe.skipIf(!enabled)('a command scorer runs in a context the agent could no
       const agentView = await box.exec(sh(COMMAND), { timeoutMs: 20_000 });
       expect(agentView.exitCode, 'the stale bytecode must be what a plain run sees').not.toBe(0);
 
-      const score = await scoreSample(scorer, {
-        sandbox: box,
-        finalAnswer: null,
-        taskText: 'fix add()',
-        graderFiles,
-      });
-      expect(score.passed, score.detail).toBe(true);
+      const result = await score(box);
+      expect(result.passed, result.detail).toBe(true);
     } finally {
       await box.destroy();
     }
@@ -144,14 +137,9 @@ describe.skipIf(!enabled)('a command scorer runs in a context the agent could no
     const box = await sandbox();
     try {
       await run(box, 'chmod 000 /workspace');
-      const score = await scoreSample(scorer, {
-        sandbox: box,
-        finalAnswer: null,
-        taskText: 'fix add()',
-        graderFiles,
-      });
-      expect(score.passed, score.detail).toBe(false);
-      expect(score.detail).toContain('AssertionError: 0 != 5');
+      const result = await score(box);
+      expect(result.passed, result.detail).toBe(false);
+      expect(result.detail).toContain('AssertionError: 0 != 5');
     } finally {
       await box.destroy();
     }
@@ -161,13 +149,8 @@ describe.skipIf(!enabled)('a command scorer runs in a context the agent could no
     const box = await sandbox();
     try {
       await run(box, "printf 'def add(a, b):\\n    return a + b\\n' > calc.py");
-      const score = await scoreSample(scorer, {
-        sandbox: box,
-        finalAnswer: null,
-        taskText: 'fix add()',
-        graderFiles,
-      });
-      expect(score, score.detail).toMatchObject({ passed: true, score: 1 });
+      const result = await score(box);
+      expect(result, result.detail).toMatchObject({ passed: true, score: 1 });
       // HOME is a fresh folder, PATH has no folder the sandbox user can write
       const env = await scoreSample(
         { type: 'command', command: 'echo "$HOME $PATH"; ls -A "$HOME" | wc -l', timeout_s: 10, files: [] },
