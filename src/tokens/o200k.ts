@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
+import { encodeAscii, PieceTable } from './ascii-fast-path.js';
 
 type O200kLibrary = typeof import('gpt-tokenizer/encoding/o200k_base');
 
@@ -140,20 +141,27 @@ function tokenised(part: string): string {
   return part;
 }
 
+/** Pieces of ASCII text seen lately, with the library's tokens for them (see ascii-fast-path.ts). */
+let pieces: PieceTable | null = null;
+
+function asciiFastPath(text: string, out: number[]): boolean {
+  pieces ??= new PieceTable((piece) => o200k().encode(piece, PLAIN));
+  return encodeAscii(tokenised(text), pieces, out, PIECE_CHARS);
+}
+
 function exactTokens(text: string): number[] {
   const out: number[] = [];
+  // ASCII text without a piece over PIECE_CHARS: boundedParts would visit it whole, as one part.
+  if (asciiFastPath(text, out)) return out;
   boundedParts(text, (part) => {
-    for (const token of o200k().encode(tokenised(part), PLAIN)) out.push(token);
+    if (asciiFastPath(part, out)) return;
+    for (const token of o200k().encode(part, PLAIN)) out.push(token);
   });
   return out;
 }
 
 function exactCount(text: string): number {
-  let n = 0;
-  boundedParts(text, (part) => {
-    n += o200k().countTokens(tokenised(part), PLAIN);
-  });
-  return n;
+  return exactTokens(text).length;
 }
 
 /** How far a sample window's edges move to the nearest whitespace, so it holds whole words. */
