@@ -1,10 +1,13 @@
 import type { CacheTtl } from '../responses/schema.js';
 import type { TokenCache } from '../tokens/token-cache.js';
-import { digest, seedHash } from '../util/hash.js';
+import { digestLanes, seedHash } from '../util/hash.js';
 import type { Segment, SegmentKind } from './segments.js';
 
 /** Tokens hashed to route a request without `prompt_cache_key` (the real service uses ~256). */
 export const ROUTING_HEAD_TOKENS = 256;
+
+/** A position no prompt reaches. */
+const NEVER = 0x7fffffff;
 
 export interface Boundary {
   end: number;
@@ -47,17 +50,19 @@ export function analysePrompt(segments: Segment[], tokens: TokenCache, opts: Ana
   const boundaries: Boundary[] = [];
   const breakpoints: PromptAnalysis['breakpoints'] = [];
   const probes = new Map<number, number>();
-  let probeSet: ReadonlySet<number> | undefined;
   let headHash: number | null = null;
   let pos = 0;
+  // The two lanes stay plain locals (no closure reads them): captured by one, every update of a
+  // lane outside the small-integer range allocated a heap number, two per token (issue 13).
   let a = state.a;
   let b = state.b;
-
-  const mark = (): number => {
-    state.a = a;
-    state.b = b;
-    return digest(state);
-  };
+  // One comparison per token: `stop` is the next position where a hash is wanted (a block end,
+  // the routing head or a probe); the probe positions, known once the head is, in order.
+  let nextBlock = block > 0 ? block : NEVER;
+  let probeList: number[] = [];
+  let probeAt = 0;
+  let nextProbe = NEVER;
+  let stop = Math.min(nextBlock, ROUTING_HEAD_TOKENS);
 
   for (const seg of segments) {
     let nextBreakpoint = 0;
@@ -67,26 +72,41 @@ export function analysePrompt(segments: Segment[], tokens: TokenCache, opts: Ana
         const t = arr[i] as number;
         a = Math.imul(a ^ t, 0x01000193);
         b = Math.imul((b ^ t) + (b >>> 13), 0x5bd1e995);
-        pos++;
-        if (block > 0 && pos % block === 0) blockHashes.push(mark());
-        if (pos === ROUTING_HEAD_TOKENS) {
-          headHash = mark();
-          probeSet = opts.probeFor?.(headHash);
+        if (++pos !== stop) continue;
+        const hash = digestLanes(a, b);
+        if (pos === nextBlock) {
+          blockHashes.push(hash);
+          nextBlock += block;
         }
-        if (probeSet?.has(pos)) probes.set(pos, mark());
+        if (pos === ROUTING_HEAD_TOKENS) {
+          headHash = hash;
+          const wanted = opts.probeFor?.(hash);
+          if (wanted) probeList = [...wanted].filter((q) => q >= pos).sort((x, y) => x - y);
+          nextProbe = probeList[0] ?? NEVER;
+        }
+        if (pos === nextProbe) {
+          probes.set(pos, hash);
+          nextProbe = probeList[++probeAt] ?? NEVER;
+        }
+        stop = Math.min(nextBlock, nextProbe, headHash === null ? ROUTING_HEAD_TOKENS : NEVER);
       }
       while (nextBreakpoint < seg.breakpoints.length && seg.breakpoints[nextBreakpoint]?.afterPiece === p) {
-        breakpoints.push({ pos, hash: mark(), ttl: seg.breakpoints[nextBreakpoint]?.ttl });
+        breakpoints.push({ pos, hash: digestLanes(a, b), ttl: seg.breakpoints[nextBreakpoint]?.ttl });
         nextBreakpoint++;
       }
     }
-    boundaries.push({ end: pos, hash: mark(), kind: seg.kind, label: seg.label, compaction: seg.compaction });
+    boundaries.push({
+      end: pos,
+      hash: digestLanes(a, b),
+      kind: seg.kind,
+      label: seg.label,
+      compaction: seg.compaction,
+    });
   }
-  const endHash = mark();
+  const endHash = digestLanes(a, b);
   if (headHash === null) {
     headHash = endHash;
-    probeSet = opts.probeFor?.(headHash);
-    if (probeSet?.has(pos)) probes.set(pos, endHash);
+    if (opts.probeFor?.(headHash)?.has(pos)) probes.set(pos, endHash);
   }
   return { totalTokens: pos, headHash, blockHashes, boundaries, breakpoints, probes, endHash };
 }

@@ -23,7 +23,11 @@ export function mixInto(s: HashState, value: number): void {
 }
 
 export function digest(s: HashState): number {
-  return (s.a >>> 0) * 0x200000 + ((s.b >>> 0) & 0x1fffff);
+  return digestLanes(s.a, s.b);
+}
+
+export function digestLanes(a: number, b: number): number {
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 /** Hash of a string as a 53-bit number (for ids, seeds and keys). */
