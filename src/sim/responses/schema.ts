@@ -98,14 +98,20 @@ export function describeInvalidItem(item: unknown): string {
   return `invalid '${type}' item: '${issue.path.join('.')}': ${issue.message}`;
 }
 
+/**
+ * Dispatched on `type` (a message may leave it out): a plain union tried every schema in turn
+ * and built the issues of each miss, a fifth of a cold 40 KB request's CPU (issue 13).
+ */
 export const InputItemSchema = z.union([
-  MessageItemSchema,
-  FunctionCallItemSchema,
-  FunctionCallOutputItemSchema,
-  CustomToolCallItemSchema,
-  CustomToolCallOutputItemSchema,
-  ReasoningItemSchema,
-  CompactionItemSchema,
+  z.discriminatedUnion('type', [
+    MessageItemSchema,
+    FunctionCallItemSchema,
+    FunctionCallOutputItemSchema,
+    CustomToolCallItemSchema,
+    CustomToolCallOutputItemSchema,
+    ReasoningItemSchema,
+    CompactionItemSchema,
+  ]),
   OtherItemSchema,
 ]);
 export type InputItem = z.infer<typeof InputItemSchema>;
