@@ -145,22 +145,25 @@ export class PieceTable {
 
   constructor(private readonly encodePiece: (piece: string) => readonly number[]) {}
 
-  /** Appends the tokens of `text.slice(start, end)` to `out`. */
-  encodeInto(text: string, start: number, end: number, out: number[]): void {
+  /**
+   * Writes the tokens of `text.slice(start, end)` into `out` from `at`; returns the index after
+   * them. `out` has room: a piece of ASCII text has at most one token per character.
+   */
+  encodeInto(text: string, start: number, end: number, out: Uint32Array, at: number): number {
     const length = end - start;
     if (length <= SHORT_CHARS) {
       const key = shortKey(text, start, length);
       const known = this.short[key] as number;
       if (known > 0) {
-        out.push(known - 1);
-        return;
+        out[at] = known - 1;
+        return at + 1;
       }
       if (known === 0) {
         const tokens = this.encodePiece(text.slice(start, end));
         if (tokens.length === 1) {
           this.short[key] = (tokens[0] as number) + 1;
-          out.push(tokens[0] as number);
-          return;
+          out[at] = tokens[0] as number;
+          return at + 1;
         }
         this.short[key] = -1;
       }
@@ -172,14 +175,15 @@ export class PieceTable {
       if (this.hashes[slot] === h && this.sameChars(entry, text, start, length)) {
         const from = this.tokenStart[entry] as number;
         const to = from + (this.tokenLength[entry] as number);
-        for (let t = from; t < to; t++) out.push(this.tokenPool[t] as number);
-        return;
+        for (let t = from; t < to; t++) out[at++] = this.tokenPool[t] as number;
+        return at;
       }
       slot = (slot + 1) & (SLOTS - 1);
     }
     const tokens = this.encodePiece(text.slice(start, end));
-    for (const token of tokens) out.push(token);
+    for (const token of tokens) out[at++] = token;
     this.remember(slot, h, text, start, length, tokens);
+    return at;
   }
 
   private sameChars(entry: number, text: string, start: number, length: number): boolean {
@@ -224,21 +228,22 @@ export class PieceTable {
   }
 }
 
+/** Reused output buffer: one token per character at most, grown to the longest text seen. */
+let scratch = new Uint32Array(4096);
+
 /**
- * Appends the o200k tokens of `text` to `out` and returns true, or returns false (leaving `out`
- * as it was) when `text` is not all ASCII or has a piece longer than `maxPiece` characters: the
- * caller then takes the library's way.
+ * The o200k tokens of `text`, or null when `text` is not all ASCII or has a piece longer than
+ * `maxPiece` characters: the caller then takes the library's way.
  */
-export function encodeAscii(text: string, table: PieceTable, out: number[], maxPiece: number): boolean {
-  const before = out.length;
+export function encodeAscii(text: string, table: PieceTable, maxPiece: number): Uint32Array | null {
+  if (scratch.length < text.length) scratch = new Uint32Array(Math.max(text.length, scratch.length * 2));
+  const out = scratch;
+  let count = 0;
   for (let i = 0; i < text.length; ) {
     const end = pieceEnd(text, i);
-    if (end === -1 || end - i > maxPiece) {
-      out.length = before;
-      return false;
-    }
-    table.encodeInto(text, i, end, out);
+    if (end === -1 || end - i > maxPiece) return null;
+    count = table.encodeInto(text, i, end, out, count);
     i = end;
   }
-  return true;
+  return out.slice(0, count);
 }

@@ -2,6 +2,7 @@ export {
   countBounded,
   EXACT_CHARS,
   encodeBounded,
+  encodeBoundedU32,
   HEAD_CHARS,
   PIECE_CHARS,
   SAMPLE_WINDOWS,

@@ -144,24 +144,38 @@ function tokenised(part: string): string {
 /** Pieces of ASCII text seen lately, with the library's tokens for them (see ascii-fast-path.ts). */
 let pieces: PieceTable | null = null;
 
-function asciiFastPath(text: string, out: number[]): boolean {
+/** The tokens of ASCII text without a piece over PIECE_CHARS, else null (see ascii-fast-path.ts). */
+function asciiTokens(text: string): Uint32Array | null {
   pieces ??= new PieceTable((piece) => o200k().encode(piece, PLAIN));
-  return encodeAscii(tokenised(text), pieces, out, PIECE_CHARS);
+  return encodeAscii(tokenised(text), pieces, PIECE_CHARS);
+}
+
+/** Tokens of text up to EXACT_CHARS, appended to `out`. */
+function exactTokensInto(text: string, out: number[]): void {
+  boundedParts(text, (part) => {
+    const fast = asciiTokens(part);
+    if (fast) for (const token of fast) out.push(token);
+    else for (const token of o200k().encode(part, PLAIN)) out.push(token);
+  });
 }
 
 function exactTokens(text: string): number[] {
-  const out: number[] = [];
   // ASCII text without a piece over PIECE_CHARS: boundedParts would visit it whole, as one part.
-  if (asciiFastPath(text, out)) return out;
-  boundedParts(text, (part) => {
-    if (asciiFastPath(part, out)) return;
-    for (const token of o200k().encode(part, PLAIN)) out.push(token);
-  });
+  const fast = asciiTokens(text);
+  if (fast) return Array.from(fast);
+  const out: number[] = [];
+  exactTokensInto(text, out);
   return out;
 }
 
 function exactCount(text: string): number {
-  return exactTokens(text).length;
+  const fast = asciiTokens(text);
+  if (fast) return fast.length;
+  let n = 0;
+  boundedParts(text, (part) => {
+    n += asciiTokens(part)?.length ?? o200k().countTokens(part, PLAIN);
+  });
+  return n;
 }
 
 /** How far a sample window's edges move to the nearest whitespace, so it holds whole words. */
@@ -220,6 +234,15 @@ function pseudoTokens(rest: string, count: number, out: number[]): void {
     for (let i = from; i < to; i++) h = Math.imul(h ^ rest.charCodeAt(i), 0x01000193);
     out.push(0x40000000 + ((h >>> 0) & 0x3fffffff));
   }
+}
+
+/** `encodeBounded(text)` as a Uint32Array, without the intermediate array where it can. */
+export function encodeBoundedU32(text: string): Uint32Array {
+  if (text.length <= EXACT_CHARS) {
+    const fast = asciiTokens(text);
+    if (fast) return fast;
+  }
+  return Uint32Array.from(encodeBounded(text));
 }
 
 /** Token ids of `text` (near-exact up to EXACT_CHARS; see the module comment past it). */

@@ -1,4 +1,4 @@
-import { encodeBounded } from '../../tokens/index.js';
+import { encodeBoundedU32 } from '../../tokens/index.js';
 import { WeightedLru } from '../util/lru.js';
 
 /**
@@ -6,7 +6,7 @@ import { WeightedLru } from '../util/lru.js';
  * text never blocks the server. Special-token markers inside user text count as plain text.
  */
 export function encodeO200k(text: string): Uint32Array {
-  return Uint32Array.from(encodeBounded(text));
+  return encodeBoundedU32(text);
 }
 
 interface Cached {
