@@ -27,7 +27,8 @@ const OTHER = 6;
 /** Any character above 127: the fast path gives up on the text. */
 const NON_ASCII = 7;
 
-const CLASS = new Uint8Array(128);
+/** Class of every UTF-16 unit: one lookup, no branch for the non-ASCII ones. */
+const CLASS = new Uint8Array(65_536).fill(NON_ASCII);
 for (let c = 0; c < 128; c++) {
   if (c >= 97 && c <= 122) CLASS[c] = LOWER;
   else if (c >= 65 && c <= 90) CLASS[c] = UPPER;
@@ -39,9 +40,7 @@ for (let c = 0; c < 128; c++) {
 
 /** Class of the character at `i` (0 past the end). */
 function classAt(text: string, i: number): number {
-  if (i >= text.length) return 0;
-  const code = text.charCodeAt(i);
-  return code < 128 ? (CLASS[code] as number) : NON_ASCII;
+  return i < text.length ? (CLASS[text.charCodeAt(i)] as number) : 0;
 }
 
 /** End of `(?:'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE]))?` at `i`. */
@@ -61,9 +60,21 @@ function contractionEnd(text: string, i: number): number {
  */
 export function pieceEnd(text: string, i: number): number {
   const c = classAt(text, i);
+  if (c === LOWER) {
+    // the commonest piece, alternative 1 without prefix: [lower]+ contraction?
+    let j = i + 1;
+    while (classAt(text, j) === LOWER) j++;
+    return contractionEnd(text, j);
+  }
+  if (c === DIGIT) {
+    let j = i + 1;
+    if (classAt(text, j) === DIGIT) j++;
+    if (classAt(text, j) === DIGIT) j++;
+    return j;
+  }
   if (c === NON_ASCII) return -1;
   // Alternatives 1 and 2: an optional prefix (not \r\n, letter or digit), then a word.
-  const word = c === LOWER || c === UPPER ? i : c === BLANK || c === OTHER ? i + 1 : -1;
+  const word = c === UPPER ? i : c === BLANK || c === OTHER ? i + 1 : -1;
   if (word !== -1) {
     let j = word;
     while (classAt(text, j) === UPPER) j++;
@@ -74,12 +85,6 @@ export function pieceEnd(text: string, i: number): number {
     }
     // [upper]+[lower]* contraction? (no lower follows here, or the first branch had matched)
     if (j > word) return contractionEnd(text, j);
-  }
-  if (c === DIGIT) {
-    let j = i + 1;
-    if (classAt(text, j) === DIGIT) j++;
-    if (classAt(text, j) === DIGIT) j++;
-    return j;
   }
   // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
   const punct = c === OTHER ? i : text.charCodeAt(i) === 32 && classAt(text, i + 1) === OTHER ? i + 1 : -1;
@@ -138,7 +143,7 @@ export class PieceTable {
   private readonly chars = new Uint16Array(MAX_CHARS);
   private readonly tokenPool = new Uint32Array(MAX_TOKENS);
   /** Pieces of up to SHORT_CHARS characters (most of them) by shortKey: token + 1; 0 unknown; -1 several tokens. */
-  private readonly short = new Int32Array(SHORT_KEYS);
+  readonly short = new Int32Array(SHORT_KEYS);
   private pieces = 0;
   private charsUsed = 0;
   private tokensUsed = 0;
@@ -236,14 +241,47 @@ let scratch = new Uint32Array(4096);
  * `maxPiece` characters: the caller then takes the library's way.
  */
 export function encodeAscii(text: string, table: PieceTable, maxPiece: number): Uint32Array | null {
-  if (scratch.length < text.length) scratch = new Uint32Array(Math.max(text.length, scratch.length * 2));
+  const n = text.length;
+  if (scratch.length < n) scratch = new Uint32Array(Math.max(n, scratch.length * 2));
   const out = scratch;
+  const short = table.short;
   let count = 0;
-  for (let i = 0; i < text.length; ) {
-    const end = pieceEnd(text, i);
-    if (end === -1 || end - i > maxPiece) return null;
-    count = table.encodeInto(text, i, end, out, count);
+  for (let i = 0; i < n; ) {
+    // The commonest pieces scanned inline (the same as pieceEnd gives): a lowercase word, alone
+    // or after one space, and a group of digits.
+    const code = text.charCodeAt(i);
+    let end: number;
+    let from = i;
+    if (code === 32 && i + 1 < n && isLower(text.charCodeAt(i + 1))) from = i + 1;
+    if (from !== i || isLower(code)) {
+      end = from + 1;
+      while (end < n && isLower(text.charCodeAt(end))) end++;
+      if (end < n && text.charCodeAt(end) === 39) end = contractionEnd(text, end);
+    } else if (isDigit(code)) {
+      end = i + 1;
+      if (end < n && isDigit(text.charCodeAt(end))) {
+        end++;
+        if (end < n && isDigit(text.charCodeAt(end))) end++;
+      }
+    } else {
+      end = pieceEnd(text, i);
+      if (end === -1) return null;
+    }
+    const length = end - i;
+    if (length > maxPiece) return null;
+    // a piece of 1-3 characters already known to be one token, looked up inline too
+    const known = length <= SHORT_CHARS ? (short[shortKey(text, i, length)] as number) : 0;
+    if (known > 0) out[count++] = known - 1;
+    else count = table.encodeInto(text, i, end, out, count);
     i = end;
   }
   return out.slice(0, count);
+}
+
+function isLower(code: number): boolean {
+  return code >= 97 && code <= 122;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
