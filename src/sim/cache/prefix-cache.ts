@@ -33,12 +33,17 @@ export class PrefixCacheStore {
   private readonly lru: WeightedLru<number, Entry>;
   /** Positions of non-block entries per bucket (to know where to probe), with counts. */
   private readonly exactPositions = new Map<number, Map<number, number>>();
+  /**
+   * Stored entries per bucket: a prompt routed to a bucket with none (a new conversation, a new
+   * `prompt_cache_key`) is a miss without looking its ~200 block hashes up one by one.
+   */
+  private readonly entriesPerBucket = new Map<number, number>();
 
   constructor(
     capacityTokens: number,
     private readonly now: () => number,
   ) {
-    this.lru = new WeightedLru(capacityTokens, (_key, entry) => this.forgetPosition(entry));
+    this.lru = new WeightedLru(capacityTokens, (_key, entry) => this.forget(entry));
   }
 
   get storedTokens(): number {
@@ -52,6 +57,7 @@ export class PrefixCacheStore {
 
   /** Longest cached prefix of the analysed prompt, in tokens (0 when none). */
   lookup(bucket: number, a: PromptAnalysis, profile: CacheProfile): number {
+    if (!this.entriesPerBucket.has(bucket)) return 0;
     const now = this.now();
     let best = 0;
     if (profile.blockSize) {
@@ -117,6 +123,7 @@ export class PrefixCacheStore {
   clear(): void {
     this.lru.clear();
     this.exactPositions.clear();
+    this.entriesPerBucket.clear();
   }
 
   /**
@@ -136,7 +143,7 @@ export class PrefixCacheStore {
     if (!entry) return false;
     if (entry.expiresAt <= now) {
       this.lru.delete(key);
-      this.forgetPosition(entry);
+      this.forget(entry);
       return false;
     }
     return true;
@@ -162,8 +169,9 @@ export class PrefixCacheStore {
       if (existing.expiresAt < expiresAt) existing.expiresAt = expiresAt;
       return false;
     }
-    if (existing) this.forgetPosition(existing);
+    if (existing) this.forget(existing);
     const entry: Entry = { bucket, pos, expiresAt, exact };
+    this.entriesPerBucket.set(bucket, (this.entriesPerBucket.get(bucket) ?? 0) + 1);
     if (exact) {
       let positions = this.exactPositions.get(bucket);
       if (!positions) {
@@ -174,6 +182,14 @@ export class PrefixCacheStore {
     }
     this.lru.set(key, entry, weight);
     return true;
+  }
+
+  /** Bookkeeping for an entry that leaves the store (or is replaced). */
+  private forget(entry: Entry): void {
+    const left = (this.entriesPerBucket.get(entry.bucket) ?? 1) - 1;
+    if (left <= 0) this.entriesPerBucket.delete(entry.bucket);
+    else this.entriesPerBucket.set(entry.bucket, left);
+    this.forgetPosition(entry);
   }
 
   private forgetPosition(entry: Entry): void {
