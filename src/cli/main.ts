@@ -4,6 +4,7 @@
  * before any code, so on an old Node the first use of a newer API (not this check) would fail.
  * Nothing here may need more than what Node 14 has (ESM, top-level await).
  */
+import { enableCompileCache } from './compile-cache.js';
 import { nodeTooOld } from './node-version.js';
 
 const problem = nodeTooOld(process.versions.node);
@@ -11,4 +12,6 @@ if (problem) {
   process.stderr.write(`error: ${problem}\n`);
   process.exit(2);
 }
+// Before the program loads, so every module it loads is compiled from (or into) the cache.
+enableCompileCache();
 await import('./program.js');
