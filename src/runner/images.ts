@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/index.js';
-import { ImageNotFoundError, type SandboxProvider } from '../sandbox/index.js';
+import { ImageNotFoundError, type SandboxProvider } from '../sandbox/core.js';
 import type { LoadedSuite, LoadedTask, Sample } from '../tasks/index.js';
 import type { ProgressReporter } from './progress.js';
 

@@ -12,7 +12,7 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { identityAlive, ownIdentity, processAlive } from '../sandbox/index.js';
+import { identityAlive, ownIdentity, processAlive } from '../sandbox/core.js';
 import { ensureDir } from '../telemetry/index.js';
 
 /**

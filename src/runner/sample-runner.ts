@@ -2,7 +2,7 @@ import { emptyTotals, type McpRuntime, runAgent, type SampleTotals } from '../ag
 import type { AgentRuntime } from '../agents/index.js';
 import { timerDelay } from '../config/index.js';
 import type { ModelClient, NormalisedUsage } from '../model/index.js';
-import { type Sandbox, type SandboxSpec, SandboxUnavailableError } from '../sandbox/index.js';
+import { type Sandbox, type SandboxSpec, SandboxUnavailableError } from '../sandbox/core.js';
 import {
   type GraderAccess,
   GraderUnavailableError,

@@ -14,6 +14,7 @@ import { packFiles } from './tar-pack.js';
 import {
   DEFAULT_DISK_MB,
   type EngineCpus,
+  ImageNotFoundError,
   type ImageProgress,
   type ImageRequest,
   type Sandbox,
@@ -22,17 +23,6 @@ import {
 } from './types.js';
 
 const REMOVE_CONCURRENCY = 8;
-
-/** A named image the engine does not have (turnbench never pulls). */
-export class ImageNotFoundError extends Error {
-  override name = 'ImageNotFoundError';
-  constructor(
-    readonly image: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface DockerSandboxProviderOptions {
   docker?: Dockerode;

@@ -14,7 +14,7 @@ import { dirname, resolve } from 'node:path';
 import { timerDelay } from '../config/bounds.js';
 import { ownerLabels } from './labels.js';
 import { HeadTailCollector, renderCapped, splitBudget } from './local-output.js';
-import { relativeTaskPath } from './tar-pack.js';
+import { relativeTaskPath } from './task-path.js';
 import {
   type ExecOptions,
   type ExecResult,

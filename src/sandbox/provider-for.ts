@@ -1,22 +1,16 @@
 import type { SandboxDefaults } from '../config/index.js';
-import { DockerSandboxProvider } from './docker-provider.js';
-import { dockerClientFor } from './engine-client.js';
 import { LocalSandboxProvider } from './local.js';
-import { MultiEngineProvider } from './multi-engine.js';
 import type { SandboxProvider } from './types.js';
 
 /**
  * The sandbox provider a suite asks for: the local one; Docker spread over the suite's `engines`;
- * or Docker on the default engine (DOCKER_HOST, else the local socket).
+ * or Docker on the default engine (DOCKER_HOST, else the local socket). The Docker code is loaded
+ * only when a Docker engine is asked for, so a local run does not pay for it at start-up.
  */
-export function sandboxProviderFor(defaults: Pick<SandboxDefaults, 'engine' | 'engines'>): SandboxProvider {
+export async function sandboxProviderFor(
+  defaults: Pick<SandboxDefaults, 'engine' | 'engines'>,
+): Promise<SandboxProvider> {
   if (defaults.engine === 'local') return new LocalSandboxProvider();
-  if (!defaults.engines || defaults.engines.length === 0) return new DockerSandboxProvider();
-  return new MultiEngineProvider(
-    defaults.engines.map((engine) => ({
-      name: engine.name ?? engine.host,
-      provider: new DockerSandboxProvider({ docker: dockerClientFor(engine) }),
-      max: engine.max,
-    })),
-  );
+  const { dockerProviderFor } = await import('./docker-provider-for.js');
+  return dockerProviderFor(defaults.engines);
 }

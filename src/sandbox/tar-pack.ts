@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { pack } from 'tar-stream';
+import { relativeTaskPath } from './task-path.js';
 import type { SandboxFile } from './types.js';
 
 export interface Owner {
@@ -7,14 +8,8 @@ export interface Owner {
   gid: number;
 }
 
-/** Resolves a task file path under the workdir, refusing absolute paths and `..` escapes. */
-export function relativeTaskPath(path: string): string {
-  const normal = posix.normalize(path.replace(/\\/g, '/'));
-  if (posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || normal === '.') {
-    throw new Error(`task file path "${path}" must be relative and stay inside the working directory`);
-  }
-  return normal.replace(/\/+$/, '');
-}
+// Kept here too for the modules that pack files; the local sandbox imports it from task-path.ts.
+export { relativeTaskPath };
 
 /** A tar of the files (paths relative to the folder it is extracted in), owned by `owner`. */
 export function packFiles(files: SandboxFile[], owner: Owner): Promise<Buffer> {

@@ -178,3 +178,14 @@ export type ImageRequest =
   | { kind: 'base' }
   | { kind: 'named'; name: string }
   | { kind: 'dockerfile'; dockerfile: string; contextDir: string };
+
+/** A named image the engine does not have (turnbench never pulls). */
+export class ImageNotFoundError extends Error {
+  override name = 'ImageNotFoundError';
+  constructor(
+    readonly image: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

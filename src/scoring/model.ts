@@ -1,7 +1,7 @@
 import type { ResponseFormatTextJSONSchemaConfig } from 'openai/resources/responses/responses';
 import type { ModelScorer } from '../config/index.js';
 import type { GradeResponse } from '../model/index.js';
-import { SandboxUnavailableError } from '../sandbox/index.js';
+import { SandboxUnavailableError } from '../sandbox/core.js';
 import type { SampleGrade } from '../telemetry/index.js';
 import {
   GRADE_FORMAT_NAME,

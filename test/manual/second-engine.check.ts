@@ -35,7 +35,7 @@ function spec(sample: string): SandboxSpec {
 const second = process.env.TURNBENCH_SECOND_ENGINE;
 describe('MultiEngineProvider with a second, separate engine', () => {
   it('copies the base image to the engine lacking it and runs sandboxes on both', async () => {
-    const provider = sandboxProviderFor({
+    const provider = await sandboxProviderFor({
       engine: 'docker',
       engines: [
         { host: SOCKET, max: 1, name: 'local' },

@@ -44,7 +44,7 @@ async function sandboxProvider(
   suite: LoadedSuite,
   override: 'docker' | 'local' | undefined,
 ): Promise<SandboxProvider> {
-  const { sandboxProviderFor } = await import('../../sandbox/index.js');
+  const { sandboxProviderFor } = await import('../../sandbox/core.js');
   const engine = override ?? suite.spec.sandbox.engine;
   const engines = suite.spec.sandbox.engines?.map((e) => ({
     ...e,
@@ -220,11 +220,12 @@ export function registerRunCommand(program: Command): void {
       const resultsDir = resolve(flags.resultsDir);
       const { loadPricing } = await import('../../config/index.js');
       const { runInfoFrom } = await import('../../otel/index.js');
-      const { formatSummaryTable, summarizeRun } = await import('../../report/index.js');
+      // The summary alone, not the report entry: a run does not load the HTML, JUnit, CSV and compare writers.
+      const { summarizeRun } = await import('../../report/summary.js');
       const { checkSandboxLimits, progressFor, readRunManifest, runSuite } = await import(
         '../../runner/index.js'
       );
-      const { ownerLabels, reapOrphans } = await import('../../sandbox/index.js');
+      const { ownerLabels, reapOrphans } = await import('../../sandbox/core.js');
       const { loadSuite } = await import('../../tasks/index.js');
       let suitePath = suiteArg;
       if (flags.resume && !suitePath)
@@ -301,6 +302,7 @@ export function registerRunCommand(program: Command): void {
           `${JSON.stringify({ run_id, results_dir, run_dir: outcome.runDir, status, error: outcome.error, variants })}\n`,
         );
       } else {
+        const { formatSummaryTable } = await import('../../report/table.js');
         process.stdout.write(
           `\nrun ${runId} ${outcome.status}: ${outcome.runDir}\n\n${formatSummaryTable(summary)}\n`,
         );

@@ -57,8 +57,8 @@ function spec(sample: string): SandboxSpec {
 }
 
 /** Two entries for the same local engine: "one" may run 1 container, "two" may run 2. */
-function twoEngines(): MultiEngineProvider {
-  const provider = sandboxProviderFor({
+async function twoEngines(): Promise<MultiEngineProvider> {
+  const provider = await sandboxProviderFor({
     engine: 'docker',
     engines: [
       { host: SOCKET, max: 1, name: 'one' },
@@ -79,7 +79,7 @@ describe.skipIf(!enabled)('MultiEngineProvider against the real engine', () => {
   });
 
   it('spreads sandboxes by free slots and makes the next one wait for a destroyed one', async () => {
-    const provider = twoEngines();
+    const provider = await twoEngines();
     expect(await provider.ensureImage({ kind: 'base' })).toBe(image);
     const boxes: Sandbox[] = [];
     for (const sample of ['s1', 's2', 's3']) boxes.push(await provider.create(spec(sample)));
@@ -134,26 +134,26 @@ describe.skipIf(!enabled)('MultiEngineProvider against the real engine', () => {
   });
 
   it('frees the slot when creation fails', async () => {
-    const provider = twoEngines();
+    const provider = await twoEngines();
     await expect(provider.create({ ...spec('bad'), image: 'turnbench/no-such-image:0' })).rejects.toThrow();
     expect(provider.usage().map((u) => u.inUse)).toEqual([0, 0]);
   });
 
   it('names the engine that does not answer', async () => {
-    const provider = sandboxProviderFor({
+    const provider = (await sandboxProviderFor({
       engine: 'docker',
       engines: [
         { host: SOCKET, max: 1 },
         { host: 'unix:///nonexistent/docker.sock', max: 1, name: 'gone' },
       ],
-    }) as MultiEngineProvider;
+    })) as MultiEngineProvider;
     await expect(provider.checkEngine()).rejects.toThrow(
       /connecting failed on 1 engine\(s\): gone: no Docker engine/,
     );
   });
 
   it('removes on the engines that answer, then names the one that does not', async () => {
-    const provider = sandboxProviderFor({
+    const provider = await sandboxProviderFor({
       engine: 'docker',
       engines: [
         { host: SOCKET, max: 1, name: 'here' },
@@ -173,7 +173,7 @@ describe.skipIf(!enabled)('MultiEngineProvider against the real engine', () => {
   it('runs a command through a tcp:// engine', async () => {
     const relay = await startTcpRelay();
     const TCP = relay.url;
-    const provider = sandboxProviderFor({ engine: 'docker', engines: [{ host: TCP, max: 2 }] });
+    const provider = await sandboxProviderFor({ engine: 'docker', engines: [{ host: TCP, max: 2 }] });
     expect(await provider.ensureImage({ kind: 'base' })).toBe(image);
     const box = await provider.create(spec('tcp'));
     try {
@@ -191,11 +191,11 @@ describe.skipIf(!enabled)('MultiEngineProvider against the real engine', () => {
 });
 
 describe('sandboxProviderFor', () => {
-  it('picks the provider the suite asks for', () => {
-    expect(sandboxProviderFor({ engine: 'local' }).kind).toBe('local');
-    expect(sandboxProviderFor({ engine: 'docker' })).toBeInstanceOf(DockerSandboxProvider);
+  it('picks the provider the suite asks for', async () => {
+    expect((await sandboxProviderFor({ engine: 'local' })).kind).toBe('local');
+    expect(await sandboxProviderFor({ engine: 'docker' })).toBeInstanceOf(DockerSandboxProvider);
     expect(
-      sandboxProviderFor({ engine: 'docker', engines: [{ host: 'tcp://127.0.0.1:2375', max: 3 }] }),
+      await sandboxProviderFor({ engine: 'docker', engines: [{ host: 'tcp://127.0.0.1:2375', max: 3 }] }),
     ).toBeInstanceOf(MultiEngineProvider);
   });
 });
