@@ -1,14 +1,20 @@
 /**
- * Preloaded with `node --import` by the start-up benchmark: counts the modules the process loads
- * and, when it exits, writes its CPU time (user + system, all threads, from process start) and the
- * module count (and the npm packages they came from) as JSON to the file named by TURNBENCH_BENCH_CPU_FILE.
+ * Preloaded with `node --import` by the start-up benchmark: when it exits, writes its CPU time (user +
+ * system, all threads, from process start) as JSON to the file named by TURNBENCH_BENCH_CPU_FILE, and
+ * with TURNBENCH_BENCH_COUNT_MODULES=1 also the modules the process loaded (and the npm packages they
+ * came from); else those are null.
  */
 import { writeFileSync } from 'node:fs';
 import module from 'node:module';
 
 let modules = 0;
 const packages = new Set<string>();
-const register = (module as { registerHooks?: (hooks: object) => unknown }).registerHooks;
+// Counting goes through a module hook on every load, which costs CPU per module: it is switched on
+// only for the untimed run that counts (TURNBENCH_BENCH_COUNT_MODULES=1), never for a timed one.
+const register =
+  process.env.TURNBENCH_BENCH_COUNT_MODULES === '1'
+    ? (module as { registerHooks?: (hooks: object) => unknown }).registerHooks
+    : undefined;
 register?.({
   load(url: string, context: unknown, next: (url: string, context: unknown) => unknown) {
     if (!url.startsWith('node:')) modules += 1;

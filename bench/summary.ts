@@ -40,8 +40,10 @@ const HEADLINES: Record<BenchName, Headline> = {
       `${f('conversation_20.floor.cpu_ms_median')} ms (${f('conversation_20.cpu_ratio_median')}x, +${f('conversation_20.harness_cpu_us_per_turn_over_floor')} us/turn)`,
   ],
   startup: (f) => [
-    `--help ${f('help.cpu_ms_median')} ms CPU vs floor start ${f('floor_start.cpu_ms_median')} ms; 1-sample run ` +
-      `${f('run.cpu_ms_median')} ms vs floor request ${f('floor_request.cpu_ms_median')} ms (modules ${f('run.modules_loaded')}, dockerode loaded: ${f('run.dockerode_loaded')})`,
+    `warm compile cache: --help ${f('help.cpu_ms_median')} ms CPU vs floor start ${f('floor_start.cpu_ms_median')} ms (${f('ratios.help_warm')}x); 1-sample run ` +
+      `${f('run.cpu_ms_median')} ms vs floor request ${f('floor_request.cpu_ms_median')} ms (${f('ratios.run_warm')}x) (modules ${f('run.modules_loaded')}, dockerode loaded: ${f('run.dockerode_loaded')})`,
+    `cold (empty cache): --help ${f('help_cold.cpu_ms_median')} ms vs ${f('floor_start_cold.cpu_ms_median')} ms (${f('ratios.help_cold')}x); 1-sample run ` +
+      `${f('run_cold.cpu_ms_median')} ms vs ${f('floor_request_cold.cpu_ms_median')} ms (${f('ratios.run_cold')}x)`,
   ],
   memory: (f) => [
     `${f('samples')} samples: ${f('heap_mb')} MB heap ${f('capped.cpu_ms')} ms CPU, peak RSS ${f('capped.max_rss_mb')} MB; default heap ` +

@@ -1,0 +1,95 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
+import { assertBuilt, runCli } from './helpers.js';
+
+/**
+ * Start-up (issue 13): the CLI turns on Node's compile cache under os.tmpdir(), a cache that cannot
+ * be written never fails a command, and the modules a run loads only when it needs them (the
+ * summary table of a run without --json, the local sandbox factory) load from the built CLI.
+ */
+let root: string;
+
+function cacheFiles(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+}
+
+/** The environment with no compile-cache setting from outside, so only the CLI's own call counts. */
+function envWith(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.NODE_COMPILE_CACHE;
+  delete env.NODE_DISABLE_COMPILE_CACHE;
+  return env;
+}
+
+beforeAll(() => {
+  assertBuilt();
+  root = mkdtempSync(join(tmpdir(), 'turnbench-startup-test-'));
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('compile cache', () => {
+  it('is written under os.tmpdir() by the CLI itself', async () => {
+    const tmp = join(root, 'tmp-fresh');
+    mkdirSync(tmp);
+    const r = await runCli(['--help'], { env: envWith({ TMPDIR: tmp }) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: turnbench');
+    expect(cacheFiles(join(tmp, 'node-compile-cache'))).toBeGreaterThan(0);
+  });
+
+  it('does not fail a command when its folder cannot be made', async () => {
+    // TMPDIR names a file: no folder can be made under it.
+    const notADir = join(root, 'a-file');
+    writeFileSync(notADir, 'not a folder');
+    const r = await runCli(['--help'], { env: envWith({ TMPDIR: notADir }) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: turnbench');
+    expect(r.stderr).toBe('');
+  });
+
+  it('does not hang on a file system where a recursive mkdir never returns', async () => {
+    // Node's own recursive mkdir of <TMPDIR>/node-compile-cache spins forever under /proc.
+    const r = await runCli(['--help'], { env: envWith({ TMPDIR: '/proc' }), timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: turnbench');
+  });
+});
+
+describe('a local run without --json', () => {
+  it('prints the summary table', async () => {
+    const dir = join(root, 'suite');
+    mkdirSync(join(dir, 'tasks', 'hello'), { recursive: true });
+    writeFileSync(
+      join(dir, 'tasks', 'hello', 'task.yaml'),
+      toYaml({
+        id: 'hello',
+        instructions: 'Reply hello.',
+        scorer: { type: 'match', mode: 'contains', expected: 'hello' },
+        sim: { steps: [], final: 'hello' },
+      }),
+    );
+    writeFileSync(
+      join(dir, 'suite.yaml'),
+      toYaml({
+        name: 'startup-table',
+        tasks: ['tasks/*'],
+        variants: [{ name: 'one', model: 'sim-1', provider: 'sim', instructions: 'Be brief.' }],
+        sandbox: { engine: 'local' },
+      }),
+    );
+    const r = await runCli(
+      ['run', join(dir, 'suite.yaml'), '--run-id', 'table', '--results-dir', join(root, 'results')],
+      { env: envWith({ TMPDIR: join(root, 'tmp-run') }) },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('run table completed:');
+    expect(r.stdout).toMatch(/^variant\s+/m);
+    expect(r.stdout).toMatch(/^one\s+/m);
+  });
+});
