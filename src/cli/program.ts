@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { versions } from '../runner/versions.js';
+import { turnbenchVersion } from '../runner/versions.js';
 import { registerSecretsFromEnv } from '../secrets/index.js';
 import { registerCleanCommand } from './commands/clean.js';
 import { registerCompareCommand } from './commands/compare.js';
@@ -25,7 +25,7 @@ const program = new Command()
   .description(
     'Batch and eval harness for LLM agent runs: sandboxed agent loops, per-turn prompt-cache forensics, reports.',
   )
-  .version(versions().turnbench)
+  .version(turnbenchVersion())
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

@@ -28,7 +28,8 @@ function findOwnVersion(): string {
 }
 
 let own: string | null = null;
-function turnbenchVersion(): string {
+/** turnbench's own version alone: no package resolution (the CLI asks for it at every start). */
+export function turnbenchVersion(): string {
   own ??= findOwnVersion();
   return own;
 }
