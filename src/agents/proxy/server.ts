@@ -68,6 +68,23 @@ function routeOf(method: string, rest: string): { api: ObservedApi | null; allow
   return { api: null, allowed: false };
 }
 
+/** The provider's URLs by path, per sample, parsed once (a sample sends the same few paths). */
+const targets = new WeakMap<SampleChannel, Map<string, URL>>();
+
+function targetOf(channel: SampleChannel, rest: string): URL {
+  let byPath = targets.get(channel);
+  if (!byPath) {
+    byPath = new Map();
+    targets.set(channel, byPath);
+  }
+  let url = byPath.get(rest);
+  if (!url) {
+    url = upstreamUrl(channel.upstream.baseURL, rest);
+    if (byPath.size < 32) byPath.set(rest, url);
+  }
+  return url;
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -256,12 +273,18 @@ export class RecordingProxy {
     const ended = new Promise<Forwarded>((resolve) => {
       done = resolve;
     });
+    // Cut when the agent goes or the sample ends: one listener on the sample's signal for the
+    // request's time (AbortSignal.any on every request costs more, and more as the sample goes on).
     const abort = new AbortController();
-    const signal = AbortSignal.any([abort.signal, channel.signal]);
+    const signal = abort.signal;
+    const sampleEnded = () => abort.abort(channel.signal.reason);
+    if (channel.signal.aborted) sampleEnded();
+    else channel.signal.addEventListener('abort', sampleEnded, { once: true });
     res.on('close', () => {
+      channel.signal.removeEventListener('abort', sampleEnded);
       if (!res.writableFinished) abort.abort(new Error('the agent closed the connection'));
     });
-    const target = upstreamUrl(channel.upstream.baseURL, rest);
+    const target = targetOf(channel, rest);
     const headers = upstreamHeaders(req.headers, channel.upstream);
     const method = req.method ?? 'GET';
     const finish = (

@@ -80,7 +80,10 @@ const agents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
 };
 
-/** Sends one request to the provider; resolves with its answer once the headers arrived. */
+/**
+ * Sends one request to the provider; resolves with its answer once the headers arrived. The
+ * signal cuts the request and its answer. `url` is only read.
+ */
 export function sendUpstream(
   url: URL,
   method: string,
@@ -89,18 +92,33 @@ export function sendUpstream(
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortError(signal));
+      return;
+    }
     const secure = url.protocol === 'https:';
     const request = (secure ? https : http).request(
-      url,
       {
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
         method,
         headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
         agent: secure ? agents.https : agents.http,
-        signal,
       },
       resolve,
     );
+    // A listener of its own costs less than handing the signal to http.request, which also
+    // watches the request's end to let go of it.
+    const cut = () => request.destroy(abortError(signal));
+    signal.addEventListener('abort', cut, { once: true });
+    request.once('close', () => signal.removeEventListener('abort', cut));
     request.on('error', reject);
     request.end(body ?? undefined);
   });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('the request was cancelled');
 }
