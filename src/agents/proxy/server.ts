@@ -57,30 +57,32 @@ export interface SampleListener {
 
 const API_PREFIX = '/v1';
 
+/** `/models/<id>`: one segment of the characters model ids use (no `%`, `/`, `\`, nor `.` / `..`). */
+const MODEL_PATH = /^\/models\/(?!\.{1,2}$)[A-Za-z0-9._:@+-]+$/;
+
 /** The model endpoints the proxy forwards; anything else is refused (the key stays usable only for these). */
 function routeOf(method: string, rest: string): { api: ObservedApi | null; allowed: boolean } {
   const path = rest.split('?')[0] ?? '';
   if (method === 'POST' && path === '/responses') return { api: 'responses', allowed: true };
   if (method === 'POST' && path === '/responses/compact') return { api: 'compact', allowed: true };
   if (method === 'POST' && path === '/chat/completions') return { api: 'chat', allowed: true };
-  if (method === 'GET' && (path === '/models' || path.startsWith('/models/')))
-    return { api: null, allowed: true };
+  if (method === 'GET' && (path === '/models' || MODEL_PATH.test(path))) return { api: null, allowed: true };
   return { api: null, allowed: false };
 }
 
 /** The provider's URLs by path, per sample, parsed once (a sample sends the same few paths). */
 const targets = new WeakMap<SampleChannel, Map<string, URL>>();
 
-function targetOf(channel: SampleChannel, rest: string): URL {
+function targetOf(channel: SampleChannel, rest: string): URL | null {
   let byPath = targets.get(channel);
   if (!byPath) {
     byPath = new Map();
     targets.set(channel, byPath);
   }
-  let url = byPath.get(rest);
+  let url = byPath.get(rest) ?? null;
   if (!url) {
     url = upstreamUrl(channel.upstream.baseURL, rest);
-    if (byPath.size < 32) byPath.set(rest, url);
+    if (url && byPath.size < 32) byPath.set(rest, url);
   }
   return url;
 }
@@ -210,7 +212,8 @@ export class RecordingProxy {
     }
     const rest = url.slice(API_PREFIX.length);
     const route = routeOf(method, rest);
-    if (!route.allowed) {
+    const target = route.allowed ? targetOf(channel, rest) : null;
+    if (!route.allowed || !target) {
       sendError(
         res,
         404,
@@ -241,7 +244,7 @@ export class RecordingProxy {
       read = { source: route.api, encoding, body, headers: plainHeaders(req.headers) };
       if (route.api === 'chat' && !encoding) forwardBody = withChatUsage(body);
     }
-    const forward = () => this.forward(req, res, rest, forwardBody, channel, route.api, exchange, read, t0);
+    const forward = () => this.forward(req, res, target, forwardBody, channel, route.api, exchange, read, t0);
     if (!channel.gate || !route.api) {
       await forward();
       return;
@@ -261,7 +264,7 @@ export class RecordingProxy {
   private async forward(
     req: IncomingMessage,
     res: ServerResponse,
-    rest: string,
+    target: URL,
     forwardBody: Buffer,
     channel: SampleChannel,
     api: ObservedApi | null,
@@ -284,7 +287,6 @@ export class RecordingProxy {
       channel.signal.removeEventListener('abort', sampleEnded);
       if (!res.writableFinished) abort.abort(new Error('the agent closed the connection'));
     });
-    const target = targetOf(channel, rest);
     const headers = upstreamHeaders(req.headers, channel.upstream);
     const method = req.method ?? 'GET';
     const finish = (

@@ -69,10 +69,17 @@ export function downstreamHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHe
   return out;
 }
 
-/** `/v1/responses?x=1` on the proxy → `<baseURL>/responses?x=1` at the provider. */
-export function upstreamUrl(baseURL: string, rest: string): URL {
+/**
+ * `/v1/responses?x=1` on the proxy → `<baseURL>/responses?x=1` at the provider; null when URL
+ * parsing would send the request to another path than the one the route check saw (dot segments,
+ * `%2e%2e`, backslashes: `/models/../files` would reach `/files` with the real key).
+ */
+export function upstreamUrl(baseURL: string, rest: string): URL | null {
   const base = baseURL.replace(/\/+$/, '');
-  return new URL(`${base}${rest}`);
+  const url = new URL(`${base}${rest}`);
+  const path = rest.split('?')[0] ?? '';
+  const basePath = new URL(base).pathname.replace(/\/+$/, '');
+  return url.pathname === `${basePath}${path}` ? url : null;
 }
 
 const agents = {

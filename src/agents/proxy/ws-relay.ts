@@ -74,7 +74,12 @@ export function relayWebSocket(
     refuse(socket, 404, 'Not Found');
     return;
   }
-  const target = toWebSocketUrl(upstreamUrl(channel.upstream.baseURL, (req.url ?? '').slice('/v1'.length)));
+  const upstream = upstreamUrl(channel.upstream.baseURL, (req.url ?? '').slice('/v1'.length));
+  if (!upstream) {
+    refuse(socket, 404, 'Not Found');
+    return;
+  }
+  const target = toWebSocketUrl(upstream);
   const headers = upstreamHeaders(req.headers, channel.upstream) as Record<string, string>;
   delete headers['accept-encoding'];
   const provider = new WebSocket(target, { headers, perMessageDeflate: false });

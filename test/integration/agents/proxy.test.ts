@@ -58,7 +58,13 @@ async function slowProvider(pauseMs: number) {
   };
 }
 
-function post(socketPath: string, path: string, body: object, key = 'placeholder') {
+function post(
+  socketPath: string,
+  path: string,
+  body: object,
+  key = 'placeholder',
+  method = path.endsWith('/models') ? 'GET' : 'POST',
+) {
   return new Promise<{ status: number; firstChunkMs: number; totalMs: number; text: string }>(
     (resolve, reject) => {
       const t0 = performance.now();
@@ -68,7 +74,7 @@ function post(socketPath: string, path: string, body: object, key = 'placeholder
         {
           socketPath,
           path,
-          method: path.endsWith('/models') ? 'GET' : 'POST',
+          method,
           headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         },
         (res) => {
@@ -88,7 +94,7 @@ function post(socketPath: string, path: string, body: object, key = 'placeholder
         },
       );
       req.on('error', reject);
-      req.end(path.endsWith('/models') ? undefined : JSON.stringify(body));
+      req.end(method === 'GET' ? undefined : JSON.stringify(body));
     },
   );
 }
@@ -170,7 +176,22 @@ describe('the recording proxy', () => {
     const refused = await post(socket, '/v1/files', {});
     expect(refused.status).toBe(404);
     expect(refused.text).toContain('not a model endpoint');
+    // Paths that URL parsing (or the provider) would resolve to another endpoint, key attached.
+    for (const path of [
+      '/v1/models/../files',
+      '/v1/models/%2e%2e/files',
+      '/v1/models/..%2ffiles',
+      '/v1/models/..',
+      '/v1/models\\..\\files',
+      '/v1/responses/../files',
+    ]) {
+      const sneaky = await post(socket, path, {}, 'placeholder', path.includes('responses') ? 'POST' : 'GET');
+      expect(sneaky.status, path).toBe(404);
+    }
     expect(provider.seen).toEqual([]);
+    // The positive control: a real model path still goes through.
+    expect((await post(socket, '/v1/models/gpt-5.5', {}, 'placeholder', 'GET')).status).toBe(200);
+    expect(provider.seen.map((r) => r.path)).toEqual(['/v1/models/gpt-5.5']);
   });
 
   it('refuses the request past a limit without forwarding it', async () => {
