@@ -23,15 +23,18 @@ export const NO_FAULT: FaultDecision = {
 /**
  * Deterministic fault draws: the same request (by prompt hash) gets the same draws for its
  * n-th attempt under a given seed, so retries see fresh draws and runs are reproducible
- * whatever the interleaving of concurrent requests.
+ * whatever the interleaving of concurrent requests. Attempts are counted per seed: two variants
+ * with their own seeds draw independently even when they send the same prompt, whereas variants
+ * sharing a seed share the draws of an identical prompt between them, first come first served.
  */
 export class FaultInjector {
   private readonly attempts = new WeightedLru<string, number>(100_000);
 
   decide(faults: ResolvedFaults | null, seed: number, requestKey: string): FaultDecision {
     if (!faults) return NO_FAULT;
-    const attempt = (this.attempts.get(requestKey) ?? 0) + 1;
-    this.attempts.set(requestKey, attempt);
+    const attemptKey = `${seed}\u0001${requestKey}`;
+    const attempt = (this.attempts.get(attemptKey) ?? 0) + 1;
+    this.attempts.set(attemptKey, attempt);
     const rng = createRng(hashString(`${seed}\u0001${requestKey}\u0001${attempt}`));
     const u = rng();
     let status: FaultDecision['status'] = null;

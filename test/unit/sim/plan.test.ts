@@ -81,5 +81,13 @@ describe('latency and faults', () => {
     const seqB = Array.from({ length: 20 }, (_, i) => b.decide(faults, 5, `k${i % 4}`));
     expect(seqA).toEqual(seqB);
     expect(new Set(seqA.map((d) => d.status)).size).toBeGreaterThan(1);
+
+    // Another seed's requests for the same prompts do not use up this seed's attempts.
+    const c = new FaultInjector();
+    const seqC = Array.from({ length: 20 }, (_, i) => {
+      c.decide(faults, 6, `k${i % 4}`);
+      return c.decide(faults, 5, `k${i % 4}`);
+    });
+    expect(seqC).toEqual(seqA);
   });
 });
