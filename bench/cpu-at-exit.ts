@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import module from 'node:module';
+import { getHeapStatistics } from 'node:v8';
 
 let modules = 0;
 const packages = new Set<string>();
@@ -36,6 +37,8 @@ process.on('exit', () => {
       modules: register ? modules : null,
       packages: register ? [...packages].sort() : null,
       max_rss_kb: process.resourceUsage().maxRSS,
+      heap_limit_mb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024),
+      exec_argv: process.execArgv,
     }),
   );
 });
