@@ -24,7 +24,7 @@ export const BENCHMARKS = {
   },
   memory: {
     about:
-      'a 10,000-sample single-turn run (BENCH_MEMORY_SAMPLES) under --max-old-space-size=128 vs the default heap',
+      'a single-turn run (BENCH_MEMORY_SAMPLES, default 10,000): `node --max-old-space-size=128 turnbench run` vs the same command with the default heap',
     run: async () => (await import('./memory.js')).benchMemory(),
   },
   docker: {
