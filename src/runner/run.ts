@@ -423,6 +423,10 @@ async function executePlan(
     progress.start(plan.pending.length);
     if (plan.alreadyDone > 0) progress.info(`resuming: ${plan.alreadyDone} samples already finished`);
     for (const sample of plan.pending) {
+      // Fed as it drains, never the whole suite at once: a queued task (its closure, promise and
+      // async context) costs ~1 KB, so 100,000 queued samples alone overflowed a 128 MB heap.
+      await queue.onSizeLessThan(queue.concurrency);
+      if (stop.aborted) break;
       void queue.add(async () => {
         if (stop.aborted) return;
         if (budget?.exhausted) {
