@@ -50,10 +50,18 @@ export function measureProcess(
       const wallMs = performance.now() - t0;
       if (code !== 0) {
         rmSync(file, { force: true });
+        // The last line that says something: a V8 fatal error ends in native stack frames.
+        const said = stderr
+          .trim()
+          .split('\n')
+          .filter(
+            (line) =>
+              line.trim() !== '' &&
+              !/^\s*\d+: 0x[0-9a-f]+/.test(line) &&
+              !/^-+ Native stack trace/.test(line),
+          );
         reject(
-          new Error(
-            `node ${args.join(' ')} exited ${signal ?? `with code ${code}`}: ${stderr.trim().split('\n').at(-1) ?? ''}`,
-          ),
+          new Error(`node ${args.join(' ')} exited ${signal ?? `with code ${code}`}: ${said.at(-1) ?? ''}`),
         );
         return;
       }
