@@ -25,19 +25,23 @@ export interface MeasuredProcess extends ExitFigures {
 /**
  * Runs `node <args>` preloaded with cpu-at-exit.js (whole-process CPU, every thread, from exec to
  * exit; a process that replaces itself with execve keeps its pid and its CPU count, and the preload
- * comes along in its execArgv) and rejects unless it exits 0. `args` are node's: flags, then the script.
+ * comes along in its execArgv) and rejects unless it exits 0. `args` are node's: flags, then the script;
+ * `unset` names variables of this process's environment the child must not inherit.
  */
 export function measureProcess(
   dir: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  unset: readonly string[] = [],
 ): Promise<MeasuredProcess> {
   const file = join(dir, `cpu-${process.hrtime.bigint()}.json`);
   const preload = pathToFileURL(fileURLToPath(new URL('./cpu-at-exit.js', import.meta.url))).href;
+  const inherited = { ...process.env };
+  for (const name of unset) delete inherited[name];
   const t0 = performance.now();
   return new Promise<MeasuredProcess>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', preload, ...args], {
-      env: { ...process.env, ...env, TURNBENCH_BENCH_CPU_FILE: file },
+      env: { ...inherited, ...env, TURNBENCH_BENCH_CPU_FILE: file },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

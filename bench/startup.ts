@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify as toYaml } from 'yaml';
-import { z } from 'zod';
 import { CaptureProxy } from './capture-proxy.js';
 import { type ChildSim, startChildSim } from './child-sim.js';
+import { type ExitFigures, type MeasuredProcess, measureProcess } from './process-cpu.js';
 import { type Target, target } from './targets.js';
 import { median, round } from './util.js';
 
@@ -40,36 +40,17 @@ const execFileAsync = promisify(execFile);
 /** Node's default compile-cache folder name under os.tmpdir() (what enableCompileCache() uses). */
 const CACHE_DIR_NAME = 'node-compile-cache';
 
-const ExitFiguresSchema = z.object({
-  cpu_user_us: z.number(),
-  cpu_system_us: z.number(),
-  modules: z.number().nullable(),
-  packages: z.array(z.string()).nullable(),
-  max_rss_kb: z.number(),
-});
-type ExitFigures = z.infer<typeof ExitFiguresSchema>;
-
 const DOCKER_PACKAGES = ['dockerode', 'docker-modem', 'ssh2', '@grpc/grpc-js', 'protobufjs'];
 
-async function measureProcess(
-  root: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<ExitFigures & { cpu_ms: number }> {
-  const file = join(root, `cpu-${process.hrtime.bigint()}.json`);
-  const preload = pathToFileURL(fileURLToPath(new URL('./cpu-at-exit.js', import.meta.url))).href;
-  const inherited = { ...process.env };
-  // The cache must be the one each command turns on itself, in its TMPDIR, not one set from outside.
-  delete inherited.NODE_COMPILE_CACHE;
-  delete inherited.NODE_DISABLE_COMPILE_CACHE;
-  delete inherited.TURNBENCH_BENCH_COUNT_MODULES;
-  await execFileAsync(process.execPath, ['--import', preload, ...args], {
-    env: { ...inherited, ...env, TURNBENCH_BENCH_CPU_FILE: file },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const figures = ExitFiguresSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-  rmSync(file, { force: true });
-  return { ...figures, cpu_ms: (figures.cpu_user_us + figures.cpu_system_us) / 1000 };
+/** The cache must be the one each command turns on itself, in its TMPDIR, not one set from outside. */
+const UNSET_FOR_STARTUP = [
+  'NODE_COMPILE_CACHE',
+  'NODE_DISABLE_COMPILE_CACHE',
+  'TURNBENCH_BENCH_COUNT_MODULES',
+];
+
+function measureStart(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<MeasuredProcess> {
+  return measureProcess(root, args, env, UNSET_FOR_STARTUP);
 }
 
 function floorScript(body: string | null, baseURL: string | null): string {
@@ -198,14 +179,14 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
     const warmTmp = join(root, 'tmp-warm');
     mkdirSync(warmTmp);
     const measure = (name: Name, id: string, tmp: string) =>
-      measureProcess(root, commands[name].args(id), { ...commands[name].env, TMPDIR: tmp });
+      measureStart(root, commands[name].args(id), { ...commands[name].env, TMPDIR: tmp });
     // Fill the warm cache: one untimed start of each command.
     for (const name of names) await measure(name, `prime-${name}`, warmTmp);
     const cacheFiles = countFiles(join(warmTmp, CACHE_DIR_NAME));
     if (cacheFiles === 0) throw new Error(`no compile cache was written under ${warmTmp}`);
     const counted = {} as Record<Name, ExitFigures>;
     for (const name of names) {
-      counted[name] = await measureProcess(root, commands[name].args(`count-${name}`), {
+      counted[name] = await measureStart(root, commands[name].args(`count-${name}`), {
         ...commands[name].env,
         TMPDIR: warmTmp,
         TURNBENCH_BENCH_COUNT_MODULES: '1',
@@ -218,21 +199,19 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
       series[`${name}_cold`] = { runs: [] };
     }
     for (let i = 0; i < ROUNDS; i++) {
-      const steps: [keyof typeof series, () => ReturnType<typeof measureProcess>][] = names.flatMap(
-        (name) => [
-          [name, () => measure(name, `r${i}`, warmTmp)] as const,
-          [
-            `${name}_cold` as const,
-            () => {
-              const coldTmp = join(root, `tmp-cold-${name}-${i}`);
-              mkdirSync(coldTmp);
-              return measure(name, `c${i}`, coldTmp).finally(() =>
-                rmSync(coldTmp, { recursive: true, force: true }),
-              );
-            },
-          ] as const,
-        ],
-      );
+      const steps: [keyof typeof series, () => ReturnType<typeof measureStart>][] = names.flatMap((name) => [
+        [name, () => measure(name, `r${i}`, warmTmp)] as const,
+        [
+          `${name}_cold` as const,
+          () => {
+            const coldTmp = join(root, `tmp-cold-${name}-${i}`);
+            mkdirSync(coldTmp);
+            return measure(name, `c${i}`, coldTmp).finally(() =>
+              rmSync(coldTmp, { recursive: true, force: true }),
+            );
+          },
+        ] as const,
+      ]);
       // Interleaved, the order turned each round, so drifting load hits every command alike.
       for (const [name, step] of i % 2 === 0 ? steps : steps.reverse()) series[name].runs.push(await step());
     }
