@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Response } from 'openai/resources/responses/responses';
+import { listenOnLoopback } from './loopback.js';
 
 /** One exchange as it crossed the wire between a client and the sim. */
 export interface RecordedExchange {
@@ -96,8 +96,7 @@ export async function startRecordingProxy(targetBaseUrl: string): Promise<Record
     upgrades.push(`${req.method} ${req.url}`);
     socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`,
     exchanges,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyTotals, runAgent } from '../../../src/agent/index.js';
 import { DEFAULT_LIMITS, VariantSchema, type VariantSpec } from '../../../src/config/index.js';
@@ -12,6 +11,7 @@ import {
   type TurnRecord,
   TurnRecordSchema,
 } from '../../../src/telemetry/index.js';
+import { listenOnLoopback } from '../../helpers/loopback.js';
 
 /**
  * A stand-in for a reasoning model behind the Responses API, speaking SSE like the real one: every
@@ -81,8 +81,7 @@ class FakeReasoningModel {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    return `http://127.0.0.1:${await listenOnLoopback(server)}/v1`;
   }
 
   async stop(): Promise<void> {

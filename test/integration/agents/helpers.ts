@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
 import { loadSuite } from '../../../src/tasks/index.js';
+import { listenOnLoopback } from '../../helpers/loopback.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -75,9 +76,7 @@ export async function recordingUpstream(
     });
     socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = address && typeof address === 'object' ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     seen,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from '../../helpers/loopback.js';
 
 /** In a task's instructions: the provider refuses the request with a 401 quoting the key. */
 export const REFUSE_MARKER = 'PLEASE_REFUSE_WITH_401';
@@ -91,9 +92,7 @@ export async function keyEchoingUpstream(simUrl: string): Promise<KeyEchoingUpst
   server.on('upgrade', (_req, socket) => {
     socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = address && typeof address === 'object' ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     get echoes() {

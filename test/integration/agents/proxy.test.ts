@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS, type ResolvedLimits } from '../../../src/config/index.j
 import { requestGate, resetLimiters } from '../../../src/runner/model-limits.js';
 import { REDACTED } from '../../../src/secrets/index.js';
 import type { EventRecord, TurnRecord } from '../../../src/telemetry/index.js';
+import { listenOnLoopback } from '../../helpers/loopback.js';
 
 const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 const completed = (id: string) =>
@@ -47,9 +48,7 @@ async function slowProvider(pauseMs: number) {
       }, pauseMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = address && typeof address === 'object' ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     seen,

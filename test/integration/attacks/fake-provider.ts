@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../helpers/loopback.js';
 
 /**
  * A tiny OpenAI-compatible provider over real HTTP for attack tests: each request to
@@ -162,8 +162,7 @@ export async function startFakeProvider(behaviours: Behaviour[], finalText = 'do
       else answerResponses(res, finalText);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, ResponsesClient } from '../../../src/model/index.js';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
+import { listenOnLoopback } from '../../helpers/loopback.js';
 
 /**
  * bytes_sent must be the size of the body that really went over the wire: a loopback proxy in
@@ -32,8 +32,7 @@ beforeAll(async () => {
     if (upstream.body) Readable.fromWeb(upstream.body).pipe(res);
     else res.end();
   });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`;
+  proxyUrl = `http://127.0.0.1:${await listenOnLoopback(proxy)}/v1`;
 });
 afterAll(async () => {
   proxy.closeAllConnections();

@@ -12,6 +12,7 @@ import {
   type TurnRecord,
   TurnRecordSchema,
 } from '../../../src/telemetry/index.js';
+import { listenOnLoopback } from '../../helpers/loopback.js';
 import { assertBuilt, runCli } from '../cli/helpers.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.js';
 
@@ -41,8 +42,7 @@ function traceOf(spans: ReceivedSpan[], s: SampleRecord) {
 
 async function closedPort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  const port = await listenOnLoopback(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }

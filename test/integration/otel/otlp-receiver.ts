@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import root from 'otlp-proto-root/build/src/generated/root.js';
+import { listenOnLoopback } from '../../helpers/loopback.js';
 
 /**
  * A loopback OTLP/HTTP trace receiver for tests. Protobuf bodies are decoded with the
@@ -143,8 +143,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     spans,
