@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,10 @@ import { join } from 'node:path';
  * each entry by the module's path and checks a hash of its source, so a rebuilt file is compiled
  * afresh. A cache is an optimisation, never a reason to fail a command: NODE_DISABLE_COMPILE_CACHE=1
  * turns it off, and a folder that cannot be made means no cache. Node 22.0 lacks the API.
+ *
+ * The cache is code this process will run, and the temp folder is shared with every user of the
+ * machine: a folder someone else made, or that others may write to, or a link, is not used (another
+ * user could otherwise plant compiled code there).
  */
 export function enableCompileCache(): void {
   const enable = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
@@ -21,14 +25,26 @@ export function enableCompileCache(): void {
     // (TMPDIR=/proc spins forever on Node 24): one plain mkdir first, and no usable folder, no cache.
     dir = join(tmpdir(), 'node-compile-cache');
     try {
-      mkdirSync(dir);
+      mkdirSync(dir, { mode: 0o700 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return;
     }
+    if (!ownPrivateFolder(dir)) return;
   }
   try {
     enable(dir);
   } catch {
     // Documented not to throw (it reports a failure in its result); kept quiet either way.
+  }
+}
+
+/** A real folder (not a link) owned by this user that no one else may write to. */
+function ownPrivateFolder(dir: string): boolean {
+  try {
+    const stat = lstatSync(dir);
+    const uid = process.getuid?.();
+    return stat.isDirectory() && (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
   }
 }

@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +50,45 @@ describe('compile cache', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: turnbench');
     expect(cacheFiles(join(tmp, 'node-compile-cache'))).toBeGreaterThan(0);
+  });
+
+  it("is not used from a folder others may write to, another user's folder, or a link", async () => {
+    const cases: Array<[string, (dir: string) => void]> = [
+      [
+        'writable by others',
+        (dir) => {
+          mkdirSync(dir);
+          chmodSync(dir, 0o777);
+        },
+      ],
+      [
+        'a link to a folder',
+        (dir) => {
+          const target = `${dir}-target`;
+          mkdirSync(target, { mode: 0o700 });
+          symlinkSync(target, dir);
+        },
+      ],
+    ];
+    // As root (CI) a folder can be given to another user; otherwise that case cannot be set up.
+    if (process.getuid?.() === 0)
+      cases.push([
+        'owned by another user',
+        (dir) => {
+          mkdirSync(dir, { mode: 0o700 });
+          chownSync(dir, 1000, 1000);
+        },
+      ]);
+    for (const [name, plant] of cases) {
+      const tmp = join(root, `tmp-${name.replaceAll(' ', '-')}`);
+      mkdirSync(tmp);
+      const dir = join(tmp, 'node-compile-cache');
+      plant(dir);
+      const r = await runCli(['--help'], { env: envWith({ TMPDIR: tmp }) });
+      expect(r.code, name).toBe(0);
+      expect(r.stdout, name).toContain('Usage: turnbench');
+      expect(cacheFiles(dir), name).toBe(0);
+    }
   });
 
   it('does not fail a command when its folder cannot be made', async () => {
