@@ -35,8 +35,18 @@ export async function prepareImages(
   progress: ProgressReporter,
 ): Promise<PreparedImages> {
   const images = new Map<string, { tag: string } | { error: Error }>();
+  // A task's image object is the same for all its samples: its key is serialised once, not per sample.
+  const keys = new WeakMap<LoadedTask, string>();
+  const keyOf = (task: LoadedTask) => {
+    let key = keys.get(task);
+    if (key === undefined) {
+      key = JSON.stringify(task.image);
+      keys.set(task, key);
+    }
+    return key;
+  };
   for (const task of suite.tasks) {
-    const key = JSON.stringify(task.image);
+    const key = keyOf(task);
     if (images.has(key)) continue;
     try {
       images.set(key, { tag: await sandboxes.ensureImage(task.image, (line) => progress.info(line)) });
@@ -52,7 +62,7 @@ export async function prepareImages(
   if (firstFailure && outcomes.every((o) => 'error' in o)) throw firstFailure.error;
   return {
     tagFor(sample) {
-      const image = images.get(JSON.stringify(sample.task.image));
+      const image = images.get(keyOf(sample.task));
       if (!image || 'error' in image) {
         throw new ImageUnavailableError(
           `image unavailable: ${image && 'error' in image ? image.error.message : 'unknown'}`,
@@ -61,7 +71,7 @@ export async function prepareImages(
       return image.tag;
     },
     ready(sample) {
-      return 'tag' in (images.get(JSON.stringify(sample.task.image)) ?? {});
+      return 'tag' in (images.get(keyOf(sample.task)) ?? {});
     },
   };
 }

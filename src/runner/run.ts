@@ -19,6 +19,7 @@ import { agentEngineProblem } from './agent-engine.js';
 import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
 import { GraderPool, modelScorersOf } from './graders.js';
 import { type PreparedImages, prepareImages } from './images.js';
+import { linkedAbort } from './linked-abort.js';
 import {
   hostMcpRuntime,
   type McpSandboxRuntime,
@@ -30,6 +31,7 @@ import {
 import { limitModelClient, type ProviderLimits, requestGate } from './model-limits.js';
 import { observedSink, observeSample, type RunObserver } from './observer.js';
 import type { ProgressReporter } from './progress.js';
+import { roomInQueue } from './queue-room.js';
 import {
   dropUnfinishedRecords,
   dropUnfinishedSampleFolders,
@@ -338,8 +340,10 @@ async function executePlan(
     progress.info(`stopping: ${reason}; samples in flight are cancelled`);
     halt.abort(new RunHalt(`run stopped: ${reason}`));
   };
-  const stop = AbortSignal.any([opts.stop, halt.signal]);
-  const abort = AbortSignal.any([opts.abort, halt.signal]);
+  const stopLink = linkedAbort([opts.stop, halt.signal]);
+  const abortLink = linkedAbort([opts.abort, halt.signal]);
+  const stop = stopLink.signal;
+  const abort = abortLink.signal;
 
   const writer = new ResultsWriter(runDir, (error) => stopRun(error.message));
   const manifest = plan.manifest;
@@ -425,7 +429,7 @@ async function executePlan(
     for (const sample of plan.pending) {
       // Fed as it drains, never the whole suite at once: a queued task (its closure, promise and
       // async context) costs ~1 KB, so 100,000 queued samples alone overflowed a 128 MB heap.
-      await queue.onSizeLessThan(queue.concurrency);
+      await roomInQueue(queue, queue.concurrency);
       if (stop.aborted) break;
       void queue.add(async () => {
         if (stop.aborted) return;
@@ -521,6 +525,8 @@ async function executePlan(
     }
     throw error;
   } finally {
+    stopLink.unlink();
+    abortLink.unlink();
     writer.close();
   }
 }

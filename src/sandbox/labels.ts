@@ -11,12 +11,23 @@ export const PID_START_LABEL = 'turnbench.pid-start';
 /** A label value in removeByLabels meaning "the label is present, whatever its value". */
 export const ANY_LABEL_VALUE = '*';
 
-/** The labels naming this process as the owner of a sandbox (machine, pid, start time). */
+let owner: { pid: number; labels: Readonly<Record<string, string>> } | null = null;
+
+/**
+ * The labels naming this process as the owner of a sandbox (machine, pid, start time). Read once
+ * per process (a sandbox is labelled per sample; `hostname()` is a system call).
+ */
 export function ownerLabels(): Record<string, string> {
-  const me = ownIdentity();
-  return {
-    [HOST_LABEL]: hostname(),
-    [PID_LABEL]: String(me.pid),
-    ...(me.start ? { [PID_START_LABEL]: me.start } : {}),
-  };
+  if (owner?.pid !== process.pid) {
+    const me = ownIdentity();
+    owner = {
+      pid: me.pid,
+      labels: {
+        [HOST_LABEL]: hostname(),
+        [PID_LABEL]: String(me.pid),
+        ...(me.start ? { [PID_START_LABEL]: me.start } : {}),
+      },
+    };
+  }
+  return { ...owner.labels };
 }
