@@ -1,4 +1,5 @@
 import { Agent, createServer, request } from 'node:http';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 
 /**
  * The floor of the proxy benchmark: the least a Node process between the agent and the sim can
@@ -33,6 +34,41 @@ export async function startPassThrough(
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       agent.destroy();
+    },
+  };
+}
+
+/**
+ * Below the pass-through: a Node process that relays the connection's bytes both ways and parses
+ * nothing (no HTTP, so no key could be swapped and nothing recorded). What any userspace hop on
+ * this machine costs, however it is written; the pass-through's cost beyond it is Node's HTTP.
+ */
+export async function startByteRelay(
+  socketPath: string,
+  upstream: URL,
+): Promise<{ close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const server = createNetServer((agent) => {
+    const provider = connect(Number(upstream.port), upstream.hostname);
+    track(agent);
+    track(provider);
+    agent.pipe(provider);
+    provider.pipe(agent);
+    agent.on('error', () => provider.destroy());
+    provider.on('error', () => agent.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  return {
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

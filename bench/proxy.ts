@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { emptyTotals } from '../src/agent/index.js';
 import { RecordingProxy, RecordThread } from '../src/agents/index.js';
 import { DEFAULT_LIMITS, loadPricing } from '../src/config/index.js';
-import { startPassThrough } from './pass-through-proxy.js';
+import { startByteRelay, startPassThrough } from './pass-through-proxy.js';
 import type { Timing } from './proxy-client.js';
 import { round } from './util.js';
 
@@ -100,6 +100,10 @@ export async function benchProxy(): Promise<Record<string, unknown>> {
     const floorProxy = await startPassThrough(floorSocket, new URL(sim.url.origin));
     const floor = await runClient(sim.url.href, floorSocket).finally(() => floorProxy.close());
     const floorAdded = median(floor.direct.map((x, i) => floor.proxied[i]!.total - x.total));
+    // and through a byte relay (bench/pass-through-proxy.ts), the least any hop costs
+    const relaySocket = join(dir, 'relay.sock');
+    const byteRelay = await startByteRelay(relaySocket, new URL(sim.url.origin));
+    const relay = await runClient(sim.url.href, relaySocket).finally(() => byteRelay.close());
     // the client warms up with 5 proxied requests before the measured ones
     const proxiedRequests = p.length + 5;
     const addedTotal = d.map((x, i) => p[i]!.total - x.total);
@@ -126,6 +130,8 @@ export async function benchProxy(): Promise<Record<string, unknown>> {
       // a Node process that only pipes (no recording, no redaction), in a second pass: the hop's own cost
       pass_through_added_total: stats(floor.direct.map((x, i) => floor.proxied[i]!.total - x.total)),
       added_total_over_pass_through_ms: round(added - floorAdded, 3),
+      // a Node process relaying the bytes without parsing HTTP, in a third pass: any hop's own cost
+      byte_relay_added_total: stats(relay.direct.map((x, i) => relay.proxied[i]!.total - x.total)),
       // the proxy process's CPU per proxied request, both threads (forwarding; reading and
       // checking the request for its record), GC included
       proxy_cpu_ms_per_request: round(proxyCpuMs / proxiedRequests, 3),
