@@ -7,6 +7,7 @@
  */
 import { enableCompileCache } from './compile-cache.js';
 import { nodeTooOld } from './node-version.js';
+import { programEntry } from './program-entry.js';
 import { tuneSmallHeap } from './small-heap.js';
 
 const problem = nodeTooOld(process.versions.node);
@@ -18,4 +19,4 @@ if (problem) {
 tuneSmallHeap();
 // Before the program loads, so every module it loads is compiled from (or into) the cache.
 enableCompileCache();
-await import('./program.js');
+await import(programEntry(import.meta.url));

@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -109,35 +110,68 @@ describe('compile cache', () => {
   });
 });
 
+/** A one-task local suite against the in-process sim; returns its suite.yaml. */
+function helloSuite(name: string): string {
+  const dir = join(root, name);
+  mkdirSync(join(dir, 'tasks', 'hello'), { recursive: true });
+  writeFileSync(
+    join(dir, 'tasks', 'hello', 'task.yaml'),
+    toYaml({
+      id: 'hello',
+      instructions: 'Reply hello.',
+      scorer: { type: 'match', mode: 'contains', expected: 'hello' },
+      sim: { steps: [], final: 'hello' },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'suite.yaml'),
+    toYaml({
+      name: 'startup-table',
+      tasks: ['tasks/*'],
+      variants: [{ name: 'one', model: 'sim-1', provider: 'sim', instructions: 'Be brief.' }],
+      sandbox: { engine: 'local' },
+    }),
+  );
+  return join(dir, 'suite.yaml');
+}
+
 describe('a local run without --json', () => {
   it('prints the summary table', async () => {
-    const dir = join(root, 'suite');
-    mkdirSync(join(dir, 'tasks', 'hello'), { recursive: true });
-    writeFileSync(
-      join(dir, 'tasks', 'hello', 'task.yaml'),
-      toYaml({
-        id: 'hello',
-        instructions: 'Reply hello.',
-        scorer: { type: 'match', mode: 'contains', expected: 'hello' },
-        sim: { steps: [], final: 'hello' },
-      }),
-    );
-    writeFileSync(
-      join(dir, 'suite.yaml'),
-      toYaml({
-        name: 'startup-table',
-        tasks: ['tasks/*'],
-        variants: [{ name: 'one', model: 'sim-1', provider: 'sim', instructions: 'Be brief.' }],
-        sandbox: { engine: 'local' },
-      }),
-    );
     const r = await runCli(
-      ['run', join(dir, 'suite.yaml'), '--run-id', 'table', '--results-dir', join(root, 'results')],
+      ['run', helloSuite('suite'), '--run-id', 'table', '--results-dir', join(root, 'results')],
       { env: envWith({ TMPDIR: join(root, 'tmp-run') }) },
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('run table completed:');
     expect(r.stdout).toMatch(/^variant\s+/m);
     expect(r.stdout).toMatch(/^one\s+/m);
+  });
+});
+
+describe('the built CLI', () => {
+  it('runs the bundle that `npm run build` writes, not the ~600 modules it was made from', async () => {
+    // A hook that writes every module URL the process loaded to a file when it exits.
+    const listFile = join(root, 'modules.txt');
+    const hook = join(root, 'list-modules.mjs');
+    writeFileSync(
+      hook,
+      `import { registerHooks } from 'node:module';
+       import { writeFileSync } from 'node:fs';
+       const seen = [];
+       registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } });
+       process.on('exit', () => writeFileSync(${JSON.stringify(listFile)}, seen.join('\\n')));`,
+    );
+    const r = await runCli(
+      ['run', helloSuite('suite-bundle'), '--run-id', 'bundle', '--results-dir', join(root, 'results')],
+      { env: envWith({ TMPDIR: join(root, 'tmp-run'), NODE_OPTIONS: `--import ${hook}` }) },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('run bundle completed:');
+    const loaded = readFileSync(listFile, 'utf8').split('\n');
+    expect(loaded.some((url) => url.includes('/dist/src/bundle/program.js'))).toBe(true);
+    // nothing of the unbundled program: the runner, the sim, zod, yaml, openai come from the bundle
+    expect(loaded.filter((url) => /\/dist\/src\/(runner|sim|telemetry)\//.test(url))).toEqual([]);
+    expect(loaded.filter((url) => /node_modules\/(zod|yaml|openai)\//.test(url))).toEqual([]);
+    expect(loaded.length).toBeLessThan(120);
   });
 });
