@@ -9,14 +9,15 @@
 // The bundle sits at the same depth as dist/src/<dir>/, so code that finds the package root by
 // walking up from import.meta.url works unchanged. The recording thread's worker is an entry of its
 // own, named as record-thread.ts asks for it (`./record-worker.js` next to the code that starts it).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/src/bundle');
-rmSync(outdir, { recursive: true, force: true });
+/** Chunks of earlier builds are kept this long: a CLI still running loads its chunks on demand. */
+const KEEP_OLD_CHUNKS_MS = 24 * 3600 * 1000;
 
 /** Whether Node loads `file` as CommonJS: `.cjs`, or `.js` under a package.json without "type": "module". */
 function isCommonJs(file) {
@@ -50,12 +51,13 @@ const commonJsDynamicImportsExternal = {
   },
 };
 
-await build({
+const result = await build({
   entryPoints: {
     program: join(root, 'dist/src/cli/program.js'),
     'record-worker': join(root, 'dist/src/agents/proxy/record-worker.js'),
   },
   outdir,
+  absWorkingDir: root,
   bundle: true,
   splitting: true,
   platform: 'node',
@@ -63,6 +65,7 @@ await build({
   target: 'node22',
   logLevel: 'warning',
   legalComments: 'none',
+  metafile: true,
   plugins: [commonJsDynamicImportsExternal],
   // Left as packages: native or optional native parts (dockerode's ssh2), files found at run time
   // (the Codex binary, chart.js, gpt-tokenizer's tables), and big parts few commands load.
@@ -83,3 +86,13 @@ await build({
     js: "import { createRequire as __tbRequire } from 'node:module'; const require = __tbRequire(import.meta.url);",
   },
 });
+
+// Chunk names carry a content hash, so a rebuild writes new files next to the old ones; a run that
+// started before the rebuild still finds the chunks it loads late (reports, say). Old chunks go
+// once no run is likely to need them.
+const written = new Set(Object.keys(result.metafile.outputs).map((file) => join(root, file)));
+for (const name of readdirSync(outdir)) {
+  const file = join(outdir, name);
+  if (!written.has(file) && Date.now() - statSync(file).mtimeMs > KEEP_OLD_CHUNKS_MS)
+    rmSync(file, { force: true });
+}
