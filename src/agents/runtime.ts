@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { StopReason } from '../agent/index.js';
 import type { SampleTotals } from '../agent/totals.js';
 import type { Pricing } from '../config/index.js';
+import { linkedAbort } from '../model/index.js';
 import type { Sandbox, SandboxMount } from '../sandbox/index.js';
 import { redact } from '../secrets/index.js';
 import type { Sample } from '../tasks/index.js';
@@ -140,8 +141,8 @@ export class AgentRuntime {
   async runSample(input: AgentSampleInput): Promise<AgentSampleResult> {
     const { sample, sandbox, sink } = input;
     const driver = this.driverFor(sample);
-    const limitStop = new AbortController();
-    const signal = AbortSignal.any([input.signal, limitStop.signal]);
+    const limitStop = linkedAbort([input.signal]);
+    const signal = limitStop.signal;
     const recorder = this.records.open({
       identity: {
         runId: this.opts.runId,
@@ -235,6 +236,7 @@ export class AgentRuntime {
       return { stopReason: 'final', finalAnswer: report.finalAnswer };
     } finally {
       channelEnd.abort();
+      limitStop.unlink();
       await listener.close();
       this.records.forget(sample.sampleId);
     }

@@ -6,6 +6,7 @@ import type { ModelClient } from './types.js';
 export { ChatClient, chatBody } from './chat-client.js';
 export { toChatMessages, toChatTools } from './chat-messages.js';
 export { GradeClient, type GradeEndpoint, type GradeRequest, type GradeResponse } from './grade-client.js';
+export { type LinkedAbort, linkedAbort } from './linked-abort.js';
 export { modelReasons } from './reasoning.js';
 export { ResponsesClient, responsesBody } from './responses-client.js';
 export {

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
 import { timerDelay } from '../config/bounds.js';
+import { linkedAbort } from './linked-abort.js';
 import { errorStatus, retryAfterMs, StreamStalledError, withRetries } from './retry.js';
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
 
@@ -109,13 +110,8 @@ export abstract class SdkModelClient<Body> implements ModelClient {
     open: (signal: AbortSignal) => Promise<AsyncIterable<E>>,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<E> {
-    // One plain controller for the attempt, aborted by the caller or by the stall check: the SDK
-    // and undici read `aborted` on every chunk, and a composite (AbortSignal.any) signal costs a
-    // walk of its sources on each read.
-    const attempt = new AbortController();
-    const onAbort = () => attempt.abort(signal?.reason);
-    if (signal?.aborted) attempt.abort(signal.reason);
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    // The attempt's own signal: aborted by the caller or by the stall check.
+    const attempt = linkedAbort([signal]);
     const seconds = this.requestTimeoutMs / 1000;
     let stalled: StreamStalledError | null = null;
     let lastEvent = performance.now();
@@ -147,7 +143,7 @@ export abstract class SdkModelClient<Body> implements ModelClient {
       throw error;
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      attempt.unlink();
     }
   }
 

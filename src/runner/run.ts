@@ -7,6 +7,7 @@ import type { AgentRuntime } from '../agents/index.js';
 import { costUsd, type Pricing, priceFor } from '../config/index.js';
 import {
   createModelClient,
+  linkedAbort,
   type ModelClient,
   type ProviderEndpoint,
   resolveEndpoint,
@@ -19,7 +20,6 @@ import { agentEngineProblem } from './agent-engine.js';
 import { RunBudget, recordedCost, skippedRecord, unpricedModel } from './budget.js';
 import { GraderPool, modelScorersOf } from './graders.js';
 import { type PreparedImages, prepareImages } from './images.js';
-import { linkedAbort } from './linked-abort.js';
 import {
   hostMcpRuntime,
   type McpSandboxRuntime,

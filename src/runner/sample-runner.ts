@@ -1,7 +1,7 @@
 import { emptyTotals, type McpRuntime, runAgent, type SampleTotals } from '../agent/index.js';
 import type { AgentRuntime } from '../agents/index.js';
 import { timerDelay } from '../config/index.js';
-import type { ModelClient, NormalisedUsage } from '../model/index.js';
+import { linkedAbort, type ModelClient, type NormalisedUsage } from '../model/index.js';
 import { type Sandbox, type SandboxSpec, SandboxUnavailableError } from '../sandbox/core.js';
 import {
   type GraderAccess,
@@ -113,10 +113,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
   // Aborted by the run (hard abort) or by the wall-time limit, whichever comes first. A plain
   // controller, not AbortSignal.any: everything below reads `aborted` often (the SDK on every
   // stream chunk), and a composite signal walks its sources on each read.
-  const sampleAbort = new AbortController();
-  const onRunAbort = () => sampleAbort.abort(deps.abort.reason);
-  if (deps.abort.aborted) onRunAbort();
-  else deps.abort.addEventListener('abort', onRunAbort, { once: true });
+  const sampleAbort = linkedAbort([deps.abort]);
   const wallMs = sample.task.limits.wall_timeout_s * 1000;
   const timer = setTimeout(
     () => sampleAbort.abort(new WallTimeout(`wall time limit of ${sample.task.limits.wall_timeout_s}s`)),
@@ -239,7 +236,7 @@ export async function runSample(sample: Sample, deps: SampleRunDeps): Promise<Sa
     }
   }
   clearTimeout(timer);
-  deps.abort.removeEventListener('abort', onRunAbort);
+  sampleAbort.unlink();
 
   if (sandbox) {
     const began = performance.now();

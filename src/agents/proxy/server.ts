@@ -2,7 +2,7 @@ import { unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { APIError } from 'openai';
-import { type AttemptOutcome, withRetries } from '../../model/index.js';
+import { type AttemptOutcome, linkedAbort, withRetries } from '../../model/index.js';
 import { redact, registerSecret } from '../../secrets/index.js';
 import type { ObservedApi } from './observed-request.js';
 import { plainHeaders, type RawRequest } from './read-request.js';
@@ -278,14 +278,11 @@ export class RecordingProxy {
     });
     // Cut when the agent goes or the sample ends: one listener on the sample's signal for the
     // request's time (AbortSignal.any on every request costs more, and more as the sample goes on).
-    const abort = new AbortController();
+    const abort = linkedAbort([channel.signal]);
     const signal = abort.signal;
-    const sampleEnded = () => abort.abort(channel.signal.reason);
-    if (channel.signal.aborted) sampleEnded();
-    else channel.signal.addEventListener('abort', sampleEnded, { once: true });
     res.on('close', () => {
-      channel.signal.removeEventListener('abort', sampleEnded);
-      if (!res.writableFinished) abort.abort(new Error('the agent closed the connection'));
+      if (res.writableFinished) abort.unlink();
+      else abort.abort(new Error('the agent closed the connection'));
     });
     const headers = upstreamHeaders(req.headers, channel.upstream);
     const method = req.method ?? 'GET';

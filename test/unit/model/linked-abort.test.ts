@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { linkedAbort } from '../../../src/runner/linked-abort.js';
+import { describe, expect, it, vi } from 'vitest';
+import { linkedAbort } from '../../../src/model/linked-abort.js';
 
 describe('linkedAbort', () => {
   it('aborts with the reason of the first source that aborts, and only once', () => {
@@ -29,5 +29,17 @@ describe('linkedAbort', () => {
     link.unlink();
     a.abort();
     expect(link.signal.aborted).toBe(false);
+  });
+
+  it('is aborted from here with its own reason, and then follows its sources no more', () => {
+    const a = new AbortController();
+    const removed = vi.spyOn(a.signal, 'removeEventListener');
+    const link = linkedAbort([a.signal, undefined]);
+    const own = new Error('wall time');
+    link.abort(own);
+    expect(link.signal.reason).toBe(own);
+    expect(removed).toHaveBeenCalledTimes(1);
+    a.abort(new Error('later'));
+    expect(link.signal.reason).toBe(own);
   });
 });
