@@ -10,12 +10,13 @@
 // walking up from import.meta.url works unchanged. The recording thread's worker is an entry of its
 // own, named as record-thread.ts asks for it (`./record-worker.js` next to the code that starts it).
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist/src/bundle');
+// The folder may be given (tests build elsewhere); the CLI loads only dist/src/bundle.
+const outdir = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist/src/bundle');
 /** Chunks of earlier builds are kept this long: a CLI still running loads its chunks on demand. */
 const KEEP_OLD_CHUNKS_MS = 24 * 3600 * 1000;
 

@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { stringify as toYaml } from 'yaml';
 
 const execFileAsync = promisify(execFile);
 
@@ -88,4 +89,36 @@ export function waitForFinished(stderr: () => string, count: number, timeoutMs =
       }
     }, 50);
   });
+}
+
+/**
+ * A suite in `root` of one task the in-process sim answers "done" at once (a single-turn local
+ * sample), run `epochs` times with one variant named `variant`; returns the suite.yaml path.
+ */
+export function writeSimSuite(
+  root: string,
+  opts: { name: string; variant: string; epochs?: number },
+): string {
+  mkdirSync(join(root, 'tasks', 'done'), { recursive: true });
+  writeFileSync(
+    join(root, 'tasks', 'done', 'task.yaml'),
+    toYaml({
+      id: 'done',
+      instructions: 'Reply done.',
+      scorer: { type: 'match', mode: 'contains', expected: 'done' },
+      sim: { steps: [], final: 'done' },
+    }),
+  );
+  const file = join(root, 'suite.yaml');
+  writeFileSync(
+    file,
+    toYaml({
+      name: opts.name,
+      tasks: ['tasks/*'],
+      epochs: opts.epochs ?? 1,
+      variants: [{ name: opts.variant, model: 'sim-1', provider: 'sim', instructions: 'Answer.' }],
+      sandbox: { engine: 'local' },
+    }),
+  );
+  return file;
 }

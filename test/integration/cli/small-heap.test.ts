@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stringify as toYaml } from 'yaml';
 import { SMALL_HEAP_ENV } from '../../../src/cli/small-heap.js';
 import { RunManifestSchema } from '../../../src/telemetry/index.js';
-import { assertBuilt, CLI, REPO, runCli, waitForFinished } from './helpers.js';
+import { assertBuilt, CLI, REPO, runCli, waitForFinished, writeSimSuite } from './helpers.js';
 
 /**
  * `NODE_OPTIONS=--max-old-space-size=128 turnbench ...`: the CLI starts itself again once (execve:
@@ -18,25 +17,7 @@ const SIZED = ['--max-semi-space-size=16', '--heap-growing-percent=100'];
 
 function writeSuite(samples: number): string {
   const root = mkdtempSync(join(tmpdir(), 'tb-small-heap-'));
-  mkdirSync(join(root, 'tasks', 'echo'), { recursive: true });
-  writeFileSync(
-    join(root, 'tasks', 'echo', 'task.yaml'),
-    toYaml({
-      id: 'echo',
-      instructions: 'Reply done.',
-      scorer: { type: 'match', mode: 'contains', expected: 'done' },
-      sim: { steps: [], final: 'done' },
-    }),
-  );
-  writeFileSync(
-    join(root, 'suite.yaml'),
-    toYaml({
-      name: 'small-heap',
-      tasks: ['tasks/*'],
-      epochs: samples,
-      variants: [{ name: 'sim', model: 'sim-1', provider: 'sim', instructions: 'Answer.' }],
-    }),
-  );
+  writeSimSuite(root, { name: 'small-heap', variant: 'sim', epochs: samples });
   return root;
 }
 

@@ -12,8 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as toYaml } from 'yaml';
-import { assertBuilt, runCli } from './helpers.js';
+import { assertBuilt, runCli, writeSimSuite } from './helpers.js';
 
 /**
  * Start-up (issue 13): the CLI turns on Node's compile cache under os.tmpdir(), a cache that cannot
@@ -113,26 +112,8 @@ describe('compile cache', () => {
 /** A one-task local suite against the in-process sim; returns its suite.yaml. */
 function helloSuite(name: string): string {
   const dir = join(root, name);
-  mkdirSync(join(dir, 'tasks', 'hello'), { recursive: true });
-  writeFileSync(
-    join(dir, 'tasks', 'hello', 'task.yaml'),
-    toYaml({
-      id: 'hello',
-      instructions: 'Reply hello.',
-      scorer: { type: 'match', mode: 'contains', expected: 'hello' },
-      sim: { steps: [], final: 'hello' },
-    }),
-  );
-  writeFileSync(
-    join(dir, 'suite.yaml'),
-    toYaml({
-      name: 'startup-table',
-      tasks: ['tasks/*'],
-      variants: [{ name: 'one', model: 'sim-1', provider: 'sim', instructions: 'Be brief.' }],
-      sandbox: { engine: 'local' },
-    }),
-  );
-  return join(dir, 'suite.yaml');
+  mkdirSync(dir);
+  return writeSimSuite(dir, { name: 'startup-table', variant: 'one' });
 }
 
 describe('a local run without --json', () => {
