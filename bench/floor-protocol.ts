@@ -20,6 +20,12 @@ export const WorkerJobSchema = z.discriminatedUnion('mode', [
     bodiesFile: z.string(),
     baseURL: z.string(),
     concurrency: z.number().int().positive(),
+    /**
+     * Also run each `shell` call the responses ask for, as a bare agent loop would: one child process
+     * per call (child_process.spawn of the call's argv in a temp folder per conversation, output
+     * read to the end). The recorded bodies already carry turnbench's outputs, so only the cost counts.
+     */
+    runTools: z.boolean().default(false),
   }),
 ]);
 export type WorkerJob = z.infer<typeof WorkerJobSchema>;
@@ -30,6 +36,8 @@ export const WorkerResultSchema = z.object({
   wall_ms: z.number(),
   /** Model requests sent (turns for turnbench). */
   requests: z.number().int(),
+  /** Tool calls run as processes (the floor with runTools). */
+  tool_calls: z.number().int().default(0),
   conversations: z.number().int(),
   not_completed: z.number().int(),
   first_problem: z.string().nullable(),

@@ -7,8 +7,13 @@
  * before the first reading, so start-up is measured apart (bench/startup.ts).
  *
  * The floor mode imports nothing of turnbench, so its process holds what a bare client holds.
+ * With `runTools` it also runs the `shell` calls of each response as child processes, the least a
+ * bare agent loop must do for the same conversation.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { type WorkerJob, WorkerJobSchema, type WorkerResult } from './floor-protocol.js';
 
@@ -27,6 +32,41 @@ async function pool<T>(items: T[], n: number, each: (item: T) => Promise<void>):
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, lane));
 }
 
+/**
+ * The argv of every `shell` call in a completed response. Plain checks, not zod: the floor should
+ * spend no more than a bare loop must (turnbench validates the same arguments with its own schema).
+ */
+function shellCalls(event: { response: { output: unknown[] } }): string[][] {
+  const calls: string[][] = [];
+  for (const item of event.response.output) {
+    const call = item as { type?: unknown; name?: unknown; arguments?: unknown };
+    if (call.type !== 'function_call' || call.name !== 'shell' || typeof call.arguments !== 'string')
+      continue;
+    const { command } = JSON.parse(call.arguments) as { command?: unknown };
+    if (!Array.isArray(command) || command.length === 0 || !command.every((a) => typeof a === 'string'))
+      throw new Error(`a shell call without an argv: ${call.arguments}`);
+    calls.push(command);
+  }
+  return calls;
+}
+
+/** Runs argv in `cwd` and reads its output to the end, as a bare loop would before its next request. */
+function runCommand([file, ...args]: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // The workspace as HOME and a small environment, as turnbench's local sandbox gives a command
+    // (a login shell under the user's own HOME may run slow profile scripts).
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, TERM: 'dumb' };
+    const child = spawn(file!, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${Buffer.concat(output)}`)),
+    );
+  });
+}
+
 async function runFloor(job: Extract<WorkerJob, { mode: 'floor' }>): Promise<WorkerResult> {
   const { default: OpenAI } = await import('openai');
   const conversations = new Map<string, object[]>();
@@ -40,23 +80,31 @@ async function runFloor(job: Extract<WorkerJob, { mode: 'floor' }>): Promise<Wor
   }
   const client = new OpenAI({ baseURL: job.baseURL, apiKey: 'bench-not-a-secret', maxRetries: 0 });
   let requests = 0;
+  let toolCalls = 0;
   let notCompleted = 0;
   let firstProblem: string | null = null;
   const { cpu, wallMs } = await measured(() =>
     pool([...conversations.values()], job.concurrency, async (bodies) => {
+      const workspace = job.runTools ? mkdtempSync(join(tmpdir(), 'turnbench-floor-')) : null;
       for (const body of bodies) {
         requests += 1;
         // The same call turnbench makes: a streamed create, every event read.
         const stream = await client.responses.create(
           body as Parameters<typeof client.responses.create>[0] & { stream: true },
         );
-        let completed = false;
-        for await (const event of stream) if (event.type === 'response.completed') completed = true;
-        if (!completed) {
+        let completed: { response: { output: unknown[] } } | null = null;
+        for await (const event of stream) if (event.type === 'response.completed') completed = event;
+        if (completed === null) {
           notCompleted += 1;
           firstProblem ??= 'a stream ended without response.completed';
+        } else if (workspace !== null) {
+          for (const argv of shellCalls(completed)) {
+            toolCalls += 1;
+            await runCommand(argv, workspace);
+          }
         }
       }
+      if (workspace !== null) rmSync(workspace, { recursive: true, force: true });
     }),
   );
   return {
@@ -64,6 +112,7 @@ async function runFloor(job: Extract<WorkerJob, { mode: 'floor' }>): Promise<Wor
     cpu_system_us: cpu.system,
     wall_ms: Math.round(wallMs),
     requests,
+    tool_calls: toolCalls,
     conversations: conversations.size,
     not_completed: notCompleted,
     first_problem: firstProblem,
@@ -82,6 +131,7 @@ async function runTurnbench(job: Extract<WorkerJob, { mode: 'turnbench' }>): Pro
   const pricing = await loadPricing();
   let samples = 0;
   let turns = 0;
+  let toolCalls = 0;
   const total = suite.tasks.length * suite.spec.variants.length * suite.spec.epochs;
   const liveHeap: number[] = [];
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -110,6 +160,7 @@ async function runTurnbench(job: Extract<WorkerJob, { mode: 'turnbench' }>): Pro
             liveHeap.push(Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10);
           }
           turns += record.turns;
+          toolCalls += record.tool_calls;
           if (record.status !== 'completed' || !record.passed) {
             notCompleted += 1;
             firstProblem ??= `${record.sample_id}: ${record.status} ${record.error?.message ?? record.score_detail ?? ''}`;
@@ -123,6 +174,7 @@ async function runTurnbench(job: Extract<WorkerJob, { mode: 'turnbench' }>): Pro
     cpu_system_us: cpu.system,
     wall_ms: Math.round(wallMs),
     requests: turns,
+    tool_calls: toolCalls,
     conversations: samples,
     not_completed: notCompleted,
     first_problem: firstProblem,

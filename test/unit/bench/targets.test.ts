@@ -40,6 +40,16 @@ describe('bench targets', () => {
       'single-turn (500 samples): turnbench 2000 ms CPU vs floor 1600 ms (1.25x, +800 us/turn)',
     );
     expect(floor[1]).toContain('20-turn (? conversations)');
+    const conversations = summaryLines('floor', {
+      conversation_20: {
+        floor_with_tools: { tool_calls: 950, cpu_ms_median: 5000 },
+        cpu_ratio_vs_floor_with_tools_median: 1.2,
+        harness_cpu_us_per_turn_over_floor_with_tools: 1000,
+      },
+    });
+    expect(conversations[2]).toBe(
+      '20-turn vs a floor that also runs the 950 shell calls as processes: 5000 ms (1.2x, 1000 us/turn more for turnbench)',
+    );
     const sim = summaryLines('sim', {
       codex_sized_request: {
         in_conversation: { sim_cpu_ms_per_request: 3 },
