@@ -1,5 +1,6 @@
 import * as zlib from 'node:zlib';
 import { type ObservedApi, type ObservedRequest, parseObservedRequest } from './observed-request.js';
+import { MAX_BODY_BYTES } from './size-limits.js';
 
 /**
  * A model request as the proxy passed it on, kept as bytes: it is read (parsed) only once its
@@ -24,22 +25,24 @@ export function plainHeaders(headers: Record<string, string | string[] | undefin
   return out;
 }
 
-function decoded(body: Uint8Array, encoding: string | null): Buffer {
+/** The body as JSON bytes; a compressed one may expand to `maxBytes` at most (a zip bomb throws). */
+export function decoded(body: Uint8Array, encoding: string | null, maxBytes = MAX_BODY_BYTES): Buffer {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const bounded = { maxOutputLength: maxBytes };
   switch ((encoding ?? '').toLowerCase()) {
     case '':
     case 'identity':
       return bytes;
     case 'gzip':
-      return zlib.gunzipSync(bytes);
+      return zlib.gunzipSync(bytes, bounded);
     case 'deflate':
-      return zlib.inflateSync(bytes);
+      return zlib.inflateSync(bytes, bounded);
     case 'br':
-      return zlib.brotliDecompressSync(bytes);
+      return zlib.brotliDecompressSync(bytes, bounded);
     case 'zstd':
       // Node 22.15 and later; on older ones such a request is forwarded but not recorded.
       if (typeof zlib.zstdDecompressSync !== 'function') throw new Error('zstd needs Node 22.15 or later');
-      return zlib.zstdDecompressSync(bytes);
+      return zlib.zstdDecompressSync(bytes, bounded);
     default:
       throw new Error(`unsupported content-encoding ${encoding}`);
   }

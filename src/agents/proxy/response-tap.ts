@@ -3,6 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { z } from 'zod';
 import { type NormalisedUsage, normaliseChatUsage, normaliseResponsesUsage } from '../../model/index.js';
 import type { ObservedApi } from './observed-request.js';
+import { MAX_BODY_BYTES } from './size-limits.js';
 
 /** What the proxy learns from a provider's answer while passing it through. */
 export interface ObservedResponse {
@@ -246,9 +247,6 @@ class ChatStreamTap implements ResponseTap {
   }
 }
 
-/** Largest non-streamed answer the proxy reads for its record (the bytes still pass through). */
-const MAX_JSON_BYTES = 64 * 1024 * 1024;
-
 /** A non-streamed answer (a compact response, a JSON completion): kept and parsed at the end. */
 class JsonTap implements ResponseTap {
   firstOutputAt: number | null = null;
@@ -261,7 +259,7 @@ class JsonTap implements ResponseTap {
   write(chunk: Buffer): void {
     this.firstOutputAt ??= performance.now();
     this.bytes += chunk.length;
-    if (this.bytes <= MAX_JSON_BYTES) this.chunks.push(chunk);
+    if (this.bytes <= MAX_BODY_BYTES) this.chunks.push(chunk);
   }
 
   event(): void {}
@@ -281,7 +279,7 @@ class JsonTap implements ResponseTap {
       incompleteReason: null,
       error: null,
     };
-    if (this.bytes > MAX_JSON_BYTES) return { ...empty, error: 'answer too large to read' };
+    if (this.bytes > MAX_BODY_BYTES) return { ...empty, error: 'answer too large to read' };
     let body: Record<string, unknown>;
     try {
       body = looseObject.parse(JSON.parse(Buffer.concat(this.chunks).toString('utf8')));

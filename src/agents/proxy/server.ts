@@ -9,6 +9,7 @@ import { plainHeaders, type RawRequest } from './read-request.js';
 import { redactedAnswer } from './redacted-answer.js';
 import { responseOf, tapFor } from './response-tap.js';
 import type { Exchange, ExchangeRecorder } from './sample-recorder.js';
+import { MAX_BODY_BYTES, MAX_CONNECTIONS_PER_SAMPLE } from './size-limits.js';
 import {
   downstreamHeaders,
   sendUpstream,
@@ -87,10 +88,27 @@ function targetOf(channel: SampleChannel, rest: string): URL | null {
   return url;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The whole request body, or null once it passes MAX_BODY_BYTES (declared or sent; the rest is not read). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {
+      resolve(null);
+      return;
+    }
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let bytes = 0;
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      chunks.length = 0;
+      resolve(null);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -158,6 +176,8 @@ export class RecordingProxy {
       this.channels.set(socket, channel);
       this.server.emit('connection', socket);
     });
+    // A sample cannot use up the run's file descriptors (other samples' results need them too).
+    listener.maxConnections = MAX_CONNECTIONS_PER_SAMPLE;
     const sockets = new Set<Socket>();
     listener.on('connection', (socket) => {
       sockets.add(socket);
@@ -222,11 +242,20 @@ export class RecordingProxy {
       );
       return;
     }
-    let body: Buffer;
+    let body: Buffer | null;
     try {
       body = method === 'POST' ? await readBody(req) : Buffer.alloc(0);
     } catch {
       res.destroy();
+      return;
+    }
+    if (body === null) {
+      // Answered without reading the rest, and the connection closed after the answer.
+      const message = `turnbench proxy: ${method} ${url}: request body over ${MAX_BODY_BYTES} bytes; not forwarded`;
+      channel.recorder.note(message);
+      res.shouldKeepAlive = false;
+      sendError(res, 413, message, 'request_too_large');
+      res.once('finish', () => req.socket.destroySoon());
       return;
     }
 

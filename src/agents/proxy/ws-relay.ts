@@ -6,10 +6,11 @@ import { plainHeaders } from './read-request.js';
 import { type ResponseTap, responsesEventTap } from './response-tap.js';
 import type { Exchange } from './sample-recorder.js';
 import type { SampleChannel } from './server.js';
+import { MAX_BODY_BYTES } from './size-limits.js';
 import { upstreamHeaders, upstreamUrl } from './upstream.js';
 
 /** The agent side of relayed connections; compression is left off (both hops are on this machine or the provider's own). */
-const agents = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+const agents = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_BODY_BYTES });
 /** Headers of the provider's handshake answer (e.g. routing state) passed on to the agent. */
 const handshakeHeaders = new WeakMap<IncomingMessage, string[]>();
 agents.on('headers', (headers: string[], req: IncomingMessage) => {
