@@ -26,4 +26,10 @@ export {
 export { sandboxProviderFor } from './provider-for.js';
 export { type ReapOptions, reapOrphans, sandboxOwnerAlive } from './reap.js';
 export type * from './types.js';
-export { DEFAULT_DISK_MB, ImageNotFoundError, SandboxUnavailableError, SYSTEM_PATH } from './types.js';
+export {
+  DEFAULT_DISK_MB,
+  FileTooLargeError,
+  ImageNotFoundError,
+  SandboxUnavailableError,
+  SYSTEM_PATH,
+} from './types.js';

@@ -9,6 +9,7 @@ import {
   type ExecOptions,
   type ExecResult,
   type FileOpOptions,
+  FileTooLargeError,
   MAX_READ_BYTES,
   type Sandbox,
   type SandboxFile,
@@ -175,7 +176,7 @@ export class DockerSandbox implements Sandbox {
     if (r.timedOut) throw new Error(`cannot read ${abs}: still reading after ${timeoutMs / 1000}s`);
     if (r.exitCode !== 0)
       throw new Error(`cannot read ${abs}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`);
-    if (r.truncated) throw new Error(`cannot read ${abs}: larger than ${maxBytes} bytes`);
+    if (r.truncated) throw new FileTooLargeError(abs, maxBytes);
     return r.stdout;
   }
 

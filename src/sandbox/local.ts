@@ -19,6 +19,7 @@ import {
   type ExecOptions,
   type ExecResult,
   type FileOpOptions,
+  FileTooLargeError,
   type ImageRequest,
   MAX_READ_BYTES,
   type Sandbox,
@@ -275,7 +276,7 @@ class LocalSandbox implements Sandbox {
         if (bytesRead === 0) break;
         chunks.push(chunk.subarray(0, bytesRead));
         total += bytesRead;
-        if (total > maxBytes) throw new Error(`cannot read ${target}: larger than ${maxBytes} bytes`);
+        if (total > maxBytes) throw new FileTooLargeError(target, maxBytes);
         opts.signal?.throwIfAborted();
       }
       return Buffer.concat(chunks).toString('utf8');

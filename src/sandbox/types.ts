@@ -98,6 +98,14 @@ export interface SandboxProcess {
 /** Files read through readFile are held in memory; larger ones are refused. */
 export const MAX_READ_BYTES = 16 * 1024 * 1024;
 
+/** readFile of a file larger than the bytes it was allowed. */
+export class FileTooLargeError extends Error {
+  override name = 'FileTooLargeError';
+  constructor(path: string, maxBytes: number) {
+    super(`cannot read ${path}: larger than ${maxBytes} bytes`);
+  }
+}
+
 /** Bounds on one file operation (a tool passes its command timeout and the sample's signal). */
 export interface FileOpOptions {
   /** Default 60 s. */
