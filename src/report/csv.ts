@@ -67,6 +67,12 @@ type Push = (row: Cell[]) => Promise<void> | undefined;
 
 const redactCell = (cell: Cell): Cell => (typeof cell === 'string' ? redact(cell) : cell);
 
+/**
+ * A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a leading
+ * `'`: error messages and model names can carry a provider's or a task's text (OWASP CSV injection).
+ */
+export const inertCell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
 /** Writes rows through csv-stringify to `file`, honouring back-pressure; unknown values are empty cells. */
 async function writeCsv(
   file: string,
@@ -77,7 +83,7 @@ async function writeCsv(
   const csv = stringify({
     header: true,
     columns: [...columns],
-    cast: { boolean: (b) => (b ? 'true' : 'false') },
+    cast: { boolean: (b) => (b ? 'true' : 'false'), string: inertCell },
   });
   csv.pipe(out);
   let rows = 0;
