@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { redact } from '../secrets/index.js';
+import { printable, redact } from '../secrets/index.js';
 
 /**
  * Exit codes: 1 a failed command or gate, 2 bad input (config, flags), 3 a run stopped by its cost
@@ -27,15 +27,17 @@ export function reportFatal(error: unknown): number {
   if (process.env.TURNBENCH_DEBUG === '1' && error instanceof Error)
     process.stderr.write(`${redact(error.stack ?? '')}\n`);
   if (error instanceof UsageError || (error instanceof Error && INPUT_ERRORS.has(error.name))) {
-    process.stderr.write(`error: ${redact(error.message)}\n`);
+    process.stderr.write(`error: ${printable(redact(error.message))}\n`);
     return EXIT.badInput;
   }
   if (error instanceof ZodError) {
     const issue = error.issues[0];
-    process.stderr.write(`error: ${issue ? `${issue.path.join('.')}: ${issue.message}` : error.message}\n`);
+    process.stderr.write(
+      `error: ${printable(issue ? `${issue.path.join('.')}: ${issue.message}` : error.message)}\n`,
+    );
     return EXIT.badInput;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${redact(message)}\n`);
+  process.stderr.write(`error: ${printable(redact(message))}\n`);
   return EXIT.failed;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { printable } from '../secrets/index.js';
 import {
   type EventRecord,
   EventRecordSchema,
@@ -140,7 +141,8 @@ export function formatInspection(s: SampleInspection): string {
   } else {
     out.push('', 'no cache break: every turn extended the previous prompt (or followed a compaction).');
   }
-  return out.join('\n');
+  // prompts' text (the diff, break details) is the model's, the tools' and the task's
+  return printable(out.join('\n'));
 }
 
 function describeToolsChange(c: ToolsChanged): string {

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { printable } from '../secrets/index.js';
 import { formatCompact, formatDuration, formatPercent, formatUsd } from './format.js';
 import type { RunSummary, VariantSummary } from './summary.js';
 
@@ -18,7 +19,8 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { title: 'variant', align: 'left', value: (v) => v.variant },
+  // a variant's name may come from a session log (ingest)
+  { title: 'variant', align: 'left', value: (v) => printable(v.variant) },
   { title: 'samples', align: 'right', value: (v) => String(v.samples) },
   { title: 'pass', align: 'right', value: (v) => formatPercent(v.pass_rate) },
   { title: 'turns', align: 'right', value: (v) => String(v.turns) },

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
-import { redact } from '../secrets/index.js';
+import { printable, redact } from '../secrets/index.js';
 import type { SampleRecord } from '../telemetry/index.js';
 
 /** Progress of a run, always on stderr so stdout stays clean for tables and --json. */
@@ -18,9 +18,14 @@ function sampleLine(r: SampleRecord): string {
       ? `${Math.round((100 * r.cached_tokens) / r.input_tokens)}%`
       : 'n/a';
   const error = r.error ? `  ${r.error.kind}: ${r.error.message}` : '';
-  return redact(
+  return forTerminal(
     `${verdict.padEnd(9)} ${r.sample_id}  ${r.turns} turns  cached ${hit}  ${(r.wall_ms / 1000).toFixed(1)}s${error}`,
   );
+}
+
+/** A line of progress as the terminal may show it: no secrets, no control characters. */
+function forTerminal(line: string): string {
+  return printable(redact(line));
 }
 
 /** One line per finished sample: logs, CI, pipes. */
@@ -33,7 +38,7 @@ export class LineProgress implements ProgressReporter {
     this.out.write(`running ${total} samples\n`);
   }
   info(line: string): void {
-    this.out.write(`${redact(line)}\n`);
+    this.out.write(`${forTerminal(line)}\n`);
   }
   sampleFinished(record: SampleRecord): void {
     this.done += 1;
@@ -63,8 +68,8 @@ export class BarProgress implements ProgressReporter {
     this.bar = this.multi.create(total, 0, this.counts);
   }
   info(line: string): void {
-    if (this.bar) this.multi.log(`${redact(line)}\n`);
-    else process.stderr.write(`${redact(line)}\n`);
+    if (this.bar) this.multi.log(`${forTerminal(line)}\n`);
+    else process.stderr.write(`${forTerminal(line)}\n`);
   }
   sampleFinished(record: SampleRecord): void {
     if (record.status === 'skipped') {

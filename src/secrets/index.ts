@@ -1,3 +1,4 @@
+export { printable } from './printable.js';
 export {
   forgetSecrets,
   isSafeCut,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 // Leaf modules: defining the command loads nothing of ingest or the runner.
 import { GROUP_BY } from '../../ingest/group-by.js';
 import { newRunId, RUN_ID_PATTERN } from '../../runner/run-id.js';
+import { printable } from '../../secrets/index.js';
 import { UsageError } from '../errors.js';
 
 const Flags = z.object({
@@ -69,7 +70,7 @@ export function registerIngestCommand(program: Command): void {
           until: flags.until ?? null,
           pricing,
           onWarning: (message) => {
-            if (printed++ < PRINTED_WARNINGS) process.stderr.write(`warning: ${message}\n`);
+            if (printed++ < PRINTED_WARNINGS) process.stderr.write(`warning: ${printable(message)}\n`);
           },
         });
       } catch (error) {
