@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { inertCell, writeSamplesCsv } from '../../../src/report/csv.js';
 import type { SampleRow } from '../../../src/report/aggregate.js';
+import { inertCell, writeSamplesCsv } from '../../../src/report/csv.js';
 
 describe('CSV cells a spreadsheet would run', () => {
   it.each([
