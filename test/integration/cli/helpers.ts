@@ -97,7 +97,7 @@ export function waitForFinished(stderr: () => string, count: number, timeoutMs =
  */
 export function writeSimSuite(
   root: string,
-  opts: { name: string; variant: string; epochs?: number },
+  opts: { name: string; variant: string; epochs?: number; variantFields?: Record<string, unknown> },
 ): string {
   mkdirSync(join(root, 'tasks', 'done'), { recursive: true });
   writeFileSync(
@@ -116,7 +116,15 @@ export function writeSimSuite(
       name: opts.name,
       tasks: ['tasks/*'],
       epochs: opts.epochs ?? 1,
-      variants: [{ name: opts.variant, model: 'sim-1', provider: 'sim', instructions: 'Answer.' }],
+      variants: [
+        {
+          name: opts.variant,
+          model: 'sim-1',
+          provider: 'sim',
+          instructions: 'Answer.',
+          ...opts.variantFields,
+        },
+      ],
       sandbox: { engine: 'local' },
     }),
   );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { listenOnLoopback } from '../../helpers/loopback.js';
-import { assertBuilt, runCli } from './helpers.js';
+import { assertBuilt, runCli, writeSimSuite } from './helpers.js';
 
 /**
  * A provider's error message is printed on the run's progress line; one carrying escape sequences
@@ -32,34 +32,12 @@ describe('text from a provider on the terminal', () => {
 
   it('prints the sample error with its control characters escaped', async () => {
     const root = mkdtempSync(join(tmpdir(), 'tb-escapes-'));
-    mkdirSync(join(root, 'tasks', 't'), { recursive: true });
-    writeFileSync(
-      join(root, 'tasks', 't', 'task.yaml'),
-      toYaml({
-        id: 't',
-        instructions: 'Reply done.',
-        scorer: { type: 'match', mode: 'contains', expected: 'done' },
-      }),
-    );
-    writeFileSync(
-      join(root, 'suite.yaml'),
-      toYaml({
-        name: 'escapes',
-        tasks: ['tasks/*'],
-        variants: [
-          {
-            name: 'v',
-            model: 'm',
-            instructions: 'Answer.',
-            provider: 'openai',
-            base_url: baseURL,
-            api_key_env: 'TB_ESCAPES_KEY',
-          },
-        ],
-        sandbox: { engine: 'local' },
-      }),
-    );
-    const result = await runCli(['run', join(root, 'suite.yaml'), '--results-dir', join(root, 'results')], {
+    const suite = writeSimSuite(root, {
+      name: 'escapes',
+      variant: 'v',
+      variantFields: { provider: 'openai', base_url: baseURL, api_key_env: 'TB_ESCAPES_KEY' },
+    });
+    const result = await runCli(['run', suite, '--results-dir', join(root, 'results')], {
       env: { TB_ESCAPES_KEY: 'not-a-secret-1234' },
     });
     expect(result.code).toBe(1);
