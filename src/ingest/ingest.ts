@@ -12,6 +12,7 @@ import {
 } from '../telemetry/index.js';
 import { RunBuilder, type RunBuildStats } from './build-run.js';
 import { readCodexRollout } from './codex/read.js';
+import type { SeenUsage } from './codex/session.js';
 import { detectLogFormat, discoverLogFiles, IngestInputError } from './discover.js';
 import type { GroupBy } from './group-by.js';
 import { readPlainLog } from './plain/read.js';
@@ -48,10 +49,11 @@ const KEPT_WARNINGS = 100;
 function eventsOf(
   format: 'codex' | 'plain',
   file: string,
+  seenUsage: SeenUsage,
   countTokens?: TokenCounter,
 ): AsyncGenerator<IngestEvent> {
   const options = countTokens ? { countTokens } : {};
-  return format === 'codex' ? readCodexRollout(file, options) : readPlainLog(file, options);
+  return format === 'codex' ? readCodexRollout(file, { ...options, seenUsage }) : readPlainLog(file, options);
 }
 
 /**
@@ -143,6 +145,7 @@ async function ingestInto(options: IngestOptions, files: string[], runDir: strin
     ...(options.countTokens ? { countTokens: options.countTokens } : {}),
   });
   let stats: RunBuildStats;
+  const seenUsage: SeenUsage = new Map();
   try {
     for (const file of files) {
       const format = await detectLogFormat(file);
@@ -150,7 +153,7 @@ async function ingestInto(options: IngestOptions, files: string[], runDir: strin
         warn(`${file}: neither a Codex rollout nor the plain format (docs/ingest.md); skipped`);
         continue;
       }
-      for await (const event of eventsOf(format, file, options.countTokens)) builder.accept(event);
+      for await (const event of eventsOf(format, file, seenUsage, options.countTokens)) builder.accept(event);
     }
     stats = builder.finish();
     // A record that could not be written (a full disk) fails the ingest, never a silent gap.

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { hashText } from '../../telemetry/index.js';
 import { CodexTokenUsageSchema, type TokenCounts, tokenCounts } from '../token-counts.js';
 import {
   CompactedSchema,
@@ -29,6 +30,8 @@ export interface MetaFacts {
   model: string | null;
   source: string | null;
   forkedFrom: string | null;
+  /** The history this session starts from is kept in another session's file (Codex's paginated history). */
+  historyElsewhere: boolean;
 }
 
 /** One rollout line, reduced to what ingest acts on. */
@@ -54,6 +57,8 @@ export type CodexLine =
       total: TokenCounts | null;
       responseId: string | null;
       threadId: string | null;
+      /** The report as written: a copy of it (a fork's copied history) has the same key. */
+      key: string;
     }
   | { kind: 'compacted'; replacement: ResponseItem[] | null }
   | { kind: 'context_compacted' }
@@ -120,6 +125,7 @@ function metaFacts(raw: unknown): { ok: true; meta: MetaFacts } | { ok: false; e
       model: m.model ?? null,
       source: sourceName(m.source),
       forkedFrom: m.forked_from_id ?? null,
+      historyElsewhere: m.history_base != null || m.subagent_history_start_ordinal != null,
     },
   };
 }
@@ -141,6 +147,7 @@ function usageLine(
       total: total ? tokenCounts(total) : null,
       responseId: extra.responseId ?? null,
       threadId: extra.threadId ?? null,
+      key: hashText(JSON.stringify([from, last, total, extra.responseId ?? null])),
     },
   };
 }

@@ -3,12 +3,14 @@ import type { TokenCounter } from '../../telemetry/index.js';
 import { parseJsonLine, readLines } from '../line-reader.js';
 import type { IngestEvent } from '../types.js';
 import { parseCodexLine } from './parse-line.js';
-import { CodexSessionReader } from './session.js';
+import { CodexSessionReader, type SeenUsage } from './session.js';
 
 export interface CodexReadOptions {
   /** Names the source in warnings and session ids when `source` is a stream. */
   file?: string;
   countTokens?: TokenCounter;
+  /** Shared by the files of one ingest, so a fork's copy of its parent's requests is not counted again. */
+  seenUsage?: SeenUsage;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function* readCodexRollout(
   options: CodexReadOptions = {},
 ): AsyncGenerator<IngestEvent> {
   const file = typeof source === 'string' ? source : (options.file ?? 'stream');
-  const reader = new CodexSessionReader(file, options.countTokens);
+  const reader = new CodexSessionReader(file, options.countTokens, options.seenUsage);
   for await (const { line, text } of readLines(source)) {
     const ref = `${file}:${line}`;
     const raw = parseJsonLine(text);

@@ -31,6 +31,9 @@ export const SessionMetaSchema = z.looseObject({
   model: optionalText,
   forked_from_id: optionalText,
   source: z.unknown().optional(),
+  /** Codex ≥ 0.17x (paginated history): the history before this file is in another thread's file. */
+  history_base: z.unknown().optional(),
+  subagent_history_start_ordinal: z.unknown().optional(),
 });
 export type SessionMeta = z.infer<typeof SessionMetaSchema>;
 

@@ -71,6 +71,14 @@ interface PendingCompaction extends Omit<IngestedCompaction, 'usage' | 'model'> 
  */
 type Order = 'A' | 'B';
 
+/**
+ * The usage reports read so far in one ingest, per session id (as keys of `parseCodexLine`). A fork
+ * of Codex before paginated history starts its file with a copy of its parent's lines, usage
+ * reports included: those already read in the parent's file are the parent's requests, not the
+ * fork's. Parents sort before their forks (the file name starts with the creation time).
+ */
+export type SeenUsage = Map<string, Set<string>>;
+
 /** Keys Codex adds to its own records of an item but never sends. */
 function asSent(item: ResponseItem): object {
   const sent: Record<string, unknown> = {};
@@ -122,10 +130,15 @@ export class CodexSessionReader {
   private lastAgentContext: number | null = null;
   private requests = 0;
   private lines = 0;
+  /** This session's usage reports, as `seenUsage` holds them for the forks read after it. */
+  private ownUsage: Set<string> | null = null;
+  /** While reading a history copied from another session: that session's usage reports. */
+  private copied: Set<string> | null = null;
 
   constructor(
     private readonly file: string,
     private readonly countTokens: TokenCounter = countO200kTokens,
+    private readonly seenUsage: SeenUsage = new Map(),
   ) {
     this.history = new ItemHistory(countTokens);
   }
@@ -151,7 +164,7 @@ export class CodexSessionReader {
     }
     switch (line.kind) {
       case 'meta':
-        this.onMeta(line.meta, at);
+        this.onMeta(line.meta, at, source);
         return;
       case 'context':
         this.model = line.model ?? this.model;
@@ -170,9 +183,12 @@ export class CodexSessionReader {
         this.onUsage(line, at, source);
         return;
       case 'compacted':
-        this.onCompaction(line.replacement, at, source);
+        // A compaction in a copied history is the parent's: its result is this history, nothing more.
+        if (this.copied) this.history.replace(line.replacement?.filter(isSentItem).map(asSent) ?? null);
+        else this.onCompaction(line.replacement, at, source);
         return;
       case 'context_compacted':
+        if (this.copied) return;
         // The event that accompanies a `compacted` line; alone (some versions) it still marks one.
         if (this.compaction && !this.requestSinceCompaction) return;
         this.onCompaction(null, at, source);
@@ -196,6 +212,7 @@ export class CodexSessionReader {
         this.endTask('aborted', null, at);
         return;
       case 'error':
+        if (this.copied) return; // the parent's
         this.startSession();
         this.queue.push({
           type: 'error',
@@ -256,11 +273,47 @@ export class CodexSessionReader {
     });
   }
 
-  private onMeta(meta: MetaFacts, at: number | null): void {
+  private onMeta(meta: MetaFacts, at: number | null, source: string): void {
     // A fork or a resumed file may repeat a session_meta; the first one names the session.
-    if (this.meta) return;
+    if (this.meta) {
+      // Another session's, before any request of this one: the start of a history copied from it.
+      if (meta.id && meta.id !== this.meta.id && this.requests === 0 && !this.copied)
+        this.startCopy(meta.id, source);
+      return;
+    }
     this.meta = meta;
     if (meta.id && !this.sessionStarted) this.sessionId = meta.id;
+    // The requests of a fork or sub-agent with paginated history resend a history this file lacks.
+    if (meta.historyElsewhere) this.history.forget();
+    this.anchor(at);
+  }
+
+  private startCopy(parent: string, source: string): void {
+    const parentUsage = this.seenUsage.get(parent);
+    if (parentUsage) {
+      this.copied = parentUsage;
+      return;
+    }
+    this.warn(
+      `${source}: history copied from session ${parent}, whose log was not read before this one; its requests in the copy cannot be told from this session's own and are counted here`,
+    );
+  }
+
+  private usageSeen(key: string): void {
+    if (!this.ownUsage) {
+      this.ownUsage = new Set();
+      this.seenUsage.set(this.id(), this.ownUsage);
+    }
+    this.ownUsage.add(key);
+  }
+
+  /** A usage report of the copied history: it sets the running total the session goes on from, and counts nothing. */
+  private onCopiedUsage(line: Extract<CodexLine, { kind: 'usage' }>, at: number | null): void {
+    const dedup = line.from === 'record' ? this.recordDedup : this.dedup;
+    dedup.accept({ last: line.last, total: line.total }, this.outputSinceUsage);
+    this.outputSinceUsage = false;
+    this.order ??= this.open ? 'A' : 'B';
+    this.open = null;
     this.anchor(at);
   }
 
@@ -325,6 +378,12 @@ export class CodexSessionReader {
   private onUsage(line: Extract<CodexLine, { kind: 'usage' }>, at: number | null, source: string): void {
     // Records of other threads (sub-agents) have files of their own.
     if (line.threadId && this.sessionId && line.threadId !== this.sessionId) return;
+    this.usageSeen(line.key);
+    if (this.copied?.has(line.key)) {
+      this.onCopiedUsage(line, at);
+      return;
+    }
+    this.copied = null; // the first report of this session's own ends the copy
     const fromRecord = line.from === 'record';
     if (fromRecord) this.recordsSeen = true;
     const dedup = fromRecord ? this.recordDedup : this.dedup;

@@ -38,8 +38,10 @@ export async function build(
     },
     warn: (m) => out.warnings.push(m),
   });
+  // shared by the files, as `ingest` shares it: a fork's copy of its parent's requests is known
+  const seenUsage = new Map<string, Set<string>>();
   for (const { file, format } of files) {
-    const events = format === 'plain' ? readPlainLog(file) : readCodexRollout(file);
+    const events = format === 'plain' ? readPlainLog(file) : readCodexRollout(file, { seenUsage });
     for await (const event of events) builder.accept(event);
   }
   builder.finish();
