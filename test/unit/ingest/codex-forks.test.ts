@@ -5,13 +5,11 @@ import { build, collect, fixture } from './helpers.js';
 
 /** Codex 0.171 (real): `codex exec`, then `codex exec fork <id>`; the fork's history stays in the parent's file. */
 const PAGINATED_PARENT = fixture(
-  'v0.171',
-  'fork-paginated',
+  'v0.171-fork',
   'rollout-2026-12-01T18-57-26-01a232f8-0d7f-7f33-ad2e-b62c37a1ecab.jsonl',
 );
 const PAGINATED_FORK = fixture(
-  'v0.171',
-  'fork-paginated',
+  'v0.171-fork',
   'rollout-2026-12-01T18-57-27-01a232f8-100d-7113-80c9-98d24a32eaa7.jsonl',
 );
 /** Hand-written to the source: a fork of Codex before paginated history, the parent's lines copied into its file. */
