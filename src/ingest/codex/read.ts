@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { TokenCounter } from '../../telemetry/index.js';
-import { parseJsonLine, readLines } from '../line-reader.js';
+import { overlong, parseJsonLine, readLines } from '../line-reader.js';
 import type { IngestEvent } from '../types.js';
 import { parseCodexLine } from './parse-line.js';
 import { CodexSessionReader, type SeenUsage } from './session.js';
@@ -24,10 +24,11 @@ export async function* readCodexRollout(
 ): AsyncGenerator<IngestEvent> {
   const file = typeof source === 'string' ? source : (options.file ?? 'stream');
   const reader = new CodexSessionReader(file, options.countTokens, options.seenUsage);
-  for await (const { line, text } of readLines(source)) {
+  for await (const { line, text, overlongBytes } of readLines(source)) {
     const ref = `${file}:${line}`;
-    const raw = parseJsonLine(text);
-    if (raw === null) reader.warn(`${ref}: not valid JSON; line skipped`, true);
+    const raw = overlongBytes === undefined ? parseJsonLine(text) : null;
+    if (overlongBytes !== undefined) reader.warn(`${ref}: ${overlong(overlongBytes)}; line skipped`, true);
+    else if (raw === null) reader.warn(`${ref}: not valid JSON; line skipped`, true);
     else {
       const parsed = parseCodexLine(raw);
       if (parsed.ok) reader.line(parsed.line, parsed.at, ref);

@@ -13,7 +13,7 @@ import {
   outputItemsAsInput,
   type TokenCounter,
 } from '../../telemetry/index.js';
-import { parseJsonLine, readLines } from '../line-reader.js';
+import { overlong, parseJsonLine, readLines } from '../line-reader.js';
 import type { IngestEvent, PromptEvidence } from '../types.js';
 import { type PlainLine, PlainLineSchema, type PlainRequestLine } from './schema.js';
 
@@ -83,8 +83,16 @@ export async function* readPlainLog(
   const countTokens = options.countTokens ?? countO200kTokens;
   const sessions = new Map<string, PlainSession>();
 
-  for await (const { line, text } of readLines(source)) {
+  for await (const { line, text, overlongBytes } of readLines(source)) {
     const ref = `${file}:${line}`;
+    if (overlongBytes !== undefined) {
+      yield {
+        type: 'warning',
+        message: `${ref}: ${overlong(overlongBytes)}; line skipped`,
+        unreadableLine: true,
+      };
+      continue;
+    }
     const raw = parseJsonLine(text);
     if (raw === null) {
       yield { type: 'warning', message: `${ref}: not valid JSON; line skipped`, unreadableLine: true };

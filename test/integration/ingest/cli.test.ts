@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -144,6 +144,21 @@ describe('turnbench ingest, end to end through the CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const samples = readJsonl(join(results, 'by-model', 'samples.jsonl')) as { sample_id: string }[];
     expect(samples.map((s) => s.sample_id).sort()).toEqual(['codex/gpt-5', 'codex/gpt-5-codex']);
+  });
+
+  test('a line past 64 MiB (a broken or hostile log) is skipped with a warning, and the rest is read', async () => {
+    const dir = join(home, 'overlong');
+    mkdirSync(dir);
+    const log = readFileSync(join(FIXTURES, 'v0.171', 'parallel-calls.jsonl'), 'utf8').split('\n');
+    const huge = `{"type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"${'a'.repeat(65 * 1024 * 1024)}"}]}}`;
+    writeFileSync(
+      join(dir, 'rollout-2026-12-02T10-00-00-overlong.jsonl'),
+      [...log.slice(0, 3), huge, ...log.slice(3)].join('\n'),
+    );
+    const r = await tb('ingest', dir, '--run-id', 'overlong', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/overlong\.jsonl:4: longer than 64 MiB \(\d+ bytes\); line skipped/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ sessions: 1, turns: 3 });
   });
 
   test('bad input is one line naming the flag or path, exit 2; an existing run is refused', async () => {
