@@ -49,20 +49,26 @@ port.on('message', (message: ToRecorder) => {
   }
   const open = samples.get(message.sampleId);
   if (!open) return;
-  switch (message.type) {
-    case 'finish':
-      open.recorder.finish(message.exchange, message.request, message.outcome);
-      break;
-    case 'retry':
-      open.recorder.retryNotice(message.notice);
-      break;
-    case 'note':
-      open.recorder.note(message.message);
-      break;
-    case 'close':
-      open.recorder.close();
-      samples.delete(message.sampleId);
-      break;
+  try {
+    switch (message.type) {
+      case 'finish':
+        open.recorder.finish(message.exchange, message.request, message.outcome);
+        break;
+      case 'retry':
+        open.recorder.retryNotice(message.notice);
+        break;
+      case 'note':
+        open.recorder.note(message.message);
+        break;
+      case 'close':
+        open.recorder.close();
+        break;
+    }
+  } catch (error) {
+    // A throw here would end the thread, and with it the recording of every sample of the run.
+    open.recorder.note(`recording failed: ${(error as Error).message}`);
+  } finally {
+    if (message.type === 'close') samples.delete(message.sampleId);
   }
   const answer: FromRecorder = {
     sampleId: message.sampleId,

@@ -289,6 +289,21 @@ export class SampleRecorder implements ExchangeRecorder {
       this.note(`not recorded: ${why}`);
       return;
     }
+    try {
+      this.readExchange(observed, exchange, request, outcome);
+    } catch (error) {
+      // A request our reading cannot take (say, JSON nested past the stack: an agent sends what its
+      // task makes it send) loses its own record, never the sample's or the run's recording.
+      this.note(`not recorded: ${(error as Error).message}`);
+    }
+  }
+
+  private readExchange(
+    observed: ObservedRequest,
+    exchange: Exchange,
+    request: RawRequest,
+    outcome: ExchangeOutcome,
+  ): void {
     const headers = request.headers;
     const body = request.body;
     const chainedTo = observed.previousResponseId

@@ -100,4 +100,40 @@ describe('command agents', () => {
     const retry = events.find((e) => e.type === 'retry');
     expect(retry).toMatchObject({ turn: 2, attempt: 1, status: 500 });
   }, 180_000);
+
+  it("a request the recording cannot read costs only its own record, not the sample's or the run's", async () => {
+    assertBuilt();
+    const suite = 'test/fixtures/agents/hostile-request/suite.yaml';
+    sim = await simForSuite(join(REPO, suite));
+    // The sim refuses tools nested that deep (500); this provider takes them: the sim gets the body without its tools.
+    upstream = await recordingUpstream(sim.url, {
+      toSim: (body) => {
+        if (body.length < 100_000) return body;
+        const { tools: _deep, ...rest } = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+        return Buffer.from(JSON.stringify(rest));
+      },
+    });
+    const resultsDir = mkdtempSync(join(tmpdir(), 'tb-hostile-request-'));
+    const result = await runCli(['run', suite, '--run-id', 'hostile', '--results-dir', resultsDir], {
+      env: { OPENAI_BASE_URL: upstream.url, TB_AGENT_TEST_KEY: SECRET },
+    });
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    const { samples, turns, events } = readRun(join(resultsDir, 'hostile'));
+    expect(samples.map((s) => [s.task_id, s.status, s.passed])).toEqual([
+      ['deep', 'completed', true],
+      ['plain', 'completed', true],
+    ]);
+    // the provider answered the nested request; its record could not be made, and says so; the plain
+    // request after it, and the next sample's, are turns as usual
+    expect(upstream.seen.filter((r) => r.method === 'POST')).toHaveLength(3);
+    const noted = events.filter(
+      (e) => e.type === 'error' && 'message' in e && /not recorded/.test(e.message),
+    );
+    expect(noted.map((e) => e.sample_id)).toEqual(['deep__hostile__e1']);
+    // (the unrecorded request keeps its number: the plain one is the sample's second request)
+    expect(turns.map((t) => [t.task_id, t.turn, t.input_tokens > 0])).toEqual([
+      ['deep', 2, true],
+      ['plain', 1, true],
+    ]);
+  }, 180_000);
 });

@@ -29,11 +29,12 @@ export interface SeenRequest {
 /**
  * A provider stand-in in front of the sim: it notes what reached the provider (the path, the key
  * the proxy sent, the body) and passes it on; the POSTs numbered in `failPosts` (1-based) are
- * answered 500 instead. Upgrades are refused as the sim refuses them.
+ * answered 500 instead; `toSim` may change a body before the sim gets it (a provider that takes
+ * what the sim would refuse). Upgrades are refused as the sim refuses them.
  */
 export async function recordingUpstream(
   simUrl: string,
-  opts: { failPosts?: number[] } = {},
+  opts: { failPosts?: number[]; toSim?: (body: Buffer) => Buffer } = {},
 ): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
   const target = new URL(simUrl);
   const seen: SeenRequest[] = [];
@@ -51,15 +52,17 @@ export async function recordingUpstream(
       res.end(JSON.stringify({ error: { message: 'injected failure', type: 'server_error' } }));
       return;
     }
+    const sent = opts.toSim ? opts.toSim(body) : body;
+    const headers = { ...req.headers, 'content-length': String(sent.length) };
     const upstream = request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
     upstream.on('error', () => res.destroy());
-    upstream.end(body);
+    upstream.end(sent);
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
