@@ -1,8 +1,12 @@
 import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 
-/** JSON with object keys sorted at every depth, so key order never changes a hash. */
-const stableStringify = configure({ deterministic: true, bigint: true });
+/**
+ * JSON with object keys sorted at every depth, so key order never changes a hash. Past 1,000 levels
+ * a value stands as `"[Object]"` / `"[Array]"`: the serialiser recurses, and an agent's request or a
+ * log line can nest deeper than the stack goes (no real prompt part comes near).
+ */
+const stableStringify = configure({ deterministic: true, bigint: true, maximumDepth: 1000 });
 
 /** Hex digits kept from the sha256 digest: 64 bits, ample for telling prompt parts apart. */
 const HASH_HEX_LENGTH = 16;

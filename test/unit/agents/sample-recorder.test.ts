@@ -17,7 +17,7 @@ const output = (id: string) => ({ type: 'function_call_output', call_id: id, out
 const tools = [{ type: 'function', name: 'exec_command', parameters: {} }];
 const long = 'x '.repeat(3000);
 
-function setup(limits = DEFAULT_LIMITS) {
+function setup(limits = DEFAULT_LIMITS, costOf: () => number = () => 0) {
   const turns: TurnRecord[] = [];
   const events: EventRecord[] = [];
   const totals = emptyTotals();
@@ -25,7 +25,7 @@ function setup(limits = DEFAULT_LIMITS) {
   const recorder = new SampleRecorder({
     identity: { runId: 'r', sampleId: 's', taskId: 't', variant: 'v', epoch: 1 },
     provider: 'sim',
-    costOf: () => 0,
+    costOf,
     sink: { turn: (t) => turns.push(t), event: (e) => events.push(e) },
     totals,
     limits,
@@ -33,11 +33,11 @@ function setup(limits = DEFAULT_LIMITS) {
   });
   let n = 0;
   const send = (
-    body: object,
+    body: object | string,
     answer: Partial<ObservedResponse> & { input: number; cached: number },
     headers = {},
   ) => {
-    const bytes = Buffer.from(JSON.stringify(body));
+    const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const admission = recorder.admit(performance.now(), bytes.length);
     if (!admission.ok) return admission;
     n += 1;
@@ -68,6 +68,33 @@ function setup(limits = DEFAULT_LIMITS) {
 }
 
 describe('the recorder of an observed agent', () => {
+  it('notes a request it fails to record, and records the next one as usual', () => {
+    let pricings = 0;
+    const { turns, events, send } = setup(DEFAULT_LIMITS, () => {
+      if (++pricings === 1) throw new Error('boom');
+      return 0;
+    });
+    send({ model: 'sim-1', input: [user('a')], tools }, { input: 100, cached: 0 });
+    send({ model: 'sim-1', input: [user('a'), user('b')], tools }, { input: 120, cached: 0 });
+    expect(events.map((e) => ('message' in e ? e.message : e.type))).toEqual(['not recorded: boom']);
+    expect(turns.map((t) => t.turn)).toEqual([2]);
+  });
+
+  it('records a request whose tool schema nests 100,000 deep (past what recursion can follow)', () => {
+    const { turns, events, send } = setup();
+    // written as text: JSON.stringify itself recurses, and overflows at this depth
+    const deep = `${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const body = (input: object[]) =>
+      `{"model":"sim-1","input":${JSON.stringify(input)},"tools":[{"type":"function","name":"deep","parameters":${deep}}]}`;
+    send(body([user('a')]), { input: 100, cached: 0 });
+    send(body([user('a'), user('b')]), { input: 120, cached: 100 });
+    expect(events).toEqual([]);
+    expect(turns.map((t) => [t.turn, t.prefix.extends_previous])).toEqual([
+      [1, null],
+      [2, true],
+    ]);
+  });
+
   it('checks each request against the last of its conversation, the agent resending output its own way', () => {
     const { turns, totals, send } = setup();
     const head = [user(long), user('task')];
