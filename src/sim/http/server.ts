@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { applyHeader, SIM_OPTIONS_HEADER } from '../behaviour/options.js';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
+import { newRequestId, REQUEST_ID_HEADER } from '../util/ids.js';
 import { sleep } from '../util/sleep.js';
 import { readJson } from './body.js';
 import { badRequest, SimHttpError, sendError } from './errors.js';
@@ -76,6 +77,8 @@ export function requestPath(req: IncomingMessage): string {
 export function createSimHttpServer(ctx: SimContext, routes: Routes, opts: HttpServerOptions): Server {
   const server = createServer((req, res) => {
     const started = performance.now();
+    // every answer, errors included, as the real API sends it (merged into each writeHead)
+    res.setHeader(REQUEST_ID_HEADER, newRequestId());
     handle(ctx, routes, opts, req, res)
       .catch((err: unknown) => {
         if (err instanceof SimHttpError) sendError(res, err);

@@ -7,6 +7,7 @@ import type { SimContext } from '../context.js';
 import { errorBody, SimHttpError } from '../http/errors.js';
 import { type Handler, requestPath } from '../http/server.js';
 import type { ResponseObserver, SimTraffic } from '../http/traffic.js';
+import { newRequestId, REQUEST_ID_HEADER } from '../util/ids.js';
 import { SimWebSocketConnection } from './connection.js';
 
 /** The one path that upgrades: the Responses API's WebSocket mode. */
@@ -32,6 +33,7 @@ function reject(socket: Duplex, err: SimHttpError): void {
   socket.end(
     `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}\r\n` +
       'Content-Type: application/json\r\n' +
+      `${REQUEST_ID_HEADER}: ${newRequestId()}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       'Connection: close\r\n\r\n' +
       body,
@@ -50,6 +52,8 @@ export function attachWebSocketMode(
 ): WebSocketMode {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: true });
   const log = opts.logRequests ? (line: string) => process.stderr.write(`${line}\n`) : null;
+  // the handshake answer is named like any other HTTP answer
+  wss.on('headers', (headers) => headers.push(`${REQUEST_ID_HEADER}: ${newRequestId()}`));
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = requestPath(req);

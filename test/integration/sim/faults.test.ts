@@ -31,6 +31,30 @@ describe('fault injection', () => {
     );
   });
 
+  test('every answer, error or not, carries its own x-request-id, which the SDK reports', async () => {
+    const ok = await startSim();
+    sim = ok.sim;
+    const requestId = /^req_[0-9a-f]{32}$/;
+    const json = await ok.client.responses.create({ model: 'sim-1', input: 'hi' }).withResponse();
+    const streamed = await ok.client.responses
+      .create({ model: 'sim-1', input: 'hi', stream: true })
+      .withResponse();
+    await collect(streamed.data);
+    expect(json.request_id).toMatch(requestId);
+    expect(streamed.request_id).toMatch(requestId);
+    expect(streamed.request_id).not.toBe(json.request_id);
+    const notFound = await fetch(`${ok.sim.url}/nowhere`);
+    expect(notFound.status).toBe(404);
+    expect(notFound.headers.get('x-request-id')).toMatch(requestId);
+    await ok.sim.close();
+
+    const limited = await startSim({ faults: { rate_429: 1 } });
+    sim = limited.sim;
+    const error = await limited.client.responses.create({ model: 'sim-1', input: 'hi' }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).requestID).toMatch(requestId);
+  });
+
   test('500 and 503', async () => {
     const s500 = await startSim({ faults: { rate_500: 1 } });
     sim = s500.sim;

@@ -327,22 +327,27 @@ describe('GET /v1/responses as a WebSocket (the SDK ResponsesWS client)', () => 
 
   test('only /v1/responses upgrades; a bad sim-options header refuses the upgrade', async () => {
     const { sim } = await start();
+    // the status of the handshake's answer, and the x-request-id it carries (accepted or not)
     const status = (url: string, headers: Record<string, string> = {}) =>
-      new Promise<number>((resolve) => {
+      new Promise<[number, string | undefined]>((resolve) => {
         const ws = new WebSocket(url, { headers });
         ws.on('unexpected-response', (_req, res) => {
-          resolve(res.statusCode ?? 0);
+          resolve([res.statusCode ?? 0, res.headers['x-request-id'] as string | undefined]);
           ws.terminate();
         });
-        ws.on('open', () => {
-          resolve(101);
+        ws.on('upgrade', (res) => {
+          resolve([101, res.headers['x-request-id'] as string | undefined]);
           ws.close();
         });
         ws.on('error', () => {});
       });
     const base = sim.url.replace(/^http/, 'ws');
-    expect(await status(`${base}/chat/completions`)).toBe(404);
-    expect(await status(`${base}/responses`, { [SIM_OPTIONS_HEADER]: '{"latency": 3}' })).toBe(400);
-    expect(await status(`${base}/responses`)).toBe(101);
+    const requestId = expect.stringMatching(/^req_[0-9a-f]{32}$/);
+    expect(await status(`${base}/chat/completions`)).toEqual([404, requestId]);
+    expect(await status(`${base}/responses`, { [SIM_OPTIONS_HEADER]: '{"latency": 3}' })).toEqual([
+      400,
+      requestId,
+    ]);
+    expect(await status(`${base}/responses`)).toEqual([101, requestId]);
   });
 });
