@@ -70,11 +70,12 @@ export function faultError(status: 429 | 500 | 503, retryAfterS: number): SimHtt
     );
   }
   if (status === 503) {
+    // the real API's overload answer; Codex tells it apart by this code (a model at capacity)
     return new SimHttpError(
       503,
-      'The server is overloaded (simulated).',
-      'server_error',
-      'service_unavailable',
+      'The server is overloaded (simulated). Please try again later.',
+      'service_unavailable_error',
+      'server_is_overloaded',
     );
   }
   return new SimHttpError(

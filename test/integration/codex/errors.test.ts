@@ -8,9 +8,12 @@ import { type CodexExecResult, runCodexExec, stopCodexRuns } from '../../helpers
 /**
  * The real Codex CLI (`codex exec` 0.171) against the sim's error answers over HTTP, with its own
  * retries off so that the first answer is the one it reports. What it prints is what it would
- * print against the real API, which sends an `x-request-id` on every answer:
+ * print against the real API, which sends an `x-request-id` on every answer and, when a model
+ * is over capacity, a 503 with the code `server_is_overloaded`:
  * - a 429 is not retried over HTTP and is reported as "exceeded retry limit, last status: 429
- *   Too Many Requests, request id: req_…" (Codex names the request from `x-request-id`).
+ *   Too Many Requests, request id: req_…" (Codex names the request from `x-request-id`);
+ * - a 503 `server_is_overloaded` is reported as the model being at capacity, not as an
+ *   unexpected status.
  */
 
 const TASK = 'Say hello.';
@@ -57,5 +60,13 @@ describe('Codex CLI 0.171 reports the sim errors as it reports the real API erro
     expect(run.stderr).toMatch(
       /exceeded retry limit, last status: 429 Too Many Requests, request id: req_[0-9a-f]{32}\b/,
     );
+  });
+
+  test('a 503 for an overloaded server is reported as a model at capacity', {
+    timeout: 120_000,
+  }, async () => {
+    const run = await runAgainstFaults({ rate_503: 1 });
+    expect(run.stderr).not.toContain('unexpected status 503');
+    expect(run.stderr).toContain('Selected model is at capacity. Please try a different model.');
   });
 });

@@ -62,7 +62,11 @@ describe('fault injection', () => {
     await s500.sim.close();
     const s503 = await startSim({ faults: { rate_503: 1 } });
     sim = s503.sim;
-    expect((await rawPost(s503.sim, { model: 'sim-1', input: 'hi' })).status).toBe(503);
+    const overloaded = await rawPost(s503.sim, { model: 'sim-1', input: 'hi' });
+    expect(overloaded.status).toBe(503);
+    // the real API's overload answer, which Codex reports as a model at capacity
+    const body = (await overloaded.json()) as { error: { type: string; code: string } };
+    expect(body.error).toMatchObject({ type: 'service_unavailable_error', code: 'server_is_overloaded' });
     await expect(
       s503.client.chat.completions.create({ model: 'sim-1', messages: [{ role: 'user', content: 'x' }] }),
     ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
