@@ -32,6 +32,8 @@ export interface CodexExecOptions {
   /** The working directory Codex works in. */
   cwd: string;
   prompt: string;
+  /** Images attached to the prompt (`codex exec -i`). */
+  images?: string[];
   config: CodexConfigOptions;
   /** Extra environment (e.g. the variable `config.apiKeyEnv` names). */
   env?: Record<string, string>;
@@ -77,6 +79,9 @@ export function runCodexExec(o: CodexExecOptions): Promise<CodexExecResult> {
     o.cwd,
     '-o',
     lastMessageFile,
+    ...(o.images ?? []).flatMap((image) => ['-i', image]),
+    // `-i` takes several values: the prompt must not be read as one more
+    '--',
     o.prompt,
   ];
   const env: NodeJS.ProcessEnv = {

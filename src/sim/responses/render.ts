@@ -122,9 +122,13 @@ export function renderResponsesRequest(
 
 function collect(view: ConversationView, item: InputItem, compaction: CompactionState | null): void {
   if ('role' in item && 'content' in item) {
-    const text = partsText(item.content as string | ContentPart[]);
-    if (item.role === 'user') view.userTexts.push(text);
-    else if (item.role === 'assistant') view.assistantTexts.push(text);
+    const content = item.content as string | ContentPart[];
+    const text = partsText(content);
+    if (item.role === 'user') {
+      view.userTexts.push(text);
+      const texts = typeof content === 'string' ? [] : content.filter((p) => p.text !== undefined);
+      if (texts.length > 1) for (const p of texts) view.userTextParts.push(p.text as string);
+    } else if (item.role === 'assistant') view.assistantTexts.push(text);
     return;
   }
   if (item.type === 'function_call' || item.type === 'custom_tool_call') {

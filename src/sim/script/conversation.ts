@@ -7,6 +7,11 @@ import type { CompactionState } from '../compaction/codec.js';
 export interface ConversationView {
   /** Text of every user message, in order. */
   userTexts: string[];
+  /**
+   * Each text part of a user message sent in several text parts, in order: a client may wrap the
+   * task in parts of its own (Codex puts the prompt after the tags around an attached image).
+   */
+  userTextParts: string[];
   /** Text of the last input item when it is a user message, else null. */
   lastUserText: string | null;
   /** call ids of the tool calls already in the history (function and custom calls). */
@@ -24,6 +29,7 @@ export interface ConversationView {
 export function emptyView(): ConversationView {
   return {
     userTexts: [],
+    userTextParts: [],
     lastUserText: null,
     callIds: [],
     lastToolOutput: null,

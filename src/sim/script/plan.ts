@@ -57,7 +57,8 @@ export function findScript(
   view: ConversationView,
   registry: SimScriptRegistry,
 ): { script: SimScript; text: string } | null {
-  for (const text of view.userTexts) {
+  // a whole user message first, then any one of its text parts
+  for (const text of [...view.userTexts, ...view.userTextParts]) {
     const script = registry.find(text);
     if (script) return { script, text };
   }

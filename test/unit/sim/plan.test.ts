@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { FaultInjector } from '../../../src/sim/behaviour/faults.js';
 import { planLatency } from '../../../src/sim/behaviour/latency.js';
 import { decodeCompaction, encodeCompaction } from '../../../src/sim/compaction/codec.js';
+import { renderResponsesRequest } from '../../../src/sim/responses/render.js';
 import { emptyView } from '../../../src/sim/script/conversation.js';
 import { planTurn, progressOf } from '../../../src/sim/script/plan.js';
 import { SimScriptRegistry, taskKeyHash } from '../../../src/sim/script/registry.js';
@@ -16,6 +17,30 @@ describe('planTurn', () => {
     const r = planTurn(view, registry, 0);
     expect(r.progress).toBe(1);
     expect(r.plan.kind === 'calls' && r.plan.step).toBe(2);
+  });
+
+  test('a task sent as one text part among others (tags around an image) finds its script', () => {
+    const registry = new SimScriptRegistry();
+    registry.register('task', script);
+    const parts = [
+      { type: 'input_text', text: '<image name=[Image #1]>' },
+      { type: 'input_image', image_url: 'data:image/png;base64,AAAA' },
+      { type: 'input_text', text: '</image>' },
+      { type: 'input_text', text: 'task' },
+    ];
+    const { view } = renderResponsesRequest([], null, [{ type: 'message', role: 'user', content: parts }]);
+    expect(view.userTexts).toEqual(['<image name=[Image #1]></image>task']);
+    expect(planTurn(view, registry, 0).plan).toMatchObject({ kind: 'calls', step: 0 });
+    // a message of one text part is matched whole only, as before
+    const alone = renderResponsesRequest([], null, [
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'the task' }] },
+    ]);
+    expect(alone.view.userTextParts).toEqual([]);
+    expect(planTurn(alone.view, registry, 0).plan).toEqual({
+      kind: 'message',
+      text: 'Done.',
+      summary: false,
+    });
   });
 
   test('progress from a compaction state (found by task hash) and from summary markers', () => {
