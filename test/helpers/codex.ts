@@ -34,6 +34,8 @@ export interface CodexExecOptions {
   prompt: string;
   /** Images attached to the prompt (`codex exec -i`). */
   images?: string[];
+  /** Continue the most recent session of this CODEX_HOME with the prompt (`codex exec resume --last`). */
+  resumeLast?: boolean;
   config: CodexConfigOptions;
   /** Extra environment (e.g. the variable `config.apiKeyEnv` names). */
   env?: Record<string, string>;
@@ -80,6 +82,7 @@ export function runCodexExec(o: CodexExecOptions): Promise<CodexExecResult> {
     '-o',
     lastMessageFile,
     ...(o.images ?? []).flatMap((image) => ['-i', image]),
+    ...(o.resumeLast ? ['resume', '--last'] : []),
     // `-i` takes several values: the prompt must not be read as one more
     '--',
     o.prompt,

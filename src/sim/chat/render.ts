@@ -1,5 +1,5 @@
 import { type Segment, segment } from '../prompt/segments.js';
-import { type ConversationView, emptyView } from '../script/conversation.js';
+import { addUserMessage, type ConversationView, emptyView } from '../script/conversation.js';
 import { type ChatCreateBody, contentText } from './schema.js';
 
 /** Chat Completions prompt in prefix order: tools, then messages as sent. */
@@ -15,9 +15,11 @@ export function renderChatRequest(body: ChatCreateBody): { segments: Segment[]; 
       `<|${m.role}|>\n`,
       text,
     ]);
-    if (m.role === 'user') view.userTexts.push(text);
-    else if (m.role === 'tool') view.lastToolOutput = text;
-    else if (m.role === 'assistant') {
+    if (m.role === 'user') addUserMessage(view, text);
+    else if (m.role === 'tool') {
+      view.lastToolOutput = text;
+      view.toolOutputs += 1;
+    } else if (m.role === 'assistant') {
       if (text) view.assistantTexts.push(text);
       for (const call of m.tool_calls ?? []) {
         view.callIds.push(call.id);

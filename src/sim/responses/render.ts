@@ -1,7 +1,7 @@
 import { type CompactionState, readCompaction } from '../compaction/codec.js';
 import { type Segment, segment } from '../prompt/segments.js';
 import { hiddenReasoningText, readReasoning } from '../reasoning/codec.js';
-import { type ConversationView, emptyView } from '../script/conversation.js';
+import { addUserMessage, type ConversationView, emptyView } from '../script/conversation.js';
 import type { ContentPart, InputItem, ReasoningItem, ToolParam } from './schema.js';
 
 export function partsText(content: string | ContentPart[]): string {
@@ -125,9 +125,8 @@ function collect(view: ConversationView, item: InputItem, compaction: Compaction
     const content = item.content as string | ContentPart[];
     const text = partsText(content);
     if (item.role === 'user') {
-      view.userTexts.push(text);
-      const texts = typeof content === 'string' ? [] : content.filter((p) => p.text !== undefined);
-      if (texts.length > 1) for (const p of texts) view.userTextParts.push(p.text as string);
+      const parts = typeof content === 'string' ? [] : content.flatMap((p) => p.text ?? []);
+      addUserMessage(view, text, parts);
     } else if (item.role === 'assistant') view.assistantTexts.push(text);
     return;
   }
@@ -135,5 +134,6 @@ function collect(view: ConversationView, item: InputItem, compaction: Compaction
     view.callIds.push(item.call_id as string);
   } else if (item.type === 'function_call_output' || item.type === 'custom_tool_call_output') {
     view.lastToolOutput = partsText(item.output as string | ContentPart[]);
+    view.toolOutputs += 1;
   } else if (compaction) view.compactions.push(compaction);
 }

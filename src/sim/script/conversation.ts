@@ -7,17 +7,22 @@ import type { CompactionState } from '../compaction/codec.js';
 export interface ConversationView {
   /** Text of every user message, in order. */
   userTexts: string[];
+  /** For each user message (as `userTexts`), how much of the conversation came before it. */
+  userMarks: UserMark[];
   /**
-   * Each text part of a user message sent in several text parts, in order: a client may wrap the
-   * task in parts of its own (Codex puts the prompt after the tags around an attached image).
+   * Each text part of a user message sent in several text parts, in order, with the index of its
+   * message: a client may wrap the task in parts of its own (Codex puts the prompt after the tags
+   * around an attached image).
    */
-  userTextParts: string[];
+  userTextParts: Array<{ text: string; message: number }>;
   /** Text of the last input item when it is a user message, else null. */
   lastUserText: string | null;
   /** call ids of the tool calls already in the history (function and custom calls). */
   callIds: string[];
   /** Output of the most recent tool call result, or null. */
   lastToolOutput: string | null;
+  /** How many tool call results the conversation holds. */
+  toolOutputs: number;
   /** Texts of assistant messages (scanned for progress markers). */
   assistantTexts: string[];
   /** Decoded sim compaction items in the history. */
@@ -29,12 +34,53 @@ export interface ConversationView {
 export function emptyView(): ConversationView {
   return {
     userTexts: [],
+    userMarks: [],
     userTextParts: [],
     lastUserText: null,
     callIds: [],
     lastToolOutput: null,
+    toolOutputs: 0,
     assistantTexts: [],
     compactions: [],
     toolCount: 0,
+  };
+}
+
+/** How many calls, results, assistant texts and compactions came before a user message. */
+export interface UserMark {
+  callIds: number;
+  toolOutputs: number;
+  assistantTexts: number;
+  compactions: number;
+}
+
+/** Record a user message with its text (and its text parts, when it has several). */
+export function addUserMessage(view: ConversationView, text: string, parts: readonly string[] = []): void {
+  view.userMarks.push({
+    callIds: view.callIds.length,
+    toolOutputs: view.toolOutputs,
+    assistantTexts: view.assistantTexts.length,
+    compactions: view.compactions.length,
+  });
+  const message = view.userTexts.push(text) - 1;
+  if (parts.length > 1) for (const part of parts) view.userTextParts.push({ text: part, message });
+}
+
+/**
+ * The conversation from user message `index` on: what came before it (an earlier task of a
+ * resumed session, its calls and answers) is left out. A view built without marks is kept whole.
+ */
+export function viewFrom(view: ConversationView, index: number): ConversationView {
+  const mark = view.userMarks[index];
+  if (!mark || index === 0) return view;
+  return {
+    ...view,
+    userTexts: view.userTexts.slice(index),
+    userMarks: view.userMarks.slice(index),
+    userTextParts: view.userTextParts.filter((p) => p.message >= index),
+    callIds: view.callIds.slice(mark.callIds),
+    lastToolOutput: view.toolOutputs > mark.toolOutputs ? view.lastToolOutput : null,
+    assistantTexts: view.assistantTexts.slice(mark.assistantTexts),
+    compactions: view.compactions.slice(mark.compactions),
   };
 }

@@ -1,6 +1,6 @@
 import type { SimScript } from '../../config/schema.js';
 import { shortId } from '../util/hash.js';
-import type { ConversationView } from './conversation.js';
+import { type ConversationView, viewFrom } from './conversation.js';
 import { type ExpandedStep, expandScript, type ScriptCall } from './expand.js';
 import { type Position, positionOf, progressOf } from './position.js';
 import { type SimScriptRegistry, taskKeyHash } from './registry.js';
@@ -53,19 +53,26 @@ export interface PlanOptions {
   parallelToolCalls?: boolean;
 }
 
+/**
+ * The script of the conversation: the latest user message that is a registered task (a resumed
+ * session may hold an earlier task before it), whole or by one of its text parts; else the task a
+ * compaction item names. `message` is the index of that user message (null: found by compaction).
+ */
 export function findScript(
   view: ConversationView,
   registry: SimScriptRegistry,
-): { script: SimScript; text: string } | null {
-  // a whole user message first, then any one of its text parts
-  for (const text of [...view.userTexts, ...view.userTextParts]) {
-    const script = registry.find(text);
-    if (script) return { script, text };
+): { script: SimScript; text: string; message: number | null } | null {
+  for (let message = view.userTexts.length - 1; message >= 0; message--) {
+    const parts = view.userTextParts.filter((p) => p.message === message).map((p) => p.text);
+    for (const text of [view.userTexts[message] as string, ...parts]) {
+      const script = registry.find(text);
+      if (script) return { script, text, message };
+    }
   }
   for (const c of view.compactions) {
     const text = c.task ? registry.textForHash(c.task) : undefined;
     const script = text ? registry.find(text) : undefined;
-    if (script && text) return { script, text };
+    if (script && text) return { script, text, message: null };
   }
   return null;
 }
@@ -117,9 +124,11 @@ export function planTurn(
   const taskHash = found ? taskKeyHash(found.text) : null;
   const reasoningTokens = found?.script.reasoning_tokens ?? 0;
   const steps = found ? expandScript(found.script) : null;
-  const next = steps ? nextAction(positionOf(view, steps), steps, view.lastToolOutput) : null;
+  // the script stands where the conversation since its task message says
+  const task = found?.message != null ? viewFrom(view, found.message) : view;
+  const next = steps ? nextAction(positionOf(task, steps), steps, task.lastToolOutput) : null;
   const progress = next ? next.step - 1 : progressOf(view);
-  const summarise = () => summaryText({ view, taskText: found?.text ?? null, progress, next, steps });
+  const summarise = () => summaryText({ view: task, taskText: found?.text ?? null, progress, next, steps });
   const result = (plan: Plan): PlanResult => ({
     plan,
     progress,

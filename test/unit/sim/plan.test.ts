@@ -43,6 +43,38 @@ describe('planTurn', () => {
     });
   });
 
+  test('a resumed session: the latest task message runs its own script, from its start', () => {
+    const registry = new SimScriptRegistry();
+    registry.register('task', script);
+    registry.register('next task', { steps: [{ shell: 'x' }], final: 'next end', reasoning_tokens: 0 });
+    const earlier = [
+      { type: 'message', role: 'user', content: 'task' },
+      ...['0', '1', '2'].flatMap((step) => [
+        { type: 'function_call', call_id: `call_s${step}_0_a`, name: 'shell', arguments: '{}' },
+        { type: 'function_call_output', call_id: `call_s${step}_0_a`, output: `out ${step}` },
+      ]),
+      { type: 'message', role: 'assistant', content: 'end [sim-progress:2]' },
+      { type: 'message', role: 'user', content: 'next task' },
+    ];
+    const resumed = renderResponsesRequest([], null, earlier);
+    const first = planTurn(resumed.view, registry, 0);
+    expect(first.plan).toMatchObject({ kind: 'calls', step: 0, calls: [{ name: 'shell' }] });
+    // nothing of the earlier task goes into the new task's summary
+    expect(first.summarise()).toContain('Task: next task. Tool calls made: 0.');
+    expect(first.summarise()).not.toContain('out 2');
+    const call = { type: 'function_call', call_id: 'call_s0_0_b', name: 'shell', arguments: '{}' };
+    const done = renderResponsesRequest([], null, [
+      ...earlier,
+      call,
+      { type: 'function_call_output', call_id: 'call_s0_0_b', output: 'ok' },
+    ]);
+    expect(planTurn(done.view, registry, 0).plan).toEqual({
+      kind: 'message',
+      text: 'next end',
+      summary: false,
+    });
+  });
+
   test('progress from a compaction state (found by task hash) and from summary markers', () => {
     const registry = new SimScriptRegistry();
     registry.register('task', script);
