@@ -59,6 +59,21 @@ export function stopCodexRuns(): void {
 }
 
 /**
+ * A real-Codex test's teardown: Codex runs still going are killed, then the recording proxy and
+ * the sim closed and the test's temp folders removed (`dirs` is emptied).
+ */
+export async function closeCodexTest(held: {
+  proxy?: { close(): Promise<void> } | undefined;
+  sim?: { close(): Promise<void> } | undefined;
+  dirs: string[];
+}): Promise<void> {
+  stopCodexRuns();
+  await held.proxy?.close();
+  await held.sim?.close();
+  for (const d of held.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/**
  * `codex exec` non-interactively: approvals off (`approval_policy = "never"` in config.toml),
  * commands in Codex's own sandbox (`workspace-write` unless the config says otherwise: its
  * bundled bubblewrap starts as root on this host), `--strict-config` so a config key this version

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response, ResponseOutputItem } from 'openai/resources/responses/responses';
@@ -6,10 +6,10 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { SimScript } from '../../../src/config/index.js';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
 import {
+  closeCodexTest,
   readCodexSession,
   runCodexExec,
   runPythonTests,
-  stopCodexRuns,
   usageOf,
 } from '../../helpers/codex.js';
 import type { CodexConfigOptions } from '../../helpers/codex-config.js';
@@ -92,12 +92,9 @@ let sim: SimServer | undefined;
 let proxy: RecordingProxy | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
-  stopCodexRuns();
-  await proxy?.close();
-  await sim?.close();
+  await closeCodexTest({ proxy, sim, dirs });
   proxy = undefined;
   sim = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 interface Outcome {

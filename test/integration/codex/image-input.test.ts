@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
-import { runCodexExec, stopCodexRuns } from '../../helpers/codex.js';
+import { closeCodexTest, runCodexExec } from '../../helpers/codex.js';
 import { type RecordingProxy, startRecordingProxy } from '../../helpers/recording-proxy.js';
 
 /**
@@ -53,12 +53,9 @@ let sim: SimServer | undefined;
 let proxy: RecordingProxy | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
-  stopCodexRuns();
-  await proxy?.close();
-  await sim?.close();
+  await closeCodexTest({ proxy, sim, dirs });
   proxy = undefined;
   sim = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 describe('Codex CLI 0.171 with an image attached', () => {

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResponseOutputItem } from 'openai/resources/responses/responses';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
-import { type CodexExecOptions, runCodexExec, stopCodexRuns } from '../../helpers/codex.js';
+import { type CodexExecOptions, closeCodexTest, runCodexExec } from '../../helpers/codex.js';
 import { type RecordingProxy, startRecordingProxy } from '../../helpers/recording-proxy.js';
 
 /**
@@ -20,12 +20,9 @@ let sim: SimServer | undefined;
 let proxy: RecordingProxy | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
-  stopCodexRuns();
-  await proxy?.close();
-  await sim?.close();
+  await closeCodexTest({ proxy, sim, dirs });
   proxy = undefined;
   sim = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 const commands = (output: ResponseOutputItem[] | undefined): string[] =>
