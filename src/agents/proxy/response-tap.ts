@@ -28,6 +28,23 @@ export type RawResponse =
   | { kind: 'responses'; id: string | null; terminal: string | null }
   | { kind: 'parsed'; response: ObservedResponse };
 
+/**
+ * An SSE parser that holds at most MAX_BODY_BYTES of an unfinished event: a provider streaming
+ * without event boundaries would otherwise grow it for as long as the sample lasts. Past that the
+ * tap stops reading (the bytes still pass to the agent) and its record says why.
+ */
+function boundedSse(onEvent: (message: EventSourceMessage) => void, onOverflow: () => void) {
+  return createParser({
+    onEvent,
+    maxBufferSize: MAX_BODY_BYTES,
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') onOverflow();
+    },
+  });
+}
+
+const OVERFLOW = `an event of the stream passed ${MAX_BODY_BYTES} bytes; the rest was not read`;
+
 /** Fed the answer's bytes (or, for WebSocket, its messages) as they pass; read once it ends. */
 export interface ResponseTap {
   /** performance.now() when the first output-carrying event passed; null until then. */
@@ -86,11 +103,17 @@ class ResponsesTap implements ResponseTap {
   done = false;
   private id: string | null = null;
   private terminal: string | null = null;
-  private readonly sse = createParser({ onEvent: (message) => this.onSse(message) });
+  private overflowed = false;
+  private readonly sse = boundedSse(
+    (message) => this.onSse(message),
+    () => {
+      this.overflowed = true;
+    },
+  );
   private readonly decoder = new StringDecoder('utf8');
 
   write(chunk: Buffer): void {
-    this.sse.feed(this.decoder.write(chunk));
+    if (!this.overflowed) this.sse.feed(this.decoder.write(chunk));
   }
 
   private onSse(message: EventSourceMessage): void {
@@ -113,6 +136,10 @@ class ResponsesTap implements ResponseTap {
   }
 
   raw(): RawResponse {
+    if (this.overflowed && this.terminal === null) {
+      const read = readResponsesTerminal(this.id, null);
+      return { kind: 'parsed', response: { ...read, error: OVERFLOW } };
+    }
     return { kind: 'responses', id: this.id, terminal: this.terminal };
   }
 }
@@ -192,11 +219,17 @@ class ChatStreamTap implements ResponseTap {
   private model: string | null = null;
   private usage: NormalisedUsage | null = null;
   private readonly calls = new Set<number>();
-  private readonly sse = createParser({ onEvent: (message) => this.event(message.data) });
+  private overflowed = false;
+  private readonly sse = boundedSse(
+    (message) => this.event(message.data),
+    () => {
+      this.overflowed = true;
+    },
+  );
   private readonly decoder = new StringDecoder('utf8');
 
   write(chunk: Buffer): void {
-    this.sse.feed(this.decoder.write(chunk));
+    if (!this.overflowed) this.sse.feed(this.decoder.write(chunk));
   }
 
   event(data: string): void {
@@ -242,7 +275,7 @@ class ChatStreamTap implements ResponseTap {
       toolCalls: this.calls.size,
       diagnostics: null,
       incompleteReason: null,
-      error: this.done || this.usage ? null : 'the stream ended before [DONE]',
+      error: this.overflowed ? OVERFLOW : this.done || this.usage ? null : 'the stream ended before [DONE]',
     };
   }
 }

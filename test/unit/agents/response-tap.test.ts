@@ -21,6 +21,18 @@ const completed = {
 };
 
 describe('reading answers as they pass through the proxy', () => {
+  it.each([
+    ['responses', 'an event of the stream passed 67108864 bytes; the rest was not read'],
+    ['chat', 'an event of the stream passed 67108864 bytes; the rest was not read'],
+  ] as const)('%s: a stream with no event boundary is read up to 64 MiB, then left alone', (api, error) => {
+    const tap = tapFor(api, 'text/event-stream');
+    tap.write(Buffer.from('data: '));
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i < 70; i++) tap.write(chunk); // 70 MiB of one unfinished line
+    expect(tap.done).toBe(false);
+    expect(responseOf(tap.raw()).error).toBe(error);
+  });
+
   it('Responses over SSE, cut anywhere (even inside a character): id, first output, usage, calls, diagnostics', () => {
     const stream = Buffer.from(
       sse('response.created', { response: { id: 'resp_1' } }) +
