@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
 import { timerDelay } from '../config/bounds.js';
+import { boundedAnswer } from './bounded-answer.js';
 import { linkedAbort } from './linked-abort.js';
 import { errorStatus, retryAfterMs, StreamStalledError, withRetries } from './retry.js';
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse } from './types.js';
@@ -30,11 +31,11 @@ function bodyBytes(body: unknown): number {
 /**
  * Counts the body the SDK really sends, so bytes-sent costs nothing extra: the SDK serialises
  * each request once, and a second `JSON.stringify` of a 100k-token history on every turn would
- * be pure overhead.
+ * be pure overhead. The answer is read up to MAX_ANSWER_BYTES.
  */
-const meteredFetch: typeof fetch = (input, init) => {
+const meteredFetch: typeof fetch = async (input, init) => {
   if (init?.body != null) recordBytesSent(bodyBytes(init.body));
-  return fetch(input, init);
+  return boundedAnswer(await fetch(input, init));
 };
 
 /** The request in progress sent this many bytes (its last attempt's body or message counts). */

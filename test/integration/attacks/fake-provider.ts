@@ -5,15 +5,17 @@ import { listenOnLoopback } from '../../helpers/loopback.js';
  * A tiny OpenAI-compatible provider over real HTTP for attack tests: each request to
  * `/v1/responses` or `/v1/chat/completions` is answered by the next behaviour in the list (the
  * last one repeats). Behaviours: a normal streamed final answer, a 401 that echoes the
- * Authorization header back (or just the key, without `Bearer`), a stream that sends its headers and one event, then stalls, or a
- * Responses stream whose five deltas come 600 ms apart.
+ * Authorization header back (or just the key, without `Bearer`), a stream that sends its headers and one event, then stalls, a
+ * Responses stream whose five deltas come 600 ms apart, or a stream that, after its first event,
+ * sends one line that never ends, as fast as the client reads.
  */
 export type Behaviour =
   | 'answer'
   | 'echo_key_401'
   | 'echo_bare_key_401'
   | 'stall_after_first_event'
-  | 'slow_events';
+  | 'slow_events'
+  | 'endless_line';
 
 export interface FakeProvider {
   url: string;
@@ -152,6 +154,18 @@ export async function startFakeProvider(behaviours: Behaviour[], finalText = 'do
             },
           });
         stalled.add(res); // never ends: the connection stays open with nothing more to say
+        return;
+      }
+      if (behaviour === 'endless_line') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: ');
+        const chunk = Buffer.alloc(1 << 20, 0x61);
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk)) {}
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        stalled.add(res);
+        pump();
         return;
       }
       if (behaviour === 'slow_events' && !chat) {

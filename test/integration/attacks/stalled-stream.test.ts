@@ -65,6 +65,25 @@ describe('a stream that stalls after its headers (issue 12, finding 8)', () => {
     expect(response.latencyMs).toBeGreaterThan(2500);
   });
 
+  it.each(['responses', 'chat'] as const)(
+    '%s: an answer that never ends is read up to 64 MiB, then the attempt fails (the run keeps its memory)',
+    async (api) => {
+      provider = await startFakeProvider(['endless_line']);
+      const opts = { baseURL: provider.url, apiKey: 'k', provider: 'openai' };
+      const client = api === 'chat' ? new ChatClient(opts) : new ResponsesClient(opts);
+      const error = await client.respond(request).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe(
+        "the provider's answer passed 67108864 bytes; the rest was not read",
+      );
+      expect(provider.requests).toHaveLength(1); // not retried
+    },
+    60_000,
+  );
+
   it('the CLI: a sample whose first stream stalls finishes long before its wall time', async () => {
     provider = await startFakeProvider(['stall_after_first_event', 'stall_after_first_event', 'answer']);
     const dir = mkdtempSync(join(tmpdir(), 'tb-stall-'));
