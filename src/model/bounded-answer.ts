@@ -32,7 +32,8 @@ export function boundedAnswer(response: Response, maxBytes = MAX_ANSWER_BYTES): 
     let bytes = 0;
     reader.read = async () => {
       const result = await read();
-      if (!result.done && (bytes += result.value.byteLength) > maxBytes) {
+      if (!result.done) bytes += result.value.byteLength;
+      if (bytes > maxBytes) {
         reader.cancel().catch(() => {});
         throw new AnswerTooLargeError(maxBytes);
       }
