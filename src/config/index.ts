@@ -7,5 +7,6 @@ export * from './json-schema.js';
 export * from './load.js';
 export * from './mcp.js';
 export * from './pricing.js';
+export { MAX_LINE_BYTES, type NumberedLine, overlong, parseJsonLine, readLines } from './read-lines.js';
 export { firstInvalidUtf8, readUtf8File } from './read-text.js';
 export * from './schema.js';

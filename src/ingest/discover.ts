@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { glob } from 'tinyglobby';
-import { parseJsonLine, readLines } from './line-reader.js';
+import { parseJsonLine, readLines } from '../config/read-lines.js';
 
 export class IngestInputError extends Error {
   override name = 'IngestInputError';

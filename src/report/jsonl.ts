@@ -1,8 +1,7 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ZodType } from 'zod';
-import { displayPath } from '../config/index.js';
+import { displayPath, parseJsonLine, readLines } from '../config/index.js';
 
 export interface JsonlReadResult {
   /** Non-empty lines seen. */
@@ -42,25 +41,15 @@ export async function readJsonl<T>(
 ): Promise<JsonlReadResult> {
   const result: JsonlReadResult = { lines: 0, skipped: 0 };
   if (!existsSync(file)) return result;
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   const badLines: number[] = [];
-  let lineNumber = 0;
-  for await (const line of lines) {
-    lineNumber++;
-    if (line.trim() === '') continue;
+  // the reader ingest uses: a line past its cap (a damaged or foreign file) is skipped, not held
+  for await (const { line, text, overlongBytes } of readLines(file)) {
     result.lines++;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
+    const raw = overlongBytes === undefined ? parseJsonLine(text) : null;
+    const parsed = raw === null ? null : schema.safeParse(raw);
+    if (!parsed?.success) {
       result.skipped++;
-      badLines.push(lineNumber);
-      continue;
-    }
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      result.skipped++;
-      badLines.push(lineNumber);
+      badLines.push(line);
       continue;
     }
     // A promise from onRecord is awaited, so a slow consumer (a file write) applies back-pressure.

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
+import { overlong, parseJsonLine, readLines } from '../../config/read-lines.js';
 import type { TokenCounter } from '../../telemetry/index.js';
-import { overlong, parseJsonLine, readLines } from '../line-reader.js';
 import type { IngestEvent } from '../types.js';
 import { parseCodexLine } from './parse-line.js';
 import { CodexSessionReader, type SeenUsage } from './session.js';

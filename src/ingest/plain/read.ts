@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { overlong, parseJsonLine, readLines } from '../../config/read-lines.js';
 import type {
   ModelRequest,
   OutputItem,
@@ -13,7 +14,6 @@ import {
   outputItemsAsInput,
   type TokenCounter,
 } from '../../telemetry/index.js';
-import { overlong, parseJsonLine, readLines } from '../line-reader.js';
 import type { IngestEvent, PromptEvidence } from '../types.js';
 import { type PlainLine, PlainLineSchema, type PlainRequestLine } from './schema.js';
 

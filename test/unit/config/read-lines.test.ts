@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readLines } from '../../../src/ingest/line-reader.js';
+import { readLines } from '../../../src/config/read-lines.js';
 
 async function lines(chunks: (string | Buffer)[], max?: number) {
   const out = [];
