@@ -3,9 +3,10 @@ import { conversationBodies } from './sim.js';
 
 /**
  * The agent of the proxy benchmark, in a process of its own (as an agent in a sandbox is): sends
- * each request of the conversation to the sim directly and through the proxy's socket, alternating
- * which goes first, and prints the timings as JSON on stdout.
- * Arguments: the sim's `/v1/responses` URL, the proxy's socket path, the pause between turns (ms).
+ * each request of the conversation to the sim directly and through each hop's socket, in an order
+ * that rotates turn by turn, and prints the timings as JSON on stdout.
+ * Arguments: the sim's `/v1/responses` URL, the pause between turns (ms), how many turns go first
+ * untimed through every path (connections, JIT), the hops' socket paths.
  */
 
 export interface Timing {
@@ -51,10 +52,11 @@ function send(
 }
 
 async function main(): Promise<void> {
-  const [simUrl, socketPath, pause] = process.argv.slice(2);
-  if (!simUrl || !socketPath)
-    throw new Error('usage: proxy-client <sim responses url> <proxy socket> [pause ms]');
+  const [simUrl, pause, warmUp, ...socketPaths] = process.argv.slice(2);
+  if (!simUrl || socketPaths.length === 0)
+    throw new Error('usage: proxy-client <sim responses url> <pause ms> <warm-up turns> <socket>...');
   const pauseMs = Number(pause ?? 0);
+  const warmUpTurns = Number(warmUp ?? 0);
   const url = new URL(simUrl);
   const direct = {
     agent: new Agent({ keepAlive: true }),
@@ -62,29 +64,28 @@ async function main(): Promise<void> {
     port: Number(url.port),
     path: url.pathname,
   };
-  const proxied = { agent: new Agent({ keepAlive: true }), socketPath, path: '/v1/responses' };
+  const hops = socketPaths.map((socketPath) => ({
+    agent: new Agent({ keepAlive: true }),
+    socketPath,
+    path: '/v1/responses',
+  }));
+  const paths = [direct, ...hops];
   const bodies = conversationBodies();
-  // warm both paths (connections, JIT) before measuring
-  for (const body of bodies.slice(0, 5)) {
-    await send(direct, body);
-    await send(proxied, body);
+  for (const body of bodies.slice(0, warmUpTurns)) {
+    for (const path of paths) await send(path, body);
   }
-  const d: Timing[] = [];
-  const p: Timing[] = [];
+  const timings: Timing[][] = paths.map(() => []);
   for (let i = 0; i < bodies.length; i++) {
     const body = bodies[i]!;
-    if (i % 2 === 0) {
-      d.push(await send(direct, body));
-      p.push(await send(proxied, body));
-    } else {
-      p.push(await send(proxied, body));
-      d.push(await send(direct, body));
+    // turn i starts with path i mod n, so each path goes first, second... equally often
+    for (let k = 0; k < paths.length; k++) {
+      const which = (i + k) % paths.length;
+      timings[which]!.push(await send(paths[which]!, body));
     }
     await new Promise((r) => setTimeout(r, pauseMs));
   }
-  direct.agent.destroy();
-  proxied.agent.destroy();
-  process.stdout.write(JSON.stringify({ direct: d, proxied: p }));
+  for (const path of paths) path.agent.destroy();
+  process.stdout.write(JSON.stringify({ direct: timings[0], hops: timings.slice(1) }));
 }
 
 await main();

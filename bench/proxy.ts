@@ -6,22 +6,25 @@ import { fileURLToPath } from 'node:url';
 import { emptyTotals } from '../src/agent/index.js';
 import { RecordingProxy, RecordThread } from '../src/agents/index.js';
 import { DEFAULT_LIMITS, loadPricing } from '../src/config/index.js';
-import { startByteRelay, startPassThrough } from './pass-through-proxy.js';
 import type { Timing } from './proxy-client.js';
 import { round } from './util.js';
 
 /**
  * The recording proxy's cost, as an agent sees it: the same conversation (200 streamed Responses
- * requests growing to ~100k tokens) sent to the sim directly and through the proxy (its unix
- * socket, as a sandbox reaches it), turn by turn in alternating order, in the same run. Three
- * processes, as in a real run: the agent (bench/proxy-client.ts), the proxy (here), the sim
- * (`turnbench sim`), the records built in the proxy's recording thread as in a run. Per request:
- * the time to the first output event and to the end of the answer; the proxy's added time is the
- * per-turn difference. A 5 ms pause between turns stands
- * for the agent running its tool.
+ * requests growing to ~100k tokens) sent to the sim directly, through the proxy (its unix socket,
+ * as a sandbox reaches it), and through two floors (a pass-through Node HTTP proxy and a byte
+ * relay), every turn down all four paths in an order that rotates turn by turn, so that each path
+ * meets the same machine, the same warm caches and the same JIT state. As in a real run the agent
+ * (bench/proxy-client.ts), the proxy (here, its records built in its recording thread) and the
+ * sim (`turnbench sim`) are processes of their own; the floors are a fourth. Per request: the time
+ * to the first output event and to the end of the answer; a hop's added time is the per-turn
+ * difference against the direct request. A 5 ms pause between turns stands for the agent running
+ * its tool.
  */
 
 const PAUSE_MS = Number(process.env.TB_BENCH_PAUSE_MS ?? 5);
+/** Turns sent untimed through every path first (connections, JIT). */
+const WARM_UP_TURNS = 5;
 const here = dirname(fileURLToPath(import.meta.url));
 
 function startSim(): Promise<{ url: URL; stop: () => void }> {
@@ -39,21 +42,42 @@ function startSim(): Promise<{ url: URL; stop: () => void }> {
   });
 }
 
-function runClient(simUrl: string, socketPath: string): Promise<{ direct: Timing[]; proxied: Timing[] }> {
+interface ClientTimings {
+  direct: Timing[];
+  /** Per hop, in the order of the sockets given. */
+  hops: Timing[][];
+}
+
+function runClient(simUrl: string, socketPaths: string[]): Promise<ClientTimings> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [join(here, 'proxy-client.js'), simUrl, socketPath, String(PAUSE_MS)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+      [join(here, 'proxy-client.js'), simUrl, String(PAUSE_MS), String(WARM_UP_TURNS), ...socketPaths],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
     child.stdout?.on('data', (d) => (out += d));
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`the bench client exited with ${code}`));
-      else resolve(JSON.parse(out) as { direct: Timing[]; proxied: Timing[] });
+      else resolve(JSON.parse(out) as ClientTimings);
     });
+  });
+}
+
+/** The floors (bench/hop-floors.ts) in a child process, so this process's CPU is the recording proxy's. */
+function startFloors(simOrigin: string, dir: string): Promise<{ sockets: string[]; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, 'hop-floors.js'), simOrigin, dir], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready'))
+        resolve({
+          sockets: [join(dir, 'pass-through.sock'), join(dir, 'byte-relay.sock')],
+          stop: () => child.stdin?.end(),
+        });
+    });
+    child.on('exit', (code) => reject(new Error(`the floors exited (${code})`)));
   });
 }
 
@@ -93,29 +117,25 @@ export async function benchProxy(): Promise<Record<string, unknown>> {
     // The recording thread up and its modules loaded before the CPU is read: one round trip
     recorder.note('bench: warm-up');
     await recorder.settled();
+    const floors = await startFloors(sim.url.origin, dir);
     const cpu0 = process.cpuUsage();
-    const { direct: d, proxied: p } = await runClient(sim.url.href, socketPath);
+    const timings = await runClient(sim.url.href, [socketPath, ...floors.sockets]).finally(floors.stop);
     await recorder.close();
     const cpu = process.cpuUsage(cpu0);
     const proxyCpuMs = (cpu.user + cpu.system) / 1000;
-    // the same conversation through the pass-through floor (bench/pass-through-proxy.ts), after
-    const floorSocket = join(dir, 'floor.sock');
-    const floorProxy = await startPassThrough(floorSocket, new URL(sim.url.origin));
-    const floor = await runClient(sim.url.href, floorSocket).finally(() => floorProxy.close());
-    const floorAdded = median(floor.direct.map((x, i) => floor.proxied[i]!.total - x.total));
-    // and through a byte relay (bench/pass-through-proxy.ts), the least any hop costs
-    const relaySocket = join(dir, 'relay.sock');
-    const byteRelay = await startByteRelay(relaySocket, new URL(sim.url.origin));
-    const relay = await runClient(sim.url.href, relaySocket).finally(() => byteRelay.close());
-    // the client warms up with 5 proxied requests before the measured ones
-    const proxiedRequests = p.length + 5;
-    const addedTotal = d.map((x, i) => p[i]!.total - x.total);
+    const d = timings.direct;
+    const [p, passThrough, relay] = timings.hops as [Timing[], Timing[], Timing[]];
+    const addedOver = (hop: Timing[]) => d.map((x, i) => hop[i]!.total - x.total);
+    const proxiedRequests = p.length + WARM_UP_TURNS;
+    const addedTotal = addedOver(p);
     const addedTtft = d.map((x, i) => p[i]!.ttft - x.ttft);
     const added = median(addedTotal);
+    const passThroughAdded = addedOver(passThrough);
     // Codex's own requests are 40-90 KB in the tasks we run; the long tail of this conversation is larger
     const small = d.map((x, i) => (x.bytes < 100_000 ? i : -1)).filter((i) => i >= 0);
     return {
       requests: d.length,
+      warm_up_turns: WARM_UP_TURNS,
       pause_between_turns_ms: PAUSE_MS,
       direct: { total: stats(d.map((x) => x.total)), ttft: stats(d.map((x) => x.ttft)) },
       proxied: { total: stats(p.map((x) => x.total)), ttft: stats(p.map((x) => x.ttft)) },
@@ -126,15 +146,12 @@ export async function benchProxy(): Promise<Record<string, unknown>> {
         requests: d.length - small.length,
         ...stats(addedTotal.filter((_, i) => !small.includes(i))),
       },
-      // turn i: the direct request went first for even i, the proxied one for odd i (the second
-      // of a pair may find the sim's caches warm); the two halves show the order's effect
-      added_total_direct_first: stats(addedTotal.filter((_, i) => i % 2 === 0)),
-      added_total_proxied_first: stats(addedTotal.filter((_, i) => i % 2 === 1)),
-      // a Node process that only pipes (no recording, no redaction), in a second pass: the hop's own cost
-      pass_through_added_total: stats(floor.direct.map((x, i) => floor.proxied[i]!.total - x.total)),
-      added_total_over_pass_through_ms: round(added - floorAdded, 3),
-      // a Node process relaying the bytes without parsing HTTP, in a third pass: any hop's own cost
-      byte_relay_added_total: stats(relay.direct.map((x, i) => relay.proxied[i]!.total - x.total)),
+      // the floors, in the same turns (bench/pass-through-proxy.ts, in a process of their own): a
+      // Node process that only pipes HTTP (no recording, no redaction), and one that relays bytes
+      // without parsing HTTP, the least any hop costs
+      pass_through_added_total: stats(passThroughAdded),
+      added_total_over_pass_through_ms: round(added - median(passThroughAdded), 3),
+      byte_relay_added_total: stats(addedOver(relay)),
       // the proxy process's CPU per proxied request, both threads (forwarding; reading and
       // checking the request for its record), GC included; the recording thread's start is not,
       // its first token count (loading the tokeniser's tables, ~0.25 s) is

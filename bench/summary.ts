@@ -121,8 +121,8 @@ const HEADLINES: Record<BenchName, Headline> = {
       `${f('added_ttft.median_ms')} ms median, ${f('added_ttft.p99_ms')} ms p99; bodies under 100 KB ${f('added_total_bodies_under_100kb.median_ms')} ms median, ` +
       `over ${f('added_total_bodies_over_100kb.median_ms')} ms; sim directly ${f('direct.total.median_ms')} ms, ` +
       `proxy CPU ${f('proxy_cpu_ms_per_request')} ms per request, recording thread included (load average ${f('load_average_1m_at_end')})`,
-    `a byte relay (no HTTP parsed) adds ${f('byte_relay_added_total.median_ms')} ms median; a pass-through Node HTTP proxy (pipes only) ${f('pass_through_added_total.median_ms')} ms; the recording proxy ${f('added_total_over_pass_through_ms')} ms more than that; ` +
-      `added when the direct request went first ${f('added_total_direct_first.median_ms')} ms, when the proxied one did ${f('added_total_proxied_first.median_ms')} ms`,
+    `in the same turns a byte relay (no HTTP parsed) adds ${f('byte_relay_added_total.median_ms')} ms median; a pass-through Node HTTP proxy (pipes only) ${f('pass_through_added_total.median_ms')} ms; ` +
+      `the recording proxy ${f('added_total_over_pass_through_ms')} ms more than that (after ${f('warm_up_turns')} warm-up turns)`,
   ],
   report: (f) => [
     `report over ${f('samples')} samples / ${f('turns')} turns: ${f('report_ms')} ms (${f('report_vs_baseline')}x a readline line count), ` +
