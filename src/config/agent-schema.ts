@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { osString } from './os-string.js';
 
 /**
  * `agent:` on a variant: who drives the conversation. `builtin` is turnbench's own loop; `codex`
@@ -37,7 +38,7 @@ export const CodexAgentSchema = z
       .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a dotted config key'), TomlValueSchema)
       .default({}),
     /** Extra arguments for `codex exec`, placed before the task text. */
-    args: z.array(z.string()).default([]),
+    args: z.array(osString()).default([]),
   })
   .strict();
 export type CodexAgentSpec = z.infer<typeof CodexAgentSchema>;
@@ -45,9 +46,9 @@ export type CodexAgentSpec = z.infer<typeof CodexAgentSchema>;
 export const AgentMountSchema = z
   .object({
     /** A host path, relative to the suite file; mounted read-only. */
-    source: z.string().min(1),
+    source: osString().min(1),
     /** Where it appears in the sandbox (absolute). */
-    target: z.string().startsWith('/'),
+    target: osString().startsWith('/'),
   })
   .strict();
 
@@ -58,7 +59,7 @@ export const CommandAgentSchema = z
      * argv run in the sandbox's working directory. `{{task}}` in an element is replaced by the
      * task text, `{{model}}` by the variant's model.
      */
-    command: z.array(z.string().min(1)).min(1),
+    command: z.array(osString().min(1)).min(1),
     /** How the task text reaches the agent: a `{{task}}` argument, or its standard input. */
     task: z.enum(['argument', 'stdin']).default('argument'),
     /** Variables set to the proxy's base URL (`http://127.0.0.1:PORT/v1`). */
@@ -66,7 +67,7 @@ export const CommandAgentSchema = z
     /** Variables set to a placeholder key (the real key stays with the proxy, outside the sandbox). */
     api_key_vars: z.array(envName).default(['OPENAI_API_KEY']),
     /** More variables for the agent (never secrets: they are visible inside the sandbox). */
-    env: z.record(envName, z.string()).default({}),
+    env: z.record(envName, osString()).default({}),
     /** Host folders or files mounted read-only into the sandbox (an agent installed on the host). */
     mounts: z.array(AgentMountSchema).default([]),
     /** Mount the Node.js that runs turnbench at /opt/turnbench/node/bin/node (on PATH), for agents written in JS. */

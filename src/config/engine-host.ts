@@ -30,6 +30,7 @@ export function parseEngineHost(host: string): EngineAddress {
       if (url.host) fail('must have an empty authority: unix:///absolute/path');
       const socketPath = decodeURIComponent(url.pathname);
       if (!socketPath.startsWith('/') || socketPath === '/') fail('needs an absolute socket path');
+      if (socketPath.includes('\0')) fail('has a NUL byte (%00) in its socket path');
       return { protocol: 'unix', socketPath };
     }
     case 'ssh:': {

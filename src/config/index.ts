@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './json-schema.js';
 export * from './load.js';
 export * from './mcp.js';
+export * from './os-string.js';
 export * from './pricing.js';
 export { MAX_LINE_BYTES, type NumberedLine, overlong, parseJsonLine, readLines } from './read-lines.js';
 export { firstInvalidUtf8, readUtf8File } from './read-text.js';

@@ -100,6 +100,11 @@ function describeIssue(
         return { path, detail: `required field is missing (expected ${issue.expected})` };
       return { path, detail: stripPrefix(issue.message) };
     }
+    case 'invalid_key': {
+      // a record's key failed its own schema (the path already ends at the key)
+      const inner = issue.issues[0];
+      return { path, detail: `invalid key${inner ? `: ${stripPrefix(inner.message)}` : ''}` };
+    }
     case 'invalid_union': {
       const branch = bestUnionBranch(issue.errors);
       const firstOfBranch = branch?.[0];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_STEP_TIMEOUT_S } from './bounds.js';
+import { osEnv, osString } from './os-string.js';
 
 /** MCP servers shipped with turnbench (bundled to one file each, run with turnbench's own Node). */
 export const BUILTIN_MCP_SERVERS = ['notes', 'filesystem'] as const;
@@ -12,10 +13,10 @@ export const McpServerSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, dash and underscore'),
     builtin: z.enum(BUILTIN_MCP_SERVERS).optional(),
-    command: z.array(z.string().min(1)).min(1).optional(),
+    command: z.array(osString().min(1)).min(1).optional(),
     /** Arguments after the command (or after a builtin server's script). */
-    args: z.array(z.string()).default([]),
-    env: z.record(z.string(), z.string()).default({}),
+    args: z.array(osString()).default([]),
+    env: osEnv().default({}),
     /**
      * `sandbox`: a process inside the sample's sandbox, as the sandbox user, in its working
      * directory, so whatever the server does stays there. `host`: a process on this machine, in the

@@ -20,6 +20,7 @@ import {
 } from './bounds.js';
 import { parseEngineHost } from './engine-host.js';
 import { McpServerSchema, VariantMcpSchema } from './mcp.js';
+import { osString } from './os-string.js';
 
 /**
  * The input contracts: task.yaml, suite.yaml and the sim scripts inside tasks.
@@ -170,13 +171,13 @@ export const TaskFileSchema = z.union([
   z
     .object({
       /** A file or folder relative to the task folder, copied into the working directory. */
-      from: z.string().min(1),
-      to: z.string().default('.'),
+      from: osString().min(1),
+      to: osString().default('.'),
     })
     .strict(),
   z
     .object({
-      path: z.string().min(1),
+      path: osString().min(1),
       content: z.string(),
       mode: z.number().int().optional(),
     })
@@ -199,7 +200,7 @@ export const ModelScorerSchema = z
     base_url: z.string().url().optional(),
     api_key_env: z.string().default('OPENAI_API_KEY'),
     /** Files of the working directory (after the agent stopped) shown to the grader. */
-    include_files: z.array(z.string().min(1)).default([]),
+    include_files: z.array(osString().min(1)).default([]),
     /** The grade (0..1) at or above which the scorer passes. */
     pass_threshold: z.number().min(0).max(1).default(0.5),
     timeout_s: stepSeconds.default(120),
@@ -208,8 +209,8 @@ export const ModelScorerSchema = z
 export type ModelScorer = z.infer<typeof ModelScorerSchema>;
 
 export const ImageRefSchema = z.union([
-  z.string().min(1),
-  z.object({ dockerfile: z.string().min(1), context: z.string().default('.') }).strict(),
+  osString().min(1),
+  z.object({ dockerfile: osString().min(1), context: osString().default('.') }).strict(),
 ]);
 export type ImageRef = z.infer<typeof ImageRefSchema>;
 
@@ -217,7 +218,7 @@ export const ScorerSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('command'),
-      command: z.string().min(1),
+      command: osString().min(1),
       timeout_s: stepSeconds.default(60),
       /**
        * The grader's files (tests, checkers, reference data): copied into the working directory
@@ -255,7 +256,7 @@ export function scorersOf(scorer: TaskScorer): Scorer[] {
 export const DatasetRefSchema = z
   .object({
     /** CSV (or JSONL) file relative to the task folder; each row becomes one task. */
-    file: z.string().min(1),
+    file: osString().min(1),
     /** Column whose value names each row's task (`<task-id>/<value>`); default: the row number. */
     id_column: z.string().optional(),
   })
@@ -272,7 +273,7 @@ export const TaskSchema = z
     instructions: z.string().min(1),
     files: z.array(TaskFileSchema).default([]),
     image: ImageRefSchema.optional(),
-    setup: z.array(z.string().min(1)).default([]),
+    setup: z.array(osString().min(1)).default([]),
     limits: LimitsSchema.default({}),
     network: z.boolean().default(false),
     scorer: TaskScorerSchema,
@@ -400,7 +401,7 @@ const VariantObjectSchema = z
     request_timeout_s: stepSeconds.default(600),
     /** Name of the environment variable holding the API key (never the key itself). */
     api_key_env: z.string().default('OPENAI_API_KEY'),
-    model: z.string().min(1).default('sim-1'),
+    model: osString().min(1).default('sim-1'),
     reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).optional(),
     /**
      * On a model that reasons, keep its reasoning across turns without server state, as Codex does:
@@ -504,15 +505,15 @@ export type VariantSpec = z.infer<typeof VariantSchema>;
 export const EngineSchema = z
   .object({
     /** unix:///path, ssh://user@host[:port] or tcp://host:port. */
-    host: z.string().min(1),
+    host: osString().min(1),
     max: concurrency,
     /** Client certificates for a tcp engine (the protocol is then https); paths to PEM files. */
     tls: z
-      .object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) })
+      .object({ ca: osString().min(1), cert: osString().min(1), key: osString().min(1) })
       .strict()
       .optional(),
     /** SSH private key for an ssh engine; without it the SSH agent (SSH_AUTH_SOCK) is used. */
-    identity: z.string().min(1).optional(),
+    identity: osString().min(1).optional(),
     /** Shown in results; defaults to the host. */
     name: z.string().min(1).optional(),
   })
@@ -542,7 +543,7 @@ export type EngineSpec = z.infer<typeof EngineSchema>;
 
 export const SandboxDefaultsSchema = z
   .object({
-    image: z.string().min(1).optional(),
+    image: osString().min(1).optional(),
     memory_mb: positiveInt
       .min(MIN_MEMORY_MB, { message: `at least ${MIN_MEMORY_MB} (MB)` })
       .max(MAX_MEMORY_MB, atMost(MAX_MEMORY_MB, ' (MB)'))
@@ -562,8 +563,7 @@ export const SandboxDefaultsSchema = z
      * this size (counted against memory_mb) on a read-only root filesystem; also the largest file.
      */
     disk_mb: positiveInt.max(MAX_MEMORY_MB, atMost(MAX_MEMORY_MB, ' (MB)')).default(1024),
-    workdir: z
-      .string()
+    workdir: osString()
       .startsWith('/')
       .refine((w) => w.replace(/\/+/g, '/') !== '/', 'the working directory cannot be /')
       .default('/workspace'),
@@ -615,7 +615,7 @@ export const SuiteSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     /** Task folders or task.yaml files, relative to the suite file; globs allowed. */
-    tasks: z.array(z.string().min(1)).min(1),
+    tasks: z.array(osString().min(1)).min(1),
     variants: z.array(VariantSchema).min(1),
     epochs: positiveInt.max(MAX_SAMPLES, atMost(MAX_SAMPLES)).default(1),
     concurrency: ConcurrencySchema.default({ samples: 4 }),

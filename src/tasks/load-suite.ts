@@ -10,6 +10,7 @@ import {
   type YamlDocument,
 } from '../config/index.js';
 import { loadTask } from './load-task.js';
+import { checkAgentTaskArguments } from './os-strings.js';
 import type { LoadedSuite, LoadedTask } from './types.js';
 
 const TASK_FILE_NAMES = new Set(['task.yaml', 'task.yml']);
@@ -50,6 +51,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
     }
   }
   checkMcpServerNames(doc.value, tasks);
+  checkAgentTaskArguments(doc.value, tasks);
   return { file: suiteFile, dir, spec: doc.value, tasks };
 }
 

@@ -17,6 +17,7 @@ import { type Dataset, type DatasetRow, describeColumns, readDataset } from './d
 import { type FilesContext, resolveTaskFiles } from './files.js';
 import { resolveImage } from './image.js';
 import { resolveLimits } from './limits.js';
+import { checkRenderedRow } from './os-strings.js';
 import { mapTemplatedStrings, templatedStrings } from './render-spec.js';
 import { placeholdersIn, renderTemplate } from './template.js';
 import type { LoadedTask, TaskWorkdirFile } from './types.js';
@@ -88,6 +89,7 @@ export async function loadTask(file: string, suite?: SuiteSpec, suiteDir?: strin
         detail,
       });
     const rendered = renderRow(doc, row, datasetFile);
+    checkRenderedRow(spec, rendered, row, { task: taskFile, dataset: datasetFile });
     const several = Array.isArray(rendered.scorer);
     for (const [i, scorer] of scorersOf(rendered.scorer).entries()) {
       const badRegex =
