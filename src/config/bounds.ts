@@ -34,6 +34,14 @@ export const MAX_CPUS = 1024;
 export const MIN_PIDS = 16;
 export const MAX_PIDS = 4_194_304;
 
+/**
+ * Nesting of arrays and objects in JSON that turnbench handles whole: the sim refuses a request
+ * body nested deeper (400), and canonical JSON (telemetry/hash.ts) writes what lies deeper as
+ * `"[Object]"`. Both keep recursive code (JSON.stringify, the serialiser) far from the stack's end;
+ * real request bodies nest a few dozen levels (Codex's tool schemas fewer than 20).
+ */
+export const MAX_JSON_DEPTH = 1000;
+
 /** A delay in ms that a Node timer honours: clamped to [0, MAX_TIMER_MS]; not a number means the maximum. */
 export function timerDelay(ms: number): number {
   if (Number.isNaN(ms)) return MAX_TIMER_MS;

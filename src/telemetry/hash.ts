@@ -1,12 +1,13 @@
 import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
+import { MAX_JSON_DEPTH } from '../config/bounds.js';
 
 /**
  * JSON with object keys sorted at every depth, so key order never changes a hash. Past 1,000 levels
- * a value stands as `"[Object]"` / `"[Array]"`: the serialiser recurses, and an agent's request or a
- * log line can nest deeper than the stack goes (no real prompt part comes near).
+ * (MAX_JSON_DEPTH) a value stands as `"[Object]"` / `"[Array]"`: the serialiser recurses, and an
+ * agent's request or a log line can nest deeper than the stack goes (no real prompt part comes near).
  */
-const stableStringify = configure({ deterministic: true, bigint: true, maximumDepth: 1000 });
+const stableStringify = configure({ deterministic: true, bigint: true, maximumDepth: MAX_JSON_DEPTH });
 
 /** Hex digits kept from the sha256 digest: 64 bits, ample for telling prompt parts apart. */
 const HASH_HEX_LENGTH = 16;

@@ -1,9 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { badRequest, SimHttpError } from './errors.js';
+import { depthProblem } from './json-depth.js';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-/** Read and JSON-parse a request body; any problem is a 400/413 with a clear message. */
+/**
+ * Read and JSON-parse a request body; any problem is a 400/413 with a clear message, a body nested
+ * past MAX_JSON_DEPTH included.
+ */
 export async function readJson(req: IncomingMessage): Promise<{ json: unknown; bytes: number }> {
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -25,5 +29,7 @@ export async function readJson(req: IncomingMessage): Promise<{ json: unknown; b
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw badRequest('Request body must be a JSON object.');
   }
+  const tooDeep = depthProblem(json, 'Request body');
+  if (tooDeep) throw tooDeep;
   return { json, bytes };
 }

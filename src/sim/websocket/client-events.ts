@@ -1,6 +1,7 @@
 import type { ResponseSteerFailedEvent, ResponsesServerEvent } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { badRequest, type SimHttpError } from '../http/errors.js';
+import { depthProblem } from '../http/json-depth.js';
 
 /**
  * Client events of the Responses API's WebSocket mode, as the `openai` SDK types them
@@ -49,6 +50,12 @@ function firstIssue(error: z.ZodError): { path: string; message: string } {
   return { path: issue?.path.map(String).join('.') ?? '', message: issue?.message ?? 'invalid' };
 }
 
+/** The message's `type` when it has one, for the traffic count and the log. */
+function typeOfMessage(json: unknown): string {
+  const envelope = EnvelopeSchema.safeParse(json);
+  return envelope.success ? envelope.data.type : 'invalid';
+}
+
 /** Parse one text message from the client; anything wrong is an `invalid` event with a 400. */
 export function parseClientEvent(text: string): ClientEvent {
   let json: unknown;
@@ -57,6 +64,8 @@ export function parseClientEvent(text: string): ClientEvent {
   } catch (e) {
     return invalid('invalid', `Message is not valid JSON: ${(e as Error).message}`, null, 'invalid_json');
   }
+  const tooDeep = depthProblem(json, 'Message');
+  if (tooDeep) return { kind: 'invalid', type: typeOfMessage(json), error: tooDeep };
   const envelope = EnvelopeSchema.safeParse(json);
   if (!envelope.success) {
     return invalid('invalid', "Each message must be a JSON object with a string 'type'.", 'type');
