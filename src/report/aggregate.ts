@@ -6,6 +6,7 @@ import {
   type TurnRecord,
   TurnRecordSchema,
 } from '../telemetry/index.js';
+import type { InProgress } from './in-progress.js';
 import { readJsonl } from './jsonl.js';
 import type { Repricing } from './reprice.js';
 import { RUN_FILES, readManifest } from './run-dir.js';
@@ -36,6 +37,8 @@ export interface ReportData {
   /** Model requests per second, 429s and the adaptive concurrency limit over the run's time. */
   throughput: Throughput;
   skipped_lines: { samples: number; turns: number; events: number };
+  /** Set when another process still wrote the run as the report read it: the figures are partial. */
+  in_progress?: InProgress;
 }
 
 export interface VariantStats extends VariantSummary {

@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify';
 import { redact } from '../secrets/index.js';
 import { TurnRecordSchema } from '../telemetry/index.js';
 import type { SampleRow } from './aggregate.js';
+import { writeAtomically } from './atomic-file.js';
 import { readJsonl } from './jsonl.js';
 import type { Repricing } from './reprice.js';
 import { RUN_FILES } from './run-dir.js';
@@ -73,26 +74,36 @@ const redactCell = (cell: Cell): Cell => (typeof cell === 'string' ? redact(cell
  */
 export const inertCell = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
-/** Writes rows through csv-stringify to `file`, honouring back-pressure; unknown values are empty cells. */
+/**
+ * Writes rows through csv-stringify to `file` (whole or not at all), honouring back-pressure;
+ * unknown values are empty cells.
+ */
 async function writeCsv(
   file: string,
   columns: readonly string[],
   produce: (push: Push) => Promise<void>,
 ): Promise<number> {
-  const out = createWriteStream(file);
-  const csv = stringify({
-    header: true,
-    columns: [...columns],
-    cast: { boolean: (b) => (b ? 'true' : 'false'), string: inertCell },
-  });
-  csv.pipe(out);
   let rows = 0;
-  await produce((row) => {
-    rows++;
-    return csv.write(row) ? undefined : once(csv, 'drain').then(() => undefined);
+  await writeAtomically(file, async (temp) => {
+    const out = createWriteStream(temp);
+    const csv = stringify({
+      header: true,
+      columns: [...columns],
+      cast: { boolean: (b) => (b ? 'true' : 'false'), string: inertCell },
+    });
+    csv.pipe(out);
+    try {
+      await produce((row) => {
+        rows++;
+        return csv.write(row) ? undefined : once(csv, 'drain').then(() => undefined);
+      });
+      csv.end();
+      await once(out, 'finish');
+    } catch (error) {
+      out.destroy();
+      throw error;
+    }
   });
-  csv.end();
-  await once(out, 'finish');
   return rows;
 }
 

@@ -21,4 +21,5 @@ tr.sample { cursor: pointer; } tr.sample:hover { background: #f5f8ff; } tr.selec
 #filter { padding: 4px 8px; margin-bottom: 8px; width: 280px; }
 #drilldown { margin-top: 16px; }
 .note { color: var(--muted); font-size: 12px; }
+.partial { border: 1px solid var(--bad); border-radius: 8px; background: #fff4ed; padding: 8px 12px; margin-bottom: 16px; }
 `;

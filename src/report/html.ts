@@ -6,6 +6,7 @@ import { formatCompact, formatDuration, formatPercent, formatUsd } from './forma
 import type { HistoryEntry } from './history.js';
 import { REPORT_CLIENT_JS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
+import { describeInProgress } from './in-progress.js';
 
 let chartJsCache: string | null = null;
 
@@ -95,6 +96,7 @@ export function renderHtml(data: ReportData, history: HistoryEntry[] = []): stri
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
+${data.in_progress ? `<div class="partial"><b>Partial report:</b> ${escapeHtml(describeInProgress(data.in_progress))}.</div>` : ''}
 <div class="meta">suite <b>${escapeHtml(data.run.suite_name)}</b> · status <b>${escapeHtml(data.run.status)}</b> · started ${escapeHtml(
     data.run.started_at,
   )}${data.run.ended_at ? ` · ended ${escapeHtml(data.run.ended_at)}` : ''}</div>

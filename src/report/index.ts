@@ -17,6 +17,7 @@ export {
 } from './gates.js';
 export { formatHistory, type HistoryEntry, listRuns, sparkline } from './history.js';
 export { renderHtml } from './html.js';
+export { describeInProgress, type InProgress, PARTIAL_REPORT_DIR } from './in-progress.js';
 export { formatInspection, inspectSample, type SampleInspection } from './inspect.js';
 export { type JsonlReadResult, readJsonl, setJsonlWarningSink } from './jsonl.js';
 export { renderCompareJunit, renderRunJunit, sampleOutcome, writeJunit } from './junit.js';

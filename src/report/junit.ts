@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { SampleRecord } from '../telemetry/index.js';
+import { writeTextAtomically } from './atomic-file.js';
 import { type CompareResult, formatGateChange } from './compare.js';
 import { formatCompact, formatPercent, formatUsd } from './format.js';
 import type { Repricing } from './reprice.js';
@@ -184,5 +184,5 @@ export async function renderCompareJunit(result: CompareResult): Promise<string>
 }
 
 export async function writeJunit(file: string, xml: string): Promise<void> {
-  await writeFile(file, xml);
+  await writeTextAtomically(file, xml);
 }

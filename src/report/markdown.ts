@@ -1,5 +1,6 @@
 import type { ReportData, VariantStats } from './aggregate.js';
 import { formatCompact, formatDuration, formatPercent, formatPp, formatUsd } from './format.js';
+import { describeInProgress } from './in-progress.js';
 import type { Throughput } from './throughput.js';
 
 /** A Markdown table; cells are escaped so a `|` in a value cannot break the layout. */
@@ -87,6 +88,10 @@ export function renderMarkdown(data: ReportData): string {
   const out: string[] = [];
   out.push(`## turnbench report: \`${data.run.run_id}\``);
   out.push('');
+  if (data.in_progress) {
+    out.push(`> **Partial report:** ${describeInProgress(data.in_progress)}.`);
+    out.push('');
+  }
   out.push(
     `Suite **${data.run.suite_name}**, status **${data.run.status}**, started ${data.run.started_at}` +
       (data.run.ended_at ? `, ended ${data.run.ended_at}` : '') +

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Pricing } from '../../config/index.js';
@@ -39,10 +39,15 @@ export async function resolveRunArg(run: string, resultsDir: string): Promise<st
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('write report.md, report.html, samples.csv and turns.csv for a run')
+    .description(
+      'write report.md, report.html, samples.csv and turns.csv for a run (of a run still in progress: a partial report, marked so, into <run>/partial-report/)',
+    )
     .argument('<run>', 'a run id under --results-dir, or a run folder')
     .option('--results-dir <dir>', 'where run folders are', 'results')
-    .option('--out-dir <dir>', 'write the report files here instead of the run folder')
+    .option(
+      '--out-dir <dir>',
+      'write the report files here instead of the run folder (or, for a run still in progress, instead of <run>/partial-report/)',
+    )
     .option('--history', 'include the trend of the other runs in the results directory in the HTML')
     .option(
       '--max-drilldown-turns <n>',
@@ -60,30 +65,43 @@ export function registerReportCommand(program: Command): void {
     .option('--json', 'print the written file paths and the summary as one JSON object')
     .action(async (run: string, raw: Record<string, unknown>) => {
       const flags = ReportFlags.parse(raw);
-      const { formatSummaryTable, renderRunJunit, repriceRun, writeJunit, writeReport } = await import(
-        '../../report/index.js'
-      );
+      const {
+        describeInProgress,
+        formatSummaryTable,
+        PARTIAL_REPORT_DIR,
+        renderRunJunit,
+        repriceRun,
+        writeJunit,
+        writeReport,
+      } = await import('../../report/index.js');
       const runDir = await resolveRunArg(run, flags.resultsDir);
-      // A report only reads the run's records (and writes its own files), so a live run may be
-      // reported; say that it is a snapshot.
+      // A report only reads the run's records, so a run another process still writes may be
+      // reported: its figures are partial, and it goes where the run's own report never stands.
       const { liveRunOwner } = await import('../../runner/index.js');
       const owner = liveRunOwner(runDir);
-      if (owner)
-        process.stderr.write(
-          `note: the run is still being written by \`${owner.command}\` (pid ${owner.pid}); this report is a snapshot\n`,
-        );
+      const outDir = flags.outDir
+        ? resolve(flags.outDir)
+        : owner
+          ? join(runDir, PARTIAL_REPORT_DIR)
+          : undefined;
       const repricing = flags.pricing ? await repriceRun(runDir, await pricingArg(flags.pricing)) : undefined;
       const { files, data } = await writeReport(runDir, {
         ...(repricing ? { repricing } : {}),
         history: flags.history,
-        ...(flags.outDir ? { outDir: resolve(flags.outDir) } : {}),
+        ...(outDir ? { outDir } : {}),
         ...(flags.maxDrilldownTurns ? { maxDrilldownTurns: flags.maxDrilldownTurns } : {}),
+        ...(owner ? { writer: { command: owner.command, pid: owner.pid } } : {}),
       });
       const junit = flags.junit ? resolve(flags.junit) : null;
       if (junit) await writeJunit(junit, await renderRunJunit(runDir, repricing));
+      const inProgress = data.in_progress ?? null;
+      if (inProgress)
+        process.stderr.write(
+          `note: partial report: ${describeInProgress(inProgress)}; written to ${dirname(files.markdown)}; \`turnbench report\` once the run has ended writes the full one\n`,
+        );
       if (flags.json) {
         process.stdout.write(
-          `${JSON.stringify({ files: { ...files, ...(junit ? { junit } : {}) }, summary: data.summary })}\n`,
+          `${JSON.stringify({ files: { ...files, ...(junit ? { junit } : {}) }, summary: data.summary, in_progress: inProgress })}\n`,
         );
         return;
       }
