@@ -1,5 +1,5 @@
 import { type Segment, segment } from '../prompt/segments.js';
-import { addUserMessage, type ConversationView, emptyView } from '../script/conversation.js';
+import { addToolOutput, addUserMessage, type ConversationView, emptyView } from '../script/conversation.js';
 import { type ChatCreateBody, contentText } from './schema.js';
 
 /** Chat Completions prompt in prefix order: tools, then messages as sent. */
@@ -16,10 +16,8 @@ export function renderChatRequest(body: ChatCreateBody): { segments: Segment[]; 
       text,
     ]);
     if (m.role === 'user') addUserMessage(view, text);
-    else if (m.role === 'tool') {
-      view.lastToolOutput = text;
-      view.toolOutputs += 1;
-    } else if (m.role === 'assistant') {
+    else if (m.role === 'tool') addToolOutput(view, text);
+    else if (m.role === 'assistant') {
       if (text) view.assistantTexts.push(text);
       for (const call of m.tool_calls ?? []) {
         view.callIds.push(call.id);

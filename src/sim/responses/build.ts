@@ -7,6 +7,7 @@ import type {
   ResponseOutputMessage,
   ResponseReasoningItem,
   ResponseTextConfig,
+  ResponseToolSearchCall,
   ResponseUsage,
   Tool,
 } from 'openai/resources/responses/responses';
@@ -28,8 +29,14 @@ export function messageItem(text: string, phase: 'commentary' | 'final_answer'):
   };
 }
 
-export function functionCallItem(name: string, args: string, callId: string): ResponseFunctionToolCall {
-  return {
+/** A call to a function tool; `namespace` when the tool sits in a `type: namespace` tool. */
+export function functionCallItem(
+  name: string,
+  args: string,
+  callId: string,
+  namespace: string | null = null,
+): ResponseFunctionToolCall {
+  const item: ResponseFunctionToolCall = {
     id: newId('fc'),
     type: 'function_call',
     status: 'completed',
@@ -37,10 +44,46 @@ export function functionCallItem(name: string, args: string, callId: string): Re
     name,
     arguments: args,
   };
+  if (namespace !== null) item.namespace = namespace;
+  return item;
 }
 
-export function customToolCallItem(name: string, input: string, callId: string): ResponseCustomToolCall {
-  return { id: newId('ctc'), type: 'custom_tool_call', call_id: callId, name, input };
+export function customToolCallItem(
+  name: string,
+  input: string,
+  callId: string,
+  namespace: string | null = null,
+): ResponseCustomToolCall {
+  const item: ResponseCustomToolCall = {
+    id: newId('ctc'),
+    type: 'custom_tool_call',
+    call_id: callId,
+    name,
+    input,
+  };
+  if (namespace !== null) item.namespace = namespace;
+  return item;
+}
+
+/**
+ * A search of the client's deferred tools (`tool_search` declared with `execution: client`): the
+ * arguments are a JSON object, not a string; the client answers with a `tool_search_output` item.
+ */
+export function toolSearchCallItem(args: string, callId: string): ResponseToolSearchCall {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    parsed = args; // raw_arguments that are no JSON go as they are
+  }
+  return {
+    id: newId('tsc'),
+    type: 'tool_search_call',
+    status: 'completed',
+    call_id: callId,
+    execution: 'client',
+    arguments: parsed,
+  };
 }
 
 export function reasoningItem(

@@ -11,6 +11,7 @@ import { hashString } from '../util/hash.js';
 import { newId, nowSeconds } from '../util/ids.js';
 import { createRng } from '../util/rng.js';
 import { buildResponse, buildUsage } from './build.js';
+import { declaredTools } from './declared-tools.js';
 import { responseEvents } from './events.js';
 import { buildOutput } from './output.js';
 import { renderResponsesRequest } from './render.js';
@@ -90,6 +91,7 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
     compaction: compactNow ? 'only' : threshold && lookup.inputTokens > threshold ? 'before_output' : 'none',
     malformedArgs: fault.malformedArgs,
     tokens: ctx.tokens,
+    declared: declaredTools(body.tools, items),
   });
   const output = built.output;
   let outputTokens = built.outputTokens;

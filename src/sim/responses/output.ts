@@ -5,9 +5,17 @@ import type { ModelTraits } from '../models.js';
 import { encodeReasoning } from '../reasoning/codec.js';
 import type { Plan, PlanResult } from '../script/plan.js';
 import type { TokenCache } from '../tokens/token-cache.js';
-import { compactionItem, customToolCallItem, functionCallItem, messageItem, reasoningItem } from './build.js';
+import {
+  compactionItem,
+  customToolCallItem,
+  functionCallItem,
+  messageItem,
+  reasoningItem,
+  toolSearchCallItem,
+} from './build.js';
+import type { DeclaredTool } from './declared-tools.js';
 import { formatAnswer } from './json-answer.js';
-import type { ResponsesCreateBody, ToolParam } from './schema.js';
+import type { ResponsesCreateBody } from './schema.js';
 
 export interface OutputInput {
   responseId: string;
@@ -18,19 +26,14 @@ export interface OutputInput {
   compaction: 'none' | 'only' | 'before_output';
   malformedArgs: boolean;
   tokens: TokenCache;
+  /** The tools this turn may call (`declaredTools`: the request's, and those a tool search loaded). */
+  declared: ReadonlyMap<string, DeclaredTool>;
 }
 
 export interface BuiltOutput {
   output: ResponseOutputItem[];
   outputTokens: number;
   reasoningTokens: number;
-}
-
-/** The declared type of each named tool (`function`, `custom`, ...). */
-function toolTypes(tools: readonly ToolParam[] | null | undefined): Map<string, string> {
-  const types = new Map<string, string>();
-  for (const t of tools ?? []) if (t.name) types.set(t.name, t.type);
-  return types;
 }
 
 function reasoningSummary(plan: Plan, compactionOnly: boolean): string {
@@ -48,7 +51,9 @@ function reasoningSummary(plan: Plan, compactionOnly: boolean): string {
  * that reason, with a summary when asked for and `encrypted_content` when
  * `include: ["reasoning.encrypted_content"]`), a compaction item, then a message or the step's
  * tool calls — each call in the type the request declared the tool with (`custom` tools get a
- * `custom_tool_call` with freeform input; any other or undeclared tool a `function_call`).
+ * `custom_tool_call` with freeform input, a client `tool_search` a `tool_search_call` with the
+ * step's args as its arguments; any other or undeclared tool a `function_call`), naming the
+ * namespace of a tool declared inside a `namespace` tool.
  */
 export function buildOutput(o: OutputInput): BuiltOutput {
   const { body, turn, tokens } = o;
@@ -91,16 +96,23 @@ export function buildOutput(o: OutputInput): BuiltOutput {
     output.push(messageItem(plan.say, 'commentary'));
     outputTokens += tokens.count(plan.say);
   }
-  const types = toolTypes(body.tools);
   plan.calls.forEach((call, k) => {
-    if (types.get(call.name) === 'custom') {
-      output.push(customToolCallItem(call.name, call.input, call.callId));
-      outputTokens += tokens.count(call.name) + tokens.count(call.input);
+    const tool = o.declared.get(call.name);
+    if (tool?.type === 'tool_search') {
+      output.push(toolSearchCallItem(call.arguments, call.callId));
+      outputTokens += tokens.count(call.arguments);
+      return;
+    }
+    const namespace = tool?.namespace ?? null;
+    const nameTokens = tokens.count(call.name) + (namespace === null ? 0 : tokens.count(namespace));
+    if (tool?.type === 'custom') {
+      output.push(customToolCallItem(call.name, call.input, call.callId, namespace));
+      outputTokens += nameTokens + tokens.count(call.input);
       return;
     }
     const args = o.malformedArgs && k === 0 ? malform(call.arguments) : call.arguments;
-    output.push(functionCallItem(call.name, args, call.callId));
-    outputTokens += tokens.count(call.name) + tokens.count(args);
+    output.push(functionCallItem(call.name, args, call.callId, namespace));
+    outputTokens += nameTokens + tokens.count(args);
   });
   return { output, outputTokens, reasoningTokens };
 }

@@ -1,7 +1,7 @@
 import { type CompactionState, readCompaction } from '../compaction/codec.js';
 import { type Segment, segment } from '../prompt/segments.js';
 import { hiddenReasoningText, readReasoning } from '../reasoning/codec.js';
-import { addUserMessage, type ConversationView, emptyView } from '../script/conversation.js';
+import { addToolOutput, addUserMessage, type ConversationView, emptyView } from '../script/conversation.js';
 import type { ContentPart, InputItem, ReasoningItem, ToolParam } from './schema.js';
 
 export function partsText(content: string | ContentPart[]): string {
@@ -31,20 +31,27 @@ function messageSegment(role: string, content: string | ContentPart[]): Segment 
   return seg;
 }
 
+/** A call's tool name as the model wrote it: with its namespace when it has one. */
+function callName(item: InputItem): string {
+  const namespace = (item as { namespace?: unknown }).namespace;
+  const name = item.name as string;
+  return typeof namespace === 'string' && namespace !== '' ? `${namespace}.${name}` : name;
+}
+
 function itemSegment(item: InputItem, compaction: CompactionState | null): Segment {
   if ('role' in item && typeof item.role === 'string' && 'content' in item) {
     return messageSegment(item.role, item.content as string | ContentPart[]);
   }
   switch (item.type) {
     case 'function_call':
-      return segment('item', 'function_call', [`<|call|>${item.name as string}\n`, item.arguments as string]);
+      return segment('item', 'function_call', [`<|call|>${callName(item)}\n`, item.arguments as string]);
     case 'function_call_output':
       return segment('item', 'function_call_output', [
         '<|tool|>\n',
         partsText(item.output as string | ContentPart[]),
       ]);
     case 'custom_tool_call':
-      return segment('item', 'custom_tool_call', [`<|call|>${item.name as string}\n`, item.input as string]);
+      return segment('item', 'custom_tool_call', [`<|call|>${callName(item)}\n`, item.input as string]);
     case 'custom_tool_call_output':
       return segment('item', 'custom_tool_call_output', [
         '<|tool|>\n',
@@ -133,7 +140,12 @@ function collect(view: ConversationView, item: InputItem, compaction: Compaction
   if (item.type === 'function_call' || item.type === 'custom_tool_call') {
     view.callIds.push(item.call_id as string);
   } else if (item.type === 'function_call_output' || item.type === 'custom_tool_call_output') {
-    view.lastToolOutput = partsText(item.output as string | ContentPart[]);
-    view.toolOutputs += 1;
+    addToolOutput(view, partsText(item.output as string | ContentPart[]));
+  } else if (item.type === 'tool_search_call') {
+    // a client tool search is a step of the script like any call (its id says which)
+    const callId = (item as { call_id?: unknown }).call_id;
+    if (typeof callId === 'string') view.callIds.push(callId);
+  } else if (item.type === 'tool_search_output') {
+    addToolOutput(view, JSON.stringify((item as { tools?: unknown }).tools ?? []));
   } else if (compaction) view.compactions.push(compaction);
 }

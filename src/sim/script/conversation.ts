@@ -23,6 +23,11 @@ export interface ConversationView {
   lastToolOutput: string | null;
   /** How many tool call results the conversation holds. */
   toolOutputs: number;
+  /**
+   * The tool results that are JSON objects (Codex's `spawn_agent` answers `{"agent_id", …}`), in
+   * order, each with its index among all results: what `{{output.<field>}}` in a step reads.
+   */
+  jsonOutputs: JsonOutput[];
   /** Texts of assistant messages (scanned for progress markers). */
   assistantTexts: string[];
   /** Decoded sim compaction items in the history. */
@@ -40,10 +45,36 @@ export function emptyView(): ConversationView {
     callIds: [],
     lastToolOutput: null,
     toolOutputs: 0,
+    jsonOutputs: [],
     assistantTexts: [],
     compactions: [],
     toolCount: 0,
   };
+}
+
+export interface JsonOutput {
+  /** Its index among the conversation's tool results. */
+  index: number;
+  fields: Record<string, unknown>;
+}
+
+/** Tool results longer than this are not read as JSON (a step refers to short answers). */
+const MAX_JSON_OUTPUT_CHARS = 65_536;
+
+/** Record a tool result: the last one's text, the count, and its fields when it is a JSON object. */
+export function addToolOutput(view: ConversationView, text: string): void {
+  const index = view.toolOutputs;
+  view.lastToolOutput = text;
+  view.toolOutputs += 1;
+  if (text.length > MAX_JSON_OUTPUT_CHARS || !text.trimStart().startsWith('{')) return;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      view.jsonOutputs.push({ index, fields: parsed as Record<string, unknown> });
+    }
+  } catch {
+    // not JSON after all: only its text counts
+  }
 }
 
 /** How many calls, results, assistant texts and compactions came before a user message. */
@@ -80,6 +111,7 @@ export function viewFrom(view: ConversationView, index: number): ConversationVie
     userTextParts: view.userTextParts.filter((p) => p.message >= index),
     callIds: view.callIds.slice(mark.callIds),
     lastToolOutput: view.toolOutputs > mark.toolOutputs ? view.lastToolOutput : null,
+    jsonOutputs: view.jsonOutputs.filter((o) => o.index >= mark.toolOutputs),
     assistantTexts: view.assistantTexts.slice(mark.assistantTexts),
     compactions: view.compactions.slice(mark.compactions),
   };

@@ -2,6 +2,7 @@ import type { SimScript } from '../../config/schema.js';
 import { shortId } from '../util/hash.js';
 import { type ConversationView, viewFrom } from './conversation.js';
 import { type ExpandedStep, expandScript, type ScriptCall } from './expand.js';
+import { hasOutputRef, resolveOutputRefs } from './output-refs.js';
 import { type Position, positionOf, progressOf } from './position.js';
 import { type SimScriptRegistry, taskKeyHash } from './registry.js';
 import { isSummaryRequest, summaryText } from './summary.js';
@@ -147,11 +148,12 @@ export function planTurn(
   const chosen = parallel ? step.calls.slice(next.call) : step.calls.slice(next.call, next.call + 1);
   const calls = chosen.map((c, i) => {
     const k = next.call + i;
-    const json = c.rawArguments ?? JSON.stringify(c.args);
+    const args = hasOutputRef(c.args) ? resolveOutputRefs(c.args, task.jsonOutputs) : c.args;
+    const json = c.rawArguments ?? JSON.stringify(args);
     return {
       name: c.tool,
       arguments: json,
-      input: customInput(c, json),
+      input: customInput({ ...c, args }, json),
       callId: `call_s${next.step}_${k}_${shortId([seed, taskHash ?? '', next.step, k])}`,
     };
   });
