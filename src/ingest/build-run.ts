@@ -237,6 +237,9 @@ export class RunBuilder {
       retries: null,
       cost_usd: costUsdOfTurn,
       incomplete_reason: null,
+      // the session the request belongs to: for Codex its thread, which is what the recording
+      // proxy keys a live run's conversations by (a sub-agent is a thread of its own)
+      conversation: request.sessionId,
     };
     this.opts.sink.turn(record);
     if (findings) this.cacheBreak(key, record, findings, startedAt, previousFull, full);

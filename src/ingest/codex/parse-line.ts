@@ -32,6 +32,11 @@ export interface MetaFacts {
   forkedFrom: string | null;
   /** The history this session starts from is kept in another session's file (Codex's paginated history). */
   historyElsewhere: boolean;
+  /**
+   * A sub-agent's file (Codex 0.171, `subagent_history_start_ordinal`): lines with a lower ordinal
+   * are the history it inherited, copied from its parent's file; null when the file has no copy.
+   */
+  ownFromOrdinal: number | null;
 }
 
 /** One rollout line, reduced to what ingest acts on. */
@@ -69,7 +74,15 @@ export type CodexLine =
   | { kind: 'error'; message: string }
   | { kind: 'ignored' };
 
-export type ParsedLine = { ok: true; at: number | null; line: CodexLine } | { ok: false; error: string };
+export type ParsedLine =
+  | {
+      ok: true;
+      at: number | null;
+      /** The line's `ordinal` (Codex ≥ 0.17x); null when it has none. */
+      ordinal: number | null;
+      line: CodexLine;
+    }
+  | { ok: false; error: string };
 
 /** Response item types Codex's history can hold (the protocol's `ResponseItem` variants). */
 const ITEM_TYPES = new Set([
@@ -107,6 +120,11 @@ function sourceName(source: unknown): string | null {
   return null;
 }
 
+/** An ordinal as Codex writes it: a non-negative integer; anything else is none. */
+function ordinalOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
 function metaFacts(raw: unknown): { ok: true; meta: MetaFacts } | { ok: false; error: string } {
   const parsed = SessionMetaSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: `session_meta ${issueText(parsed.error)}` };
@@ -125,7 +143,8 @@ function metaFacts(raw: unknown): { ok: true; meta: MetaFacts } | { ok: false; e
       model: m.model ?? null,
       source: sourceName(m.source),
       forkedFrom: m.forked_from_id ?? null,
-      historyElsewhere: m.history_base != null || m.subagent_history_start_ordinal != null,
+      historyElsewhere: m.history_base != null,
+      ownFromOrdinal: ordinalOf(m.subagent_history_start_ordinal),
     },
   };
 }
@@ -287,11 +306,13 @@ export function parseCodexLine(raw: unknown): ParsedLine {
     const envelope = RolloutEnvelopeSchema.safeParse(record);
     if (!envelope.success) return { ok: false, error: issueText(envelope.error) };
     const result = envelopeLine(envelope.data.type, envelope.data.payload);
-    return result.ok ? { ok: true, at: timeOf(envelope.data.timestamp), line: result.line } : result;
+    if (!result.ok) return result;
+    const at = timeOf(envelope.data.timestamp);
+    return { ok: true, at, ordinal: ordinalOf(envelope.data.ordinal), line: result.line };
   }
   const result = legacyLine(record);
   const at = typeof record.timestamp === 'string' ? timeOf(record.timestamp) : null;
-  return result.ok ? { ok: true, at, line: result.line } : result;
+  return result.ok ? { ok: true, at, ordinal: null, line: result.line } : result;
 }
 
 /** Response item types that hold what the model produced (the rest is input: messages, tool outputs). */

@@ -31,7 +31,7 @@ export async function* readCodexRollout(
     else if (raw === null) reader.warn(`${ref}: not valid JSON; line skipped`, true);
     else {
       const parsed = parseCodexLine(raw);
-      if (parsed.ok) reader.line(parsed.line, parsed.at, ref);
+      if (parsed.ok) reader.line(parsed.line, parsed.at, ref, parsed.ordinal);
       else reader.warn(`${ref}: ${parsed.error}; line skipped`);
     }
     yield* reader.drain();

@@ -13,6 +13,8 @@ const optionalText = z.string().nullish();
 /** The line envelope of Codex ≥ 0.3x; older lines have no `type`/`payload` wrapper. */
 export const RolloutEnvelopeSchema = z.looseObject({
   timestamp: optionalText,
+  /** Codex ≥ 0.17x: the line's position in its thread's history (a sub-agent's copy of its parent's lines included). */
+  ordinal: z.unknown().optional(),
   type: text,
   payload: z.unknown(),
 });
@@ -33,6 +35,10 @@ export const SessionMetaSchema = z.looseObject({
   source: z.unknown().optional(),
   /** Codex ≥ 0.17x (paginated history): the history before this file is in another thread's file. */
   history_base: z.unknown().optional(),
+  /**
+   * A sub-agent started from its parent's history (Codex 0.171 `spawn_agent` with `fork_context`):
+   * the lines before this ordinal are a copy of the parent's, in this file; its own start here.
+   */
   subagent_history_start_ordinal: z.unknown().optional(),
 });
 export type SessionMeta = z.infer<typeof SessionMetaSchema>;

@@ -156,12 +156,14 @@ export class CodexSessionReader {
     );
   }
 
-  line(line: CodexLine, at: number | null, source: string): void {
+  line(line: CodexLine, at: number | null, source: string, ordinal: number | null = null): void {
     this.lines++;
     if (at !== null) {
       this.firstAt ??= at;
       this.lastAt = at;
     }
+    const ownFrom = this.meta?.ownFromOrdinal ?? null;
+    if (ownFrom !== null && ordinal !== null && ordinal < ownFrom && this.inheritedLine(line, at)) return;
     switch (line.kind) {
       case 'meta':
         this.onMeta(line.meta, at, source);
@@ -224,6 +226,33 @@ export class CodexSessionReader {
         return;
       case 'ignored':
         return;
+    }
+  }
+
+  /**
+   * A line of the history a sub-agent inherited (Codex 0.171: its parent's lines, copied into the
+   * sub-agent's file before `subagent_history_start_ordinal`). It builds the history the sub-agent's
+   * first request resends and nothing else: the parent's requests, usage reports and tasks are the
+   * parent's (counted in its own file), not the sub-agent's. False: the line is read as any other
+   * (the settings the parent's history was built under hold until the sub-agent's own).
+   */
+  private inheritedLine(line: CodexLine, at: number | null): boolean {
+    switch (line.kind) {
+      case 'context':
+      case 'settings':
+        return false;
+      case 'item':
+        if (isSentItem(line.item) && this.history.known) this.history.push(asSent(line.item));
+        this.anchor(at);
+        return true;
+      case 'compacted':
+        this.history.replace(line.replacement?.filter(isSentItem).map(asSent) ?? null);
+        return true;
+      case 'rollback':
+        this.history.forget();
+        return true;
+      default:
+        return true;
     }
   }
 
