@@ -7,6 +7,8 @@ export interface RecordedExchange {
   method: string;
   path: string;
   status: number;
+  /** The request's headers, names in lower case (Codex names its thread in `thread-id`). */
+  headers: Record<string, string>;
   /** The request body as JSON (null when it was not JSON). */
   body: Record<string, unknown> | null;
   /** The final Response of a streamed or JSON answer (null for anything else). */
@@ -77,6 +79,11 @@ export async function startRecordingProxy(targetBaseUrl: string): Promise<Record
               method: req.method ?? '',
               path: (req.url ?? '').split('?')[0] ?? '',
               status: up.statusCode ?? 0,
+              headers: Object.fromEntries(
+                Object.entries(req.headers).flatMap(([name, value]) =>
+                  typeof value === 'string' ? [[name, value]] : [],
+                ),
+              ),
               body: (parseJson(body.toString('utf8')) as Record<string, unknown> | null) ?? null,
               response: finalResponse(String(up.headers['content-type'] ?? ''), text),
             });
