@@ -145,24 +145,38 @@ export const SimGradeSchema = z
   .strict();
 export type SimGrade = z.infer<typeof SimGradeSchema>;
 
+const scriptFields = {
+  steps: z.array(SimStepSchema).default([]),
+  final: z.string().min(1),
+  /** Reasoning tokens the sim reports per turn (they are billed as output). */
+  reasoning_tokens: nonNegativeInt.default(0),
+};
+
+function checkStepCount(script: { steps: SimStep[] }, ctx: z.RefinementCtx): void {
+  const expanded = script.steps.reduce((n, step) => n + (step.repeat ?? 1), 0);
+  if (expanded > MAX_SIM_STEPS)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['steps'],
+      message: `${expanded} steps once repeats are expanded; at most ${MAX_SIM_STEPS}`,
+    });
+}
+
+/** The script of a sub-agent the task's script spawns: what the sim does in that conversation. */
+export const SimAgentScriptSchema = z.object(scriptFields).strict().superRefine(checkStepCount);
+
 export const SimScriptSchema = z
   .object({
-    steps: z.array(SimStepSchema).default([]),
-    final: z.string().min(1),
-    /** Reasoning tokens the sim reports per turn (they are billed as output). */
-    reasoning_tokens: nonNegativeInt.default(0),
+    ...scriptFields,
     grade: SimGradeSchema.optional(),
+    /**
+     * Scripts of the sub-agents this script spawns, keyed by the task text the sub-agent gets
+     * (Codex: `spawn_agent`'s `message`): its conversation follows that script.
+     */
+    agents: z.record(z.string().min(1), SimAgentScriptSchema).optional(),
   })
   .strict()
-  .superRefine((script, ctx) => {
-    const expanded = script.steps.reduce((n, step) => n + (step.repeat ?? 1), 0);
-    if (expanded > MAX_SIM_STEPS)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['steps'],
-        message: `${expanded} steps once repeats are expanded; at most ${MAX_SIM_STEPS}`,
-      });
-  });
+  .superRefine(checkStepCount);
 export type SimScript = z.infer<typeof SimScriptSchema>;
 
 // ---------------------------------------------------------------- task

@@ -7,7 +7,8 @@ type MapText = (text: string, path: FieldPath) => string;
  * Apply `map` to every string of a task that a dataset row may template, returning a new spec:
  * `id`, `description`, `instructions`, inline files' `path` and `content`, `setup` commands,
  * each scorer's `command` / `expected` / `rubric`, and the sim script's strings (`shell`, `say`,
- * `when` conditions, tool `args` at any depth, `raw_arguments`, `final`, the `grade` texts).
+ * `when` conditions, tool `args` at any depth, `raw_arguments`, `final`, the `grade` texts, and
+ * the same in each sub-agent script of `agents`, its task text included).
  * Files copied `from` the task folder, `tags`, `image` and `limits` are never templated.
  */
 export function mapTemplatedStrings(spec: TaskSpec, map: MapText): TaskSpec {
@@ -36,6 +37,22 @@ export function mapTemplatedStrings(spec: TaskSpec, map: MapText): TaskSpec {
       steps: spec.sim.steps.map((step, i) => mapStep(step, ['sim', 'steps', i], map)),
       final: map(spec.sim.final, ['sim', 'final']),
     };
+    const agents = spec.sim.agents;
+    if (agents) {
+      out.sim.agents = Object.fromEntries(
+        Object.entries(agents).map(([task, script]) => {
+          const at = ['sim', 'agents', task];
+          return [
+            map(task, at),
+            {
+              ...script,
+              steps: script.steps.map((step, i) => mapStep(step, [...at, 'steps', i], map)),
+              final: map(script.final, [...at, 'final']),
+            },
+          ];
+        }),
+      );
+    }
     const grade = spec.sim.grade;
     if (grade) {
       out.sim.grade = {

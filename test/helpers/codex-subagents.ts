@@ -40,7 +40,16 @@ export const FORK_FINAL = 'ready.txt says ready.';
 /** The model Codex is given: one of its catalogue (tools deferred behind tool_search) or one it does not know. */
 export type SubAgentModel = 'gpt-5.5' | 'sim-exact';
 
-/** The parent's script. On a model of Codex's catalogue the sub-agent tools must be searched for first. */
+export const FIRST_SCRIPT: SimScript = {
+  steps: [{ tool: 'exec_command', args: { cmd: 'echo ready > ready.txt' } }],
+  final: FIRST_FINAL,
+  reasoning_tokens: 8,
+};
+
+/**
+ * The parent's script, with its sub-agents' scripts in `agents`. On a model of Codex's catalogue
+ * the sub-agent tools must be searched for first.
+ */
 export function parentScript(model: SubAgentModel): SimScript {
   const wait = { tool: 'wait_agent', args: { targets: ['{{output.agent_id}}'], timeout_ms: 120_000 } };
   return {
@@ -55,27 +64,20 @@ export function parentScript(model: SubAgentModel): SimScript {
     ],
     final: PARENT_FINAL,
     reasoning_tokens: 8,
+    agents: {
+      [CHILD_TASK]: {
+        steps: [{ tool: 'exec_command', args: { cmd: 'echo 1 2 3 > count.txt' } }],
+        final: CHILD_FINAL,
+        reasoning_tokens: 8,
+      },
+      [FORK_TASK]: {
+        steps: [{ tool: 'exec_command', args: { cmd: 'cat ready.txt' } }],
+        final: FORK_FINAL,
+        reasoning_tokens: 8,
+      },
+    },
   };
 }
-
-export const SCRIPTS: Record<string, (model: SubAgentModel) => SimScript> = {
-  [FIRST_TASK]: () => ({
-    steps: [{ tool: 'exec_command', args: { cmd: 'echo ready > ready.txt' } }],
-    final: FIRST_FINAL,
-    reasoning_tokens: 8,
-  }),
-  [PARENT_TASK]: parentScript,
-  [CHILD_TASK]: () => ({
-    steps: [{ tool: 'exec_command', args: { cmd: 'echo 1 2 3 > count.txt' } }],
-    final: CHILD_FINAL,
-    reasoning_tokens: 8,
-  }),
-  [FORK_TASK]: () => ({
-    steps: [{ tool: 'exec_command', args: { cmd: 'cat ready.txt' } }],
-    final: FORK_FINAL,
-    reasoning_tokens: 8,
-  }),
-};
 
 export interface SubAgentRunOptions {
   root: string;
@@ -118,7 +120,8 @@ export async function runSubAgentSession(o: SubAgentRunOptions): Promise<SubAgen
     seed: o.seed ?? 11,
     onResponse: (response, transport) => responses.push({ response, transport }),
   });
-  for (const [task, script] of Object.entries(SCRIPTS)) sim.scripts.register(task, script(o.model));
+  sim.scripts.register(FIRST_TASK, FIRST_SCRIPT);
+  sim.scripts.register(PARENT_TASK, parentScript(o.model));
   let capture: CaptureProxy | undefined;
   if (!o.websockets) capture = await startRecordingProxy(sim.url);
 

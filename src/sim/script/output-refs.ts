@@ -11,8 +11,9 @@ import type { JsonOutput } from './conversation.js';
  * no result answers (none yet, or a compaction dropped it) is left as written, so the client's
  * answer to the call shows what was missing.
  */
-const REF = /\{\{output\.([A-Za-z0-9_-]+)\}\}/g;
-const WHOLE_REF = /^\{\{output\.([A-Za-z0-9_-]+)\}\}$/;
+const REF = /\{\{\s*output\.([A-Za-z0-9_-]+)\s*\}\}/g;
+const WHOLE_REF = /^\{\{\s*output\.([A-Za-z0-9_-]+)\s*\}\}$/;
+const HAS_REF = /\{\{\s*output\./;
 
 function lookup(outputs: readonly JsonOutput[], field: string): { value: unknown } | null {
   for (let i = outputs.length - 1; i >= 0; i--) {
@@ -40,7 +41,7 @@ function resolveString(text: string, outputs: readonly JsonOutput[]): unknown {
 
 /** True when a value holds a reference anywhere (only such args are rebuilt each turn). */
 export function hasOutputRef(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('{{output.');
+  if (typeof value === 'string') return HAS_REF.test(value);
   if (Array.isArray(value)) return value.some(hasOutputRef);
   if (value && typeof value === 'object') return Object.values(value).some(hasOutputRef);
   return false;

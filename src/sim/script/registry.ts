@@ -23,10 +23,18 @@ export class SimScriptRegistry {
   private readonly byText = new Map<string, SimScript>();
   private readonly byHash = new Map<string, string>();
 
+  /** A task's script, and the scripts of the sub-agents it spawns (`agents`) under their own task texts. */
   register(taskText: string, script: SimScript): void {
     const parsed = SimScriptSchema.parse(script);
+    this.add(taskText, parsed);
+    for (const [agentTask, agentScript] of Object.entries(parsed.agents ?? {})) {
+      this.add(agentTask, agentScript);
+    }
+  }
+
+  private add(taskText: string, script: SimScript): void {
     const key = normaliseTaskText(taskText);
-    this.byText.set(key, parsed);
+    this.byText.set(key, script);
     this.byHash.set(taskKeyHash(key), key);
   }
 
