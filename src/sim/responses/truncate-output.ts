@@ -28,13 +28,16 @@ export function truncateOutput(
       });
       kept.push({ ...item, status: left > 0 ? item.status : 'incomplete', content });
     } else if (item.type === 'function_call') {
-      const used = count(item.name) + count(item.arguments);
-      const args = used <= left ? item.arguments : cut(item.arguments, left - count(item.name));
+      // the name as the model writes it: with its namespace when it has one
+      const name = count(item.name) + (item.namespace ? count(item.namespace) : 0);
+      const used = name + count(item.arguments);
+      const args = used <= left ? item.arguments : cut(item.arguments, left - name);
       left -= Math.min(used, left);
       kept.push({ ...item, arguments: args, status: left > 0 ? item.status : 'incomplete' });
     } else if (item.type === 'custom_tool_call') {
-      const used = count(item.name) + count(item.input);
-      const input = used <= left ? item.input : cut(item.input, left - count(item.name));
+      const name = count(item.name) + (item.namespace ? count(item.namespace) : 0);
+      const used = name + count(item.input);
+      const input = used <= left ? item.input : cut(item.input, left - name);
       left -= Math.min(used, left);
       kept.push({ ...item, input });
     } else {
