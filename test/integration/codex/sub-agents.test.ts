@@ -61,9 +61,6 @@ function readRecords<T>(file: string, parse: (line: unknown) => T): T[] {
     .map((l) => parse(JSON.parse(l)));
 }
 
-/** pricing.yaml has no price for gpt-5.5; that warning is expected. */
-const unpriced = (w: string) => w.startsWith('no price for model "gpt-5.5"');
-
 async function ingest(run: SubAgentRun, resultsDir: string, groupBy: GroupBy) {
   const runId = `ingest-${groupBy}`;
   const warnings: string[] = [];
@@ -77,7 +74,7 @@ async function ingest(run: SubAgentRun, resultsDir: string, groupBy: GroupBy) {
     until: null,
     pricing: await loadPricing(),
     onWarning: (w) => {
-      if (!unpriced(w)) warnings.push(w);
+      warnings.push(w);
     },
   });
   const dir = join(resultsDir, runId);

@@ -15,6 +15,14 @@ describe('pricing table', () => {
     expect(priceFor(p, 'gpt-5.6-codex')?.cache_write).toBe(2.1875);
   });
 
+  it('prices the models Codex CLI 0.17x sessions use, and the mini tiers apart from their family', async () => {
+    const p = await loadPricing();
+    expect(priceFor(p, 'gpt-5.5')?.input).toBe(5);
+    expect(priceFor(p, 'gpt-5.3-codex')?.output).toBe(14);
+    expect(priceFor(p, 'gpt-5.4')?.input).toBe(2.5);
+    expect(priceFor(p, 'gpt-5.4-mini')?.input).toBe(0.75);
+  });
+
   it('matches exact names first, then the longest prefix', () => {
     const p: Pricing = {
       models: {
