@@ -23,5 +23,6 @@ export { countO200kTokens, type TokenCounter, TokenMemo } from './prefix-tokens.
 export { CacheForensics, type TurnForensics } from './prefix-tracker.js';
 export { describePromptChange } from './prompt-diff.js';
 export * from './records.js';
+export { renderedChatMessage, renderedItems, renderedResponsesItem } from './rendered-items.js';
 export { RESERVE_FILE, type RecordSink, ResultsWriter } from './results-writer.js';
 export { type TrackerIdentity, type TurnResponse, TurnTracker } from './turn-tracker.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SUMMARY_PROMPT } from '../../agent/index.js';
 import type { ModelRequest, ReasoningEffort, ToolDefinition } from '../../model/index.js';
-import { renderedChatMessage, renderedItems, renderedResponsesItem } from './rendered-items.js';
+import { renderedChatMessage, renderedItems, renderedResponsesItem } from '../../telemetry/index.js';
 
 /** Which API an intercepted request speaks, from its path. */
 export type ObservedApi = 'responses' | 'compact' | 'chat';

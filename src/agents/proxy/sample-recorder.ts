@@ -17,6 +17,8 @@ import {
   eventHeader,
   outputItemsAsInput,
   type RecordSink,
+  renderedItems,
+  renderedResponsesItem,
   type TrackerIdentity,
   type TurnForensics,
   type TurnRecord,
@@ -25,7 +27,6 @@ import {
 import { conversationKey } from './conversation-key.js';
 import { type CompactionMethod, type ObservedRequest, ObservedRequestError } from './observed-request.js';
 import { type RawRequest, readRequest } from './read-request.js';
-import { renderedItems, renderedResponsesItem } from './rendered-items.js';
 import { type ObservedResponse, type RawResponse, responseOf } from './response-tap.js';
 
 export interface SampleRecorderOptions {

@@ -1,5 +1,6 @@
 /**
- * What the provider renders of an item, for the prefix check of an observed agent.
+ * What the provider renders of an item, for the prefix check of an agent turnbench did not run: the
+ * recording proxy reduces the requests it sees, ingest the items a session log holds, alike.
  *
  * An agent resends the model's output in its own shape: Codex adds `status`, keeps item `id`s and
  * attaches `internal_chat_message_metadata_passthrough` to items it resends. None of that is
@@ -10,7 +11,7 @@
  * and compaction items. Items of other types keep every field except `id` and `status`.
  */
 
-import type { PromptItem } from '../../model/index.js';
+import type { PromptItem } from '../model/index.js';
 
 type Json = Record<string, unknown>;
 

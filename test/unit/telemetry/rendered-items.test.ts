@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderedResponsesItem } from '../../../src/agents/proxy/rendered-items.js';
 import type { OutputItem } from '../../../src/model/index.js';
-import { hashValue, outputItemsAsInput } from '../../../src/telemetry/index.js';
+import { hashValue, outputItemsAsInput, renderedResponsesItem } from '../../../src/telemetry/index.js';
 
 describe('items reduced to what the provider renders', () => {
   it("Codex's resent function call equals the model's output, whatever bookkeeping Codex adds", () => {
