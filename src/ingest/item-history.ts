@@ -72,6 +72,15 @@ export function appendFingerprints(list: ItemFingerprints, one: ItemFingerprints
   list.digests.push(...one.digests);
 }
 
+/** Two lists' fingerprints one after the other (a request's leading item, then the history). */
+export function joinFingerprints(first: ItemFingerprints, then: ItemFingerprints): ItemFingerprints {
+  return {
+    hashes: [...first.hashes, ...then.hashes],
+    tokens: [...first.tokens, ...then.tokens],
+    digests: [...first.digests, ...then.digests],
+  };
+}
+
 export function emptyFingerprints(): ItemFingerprints {
   return { hashes: [], tokens: [], digests: [] };
 }

@@ -2,12 +2,14 @@ import { basename } from 'node:path';
 import type { NormalisedUsage } from '../../model/index.js';
 import {
   countO200kTokens,
+  fingerprintItems,
   fingerprintPrompt,
   hashText,
   type ItemFingerprints,
+  renderedResponsesItem,
   type TokenCounter,
 } from '../../telemetry/index.js';
-import { appendFingerprints, emptyFingerprints, ItemHistory } from '../item-history.js';
+import { appendFingerprints, emptyFingerprints, ItemHistory, joinFingerprints } from '../item-history.js';
 import {
   agrees,
   asNormalisedUsage,
@@ -22,6 +24,11 @@ import type {
   IngestedRequest,
   StopReason,
 } from '../types.js';
+import {
+  baseInstructionsItem,
+  isBaseInstructionsItem,
+  sendsBaseInstructionsAsItem,
+} from './base-instructions.js';
 import {
   type CodexLine,
   isCompactionItem,
@@ -79,11 +86,16 @@ type Order = 'A' | 'B';
  */
 export type SeenUsage = Map<string, Set<string>>;
 
-/** Keys Codex adds to its own records of an item but never sends. */
+/**
+ * An item as the provider renders it, which is what the prefix check compares: without the keys
+ * Codex adds to its own records of an item but never sends (`internal_*`), and reduced as the
+ * recording proxy reduces a request's items (no ids, no status: Codex gives the context items it
+ * renders again after a compaction new ids, which no provider sees).
+ */
 function asSent(item: ResponseItem): object {
   const sent: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(item)) if (!key.startsWith('internal_')) sent[key] = value;
-  return sent;
+  return renderedResponsesItem(sent);
 }
 
 /**
@@ -106,6 +118,12 @@ export class CodexSessionReader {
   private effort: string | null = null;
   private instructionsHash: string | null = null;
   private readonly history: ItemHistory;
+  /** Codex ≥ 0.162 sends its base instructions as the first input item, not as `instructions`. */
+  private baseAsItem = false;
+  /** The history holds the base instructions itself (then Codex sends no item in front of it). */
+  private baseInHistory = false;
+  /** The item Codex sends in front of the history, fingerprinted once per session. */
+  private baseItem: ItemFingerprints | null = null;
   private readonly dedup = new TokenCountDedup();
   /**
    * Codex ≥ 0.170 writes a `token_usage_record` per model request (with its response id) besides
@@ -186,7 +204,7 @@ export class CodexSessionReader {
         return;
       case 'compacted':
         // A compaction in a copied history is the parent's: its result is this history, nothing more.
-        if (this.copied) this.history.replace(line.replacement?.filter(isSentItem).map(asSent) ?? null);
+        if (this.copied) this.replaceHistory(line.replacement);
         else this.onCompaction(line.replacement, at, source);
         return;
       case 'context_compacted':
@@ -196,7 +214,7 @@ export class CodexSessionReader {
         this.onCompaction(null, at, source);
         return;
       case 'rollback':
-        this.history.forget();
+        this.replaceHistory(null);
         this.anchor(at);
         return;
       case 'task_started':
@@ -311,9 +329,10 @@ export class CodexSessionReader {
       return;
     }
     this.meta = meta;
+    this.baseAsItem = sendsBaseInstructionsAsItem(meta.cliVersion);
     if (meta.id && !this.sessionStarted) this.sessionId = meta.id;
     // The requests of a fork or sub-agent with paginated history resend a history this file lacks.
-    if (meta.historyElsewhere) this.history.forget();
+    if (meta.historyElsewhere) this.replaceHistory(null);
     this.anchor(at);
   }
 
@@ -365,7 +384,7 @@ export class CodexSessionReader {
       settings: { reasoning_effort: this.effort, instructions: this.instructionsHash },
       afterCompaction,
       // A request always sends some input: an empty history means the log does not record it.
-      inputs: this.history.known && this.history.length > 0 ? this.history.prefix(this.history.length) : null,
+      inputs: this.history.known && this.history.length > 0 ? this.requestInputs() : null,
       startedAt,
       outputs: emptyFingerprints(),
       outputItems: 0,
@@ -381,11 +400,39 @@ export class CodexSessionReader {
     };
   }
 
+  /** The input of a request sent now: the history, behind the base instructions where Codex sends them so. */
+  private requestInputs(): ItemFingerprints {
+    const history = this.history.prefix(this.history.length);
+    if (!this.baseAsItem || this.baseInHistory) return history;
+    this.baseItem ??= fingerprintItems(
+      [asSent(baseInstructionsItem(this.meta?.instructions ?? ''))],
+      this.countTokens,
+    );
+    return joinFingerprints(this.baseItem, history);
+  }
+
+  /** Items of a request sent with this many history items: one more where Codex sends its base instructions in front. */
+  private requestItems(historyItems: number): number {
+    return historyItems + (this.baseAsItem && !this.baseInHistory ? 1 : 0);
+  }
+
+  /** A compaction's replacement history, or null when the history is unknown from here. */
+  private replaceHistory(items: readonly ResponseItem[] | null): number | null {
+    const sent = items?.filter(isSentItem) ?? null;
+    this.history.replace(sent?.map(asSent) ?? null);
+    const base = this.meta?.instructions ?? null;
+    this.baseInHistory = sent?.some((item) => isBaseInstructionsItem(item, base)) ?? false;
+    return sent ? sent.length : null;
+  }
+
   private onItem(item: ResponseItem, at: number | null): void {
     if (!isSentItem(item)) return;
     const sent = asSent(item);
     if (!isOutputItem(item)) {
-      if (this.history.known) this.history.push(sent);
+      if (this.history.known) {
+        this.history.push(sent);
+        if (isBaseInstructionsItem(item, this.meta?.instructions ?? null)) this.baseInHistory = true;
+      }
       if (this.pending) this.pending.inputsSinceEnd++;
       this.anchor(at);
       return;
@@ -482,13 +529,11 @@ export class CodexSessionReader {
         : 'endpoint'
       : 'summary';
     const request = method === 'endpoint' ? null : candidate;
-    const sent = replacement?.filter(isSentItem).map(asSent) ?? null;
 
     if (this.compaction && !this.requestSinceCompaction) {
       // The same compaction told twice (`context_compacted` next to `compacted`): keep the richer one.
-      if (sent) {
-        this.history.replace(sent);
-        this.compaction.itemsAfter = sent.length;
+      if (replacement) {
+        this.compaction.itemsAfter = this.requestItems(this.replaceHistory(replacement)!);
         this.compaction.method = method;
       }
       return;
@@ -497,6 +542,9 @@ export class CodexSessionReader {
     // What finished before the compaction (its own request included) goes out before it.
     this.flushPending();
     this.emitCompaction(null);
+    // Item counts as a request holds them (the base instructions item included where Codex sends one).
+    const itemsBefore = this.history.known ? this.requestItems(this.history.length) : null;
+    const kept = this.replaceHistory(replacement);
     this.compaction = {
       sessionId: this.id(),
       taskIndex: Math.max(1, this.taskIndex),
@@ -504,12 +552,11 @@ export class CodexSessionReader {
       method,
       tokensBefore: this.lastAgentContext,
       tokensAfter: null,
-      itemsBefore: this.history.known ? this.history.length : null,
-      itemsAfter: sent ? sent.length : null,
+      itemsBefore,
+      itemsAfter: kept === null ? null : this.requestItems(kept),
       request,
       source,
     };
-    this.history.replace(sent);
     this.afterCompaction = true;
     this.requestSinceCompaction = false;
     this.anchor(at);
@@ -554,7 +601,8 @@ export class CodexSessionReader {
           fingerprint: fingerprintPrompt(
             {
               model: draft.model,
-              instructions: this.meta?.instructions ?? '',
+              // Codex ≥ 0.162 sends no `instructions` field (its base instructions are an input item).
+              instructions: this.baseAsItem ? '' : (this.meta?.instructions ?? ''),
               tools: [],
               settings: { reasoningEffort: draft.effort, parallelToolCalls: false },
               promptCacheKey: null,

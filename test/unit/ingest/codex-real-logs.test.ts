@@ -2,10 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readCodexRollout } from '../../../src/ingest/index.js';
-import type { IngestedRequest } from '../../../src/ingest/types.js';
-import { countO200kTokens, fingerprintItems } from '../../../src/telemetry/index.js';
-import { build, collect, drops, fixture, lastTotalTokenUsage, sumTurns } from './helpers.js';
+import { countO200kTokens, fingerprintItems, renderedResponsesItem } from '../../../src/telemetry/index.js';
+import { build, drops, fixture, lastTotalTokenUsage, requestsOf, sumTurns } from './helpers.js';
 
 /** Logs written by the real Codex CLI 0.171.0 against the sim (see test/fixtures/codex/README.md). */
 const RESUME = fixture('v0.171', 'resume-effort-model.jsonl');
@@ -30,15 +28,12 @@ interface CapturedRequest {
   input: object[];
 }
 
-async function requestsOf(file: string): Promise<IngestedRequest[]> {
-  return (await collect(readCodexRollout(file))).flatMap((e) => (e.type === 'request' ? [e.request] : []));
-}
-
 describe('Codex 0.171 rollouts (real)', () => {
   test.each([
     ['resume, effort change, model switch', RESUME, 'resume-effort-model.requests.json'],
     ['parallel tool calls', PARALLEL, 'parallel-calls.requests.json'],
   ])('%s: each request is rebuilt item for item as Codex sent it', async (_name, file, captured) => {
+    // captured without the leading base-instructions message (see the fixtures' README)
     const sent = JSON.parse(readFileSync(fixture('v0.171', captured), 'utf8')) as CapturedRequest[];
     const requests = await requestsOf(file);
     expect(requests).toHaveLength(sent.length);
@@ -46,9 +41,10 @@ describe('Codex 0.171 rollouts (real)', () => {
       const body = sent[i]!;
       expect(request.model).toBe(body.model);
       expect(request.effort).toBe(body.reasoning?.effort ?? null);
-      expect(request.itemCount).toBe(body.input.length);
-      const expected = fingerprintItems(body.input, countO200kTokens).hashes;
-      expect(request.prompt?.fingerprint.itemHashes).toEqual(expected);
+      expect(request.itemCount).toBe(body.input.length + 1);
+      const expected = fingerprintItems(body.input.map(renderedResponsesItem), countO200kTokens).hashes;
+      expect(request.prompt?.fingerprint.itemHashes.slice(1)).toEqual(expected);
+      expect(request.prompt?.fingerprint.itemDigests[0]?.label).toBe('message/developer');
     });
   });
 
@@ -116,12 +112,13 @@ describe('Codex 0.171 rollouts (real)', () => {
     if (first.type !== 'compaction') throw new Error('unreachable');
     // before: the last agent request's context; after: Codex's own estimate right after compacting
     expect(first).toMatchObject({ method: 'summary', turn: 3, tokens_before: 8160, tokens_after: 6057 });
-    expect(first).toMatchObject({ items_after: 4, input_tokens: 4510, output_tokens: 36 });
+    // the replacement history's four items behind the base instructions item
+    expect(first).toMatchObject({ items_after: 5, input_tokens: 4510, output_tokens: 36 });
     const afterCompaction = turns.filter((t) => t.after_compaction);
     expect(afterCompaction.map((t) => t.turn)).toEqual([4, 6, 8, 10]);
     for (const t of afterCompaction) expect(t.prefix.reason).toBe('compacted');
-    // the rebuilt history after a compaction is the replacement history: four items
-    expect(afterCompaction.map((t) => t.item_count)).toEqual([4, 4, 4, 4]);
+    // the rebuilt request after a compaction: the base instructions item, then the replacement history (four items)
+    expect(afterCompaction.map((t) => t.item_count)).toEqual([5, 5, 5, 5]);
     expect(turns.filter((t) => t.kind === 'summary').every((t) => t.cache_class === 'not_checked')).toBe(
       true,
     );

@@ -8,6 +8,7 @@ import {
   readCodexRollout,
   readPlainLog,
 } from '../../../src/ingest/index.js';
+import type { IngestedRequest } from '../../../src/ingest/types.js';
 import type { EventRecord, SampleRecord, TurnRecord } from '../../../src/telemetry/index.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '../../fixtures/codex');
@@ -52,6 +53,11 @@ export async function collect(events: AsyncIterable<IngestEvent>): Promise<Inges
   const out: IngestEvent[] = [];
   for await (const e of events) out.push(e);
   return out;
+}
+
+/** The requests a Codex log's reader rebuilds, in log order. */
+export async function requestsOf(file: string): Promise<IngestedRequest[]> {
+  return (await collect(readCodexRollout(file))).flatMap((e) => (e.type === 'request' ? [e.request] : []));
 }
 
 export interface Totals {

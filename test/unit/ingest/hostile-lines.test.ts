@@ -13,8 +13,8 @@ describe('a Codex log with an item nested past what recursion can follow', () =>
     const events = await collect(readCodexRollout(Readable.from([log]), { file: 'deep.jsonl' }));
     const requests = events.flatMap((e) => (e.type === 'request' ? [e.request] : []));
     expect(requests).toHaveLength(3);
-    // one item more than the same log without it (3, 7, 9)
-    expect(requests.map((r) => r.itemCount)).toEqual([4, 8, 10]);
+    // one item more than the same log without it (4, 8, 10: the base instructions item and the history)
+    expect(requests.map((r) => r.itemCount)).toEqual([5, 9, 11]);
     expect(events.filter((e) => e.type === 'warning')).toEqual([]);
   });
 });
