@@ -131,6 +131,30 @@ describe('a live Codex run, then ingest of the session logs it kept', () => {
     }
   });
 
+  it("rebuilds each agent request as the proxy saw it: the proxy's item_count, diverged_at and reason", () => {
+    let compacted = 0;
+    for (const s of live.samples) {
+      const proxied = live.turns.filter((t) => t.sample_id === s.sample_id).sort((a, b) => a.turn - b.turn);
+      const fromLog = new Map(
+        ingested.turns.filter((t) => t.sample_id === proxied[0]!.conversation).map((t) => [t.response_id, t]),
+      );
+      // a compaction's own request is not in the log (its prompt has no item count there)
+      for (const p of proxied.filter((t) => t.kind === 'agent')) {
+        const t = fromLog.get(p.response_id);
+        expect(t, `${s.sample_id} turn ${p.turn}`).toBeDefined();
+        // Codex 0.171 sends its base instructions as input[0], which the log does not hold as an item
+        expect(
+          [t!.item_count, t!.prefix.diverged_at, t!.prefix.reason],
+          `${s.sample_id} turn ${p.turn}`,
+        ).toEqual([p.item_count, p.prefix.diverged_at, p.prefix.reason]);
+        expect(t!.instructions_hash, `${s.sample_id} turn ${p.turn}`).toBe(p.instructions_hash);
+        if (p.prefix.reason === 'compacted') compacted++;
+      }
+    }
+    // the first request after each of the four compactions diverges past the re-rendered context
+    expect(compacted).toBe(4);
+  });
+
   it("gives the proxy's totals per sample and per run: requests, input, cached, output, reasoning, compactions", () => {
     const totals = (s: SampleRecord) => [
       s.turns,

@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ingestCodexRollout } from '../../../src/ingest/index.js';
+import { ingestCodexRollout, readCodexRollout } from '../../../src/ingest/index.js';
+import type { IngestedRequest } from '../../../src/ingest/types.js';
 import { type SimServer, startSimServer } from '../../../src/sim/index.js';
-import { countO200kTokens, fingerprintItems, hashList } from '../../../src/telemetry/index.js';
+import { countO200kTokens, fingerprintItems, renderedResponsesItem } from '../../../src/telemetry/index.js';
 import { lastTotalTokenUsage, sumTurns } from '../../unit/ingest/helpers.js';
 import { REPO } from '../cli/helpers.js';
 
@@ -15,7 +16,7 @@ const CODEX = join(REPO, 'node_modules/.bin/codex');
 const TASK = 'Count the files here, then print the date and the kernel name.';
 
 interface Exchange {
-  body: { input: { role?: string }[]; reasoning?: { effort?: string } };
+  body: { instructions?: string; input: { role?: string }[]; reasoning?: { effort?: string } };
   usage: {
     input_tokens: number;
     input_tokens_details?: { cached_tokens?: number };
@@ -154,17 +155,25 @@ describe('the real Codex CLI against the sim, then ingest of the log it wrote', 
     expect(turns).toHaveLength(exchanges.length);
     expect(turns.length).toBeGreaterThanOrEqual(4);
 
+    const requests: IngestedRequest[] = [];
+    for await (const e of readCodexRollout(files[0]!)) if (e.type === 'request') requests.push(e.request);
+    expect(requests).toHaveLength(exchanges.length);
     turns.forEach((turn, i) => {
       const { body, usage } = exchanges[i]!;
       // usage exactly as the server reported it
       expect(turn.input_tokens).toBe(usage?.input_tokens);
       expect(turn.cached_tokens).toBe(usage?.input_tokens_details?.cached_tokens ?? 0);
       expect(turn.output_tokens).toBe(usage?.output_tokens);
-      // the rebuilt item list is the request's input (Codex sends its base instructions first)
+      // the rebuilt item list is the request's input: Codex sends its base instructions first (no
+      // `instructions` field), then the history the log holds, item for item as rendered
+      expect(body.instructions).toBeUndefined();
       expect(body.input[0]?.role).toBe('developer');
-      const sent = fingerprintItems(body.input.slice(1) as object[], countO200kTokens).hashes;
-      expect(turn.item_count).toBe(sent.length);
-      expect(turn.items_hash).toBe(hashList(sent));
+      expect(turn.item_count).toBe(body.input.length);
+      const sent = fingerprintItems(body.input.map(renderedResponsesItem), countO200kTokens).hashes;
+      const rebuilt = requests[i]!.prompt!.fingerprint;
+      expect(rebuilt.itemHashes.slice(1)).toEqual(sent.slice(1));
+      expect(rebuilt.itemDigests[0]?.label).toBe('message/developer');
+      expect(rebuilt.itemHashes[0]).toBe(requests[0]!.prompt!.fingerprint.itemHashes[0]);
     });
     expect(sumTurns(turns)).toEqual(lastTotalTokenUsage(files[0]!));
     expect(samples[0]!.tags).toEqual(expect.arrayContaining(['codex:0.171.0', 'effort:low', 'effort:high']));
