@@ -6,10 +6,10 @@ import type { ResponseItem } from './parse-line.js';
  * request, as measured by running each release against a relay that kept the request bodies:
  * up to 0.161.0 (and 0.162.0-alpha.15) they are the request's `instructions` field; from 0.162.0 on
  * Codex sends no `instructions` and they are the first `developer` message of `input`, in front of
- * the history, on every request of the session (the same item after a model switch, a resume or a
+ * the history, on every request of the session (the same item after a resume, an effort change or a
  * compaction). Models whose context keeps the base instructions in the history itself (a
- * `developer` message the log records, marked `model.base_instructions`) get no such item: the
- * history already holds them.
+ * `developer` message the log records, marked `model.base_instructions`; Codex 0.171 compacts into
+ * such a history when switching to one) get no such item: the history already holds them.
  */
 const FIRST_RELEASE_SENDING_AN_ITEM = [0, 162, 0] as const;
 
