@@ -260,14 +260,14 @@ export class CodexSessionReader {
       case 'settings':
         return false;
       case 'item':
-        if (isSentItem(line.item) && this.history.known) this.history.push(asSent(line.item));
+        if (isSentItem(line.item) && this.history.known) this.pushInput(line.item);
         this.anchor(at);
         return true;
       case 'compacted':
-        this.history.replace(line.replacement?.filter(isSentItem).map(asSent) ?? null);
+        this.replaceHistory(line.replacement);
         return true;
       case 'rollback':
-        this.history.forget();
+        this.replaceHistory(null);
         return true;
       default:
         return true;
@@ -425,14 +425,16 @@ export class CodexSessionReader {
     return sent ? sent.length : null;
   }
 
+  /** An input-side item joins the known history (it may be the base instructions themselves). */
+  private pushInput(item: ResponseItem): void {
+    this.history.push(asSent(item));
+    if (isBaseInstructionsItem(item, this.meta?.instructions ?? null)) this.baseInHistory = true;
+  }
+
   private onItem(item: ResponseItem, at: number | null): void {
     if (!isSentItem(item)) return;
-    const sent = asSent(item);
     if (!isOutputItem(item)) {
-      if (this.history.known) {
-        this.history.push(sent);
-        if (isBaseInstructionsItem(item, this.meta?.instructions ?? null)) this.baseInHistory = true;
-      }
+      if (this.history.known) this.pushInput(item);
       if (this.pending) this.pending.inputsSinceEnd++;
       this.anchor(at);
       return;
@@ -443,7 +445,7 @@ export class CodexSessionReader {
       this.open ??= this.draft(this.anchorAt);
       target = this.open;
     }
-    if (this.history.known) appendFingerprints(target.outputs, this.history.push(sent));
+    if (this.history.known) appendFingerprints(target.outputs, this.history.push(asSent(item)));
     target.outputItems++;
     if (isToolCall(item)) target.toolCalls++;
     if (isCompactionItem(item)) target.compactionOutput = true;

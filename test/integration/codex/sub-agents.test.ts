@@ -5,11 +5,12 @@ import type { Response, ResponseOutputItem } from 'openai/resources/responses/re
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCodexUsage, readSessionLog } from '../../../src/agents/index.js';
 import { loadPricing } from '../../../src/config/index.js';
-import { type GroupBy, ingestLogs } from '../../../src/ingest/index.js';
+import { type GroupBy, ingestLogs, readCodexRollout } from '../../../src/ingest/index.js';
+import type { IngestedRequest } from '../../../src/ingest/types.js';
 import {
   countO200kTokens,
   fingerprintItems,
-  hashList,
+  renderedResponsesItem,
   type SampleRecord,
   SampleRecordSchema,
   type TurnRecord,
@@ -258,13 +259,27 @@ describe('Codex 0.171 sub-agents against the sim, over HTTP (gpt-5.5: tools defe
   it('ingest rebuilds every request item for item, the forked sub-agent from the history copied into its log', async () => {
     const resultsDir = join(root, 'results-task');
     const { turns, samples } = await ingest(run, resultsDir, 'task');
+    const rebuilt = new Map<string | null, IngestedRequest>();
+    for (const file of run.rollouts)
+      for await (const e of readCodexRollout(file))
+        if (e.type === 'request') rebuilt.set(e.request.responseId, e.request);
     for (const t of turns) {
       const body = exchangeOf(t.response_id);
-      // Codex sends its base instructions as the first input item; the log keeps them apart
+      // Codex sends its base instructions as the first input item; the log keeps them apart (in
+      // session_meta), and ingest puts them back in front of the history
       expect(inputOf(body)[0]?.role).toBe('developer');
-      const sent = fingerprintItems(inputOf(body).slice(1), countO200kTokens).hashes;
-      expect(t.item_count, `${t.sample_id} turn ${t.turn}`).toBe(sent.length);
-      expect(t.items_hash).toBe(hashList(sent));
+      expect(t.item_count, `${t.sample_id} turn ${t.turn}`).toBe(inputOf(body).length);
+      const proxied = run.turns.find((p) => p.response_id === t.response_id)!;
+      expect([t.item_count, t.prefix.diverged_at, t.prefix.reason]).toEqual([
+        proxied.item_count,
+        proxied.prefix.diverged_at,
+        proxied.prefix.reason,
+      ]);
+      const sent = fingerprintItems(
+        inputOf(body).slice(1).map(renderedResponsesItem),
+        countO200kTokens,
+      ).hashes;
+      expect(rebuilt.get(t.response_id)?.prompt?.fingerprint.itemHashes.slice(1)).toEqual(sent);
     }
     // a sample per task: the parent's two, and each sub-agent's one (the copied parent tasks are not the fork's)
     const [parent, child, fork] = run.rollouts.map((f) => /([0-9a-f-]{36})\.jsonl$/.exec(f)?.[1]);

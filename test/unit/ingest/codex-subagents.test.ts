@@ -2,9 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { checkCodexUsage, type RecordedUsage, readSessionLog } from '../../../src/agents/index.js';
 import { readCodexRollout } from '../../../src/ingest/index.js';
-import type { IngestedRequest } from '../../../src/ingest/types.js';
-import { countO200kTokens, fingerprintItems } from '../../../src/telemetry/index.js';
-import { build, collect, fixture, lastTotalTokenUsage, sumTurns } from './helpers.js';
+import { countO200kTokens, fingerprintItems, renderedResponsesItem } from '../../../src/telemetry/index.js';
+import { build, collect, fixture, lastTotalTokenUsage, requestsOf, sumTurns } from './helpers.js';
 
 /**
  * Logs the real Codex CLI 0.171.0 wrote for a session with sub-agents against the sim
@@ -46,10 +45,6 @@ const sent = JSON.parse(
   readFileSync(fixture('v0.171-subagents', 'subagents.requests.json'), 'utf8'),
 ) as SentRequest[];
 
-async function requestsOf(file: string): Promise<IngestedRequest[]> {
-  return (await collect(readCodexRollout(file))).flatMap((e) => (e.type === 'request' ? [e.request] : []));
-}
-
 const figures = (t: {
   kind: string;
   input_tokens: number;
@@ -88,9 +83,11 @@ describe('Codex 0.171 sub-agent rollouts (real)', () => {
       for (const request of await requestsOf(file)) {
         const body = sent.find((s) => s.response_id === request.responseId);
         expect(body, `${request.responseId}`).toBeDefined();
-        expect(request.itemCount, `${request.source}`).toBe(body!.input.length);
-        expect(request.prompt?.fingerprint.itemHashes).toEqual(
-          fingerprintItems(body!.input, countO200kTokens).hashes,
+        // the bodies are kept without the base instructions Codex sends in front (README): one item more
+        expect(request.itemCount, `${request.source}`).toBe(body!.input.length + 1);
+        expect(request.itemCount).toBe(proxied.find((p) => p.response_id === request.responseId)!.item_count);
+        expect(request.prompt?.fingerprint.itemHashes.slice(1)).toEqual(
+          fingerprintItems(body!.input.map(renderedResponsesItem), countO200kTokens).hashes,
         );
       }
     }
