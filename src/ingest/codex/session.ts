@@ -425,7 +425,7 @@ export class CodexSessionReader {
     return sent ? sent.length : null;
   }
 
-  /** An input-side item joins the known history (it may be the base instructions themselves). */
+  /** An item joins the known history, not as a request's output (it may be the base instructions themselves). */
   private pushInput(item: ResponseItem): void {
     this.history.push(asSent(item));
     if (isBaseInstructionsItem(item, this.meta?.instructions ?? null)) this.baseInHistory = true;
