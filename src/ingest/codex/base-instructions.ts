@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { z } from 'zod';
 import type { ResponseItem } from './parse-line.js';
 
@@ -11,24 +12,16 @@ import type { ResponseItem } from './parse-line.js';
  * `developer` message the log records, marked `model.base_instructions`; Codex 0.171 compacts into
  * such a history when switching to one) get no such item: the history already holds them.
  */
-const FIRST_RELEASE_SENDING_AN_ITEM = [0, 162, 0] as const;
-
-const VERSION = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const FIRST_RELEASE_SENDING_AN_ITEM = '0.162.0';
 
 /**
  * Does this Codex version send its base instructions as the first input item? Versions compare as
  * semver: a prerelease comes before its release (0.162.0-alpha.15 still sent `instructions`). A
- * version that is not `x.y.z` (none logged, or a build from source) is taken for an older one.
+ * version that is not semver (none logged, or a build from source) is taken for an older one.
  */
 export function sendsBaseInstructionsAsItem(cliVersion: string | null): boolean {
-  const match = cliVersion ? VERSION.exec(cliVersion.trim()) : null;
-  if (!match) return false;
-  const version = [Number(match[1]), Number(match[2]), Number(match[3])];
-  for (let i = 0; i < 3; i++) {
-    const diff = version[i]! - FIRST_RELEASE_SENDING_AN_ITEM[i]!;
-    if (diff !== 0) return diff > 0;
-  }
-  return match[4] === undefined;
+  const version = cliVersion ? semver.valid(cliVersion.trim()) : null;
+  return version !== null && semver.gte(version, FIRST_RELEASE_SENDING_AN_ITEM);
 }
 
 /**
