@@ -35,7 +35,9 @@ const SECRET = 'sk-tb-secret-7f3a9c1e5b2d4086';
  */
 describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
   const resultsDir = mkdtempSync(join(tmpdir(), 'tb-codex-'));
-  const runDir = join(resultsDir, 'codex');
+  // The engine is shared: containers are told apart by run id, so no other suite's run may share it.
+  const runId = `codex-${process.pid}`;
+  const runDir = join(resultsDir, runId);
   let sim: SimServer;
   let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
   let samples: SampleRecord[];
@@ -52,7 +54,7 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
     upstream = await recordingUpstream(sim.url);
     const child = spawn(
       process.execPath,
-      [CLI, 'run', SUITE, '--run-id', 'codex', '--results-dir', resultsDir],
+      [CLI, 'run', SUITE, '--run-id', runId, '--results-dir', resultsDir],
       {
         cwd: REPO,
         env: { ...process.env, NO_COLOR: '1', OPENAI_BASE_URL: upstream.url, TB_AGENT_TEST_KEY: SECRET },
@@ -267,13 +269,13 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
   });
 
   it('reports, inspects and compares an agent run as any other, gates included', async () => {
-    const report = await runCli(['report', 'codex', '--results-dir', resultsDir]);
+    const report = await runCli(['report', runId, '--results-dir', resultsDir]);
     expect(report.code, report.stderr).toBe(0);
     const markdown = readFileSync(join(runDir, 'report.md'), 'utf8');
     for (const variant of ['custom', 'openai', 'websocket']) expect(markdown).toContain(`| ${variant} |`);
     const inspect = await runCli([
       'inspect',
-      'codex',
+      runId,
       '--results-dir',
       resultsDir,
       '--sample',
@@ -284,8 +286,8 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
     expect(inspect.stdout).toContain('no cache break');
     const compare = await runCli([
       'compare',
-      'codex',
-      'codex',
+      runId,
+      runId,
       '--results-dir',
       resultsDir,
       '--fail-on',
@@ -296,6 +298,6 @@ describe('Codex CLI in a Docker sandbox, recorded by the proxy', () => {
   });
 
   it('leaves no container behind', async () => {
-    expect(await turnbenchContainers('codex')).toEqual([]);
+    expect(await turnbenchContainers(runId)).toEqual([]);
   });
 });
