@@ -55,8 +55,12 @@ function textOf(content: unknown): string | null {
  * instructions is taken for them.
  */
 export function isBaseInstructionsItem(item: ResponseItem, baseText: string | null): boolean {
-  const metadata = MetadataSchema.safeParse(item.internal_chat_message_metadata_passthrough);
-  if (metadata.success && metadata.data.content_item_kinds?.includes('model.base_instructions')) return true;
+  // Asked of every history item: most carry no metadata, and a failed parse builds an error.
+  const passthrough = item.internal_chat_message_metadata_passthrough;
+  if (passthrough !== undefined && passthrough !== null) {
+    const metadata = MetadataSchema.safeParse(passthrough);
+    if (metadata.success && metadata.data.content_item_kinds?.includes('model.base_instructions')) return true;
+  }
   if (baseText === null || (item.type ?? 'message') !== 'message' || item.role !== 'developer') return false;
   return textOf(item.content) === baseText;
 }
