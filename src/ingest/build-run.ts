@@ -171,8 +171,13 @@ export class RunBuilder {
   }
 
   private request(session: OpenSession, request: IngestedRequest): void {
-    const findings = request.kind === 'agent' ? session.forensics.turn(request) : null;
-    if (!findings) session.forensics.sideRequest(request);
+    const findings =
+      request.kind === 'agent'
+        ? session.forensics.turn(request)
+        : request.kind === 'compaction'
+          ? session.forensics.peek(request)
+          : null;
+    if (request.kind === 'summary') session.forensics.sideRequest(request);
     const full = request.prompt?.full ?? null;
     const previousFull = session.previousFull;
     if (request.kind === 'agent') session.previousFull = full;

@@ -103,6 +103,32 @@ export class SessionForensics {
     this.lastEnd = Math.max(this.lastEnd ?? 0, request.endedAt);
   }
 
+  /**
+   * A compaction request whose prompt the log shows (the history and the item Codex appends),
+   * checked against the last agent request as the recording proxy checks it: compared with that
+   * request, without becoming it (the next agent request is still compared with the last one).
+   * Null where there is nothing to check it against.
+   */
+  peek(request: IngestedRequest): TurnCacheFindings | null {
+    this.sideRequest(request);
+    if (!request.prompt || !this.previousPromptKnown || !this.previous) return null;
+    const f = this.tracker.peekFingerprint({
+      turn: this.turns + 1,
+      fingerprint: request.prompt.fingerprint,
+      inputTokens: request.usage.inputTokens,
+      cachedTokens: request.usage.cachedTokens,
+      afterCompaction: false,
+    });
+    return {
+      prefix: f.prefix,
+      expectedCachedTokens: f.expected_cached_tokens,
+      cacheClass: f.cache_class,
+      instructionsHash: f.instructions_hash,
+      itemsHash: f.items_hash,
+      dropTokens: null,
+    };
+  }
+
   turn(request: IngestedRequest): TurnCacheFindings {
     this.turns++;
     const turn = this.turns;

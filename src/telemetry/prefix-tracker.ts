@@ -106,9 +106,22 @@ export class CacheForensics {
    * next turn is still compared with that last turn, not with this one.
    */
   peek(input: Omit<ForensicsTurnInput, 'outputAsInput'>): TurnForensics {
-    const fingerprint = fingerprintRequest(input.request, this.countTokens);
-    const forensics = this.compute({ ...input, fingerprint });
-    this.remember(fingerprint, input.inputTokens);
+    return this.peekFingerprint({
+      ...input,
+      fingerprint: fingerprintRequest(input.request, this.countTokens),
+    });
+  }
+
+  /** `peek` from a fingerprint (the session-log ingester's compaction requests). */
+  peekFingerprint(input: {
+    turn: number;
+    fingerprint: PromptFingerprint;
+    inputTokens: number;
+    cachedTokens: number | null;
+    afterCompaction: boolean;
+  }): TurnForensics {
+    const forensics = this.compute(input);
+    this.remember(input.fingerprint, input.inputTokens);
     return forensics;
   }
 

@@ -59,7 +59,8 @@ export function isBaseInstructionsItem(item: ResponseItem, baseText: string | nu
   const passthrough = item.internal_chat_message_metadata_passthrough;
   if (passthrough !== undefined && passthrough !== null) {
     const metadata = MetadataSchema.safeParse(passthrough);
-    if (metadata.success && metadata.data.content_item_kinds?.includes('model.base_instructions')) return true;
+    if (metadata.success && metadata.data.content_item_kinds?.includes('model.base_instructions'))
+      return true;
   }
   if (baseText === null || (item.type ?? 'message') !== 'message' || item.role !== 'developer') return false;
   return textOf(item.content) === baseText;

@@ -124,6 +124,7 @@ export class CodexSessionReader {
   private baseInHistory = false;
   /** The item Codex sends in front of the history, fingerprinted once per session. */
   private baseItem: ItemFingerprints | null = null;
+  private trigger: ItemFingerprints | null = null;
   private readonly dedup = new TokenCountDedup();
   /**
    * Codex ≥ 0.170 writes a `token_usage_record` per model request (with its response id) besides
@@ -411,6 +412,12 @@ export class CodexSessionReader {
     return joinFingerprints(this.baseItem, history);
   }
 
+  /** The `compaction_trigger` item a trigger compaction request ends with, fingerprinted once per session. */
+  private triggerItem(): ItemFingerprints {
+    this.trigger ??= fingerprintItems([{ type: 'compaction_trigger' }], this.countTokens);
+    return this.trigger;
+  }
+
   /** Items of a request sent with this many history items: one more where Codex sends its base instructions in front. */
   private requestItems(historyItems: number): number {
     return historyItems + (this.baseAsItem && !this.baseInHistory ? 1 : 0);
@@ -544,8 +551,12 @@ export class CodexSessionReader {
     // What finished before the compaction (its own request included) goes out before it.
     this.flushPending();
     this.emitCompaction(null);
-    // Item counts as a request holds them (the base instructions item included where Codex sends one).
-    const itemsBefore = this.history.known ? this.requestItems(this.history.length) : null;
+    // Item counts as a request holds them (the base instructions item included where Codex sends
+    // one). A trigger compaction's request also holds the `compaction_trigger` item the log lacks (a
+    // summary request's appended prompt is matched by the summary it answered, which the log has).
+    const itemsBefore = this.history.known
+      ? this.requestItems(this.history.length) + (method === 'trigger' ? 1 : 0)
+      : null;
     const kept = this.replaceHistory(replacement);
     this.compaction = {
       sessionId: this.id(),
@@ -598,7 +609,13 @@ export class CodexSessionReader {
       this.requestSinceCompaction = true;
       this.lastAgentContext = usage.inputTokens + usage.outputTokens;
     }
-    const prompt = draft.inputs
+    // A compaction request is the history plus the one item Codex appends to ask for it (a
+    // `compaction_trigger` item, or for a summary the summarisation prompt); the log keeps neither.
+    const inputs =
+      draft.inputs && draft.kind === 'compaction'
+        ? joinFingerprints(draft.inputs, this.triggerItem())
+        : draft.inputs;
+    const prompt = inputs
       ? {
           fingerprint: fingerprintPrompt(
             {
@@ -609,7 +626,7 @@ export class CodexSessionReader {
               settings: { reasoningEffort: draft.effort, parallelToolCalls: false },
               promptCacheKey: null,
             },
-            draft.inputs,
+            inputs,
             this.countTokens,
           ),
           output: draft.outputs,
@@ -631,8 +648,7 @@ export class CodexSessionReader {
       usage,
       responseId: draft.responseId,
       toolCalls: draft.toolCalls,
-      // A compaction request's own prompt (the history plus its instructions) is not in the log.
-      itemCount: draft.kind === 'agent' && draft.inputs ? draft.inputs.hashes.length : null,
+      itemCount: draft.inputs ? draft.inputs.hashes.length + (draft.kind === 'agent' ? 0 : 1) : null,
       prompt,
       afterCompaction: draft.afterCompaction,
       source: draft.source,

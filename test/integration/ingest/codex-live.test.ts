@@ -155,6 +155,50 @@ describe('a live Codex run, then ingest of the session logs it kept', () => {
     expect(compacted).toBe(4);
   });
 
+  it('checks a compaction request as the proxy does: the history plus the item Codex appends, against the last agent request', () => {
+    let triggers = 0;
+    let summaries = 0;
+    for (const s of live.samples) {
+      const proxied = live.turns.filter((t) => t.sample_id === s.sample_id);
+      const fromLog = new Map(
+        ingested.turns.filter((t) => t.sample_id === proxied[0]!.conversation).map((t) => [t.response_id, t]),
+      );
+      for (const p of proxied.filter((t) => t.kind === 'compaction' || t.kind === 'summary')) {
+        const t = fromLog.get(p.response_id)!;
+        const at = `${s.sample_id} turn ${p.turn}`;
+        expect(t.kind, at).toBe(p.kind);
+        expect(t.item_count, at).toBe(p.item_count);
+        if (p.kind === 'compaction') {
+          triggers++;
+          expect(
+            [t.prefix.extends_previous, t.prefix.diverged_at, t.prefix.reason, t.cache_class],
+            at,
+          ).toEqual([p.prefix.extends_previous, p.prefix.diverged_at, p.prefix.reason, p.cache_class]);
+        } else {
+          // Codex sends its summary request with other settings, which the log does not show
+          summaries++;
+          expect(t.cache_class, at).toBe('not_checked');
+        }
+      }
+    }
+    expect([triggers, summaries]).toEqual([2, 2]);
+  });
+
+  it("gives each compaction the proxy's item counts before and after", () => {
+    const counts = (events: EventRecord[], sample: string) =>
+      events.flatMap((e) =>
+        e.type === 'compaction' && e.sample_id === sample ? [[e.items_before, e.items_after]] : [],
+      );
+    let compactions = 0;
+    for (const s of live.samples) {
+      const thread = live.turns.find((t) => t.sample_id === s.sample_id)!.conversation!;
+      const proxied = counts(live.events, s.sample_id);
+      expect(counts(ingested.events, thread), s.sample_id).toEqual(proxied);
+      compactions += proxied.length;
+    }
+    expect(compactions).toBe(4);
+  });
+
   it("gives the proxy's totals per sample and per run: requests, input, cached, output, reasoning, compactions", () => {
     const totals = (s: SampleRecord) => [
       s.turns,
