@@ -6,8 +6,13 @@ import { createContext } from './context.js';
 import { createSimHttpServer, listen } from './http/server.js';
 import { emptyTraffic, type ResponseObserver, type SimTraffic } from './http/traffic.js';
 import { listModels } from './models.js';
+import { handleResponseCancel } from './responses/cancel.js';
 import { handleResponsesCompact } from './responses/compact.js';
 import { handleResponsesCreate } from './responses/create.js';
+import { handleResponseDelete } from './responses/delete.js';
+import { handleInputItemsList } from './responses/input-items.js';
+import { handleInputTokens } from './responses/input-tokens.js';
+import { handleResponseRetrieve } from './responses/retrieve.js';
 import type { SimScriptRegistry } from './script/registry.js';
 import { nowSeconds } from './util/ids.js';
 import { attachWebSocketMode } from './websocket/server.js';
@@ -60,9 +65,16 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
       post: {
         '/v1/responses': handleResponsesCreate,
         '/v1/responses/compact': handleResponsesCompact,
+        '/v1/responses/input_tokens': handleInputTokens,
         '/v1/chat/completions': handleChatCompletions,
       },
       get: { '/v1/models': (c) => listModels(nowSeconds(c.now())) },
+      resources: [
+        { method: 'GET', path: '/v1/responses/{id}', handler: handleResponseRetrieve },
+        { method: 'DELETE', path: '/v1/responses/{id}', handler: handleResponseDelete },
+        { method: 'GET', path: '/v1/responses/{id}/input_items', handler: handleInputItemsList },
+        { method: 'POST', path: '/v1/responses/{id}/cancel', handler: handleResponseCancel },
+      ],
     },
     { logRequests, traffic, onResponse: opts.onResponse },
   );

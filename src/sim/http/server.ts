@@ -6,6 +6,13 @@ import { newRequestId, REQUEST_ID_HEADER } from '../util/ids.js';
 import { sleep } from '../util/sleep.js';
 import { readJson } from './body.js';
 import { badRequest, SimHttpError, sendError } from './errors.js';
+import {
+  type CompiledResource,
+  compile,
+  matchResource,
+  type ResourceRoute,
+  requestQuery,
+} from './resource-routes.js';
 import { writeSse } from './sse.js';
 import { count, finishedResponse, type ResponseObserver, type SimTraffic } from './traffic.js';
 
@@ -14,6 +21,8 @@ export type Handler = (ctx: SimContext, req: SimRequest) => SimReply;
 export interface Routes {
   post: Record<string, Handler>;
   get: Record<string, (ctx: SimContext) => unknown>;
+  /** Routes with an id in the path, tried after the exact ones; no body is read. */
+  resources?: ResourceRoute[];
 }
 
 export interface HttpServerOptions {
@@ -47,21 +56,31 @@ async function send(res: ServerResponse, reply: SimReply, onResponse?: ResponseO
 async function handle(
   ctx: SimContext,
   routes: Routes,
+  resources: CompiledResource[],
   opts: HttpServerOptions,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const path = requestPath(req);
-  count(opts.traffic.http, `${req.method} ${path}`);
-  if (req.method === 'GET') {
-    const get = routes.get[path];
-    if (!get) throw new SimHttpError(404, `Invalid URL (GET ${path})`);
+  const method = req.method ?? 'GET';
+  const get = method === 'GET' ? routes.get[path] : undefined;
+  const post = method === 'POST' ? routes.post[path] : undefined;
+  const resource = get || post ? null : matchResource(resources, method, path);
+  // A stored object's routes are counted by their template: one key per id would grow without end.
+  count(opts.traffic.http, `${method} ${resource ? resource.route.path : path}`);
+  if (get) {
     sendJson(res, 200, get(ctx));
     return;
   }
-  if (req.method !== 'POST') throw new SimHttpError(405, `Method ${req.method} not allowed on ${path}`);
-  const post = routes.post[path];
-  if (!post) throw new SimHttpError(404, `Invalid URL (POST ${path})`);
+  if (resource) {
+    req.resume();
+    await send(res, resource.route.handler(ctx, { id: resource.id, query: requestQuery(req) }));
+    return;
+  }
+  if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
+    throw new SimHttpError(405, `Method ${method} not allowed on ${path}`);
+  }
+  if (!post) throw new SimHttpError(404, `Invalid URL (${method} ${path})`);
   const header = req.headers[SIM_OPTIONS_HEADER];
   const options = applyHeader(ctx.defaults, Array.isArray(header) ? header[0] : header);
   if (!options.ok) throw badRequest(options.message);
@@ -75,11 +94,12 @@ export function requestPath(req: IncomingMessage): string {
 }
 
 export function createSimHttpServer(ctx: SimContext, routes: Routes, opts: HttpServerOptions): Server {
+  const resources = compile(routes.resources ?? []);
   const server = createServer((req, res) => {
     const started = performance.now();
     // every answer, errors included, as the real API sends it (merged into each writeHead)
     res.setHeader(REQUEST_ID_HEADER, newRequestId());
-    handle(ctx, routes, opts, req, res)
+    handle(ctx, routes, resources, opts, req, res)
       .catch((err: unknown) => {
         if (err instanceof SimHttpError) sendError(res, err);
         else {

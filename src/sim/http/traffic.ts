@@ -37,6 +37,8 @@ export function finishedResponse(reply: SimReply): Response | null {
     if (!last?.name || !TERMINAL_EVENTS.has(last.name)) return null;
     return (last.data as { response: Response }).response;
   }
-  const body = reply.body as { object?: unknown } | null;
-  return reply.status === 200 && body?.object === 'response' ? (reply.body as Response) : null;
+  const body = reply.body as { object?: unknown; status?: unknown } | null;
+  // a background create's `queued` answer is not a finished response
+  const finished = body?.object === 'response' && body.status !== 'queued' && body.status !== 'in_progress';
+  return reply.status === 200 && finished ? (reply.body as Response) : null;
 }

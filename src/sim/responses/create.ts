@@ -10,19 +10,23 @@ import { planTurn } from '../script/plan.js';
 import { hashString } from '../util/hash.js';
 import { newId, nowSeconds } from '../util/ids.js';
 import { createRng } from '../util/rng.js';
+import { pendingSnapshot } from './background.js';
 import { buildResponse, buildUsage } from './build.js';
 import { declaredTools } from './declared-tools.js';
 import { responseEvents } from './events.js';
+import { inputItemId } from './listed-item.js';
 import { buildOutput } from './output.js';
-import { renderResponsesRequest } from './render.js';
-import { explainInput, type InputItem, inputItems, ResponsesCreateSchema } from './schema.js';
-import { cacheSettings } from './settings.js';
+import { promptOf } from './prompt.js';
+import { explainInput, type InputItem, ResponsesCreateSchema } from './schema.js';
+import { storedWeight } from './store.js';
 import { truncateOutput } from './truncate-output.js';
 import { warmupReply } from './warmup.js';
 
 /**
  * POST /v1/responses. Stateless: the script step is derived from the request's own history
- * (or the stored chain behind `previous_response_id`).
+ * (or the stored chain behind `previous_response_id`). A `background: true` response is worked
+ * out at once, answered `queued`, and reads as finished from its simulated latency on
+ * (`background.ts`).
  *
  * A script may name a tool that is not in the request's `tools`: the call is emitted anyway,
  * as a real model sometimes does, so the harness's unknown-tool handling gets exercised.
@@ -31,11 +35,11 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
   const parsed = ResponsesCreateSchema.safeParse(req.json);
   if (!parsed.success) throw fromZod(parsed.error, 'request body', (path) => explainInput(req.json, path));
   const body = parsed.data;
-  const newInput = inputItems(body.input);
-  const previousId = body.previous_response_id;
-  const items = previousId
-    ? [...(req.session?.history(previousId) ?? ctx.responses.history(previousId)), ...newInput]
-    : newInput;
+  if (body.background && body.store === false) {
+    // what the background guide says: "Background sampling requires store=true"
+    throw badRequest('Background mode requires store=true; stateless requests are rejected.', 'store');
+  }
+  const { newInput, items, rendered, lookup } = promptOf(ctx, body, req.session);
 
   // A `compaction_trigger` item asks for the context to be compacted now (Codex's newest way).
   const triggerAt = newInput.findIndex((item) => item.type === 'compaction_trigger');
@@ -44,8 +48,6 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
   }
   const compactNow = triggerAt !== -1;
 
-  const rendered = renderResponsesRequest(body.tools ?? [], body.instructions, items);
-  const lookup = ctx.cache.lookup(rendered.segments, cacheSettings(body));
   const { seed } = req.options;
   const requestKey = `${body.model}:${lookup.analysis.endHash}`;
   const limitedFor = rateLimitWait(ctx, req.options.faults);
@@ -123,41 +125,39 @@ export function handleResponsesCreate(ctx: SimContext, req: SimRequest): SimRepl
   });
   ctx.fingerprints.remember(id, fingerprint);
   req.session?.remember(id, [...items, ...(finalOutput as InputItem[])]);
-  if (body.store !== false) {
-    ctx.responses.save(
-      id,
-      body.previous_response_id ?? null,
-      newInput,
-      finalOutput as InputItem[],
-      req.bytes,
-    );
-  }
 
   const rng = createRng(hashString(`${seed}\u0001latency\u0001${requestKey}`));
   const latency = planLatency(req.options.latency, lookup.inputTokens, usageCache.cachedTokens, rng);
-  if (body.stream) {
-    const inProgress = buildResponse({
+  const workMs = fault.slowMs + latency.ttftMs + outputTokens * latency.perOutputTokenMs;
+  const background = body.background === true;
+  if (body.store !== false) {
+    ctx.responses.save(
       id,
-      createdAt,
-      completedAt: null,
-      body,
-      status: 'in_progress',
-      output: [],
-      usage: null,
-      diagnostics,
-      traits,
-    });
-    const events = responseEvents(final, inProgress, ctx.tokens, {
+      {
+        previousId: body.previous_response_id ?? null,
+        input: newInput,
+        inputIds: newInput.map(inputItemId),
+        output: finalOutput as InputItem[],
+        response: final,
+        background: background ? { readyAt: ctx.now() + workMs, cancelled: false } : null,
+        streamed: body.stream === true,
+      },
+      storedWeight(req.bytes, finalOutput, newInput.length),
+    );
+  }
+
+  if (body.stream) {
+    const events = responseEvents(final, pendingSnapshot(final, 'in_progress'), ctx.tokens, {
       obfuscation: body.stream_options?.include_obfuscation !== false,
+      ...(background ? { queued: pendingSnapshot(final, 'queued') } : {}),
     });
     const cutAfter = fault.cutStream ? Math.max(1, Math.floor(events.length / 2)) : null;
     return { kind: 'sse', events, plan: { latency, cutAfter, done: null }, delayMs: fault.slowMs };
   }
-  return {
-    kind: 'json',
-    status: 200,
-    body: final,
-    delayMs: fault.slowMs + latency.ttftMs + outputTokens * latency.perOutputTokenMs,
-    cut: fault.cutStream,
-  };
+  if (background) {
+    // answered at once; the work goes on (simulated) until `readyAt`, and the client polls
+    const queued = pendingSnapshot(final, 'queued');
+    return { kind: 'json', status: 200, body: queued, delayMs: fault.slowMs, cut: fault.cutStream };
+  }
+  return { kind: 'json', status: 200, body: final, delayMs: workMs, cut: fault.cutStream };
 }

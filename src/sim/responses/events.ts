@@ -20,6 +20,8 @@ export interface EventOptions {
   /** Pad each delta event with an `obfuscation` string (the real default; off with
    * `stream_options.include_obfuscation: false`). */
   obfuscation: boolean;
+  /** A background response's `queued` form: the stream opens with it (created, queued). */
+  queued?: Response;
 }
 
 type Push = (e: EventBody, outputTokens?: number) => void;
@@ -67,7 +69,8 @@ export function chunkWithTokens(
 }
 
 /**
- * The real streamed event sequence for a finished response: created, in_progress, then per
+ * The real streamed event sequence for a finished response: created (then queued, for a
+ * background response), in_progress, then per
  * output item added / (reasoning_summary_part.added, reasoning_summary_text.delta*, .done,
  * reasoning_summary_part.done | content_part.added, output_text.delta*, output_text.done,
  * content_part.done | function_call_arguments.delta*, .done | custom_tool_call_input.delta*,
@@ -86,7 +89,11 @@ export function responseEvents(
   const push: Push = (e, outputTokens = 0) => {
     // Time to first token is waited before the first output event (its `output_item.added`), so a
     // client timing the first item and one timing the first delta both see it.
-    const firstOutput = !sawOutput && e.type !== 'response.created' && e.type !== 'response.in_progress';
+    const firstOutput =
+      !sawOutput &&
+      e.type !== 'response.created' &&
+      e.type !== 'response.queued' &&
+      e.type !== 'response.in_progress';
     if (firstOutput) sawOutput = true;
     const data: Record<string, unknown> = { ...e, sequence_number: seq++ };
     if (options.obfuscation && 'delta' in e && typeof e.delta === 'string') {
@@ -94,7 +101,12 @@ export function responseEvents(
     }
     events.push({ name: e.type, data, outputTokens, firstOutput });
   };
-  push({ type: 'response.created', response: inProgress });
+  if (options.queued) {
+    push({ type: 'response.created', response: options.queued });
+    push({ type: 'response.queued', response: options.queued });
+  } else {
+    push({ type: 'response.created', response: inProgress });
+  }
   push({ type: 'response.in_progress', response: inProgress });
   const reasoningTokens = final.usage?.output_tokens_details.reasoning_tokens ?? 0;
   final.output.forEach((item, output_index) => {

@@ -6,7 +6,9 @@ import { traitsForModel } from '../models.js';
 import { newId, nowSeconds } from '../util/ids.js';
 import { buildResponse, buildUsage } from './build.js';
 import { responseEvents } from './events.js';
+import { inputItemId } from './listed-item.js';
 import type { InputItem, ResponsesCreateBody } from './schema.js';
+import { storedWeight } from './store.js';
 
 export interface WarmupParts {
   body: ResponsesCreateBody;
@@ -36,7 +38,19 @@ export function warmupReply(ctx: SimContext, req: SimRequest, p: WarmupParts): S
   ctx.fingerprints.remember(id, p.fingerprint);
   req.session?.remember(id, p.items);
   if (p.body.store !== false) {
-    ctx.responses.save(id, p.body.previous_response_id ?? null, p.newInput, [], req.bytes);
+    ctx.responses.save(
+      id,
+      {
+        previousId: p.body.previous_response_id ?? null,
+        input: p.newInput,
+        inputIds: p.newInput.map(inputItemId),
+        output: [],
+        response: final,
+        background: null,
+        streamed: p.body.stream === true,
+      },
+      storedWeight(req.bytes, [], p.newInput.length),
+    );
   }
   if (!p.body.stream) return { kind: 'json', status: 200, body: final, delayMs: 0, cut: false };
   const inProgress = buildResponse({
