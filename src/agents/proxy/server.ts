@@ -58,17 +58,33 @@ export interface SampleListener {
 
 const API_PREFIX = '/v1';
 
-/** `/models/<id>`: one segment of the characters model ids use (no `%`, `/`, `\`, nor `.` / `..`). */
-const MODEL_PATH = /^\/models\/(?!\.{1,2}$)[A-Za-z0-9._:@+-]+$/;
+/** One path segment of the characters ids use (no `%`, `/`, `\\`, nor `.` / `..`). */
+const ID = String.raw`(?!\.{1,2}(?:/|$))[A-Za-z0-9._:@+-]+`;
 
-/** The model endpoints the proxy forwards; anything else is refused (the key stays usable only for these). */
+/** `/models/<id>`. */
+const MODEL_PATH = new RegExp(`^/models/${ID}$`);
+/** `/responses/<id>`: retrieve (GET), delete (DELETE). */
+const RESPONSE_PATH = new RegExp(`^/responses/${ID}$`);
+const INPUT_ITEMS_PATH = new RegExp(`^/responses/${ID}/input_items$`);
+const CANCEL_PATH = new RegExp(`^/responses/${ID}/cancel$`);
+
+/**
+ * The model endpoints the proxy forwards; anything else is refused (the key stays usable only for
+ * these). Only requests with an `api` are model turns (recorded, limited, budgeted); the others
+ * (the model list, counting input tokens, a stored response's retrieve, input items, delete and
+ * cancel) are passed through with the real key and not recorded.
+ */
 function routeOf(method: string, rest: string): { api: ObservedApi | null; allowed: boolean } {
   const path = rest.split('?')[0] ?? '';
   if (method === 'POST' && path === '/responses') return { api: 'responses', allowed: true };
   if (method === 'POST' && path === '/responses/compact') return { api: 'compact', allowed: true };
   if (method === 'POST' && path === '/chat/completions') return { api: 'chat', allowed: true };
-  if (method === 'GET' && (path === '/models' || MODEL_PATH.test(path))) return { api: null, allowed: true };
-  return { api: null, allowed: false };
+  const passed =
+    (method === 'GET' && (path === '/models' || MODEL_PATH.test(path))) ||
+    (method === 'POST' && (path === '/responses/input_tokens' || CANCEL_PATH.test(path))) ||
+    (method === 'GET' && (RESPONSE_PATH.test(path) || INPUT_ITEMS_PATH.test(path))) ||
+    (method === 'DELETE' && RESPONSE_PATH.test(path));
+  return { api: null, allowed: passed };
 }
 
 /** The provider's URLs by path, per sample, parsed once (a sample sends the same few paths). */

@@ -88,7 +88,7 @@ export function post(
         },
       );
       req.on('error', reject);
-      req.end(method === 'GET' ? undefined : JSON.stringify(body));
+      req.end(method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(body));
     },
   );
 }
