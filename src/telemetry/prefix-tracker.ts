@@ -43,6 +43,15 @@ export interface ForensicsTurnInput {
   afterCompaction: boolean;
 }
 
+/** One request to check, by its fingerprint, with the provider's figures for it. */
+interface FingerprintCheck {
+  turn: number;
+  fingerprint: PromptFingerprint;
+  inputTokens: number;
+  cachedTokens: number | null;
+  afterCompaction: boolean;
+}
+
 /**
  * Per-sample cache forensics for the agent's own requests: prefix check against the previous
  * request + output, expected cached tokens and the turn's class. One instance per sample; feed it
@@ -76,14 +85,7 @@ export class CacheForensics {
    * The same check from fingerprints: for readers that keep item digests instead of items (the
    * session-log ingester). `output` is the response's output items as resent, fingerprinted.
    */
-  check(input: {
-    turn: number;
-    fingerprint: PromptFingerprint;
-    output: Omit<PreviousPrompt, 'fingerprint'>;
-    inputTokens: number;
-    cachedTokens: number | null;
-    afterCompaction: boolean;
-  }): TurnForensics {
+  check(input: FingerprintCheck & { output: Omit<PreviousPrompt, 'fingerprint'> }): TurnForensics {
     const forensics = this.compute(input);
     const output = input.output;
     this.previous = {
@@ -113,13 +115,7 @@ export class CacheForensics {
   }
 
   /** `peek` from a fingerprint (the session-log ingester's compaction requests). */
-  peekFingerprint(input: {
-    turn: number;
-    fingerprint: PromptFingerprint;
-    inputTokens: number;
-    cachedTokens: number | null;
-    afterCompaction: boolean;
-  }): TurnForensics {
+  peekFingerprint(input: FingerprintCheck): TurnForensics {
     const forensics = this.compute(input);
     this.remember(input.fingerprint, input.inputTokens);
     return forensics;
@@ -144,13 +140,7 @@ export class CacheForensics {
     return null;
   }
 
-  private compute(input: {
-    turn: number;
-    fingerprint: PromptFingerprint;
-    inputTokens: number;
-    cachedTokens: number | null;
-    afterCompaction: boolean;
-  }): TurnForensics {
+  private compute(input: FingerprintCheck): TurnForensics {
     const { fingerprint } = input;
     const rules = this.rules ?? cacheRulesFor(fingerprint.model);
     const prev = this.previous;
