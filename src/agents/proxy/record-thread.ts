@@ -124,8 +124,13 @@ export class ThreadedSampleRecorder implements ExchangeRecorder {
    * Limits count what is recorded, so a request waits until the ones before it of this sample are
    * (almost always already: the agent runs its tools in between).
    */
-  async admit(t0: number, bytes: number): Promise<Admission> {
-    await this.settled();
+  admit(t0: number, bytes: number): Admission | Promise<Admission> {
+    // at once when nothing is outstanding: the request is on the agent's path
+    if (!this.failure && this.applied >= this.sent) return this.admitNow(t0, bytes);
+    return this.settled().then(() => this.admitNow(t0, bytes));
+  }
+
+  private admitNow(t0: number, bytes: number): Admission {
     const reached = limitReached(this.opts.limits, this.opts.totals, this.agentTurns);
     if (reached) {
       if (!this.limitHit) {

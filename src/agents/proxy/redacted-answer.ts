@@ -1,7 +1,7 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { OutgoingHttpHeaders } from 'node:http';
 import * as zlib from 'node:zlib';
 import { StreamRedactor } from '../../secrets/index.js';
+import type { UpstreamAnswer } from './upstream-client.js';
 
 /**
  * A provider's answer on its way to the agent, with every secret taken out. The proxy holds the
@@ -17,12 +17,16 @@ import { StreamRedactor } from '../../secrets/index.js';
 export interface RedactedAnswer {
   /** The answer's headers as the agent gets them. */
   headers: OutgoingHttpHeaders;
-  /** The answer's bytes, decoded: what the tap reads and the redactor is fed. */
-  body: Readable;
-  /** What may be sent to the agent for a chunk of `body` (redacted text, or the chunk itself). */
-  pass(chunk: Buffer): string | Buffer;
-  /** What is left to send once `body` ended. */
-  end(): string;
+  /** Reads the answer: each chunk decoded (what the tap reads) with what may go to the agent for it. */
+  pipeTo(sink: RedactedSink): void;
+}
+
+export interface RedactedSink {
+  /** `decoded`: the chunk as text bytes; `passed`: redacted text, or the chunk itself, to send on. */
+  data(decoded: Buffer, passed: string | Buffer): void;
+  /** `rest`: what is left to send. */
+  end(rest: string): void;
+  error(error: Error): void;
 }
 
 function decoderFor(
@@ -43,22 +47,45 @@ function decoderFor(
   }
 }
 
-export function redactedAnswer(upstream: IncomingMessage, headers: OutgoingHttpHeaders): RedactedAnswer {
+export function redactedAnswer(upstream: UpstreamAnswer, headers: OutgoingHttpHeaders): RedactedAnswer {
   const encoding = String(upstream.headers['content-encoding'] ?? 'identity')
     .trim()
     .toLowerCase();
   const decoder = encoding === 'identity' || encoding === '' ? null : decoderFor(encoding);
   if (encoding !== 'identity' && encoding !== '' && !decoder) {
-    return { headers, body: upstream, pass: (chunk) => chunk, end: () => '' };
+    return {
+      headers,
+      pipeTo: (sink) =>
+        upstream.body.pipeTo({
+          data: (chunk) => sink.data(chunk, chunk),
+          end: () => sink.end(''),
+          error: sink.error,
+        }),
+    };
   }
   const out = { ...headers };
   delete out['content-length'];
   delete out['content-encoding'];
   const redactor = new StreamRedactor();
-  let body: Readable = upstream;
-  if (decoder) {
-    upstream.on('error', (error) => decoder.destroy(error));
-    body = upstream.pipe(decoder);
-  }
-  return { headers: out, body, pass: (chunk) => redactor.push(chunk), end: () => redactor.end() };
+  return {
+    headers: out,
+    pipeTo(sink) {
+      if (!decoder) {
+        upstream.body.pipeTo({
+          data: (chunk) => sink.data(chunk, redactor.push(chunk)),
+          end: () => sink.end(redactor.end()),
+          error: sink.error,
+        });
+        return;
+      }
+      decoder.on('data', (chunk: Buffer) => sink.data(chunk, redactor.push(chunk)));
+      decoder.on('end', () => sink.end(redactor.end()));
+      decoder.on('error', sink.error);
+      upstream.body.pipeTo({
+        data: (chunk) => decoder.write(chunk),
+        end: () => decoder.end(),
+        error: (error) => decoder.destroy(error),
+      });
+    },
+  };
 }

@@ -49,7 +49,8 @@ const OVERFLOW = `an event of the stream passed ${MAX_BODY_BYTES} bytes; the res
 export interface ResponseTap {
   /** performance.now() when the first output-carrying event passed; null until then. */
   readonly firstOutputAt: number | null;
-  write(chunk: Buffer): void;
+  /** `passedAt`: when the chunk went on to the agent, for a tap fed after it (performance.now() otherwise). */
+  write(chunk: Buffer, passedAt?: number): void;
   /** One event (a WebSocket message); the SSE taps call it for each parsed event. */
   event(data: string, type?: string): void;
   /** True once the answer reached its terminal event (completed, incomplete, failed, error). */
@@ -111,9 +112,12 @@ class ResponsesTap implements ResponseTap {
     },
   );
   private readonly decoder = new StringDecoder('utf8');
+  private passedAt: number | null = null;
 
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, passedAt?: number): void {
+    this.passedAt = passedAt ?? null;
     if (!this.overflowed) this.sse.feed(this.decoder.write(chunk));
+    this.passedAt = null;
   }
 
   private onSse(message: EventSourceMessage): void {
@@ -123,7 +127,7 @@ class ResponsesTap implements ResponseTap {
   event(data: string, type?: string): void {
     const kind = type ?? TYPE_PREFIX.exec(data)?.[1] ?? '';
     if (this.firstOutputAt === null && (kind === 'response.output_item.added' || kind.endsWith('.delta'))) {
-      this.firstOutputAt = performance.now();
+      this.firstOutputAt = this.passedAt ?? performance.now();
     }
     if (kind === 'response.created' && this.id === null) {
       this.id = /"id"\s*:\s*"([^"]+)"/.exec(data)?.[1] ?? null;
@@ -227,9 +231,12 @@ class ChatStreamTap implements ResponseTap {
     },
   );
   private readonly decoder = new StringDecoder('utf8');
+  private passedAt: number | null = null;
 
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, passedAt?: number): void {
+    this.passedAt = passedAt ?? null;
     if (!this.overflowed) this.sse.feed(this.decoder.write(chunk));
+    this.passedAt = null;
   }
 
   event(data: string): void {
@@ -254,7 +261,7 @@ class ChatStreamTap implements ResponseTap {
         this.firstOutputAt === null &&
         (delta.content || delta.reasoning_content || delta.tool_calls?.length)
       ) {
-        this.firstOutputAt = performance.now();
+        this.firstOutputAt = this.passedAt ?? performance.now();
       }
       for (const call of delta.tool_calls ?? []) this.calls.add(call.index ?? 0);
     }
@@ -289,8 +296,8 @@ class JsonTap implements ResponseTap {
 
   constructor(private readonly api: ObservedApi) {}
 
-  write(chunk: Buffer): void {
-    this.firstOutputAt ??= performance.now();
+  write(chunk: Buffer, passedAt?: number): void {
+    this.firstOutputAt ??= passedAt ?? performance.now();
     this.bytes += chunk.length;
     if (this.bytes <= MAX_BODY_BYTES) this.chunks.push(chunk);
   }
@@ -362,4 +369,27 @@ export function tapFor(api: ObservedApi, contentType: string | undefined): Respo
 /** For WebSocket mode: Responses events arrive one per message. */
 export function responsesEventTap(): ResponseTap {
   return new ResponsesTap();
+}
+
+/**
+ * Feeds a tap after the bytes it reads went on to the agent (in a setImmediate, or at `flush`),
+ * each chunk with the time it passed: reading the answer stays off the agent's path.
+ */
+export function deferredFeed(tap: ResponseTap): { write(chunk: Buffer): void; flush(): void } {
+  let queue: Array<[Buffer, number]> = [];
+  let scheduled: NodeJS.Immediate | null = null;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = null;
+    const chunks = queue;
+    queue = [];
+    for (const [chunk, at] of chunks) tap.write(chunk, at);
+  };
+  return {
+    write(chunk) {
+      queue.push([chunk, performance.now()]);
+      scheduled ??= setImmediate(flush);
+    },
+    flush,
+  };
 }

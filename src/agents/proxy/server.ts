@@ -7,16 +7,12 @@ import { redact, registerSecret } from '../../secrets/index.js';
 import type { ObservedApi } from './observed-request.js';
 import { plainHeaders, type RawRequest } from './read-request.js';
 import { redactedAnswer } from './redacted-answer.js';
-import { responseOf, tapFor } from './response-tap.js';
+import { AgentRequestBody, type OutgoingBody, wholeBody } from './request-body.js';
+import { deferredFeed, responseOf, tapFor } from './response-tap.js';
 import type { Exchange, ExchangeRecorder } from './sample-recorder.js';
 import { MAX_BODY_BYTES, MAX_CONNECTIONS_PER_SAMPLE } from './size-limits.js';
-import {
-  downstreamHeaders,
-  sendUpstream,
-  type UpstreamEndpoint,
-  upstreamHeaders,
-  upstreamUrl,
-} from './upstream.js';
+import { downstreamHeaders, type UpstreamEndpoint, upstreamHeaders, upstreamUrl } from './upstream.js';
+import { type UpstreamAnswer, UpstreamClient } from './upstream-client.js';
 import { relayWebSocket } from './ws-relay.js';
 
 /**
@@ -142,12 +138,6 @@ function sendError(res: ServerResponse, status: number, message: string, code: s
 
 const RETRYABLE = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500;
 
-async function drain(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').slice(0, 2000);
-}
-
 /**
  * The recording proxy of a run. One HTTP server (never bound to a port of its own) serves many
  * listeners: a unix socket per sample, bind-mounted into that sample's container, so a request's
@@ -159,6 +149,7 @@ export class RecordingProxy {
   private readonly server: Server;
   private readonly channels = new WeakMap<Socket, SampleChannel>();
   private readonly listeners = new Set<NetServer>();
+  private readonly provider = new UpstreamClient();
 
   constructor() {
     this.server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, (req, res) => {
@@ -231,6 +222,7 @@ export class RecordingProxy {
       [...this.listeners].map((l) => new Promise<void>((resolve) => l.close(() => resolve()))),
     );
     this.server.closeAllConnections();
+    this.provider.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -258,14 +250,19 @@ export class RecordingProxy {
       );
       return;
     }
-    let body: Buffer | null;
-    try {
-      body = method === 'POST' ? await readBody(req) : Buffer.alloc(0);
-    } catch {
-      res.destroy();
-      return;
+    // The body is passed on as it arrives where it can be; a chunked one, or a Chat Completions
+    // one (withChatUsage may rewrite it), is read whole first.
+    const streamed = method === 'POST' && route.api !== 'chat' ? AgentRequestBody.from(req) : null;
+    let whole: Buffer | null = Buffer.alloc(0);
+    if (method === 'POST' && !streamed) {
+      try {
+        whole = await readBody(req);
+      } catch {
+        res.destroy();
+        return;
+      }
     }
-    if (body === null) {
+    if (whole === null) {
       // Answered without reading the rest, and the connection closed after the answer.
       const message = `turnbench proxy: ${method} ${url}: request body over ${MAX_BODY_BYTES} bytes; not forwarded`;
       channel.recorder.note(message);
@@ -274,22 +271,27 @@ export class RecordingProxy {
       res.once('finish', () => req.socket.destroySoon());
       return;
     }
+    const received = whole;
+    const bytesOf = () => streamed?.bytes() ?? received;
 
     let exchange: Exchange | null = null;
-    let read: RawRequest | null = null;
-    let forwardBody = body;
+    let read: (() => RawRequest) | null = null;
+    let body: OutgoingBody | null = method !== 'POST' ? null : (streamed ?? wholeBody(received));
+    const length = body?.length ?? 0;
     if (route.api) {
-      const admission = await channel.recorder.admit(t0, body.length);
+      const pending = channel.recorder.admit(t0, length);
+      const admission = pending instanceof Promise ? await pending : pending;
       if (!admission.ok) {
         sendError(res, 400, admission.message, 'turnbench_limit');
         return;
       }
       exchange = admission.exchange;
       const encoding = (req.headers['content-encoding'] as string | undefined) ?? null;
-      read = { source: route.api, encoding, body, headers: plainHeaders(req.headers) };
-      if (route.api === 'chat' && !encoding) forwardBody = withChatUsage(body);
+      const source = route.api;
+      read = () => ({ source, encoding, body: bytesOf(), headers: plainHeaders(req.headers) });
+      if (route.api === 'chat' && !encoding && body) body = wholeBody(withChatUsage(received));
     }
-    const forward = () => this.forward(req, res, target, forwardBody, channel, route.api, exchange, read, t0);
+    const forward = () => this.forward(req, res, target, body, channel, route.api, exchange, read, t0);
     if (!channel.gate || !route.api) {
       await forward();
       return;
@@ -297,7 +299,7 @@ export class RecordingProxy {
     // ~4 bytes a token for the request, and room for the answer; corrected with the usage.
     await channel
       .gate(
-        () => Math.ceil(body.length / 4) + 1024,
+        () => Math.ceil(length / 4) + 1024,
         channel.signal,
         async () => ({ value: undefined, ...(await forward()) }),
       )
@@ -310,11 +312,11 @@ export class RecordingProxy {
     req: IncomingMessage,
     res: ServerResponse,
     target: URL,
-    forwardBody: Buffer,
+    body: OutgoingBody | null,
     channel: SampleChannel,
     api: ObservedApi | null,
     exchange: Exchange | null,
-    read: RawRequest | null,
+    read: (() => RawRequest) | null,
     t0: number,
   ): Promise<Forwarded> {
     let done: (forwarded: Forwarded) => void = () => {};
@@ -348,7 +350,7 @@ export class RecordingProxy {
         return;
       }
       // The agent has its answer; reading the request and the answer for the record comes after.
-      channel.recorder.finish(exchange, read, {
+      channel.recorder.finish(exchange, read(), {
         status,
         error,
         ttftMs,
@@ -358,17 +360,9 @@ export class RecordingProxy {
       done({ tokens: tap && channel.gate ? tokensOf(tap) : null, outcome: attempt });
     };
 
-    let upstream: IncomingMessage;
+    let upstream: UpstreamAnswer;
     try {
-      upstream = await this.send(
-        target,
-        method,
-        headers,
-        method === 'POST' ? forwardBody : null,
-        signal,
-        channel,
-        exchange,
-      );
+      upstream = await this.send(target, method, headers, body, signal, channel, exchange);
     } catch (error) {
       const status = error instanceof APIError && typeof error.status === 'number' ? error.status : null;
       const message = error instanceof Error ? error.message : String(error);
@@ -392,45 +386,63 @@ export class RecordingProxy {
     // The provider may echo the key it was sent: the agent gets the answer redacted (src/secrets).
     const answer = redactedAnswer(upstream, downstreamHeaders(upstream.headers));
     res.writeHead(status, answer.headers);
-    res.flushHeaders();
+    // The status goes to the agent at once unless the answer's first bytes are already here to
+    // go with it (one write instead of two).
+    if (upstream.body.pending === 0) res.flushHeaders();
     const tap = api && status < 400 ? tapFor(api, upstream.headers['content-type']) : null;
+    const tapFeed = tap ? deferredFeed(tap) : null;
     const errorChunks: Buffer[] = [];
-    answer.body.on('data', (chunk: Buffer) => {
-      const passed = answer.pass(chunk);
-      if (passed.length > 0) res.write(passed);
-      if (tap) tap.write(chunk);
-      else if (status >= 400 && errorChunks.length < 16) errorChunks.push(chunk);
-    });
-    answer.body.on('end', () => {
-      res.end(answer.end());
-      const error =
-        status >= 400 ? `HTTP ${status}: ${Buffer.concat(errorChunks).toString('utf8').slice(0, 500)}` : null;
-      finish(status, error, tap, status >= 400 ? retryAfterOf(upstream.headers) : null);
-    });
-    answer.body.on('error', (error) => {
-      res.destroy();
-      finish(status, `the answer was cut: ${error.message}`, tap);
+    answer.pipeTo({
+      data: (chunk, passed) => {
+        if (passed.length > 0) res.write(passed);
+        if (tapFeed) tapFeed.write(chunk);
+        else if (status >= 400 && errorChunks.length < 16) errorChunks.push(chunk);
+      },
+      end: (rest) => {
+        res.end(rest);
+        tapFeed?.flush();
+        const error =
+          status >= 400
+            ? `HTTP ${status}: ${Buffer.concat(errorChunks).toString('utf8').slice(0, 500)}`
+            : null;
+        finish(status, error, tap, status >= 400 ? retryAfterOf(upstream.headers) : null);
+      },
+      error: (error) => {
+        res.destroy();
+        tapFeed?.flush();
+        finish(status, `the answer was cut: ${error.message}`, tap);
+      },
     });
     return ended;
   }
 
   /** One request to the provider; with proxy retries, failures before the answer starts are retried. */
-  private async send(
+  private send(
     target: URL,
     method: string,
     headers: ReturnType<typeof upstreamHeaders>,
-    body: Buffer | null,
+    body: OutgoingBody | null,
     signal: AbortSignal,
     channel: SampleChannel,
     exchange: Exchange | null,
-  ): Promise<IncomingMessage> {
-    if (channel.retries !== 'proxy' || !exchange) return sendUpstream(target, method, headers, body, signal);
+  ): Promise<UpstreamAnswer> {
+    const send = () => this.provider.request(target, method, headers, body, signal);
+    if (channel.retries !== 'proxy' || !exchange) return send();
+    return this.sendWithRetries(send, signal, channel, exchange);
+  }
+
+  private async sendWithRetries(
+    send: () => Promise<UpstreamAnswer>,
+    signal: AbortSignal,
+    channel: SampleChannel,
+    exchange: Exchange,
+  ): Promise<UpstreamAnswer> {
     const { value, retries } = await withRetries(
       async () => {
-        const answer = await sendUpstream(target, method, headers, body, signal);
+        const answer = await send();
         const status = answer.statusCode ?? 502;
         if (!RETRYABLE(status)) return answer;
-        const text = await drain(answer);
+        const text = await answer.body.text(2000);
         let parsed: object | undefined;
         try {
           parsed = JSON.parse(text) as object;
@@ -454,7 +466,7 @@ export class RecordingProxy {
 }
 
 /** Retry-After (seconds or an HTTP date) or retry-after-ms, in milliseconds. */
-function retryAfterOf(headers: IncomingMessage['headers']): number | null {
+function retryAfterOf(headers: UpstreamAnswer['headers']): number | null {
   const ms = Number(headers['retry-after-ms']);
   if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms)) return Math.max(0, ms);
   const value = headers['retry-after'];

@@ -1,5 +1,4 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import https from 'node:https';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /** Where a variant's model requests really go, and the credentials only the proxy holds. */
 export interface UpstreamEndpoint {
@@ -80,52 +79,4 @@ export function upstreamUrl(baseURL: string, rest: string): URL | null {
   const path = rest.split('?')[0] ?? '';
   const basePath = new URL(base).pathname.replace(/\/+$/, '');
   return url.pathname === `${basePath}${path}` ? url : null;
-}
-
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-};
-
-/**
- * Sends one request to the provider; resolves with its answer once the headers arrived. The
- * signal cuts the request and its answer. `url` is only read.
- */
-export function sendUpstream(
-  url: URL,
-  method: string,
-  headers: OutgoingHttpHeaders,
-  body: Buffer | null,
-  signal: AbortSignal,
-): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(abortError(signal));
-      return;
-    }
-    const secure = url.protocol === 'https:';
-    const request = (secure ? https : http).request(
-      {
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port,
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
-        agent: secure ? agents.https : agents.http,
-      },
-      resolve,
-    );
-    // A listener of its own costs less than handing the signal to http.request, which also
-    // watches the request's end to let go of it.
-    const cut = () => request.destroy(abortError(signal));
-    signal.addEventListener('abort', cut, { once: true });
-    request.once('close', () => signal.removeEventListener('abort', cut));
-    request.on('error', reject);
-    request.end(body ?? undefined);
-  });
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('the request was cancelled');
 }
