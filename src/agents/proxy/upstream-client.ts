@@ -255,7 +255,13 @@ export class UpstreamClient {
     socket.on('data', (data: Buffer) => {
       const exchange = pooled.active;
       if (exchange) exchange.started = true;
-      const parsed = parser.execute(data);
+      // http-parser-js returns its own errors and rethrows the callbacks' (an answer on an idle socket)
+      let parsed: number | Error;
+      try {
+        parsed = parser.execute(data);
+      } catch (error) {
+        parsed = error instanceof Error ? error : new Error(String(error));
+      }
       handOn(pooled.active?.answer?.body);
       if (parsed instanceof Error) {
         socket.destroy();

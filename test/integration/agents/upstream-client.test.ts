@@ -208,6 +208,20 @@ describe('UpstreamClient', () => {
     expect(eagerConnections).toBe(2);
   });
 
+  it('drops a connection on which the provider answers what nobody asked, and goes on on a fresh one', async () => {
+    const p = await provider((_head, socket, n) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      // an answer to no request, on the now idle connection
+      if (n === 1) setTimeout(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nextra'), 20);
+    });
+    const c = client();
+    await readAll(await c.request(new URL(`${p.url}/a`), 'GET', {}, null, signal()));
+    await new Promise((r) => setTimeout(r, 60));
+    const next = await c.request(new URL(`${p.url}/b`), 'GET', {}, null, signal());
+    expect(await readAll(next)).toBe('ok');
+    expect(p.connections()).toBe(2);
+  });
+
   it('cuts the request when its signal aborts, before or during the answer', async () => {
     const p = await provider((head, socket) => {
       if (head.includes('/slow-head')) return; // never answers
