@@ -53,6 +53,9 @@ async function send(res: ServerResponse, reply: SimReply, onResponse?: ResponseO
   if (finished) onResponse?.(finished, 'http');
 }
 
+/** The traffic key of every request to a path the sim does not serve. */
+export const UNKNOWN_PATH = '(unknown path)';
+
 async function handle(
   ctx: SimContext,
   routes: Routes,
@@ -66,8 +69,10 @@ async function handle(
   const get = method === 'GET' ? routes.get[path] : undefined;
   const post = method === 'POST' ? routes.post[path] : undefined;
   const resource = get || post ? null : matchResource(resources, method, path);
-  // A stored object's routes are counted by their template: one key per id would grow without end.
-  count(opts.traffic.http, `${method} ${resource ? resource.route.path : path}`);
+  // A stored object's routes are counted by their template, and paths the sim does not serve under
+  // one key: one key per id or per made-up path would grow without end.
+  const known = get || post || resource || routes.get[path] || routes.post[path];
+  count(opts.traffic.http, `${method} ${resource ? resource.route.path : known ? path : UNKNOWN_PATH}`);
   if (get) {
     sendJson(res, 200, get(ctx));
     return;
