@@ -52,8 +52,9 @@ export async function startByteRelay(
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
-  const server = createNetServer((agent) => {
-    const provider = connect(Number(upstream.port), upstream.hostname);
+  const server = createNetServer({ noDelay: true }, (agent) => {
+    // noDelay: without it a small write waiting on a delayed ACK stalls ~40 ms (the relay's p99)
+    const provider = connect({ port: Number(upstream.port), host: upstream.hostname, noDelay: true });
     track(agent);
     track(provider);
     agent.pipe(provider);

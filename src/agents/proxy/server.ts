@@ -179,7 +179,9 @@ export class RecordingProxy {
   ): Promise<SampleListener> {
     // The key the proxy adds is a secret whatever its variable's name (src/secrets).
     registerSecret(channel.upstream.apiKey);
-    const listener = createNetServer((socket) => {
+    // noDelay: on a loopback TCP listener a streamed answer's events would otherwise wait on the
+    // agent's delayed ACKs (Nagle); a unix socket has no such thing.
+    const listener = createNetServer({ noDelay: true }, (socket) => {
       this.channels.set(socket, channel);
       this.server.emit('connection', socket);
     });
