@@ -362,9 +362,16 @@ export class RecordingProxy {
       done({ tokens: tap && channel.gate ? tokensOf(tap) : null, outcome: attempt });
     };
 
-    let upstream: UpstreamAnswer;
+    // The answer goes on to the agent from the tick its head is parsed (no promise in between),
+    // except with proxy retries, where a retryable status must be seen first.
+    let passing = false;
+    const passOn = (upstream: UpstreamAnswer) => {
+      passing = true;
+      this.passAnswer(upstream, res, api, finish);
+    };
     try {
-      upstream = await this.send(target, method, headers, body, signal, channel, exchange);
+      const upstream = await this.send(target, method, headers, body, signal, channel, exchange, passOn);
+      if (!passing) passOn(upstream);
     } catch (error) {
       const status = error instanceof APIError && typeof error.status === 'number' ? error.status : null;
       const message = error instanceof Error ? error.message : String(error);
@@ -381,22 +388,36 @@ export class RecordingProxy {
         sendError(res, 502, `turnbench proxy: the provider could not be reached (${message})`, 'bad_gateway');
       }
       finish(status, message, null);
-      return ended;
     }
+    return ended;
+  }
 
-    const status = upstream.statusCode ?? 502;
+  /** The provider's answer on its way to the agent: redacted, read by the tap, then recorded. */
+  private passAnswer(
+    upstream: UpstreamAnswer,
+    res: ServerResponse,
+    api: ObservedApi | null,
+    finish: (
+      status: number | null,
+      error: string | null,
+      tap: ReturnType<typeof tapFor> | null,
+      retryAfterMs?: number | null,
+    ) => void,
+  ): void {
+    const status = upstream.statusCode;
     // The provider may echo the key it was sent: the agent gets the answer redacted (src/secrets).
     const answer = redactedAnswer(upstream, downstreamHeaders(upstream.headers));
     res.writeHead(status, answer.headers);
-    // The status goes to the agent at once unless the answer's first bytes are already here to
-    // go with it (one write instead of two).
-    if (upstream.body.pending === 0) res.flushHeaders();
     const tap = api && status < 400 ? tapFor(api, upstream.headers['content-type']) : null;
     const tapFeed = tap ? deferredFeed(tap) : null;
     const errorChunks: Buffer[] = [];
+    let wrote = false;
     answer.pipeTo({
       data: (chunk, passed) => {
-        if (passed.length > 0) res.write(passed);
+        if (passed.length > 0) {
+          res.write(passed);
+          wrote = true;
+        }
         if (tapFeed) tapFeed.write(chunk);
         else if (status >= 400 && errorChunks.length < 16) errorChunks.push(chunk);
       },
@@ -415,7 +436,11 @@ export class RecordingProxy {
         finish(status, `the answer was cut: ${error.message}`, tap);
       },
     });
-    return ended;
+    // The status goes to the agent once this read of the provider's socket is handled, unless body
+    // bytes went with it (one write, not two).
+    queueMicrotask(() => {
+      if (!wrote && !res.writableEnded && !res.destroyed) res.flushHeaders();
+    });
   }
 
   /** One request to the provider; with proxy retries, failures before the answer starts are retried. */
@@ -427,9 +452,11 @@ export class RecordingProxy {
     signal: AbortSignal,
     channel: SampleChannel,
     exchange: Exchange | null,
+    onHead: (answer: UpstreamAnswer) => void,
   ): Promise<UpstreamAnswer> {
+    if (channel.retries !== 'proxy' || !exchange)
+      return this.provider.request(target, method, headers, body, signal, onHead);
     const send = () => this.provider.request(target, method, headers, body, signal);
-    if (channel.retries !== 'proxy' || !exchange) return send();
     return this.sendWithRetries(send, signal, channel, exchange);
   }
 

@@ -58,6 +58,7 @@ interface Exchange {
   /** A retry on a fresh socket, when a reused one turns out closed before any answer byte. */
   retry: (() => void) | null;
   skipBody: boolean;
+  onHead: ((answer: UpstreamAnswer) => void) | undefined;
 }
 
 export interface UpstreamClientOptions {
@@ -71,13 +72,18 @@ export class UpstreamClient {
 
   constructor(private readonly options: UpstreamClientOptions = {}) {}
 
-  /** Sends one request; resolves once the answer's headers arrived. The signal cuts request and answer. */
+  /**
+   * Sends one request; resolves once the answer's headers arrived. The signal cuts request and
+   * answer. `onHead` is called with the answer as its head is parsed, before the promise settles,
+   * so a caller can take the body from its first bytes on, in the same tick as they arrive.
+   */
   request(
     url: URL,
     method: string,
     headers: OutgoingHttpHeaders,
     body: OutgoingBody | null,
     signal: AbortSignal,
+    onHead?: (answer: UpstreamAnswer) => void,
   ): Promise<UpstreamAnswer> {
     if (signal.aborted) return Promise.reject(abortError(signal));
     let head: string;
@@ -98,6 +104,7 @@ export class UpstreamClient {
         bodySent: body === null,
         retry: null,
         skipBody: method === 'HEAD',
+        onHead,
       };
       const cut = () => {
         const error = abortError(signal);
@@ -224,6 +231,7 @@ export class UpstreamClient {
       const answer: UpstreamAnswer = { statusCode: info.statusCode, headers, body: new AnswerBody() };
       exchange.answer = answer;
       exchange.resolve(answer);
+      exchange.onHead?.(answer);
       return exchange.skipBody ? 1 : 0;
     };
     // An SSE answer comes as many small HTTP chunks; what one read of the socket brings is handed on
