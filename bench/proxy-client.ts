@@ -1,10 +1,11 @@
 import { Agent, request } from 'node:http';
 import { conversationBodies } from './sim.js';
+import { balancedOrders } from './util.js';
 
 /**
  * The agent of the proxy benchmark, in a process of its own (as an agent in a sandbox is): sends
- * each request of the conversation to the sim directly and through each hop's socket, in an order
- * that rotates turn by turn, and prints the timings as JSON on stdout.
+ * each request of the conversation to the sim directly and through each hop's socket, in orders
+ * that change turn by turn (balancedOrders), and prints the timings as JSON on stdout.
  * Arguments: the sim's `/v1/responses` URL, the pause between turns (ms), how many turns go first
  * untimed through every path (connections, JIT), the hops' socket paths.
  */
@@ -75,13 +76,10 @@ async function main(): Promise<void> {
     for (const path of paths) await send(path, body);
   }
   const timings: Timing[][] = paths.map(() => []);
+  const orders = balancedOrders(paths.length);
   for (let i = 0; i < bodies.length; i++) {
     const body = bodies[i]!;
-    // turn i starts with path i mod n, so each path goes first, second... equally often
-    for (let k = 0; k < paths.length; k++) {
-      const which = (i + k) % paths.length;
-      timings[which]!.push(await send(paths[which]!, body));
-    }
+    for (const which of orders[i % orders.length]!) timings[which]!.push(await send(paths[which]!, body));
     await new Promise((r) => setTimeout(r, pauseMs));
   }
   for (const path of paths) path.agent.destroy();

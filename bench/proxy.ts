@@ -13,8 +13,9 @@ import { round } from './util.js';
  * The recording proxy's cost, as an agent sees it: the same conversation (200 streamed Responses
  * requests growing to ~100k tokens) sent to the sim directly, through the proxy (its unix socket,
  * as a sandbox reaches it), and through two floors (a pass-through Node HTTP proxy and a byte
- * relay), every turn down all four paths in an order that rotates turn by turn, so that each path
- * meets the same machine, the same warm caches and the same JIT state. As in a real run the agent
+ * relay), every turn down all four paths in orders that change turn by turn (each path first,
+ * second... and after each other path equally often: bench/util.ts balancedOrders), so that each
+ * path meets the same machine, the same warm caches and the same JIT state. As in a real run the agent
  * (bench/proxy-client.ts), the proxy (here, its records built in its recording thread) and the
  * sim (`turnbench sim`) are processes of their own; the floors are a fourth. Per request: the time
  * to the first output event and to the end of the answer; a hop's added time is the per-turn

@@ -96,3 +96,18 @@ export function errorSummary(error: unknown): { name: string; message: string; s
   }
   return { name: 'Error', message: String(error) };
 }
+
+/**
+ * The orders the paths go in, turn after turn (a Williams design): each path goes first, second...
+ * equally often, and each follows every other equally often. A path pays for what the one before
+ * it left running (the recording proxy reads its request in its recording thread after answering),
+ * so a plain rotation, where each path always follows the same one, would charge one path for
+ * another's work.
+ */
+export function balancedOrders(n: number): number[][] {
+  const base: number[] = [];
+  for (let k = 0, lo = 0, hi = n - 1; k < n; k++) base.push(k % 2 === 0 ? lo++ : hi--);
+  // base: 0, n-1, 1, n-2...: differences between neighbours cover 1..n-1 once each (n even)
+  const rows = Array.from({ length: n }, (_, r) => base.map((b) => (b + r) % n));
+  return n % 2 === 0 ? rows : [...rows, ...rows.map((row) => [...row].reverse())];
+}
