@@ -24,6 +24,8 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'api-key',
   'x-api-key',
   'content-length',
+  // the agent's 100-continue was answered by the proxy's server; the body goes on unasked
+  'expect',
   'accept-encoding',
   'sec-websocket-key',
   'sec-websocket-version',

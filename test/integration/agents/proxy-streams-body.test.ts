@@ -21,6 +21,7 @@ describe('the recording proxy streams request bodies', () => {
 
   it('forwards the first half of a body before the agent sent the second, and records it whole', async () => {
     let bytesAtProvider = 0;
+    const expectHeaders: Array<string | undefined> = [];
     let providerSawRequest: () => void = () => {};
     const sawRequest = new Promise<void>((resolve) => {
       providerSawRequest = resolve;
@@ -28,6 +29,7 @@ describe('the recording proxy streams request bodies', () => {
     const received: Buffer[] = [];
     const provider = createServer((req: IncomingMessage, res) => {
       providerSawRequest();
+      expectHeaders.push(req.headers.expect);
       req.on('data', (chunk: Buffer) => {
         received.push(chunk);
         bytesAtProvider += chunk.length;
@@ -100,5 +102,19 @@ describe('the recording proxy streams request bodies', () => {
     expect(recorded.turns).toHaveLength(1);
     expect(recorded.turns[0]?.bytes_sent).toBe(body.length);
     expect(recorded.turns[0]?.input_tokens).toBe(10);
+
+    // curl asks before a large body (Expect: 100-continue): the proxy answers it, the provider never sees it
+    answer = '';
+    agent.write(
+      `POST /v1/responses HTTP/1.1\r\nhost: proxy\r\ncontent-type: application/json\r\nexpect: 100-continue\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
+    for (let i = 0; i < 200 && !answer.includes('100 Continue'); i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue/);
+    agent.write(body);
+    for (let i = 0; i < 400 && !answer.includes('response.completed'); i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(answer).toContain('response.completed');
+    expect(expectHeaders).toEqual([undefined, undefined]);
   });
 });
