@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { emptyTotals } from '../../../src/agent/index.js';
-import { SampleRecorder } from '../../../src/agents/index.js';
+import { type RecordingProxy, SampleRecorder } from '../../../src/agents/index.js';
+import type { ExchangeRecorder } from '../../../src/agents/proxy/sample-recorder.js';
+import type { RequestGate } from '../../../src/agents/proxy/server.js';
 import { DEFAULT_LIMITS, type ResolvedLimits } from '../../../src/config/index.js';
 import type { EventRecord, TurnRecord } from '../../../src/telemetry/index.js';
 import { listenOnLoopback } from '../../helpers/loopback.js';
@@ -109,3 +114,26 @@ export function sample(limits: ResolvedLimits = DEFAULT_LIMITS) {
 }
 
 export const body = { model: 'm', input: [{ role: 'user', content: 'hello' }], stream: true };
+
+/** One sample on `proxy`, forwarding to `baseURL` with the key `sk-real`: on a fresh unix socket, or a loopback TCP port. */
+export async function openSample(
+  proxy: RecordingProxy,
+  baseURL: string,
+  recorder: ExchangeRecorder,
+  opts: { gate?: RequestGate | null; tcp?: boolean } = {},
+) {
+  const socketPath = join(mkdtempSync(join(tmpdir(), 'tb-proxy-')), 'proxy.sock');
+  const listener = await proxy.openSample(
+    {
+      upstream: { baseURL, apiKey: 'sk-real' },
+      recorder,
+      retries: 'agent',
+      signal: new AbortController().signal,
+      runId: 'r',
+      sampleId: 's',
+      gate: opts.gate ?? null,
+    },
+    opts.tcp ? { tcp: true } : { socketPath },
+  );
+  return { socketPath, url: listener.url ?? '', close: () => listener.close() };
+}

@@ -1,14 +1,11 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { RecordingProxy } from '../../../src/agents/index.js';
 import { MAX_BODY_BYTES, MAX_CONNECTIONS_PER_SAMPLE } from '../../../src/agents/proxy/size-limits.js';
 import { listenOnLoopback } from '../../helpers/loopback.js';
-import { body, post, sample, slowProvider } from './proxy-helpers.js';
+import { body, openSample, post, sample, slowProvider } from './proxy-helpers.js';
 
 /**
  * An agent runs whatever its task makes it run, so the proxy's side of the socket is an attack
@@ -24,21 +21,9 @@ describe('the recording proxy against a hostile agent', () => {
   async function open(upstream?: string) {
     const provider = await slowProvider(0);
     closers.push(provider.close);
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'tb-proxy-')), 'proxy.sock');
     const recorded = sample();
-    const listener = await proxy.openSample(
-      {
-        upstream: { baseURL: upstream ?? provider.url, apiKey: 'sk-real' },
-        recorder: recorded.recorder,
-        retries: 'agent',
-        signal: new AbortController().signal,
-        runId: 'r',
-        sampleId: 's',
-        gate: null,
-      },
-      { socketPath },
-    );
-    closers.push(() => listener.close());
+    const { socketPath, close } = await openSample(proxy, upstream ?? provider.url, recorded.recorder);
+    closers.push(close);
     return { provider, socketPath, events: recorded.events };
   }
 

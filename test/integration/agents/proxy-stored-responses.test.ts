@@ -1,7 +1,4 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { Response } from 'openai/resources/responses/responses';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +6,7 @@ import { RecordingProxy } from '../../../src/agents/index.js';
 import { DEFAULT_LIMITS } from '../../../src/config/index.js';
 import { startSimServer } from '../../../src/sim/index.js';
 import { listenOnLoopback } from '../../helpers/loopback.js';
-import { post, sample } from './proxy-helpers.js';
+import { openSample, post, sample } from './proxy-helpers.js';
 
 /**
  * The Responses API's endpoints besides create, through the recording proxy: forwarded with the
@@ -23,20 +20,9 @@ describe('the recording proxy and the stored-response endpoints', () => {
   });
 
   async function openTcp(upstream: string, s: ReturnType<typeof sample>) {
-    const listener = await proxy.openSample(
-      {
-        upstream: { baseURL: upstream, apiKey: 'sk-real' },
-        recorder: s.recorder,
-        retries: 'agent',
-        signal: new AbortController().signal,
-        runId: 'r',
-        sampleId: 's',
-        gate: null,
-      },
-      { tcp: true },
-    );
-    closers.push(() => listener.close());
-    return listener.url ?? '';
+    const { url, close } = await openSample(proxy, upstream, s.recorder, { tcp: true });
+    closers.push(close);
+    return url;
   }
 
   it('the real SDK through the proxy to the sim: every endpoint works, only creates are turns', async () => {
@@ -118,19 +104,8 @@ describe('the recording proxy and the stored-response endpoints', () => {
     const port = await listenOnLoopback(server);
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const s = sample();
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'tb-proxy-')), 'proxy.sock');
-    const listener = await proxy.openSample(
-      {
-        upstream: { baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-real' },
-        recorder: s.recorder,
-        retries: 'agent',
-        signal: new AbortController().signal,
-        runId: 'r',
-        sampleId: 's',
-      },
-      { socketPath },
-    );
-    closers.push(() => listener.close());
+    const { socketPath, close } = await openSample(proxy, `http://127.0.0.1:${port}/v1`, s.recorder);
+    closers.push(close);
 
     const allowed: Array<[string, string]> = [
       ['GET', '/v1/responses/resp_1?include[]=reasoning.encrypted_content&stream=true&starting_after=3'],

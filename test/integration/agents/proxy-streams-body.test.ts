@@ -1,12 +1,9 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingProxy } from '../../../src/agents/index.js';
 import { listenOnLoopback } from '../../helpers/loopback.js';
-import { completed, sample, sse } from './proxy-helpers.js';
+import { completed, openSample, sample, sse } from './proxy-helpers.js';
 
 /**
  * The proxy passes a request body on as it arrives: the provider gets the head and the first bytes
@@ -44,21 +41,9 @@ describe('the recording proxy streams request bodies', () => {
 
     const proxy = new RecordingProxy();
     closers.push(() => proxy.close());
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'tb-proxy-')), 'proxy.sock');
     const recorded = sample();
-    const listener = await proxy.openSample(
-      {
-        upstream: { baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-real' },
-        recorder: recorded.recorder,
-        retries: 'agent',
-        signal: new AbortController().signal,
-        runId: 'r',
-        sampleId: 's',
-        gate: null,
-      },
-      { socketPath },
-    );
-    closers.push(() => listener.close());
+    const { socketPath, close } = await openSample(proxy, `http://127.0.0.1:${port}/v1`, recorded.recorder);
+    closers.push(close);
 
     const text = 'x'.repeat(200_000);
     const body = Buffer.from(

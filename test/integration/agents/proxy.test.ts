@@ -9,7 +9,7 @@ import { RecordingProxy } from '../../../src/agents/index.js';
 import { DEFAULT_LIMITS } from '../../../src/config/index.js';
 import { requestGate, resetLimiters } from '../../../src/runner/model-limits.js';
 import { REDACTED } from '../../../src/secrets/index.js';
-import { body, completed, post, sample, slowProvider, sse } from './proxy-helpers.js';
+import { body, completed, openSample, post, sample, slowProvider, sse } from './proxy-helpers.js';
 
 describe('the recording proxy', () => {
   const proxy = new RecordingProxy();
@@ -24,21 +24,9 @@ describe('the recording proxy', () => {
     s: ReturnType<typeof sample>,
     gate: ReturnType<typeof requestGate> = null,
   ) {
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'tb-proxy-')), 'proxy.sock');
-    const listener = await proxy.openSample(
-      {
-        upstream: { baseURL: upstream, apiKey: 'sk-real' },
-        recorder: s.recorder,
-        retries: 'agent',
-        signal: new AbortController().signal,
-        runId: 'r',
-        sampleId: 's',
-        gate,
-      },
-      { socketPath },
-    );
-    closers.push(() => listener.close());
-    return socketPath;
+    const opened = await openSample(proxy, upstream, s.recorder, { gate });
+    closers.push(opened.close);
+    return opened.socketPath;
   }
 
   it('streams the answer through as it comes, with the real key upstream, and records the turn', async () => {
