@@ -10,9 +10,9 @@ describe('balancedOrders (the proxy benchmark sends each turn down its paths in 
       const places = new Map<string, number>();
       for (const order of orders) {
         expect([...order].sort()).toEqual(Array.from({ length: n }, (_, i) => i));
-        order.forEach((path, place) =>
-          places.set(`${path}@${place}`, (places.get(`${path}@${place}`) ?? 0) + 1),
-        );
+        for (const [place, path] of order.entries()) {
+          places.set(`${path}@${place}`, (places.get(`${path}@${place}`) ?? 0) + 1);
+        }
         for (let k = 1; k < order.length; k++) {
           const pair = `${order[k - 1]}>${order[k]}`;
           follows.set(pair, (follows.get(pair) ?? 0) + 1);
