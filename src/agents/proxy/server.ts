@@ -59,8 +59,8 @@ const ID = String.raw`(?!\.{1,2}(?:/|$))[A-Za-z0-9._:@+-]+`;
 
 /** `/models/<id>`. */
 const MODEL_PATH = new RegExp(`^/models/${ID}$`);
-/** `/responses/<id>`: retrieve (GET), delete (DELETE). */
-const RESPONSE_PATH = new RegExp(`^/responses/${ID}$`);
+/** `/responses/<id>`: retrieve (GET), delete (DELETE); `compact` and `input_tokens` are routes, not ids. */
+const RESPONSE_PATH = new RegExp(`^/responses/(?!(?:compact|input_tokens)$)${ID}$`);
 const INPUT_ITEMS_PATH = new RegExp(`^/responses/${ID}/input_items$`);
 const CANCEL_PATH = new RegExp(`^/responses/${ID}/cancel$`);
 

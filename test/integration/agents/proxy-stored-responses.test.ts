@@ -139,6 +139,11 @@ describe('the recording proxy and the stored-response endpoints', () => {
       ['POST', '/v1/responses/resp_1/cancel/..'],
       ['GET', '/v1/responses/input_tokens/../../files'],
       ['GET', '/v1/responses'],
+      // routes, not response ids
+      ['GET', '/v1/responses/compact'],
+      ['DELETE', '/v1/responses/compact'],
+      ['GET', '/v1/responses/input_tokens'],
+      ['DELETE', '/v1/responses/input_tokens'],
     ];
     for (const [method, path] of refused) {
       const answer = await post(socketPath, path, {}, 'placeholder', method);
