@@ -142,9 +142,17 @@ export class ThreadedSampleRecorder implements ExchangeRecorder {
     return { ok: true, exchange: { startedAt: new Date(), t0, bytesSent: bytes, retries: 0 } };
   }
 
-  finish(exchange: Exchange, request: RawRequest, outcome: ExchangeOutcome): void {
-    // The body moves to the thread: a copy of its own, so the transfer takes nothing shared.
-    const body = new Uint8Array(request.body);
+  finish(exchange: Exchange, request: RawRequest, outcome: ExchangeOutcome, bodyIsFree = false): void {
+    // The body moves to the thread: its own memory when it is free to take (a fresh concatenation),
+    // else a copy, so the transfer takes nothing shared. Not copying a large prompt on every request
+    // spares this thread full GCs: external memory is what triggers them here.
+    const own = request.body;
+    const free =
+      bodyIsFree &&
+      own.byteOffset === 0 &&
+      own.byteLength === own.buffer.byteLength &&
+      own.buffer instanceof ArrayBuffer;
+    const body = free ? (own as Uint8Array<ArrayBuffer>) : new Uint8Array(own);
     this.send(
       {
         type: 'finish',

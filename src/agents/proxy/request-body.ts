@@ -89,6 +89,11 @@ export class AgentRequestBody implements OutgoingBody {
     return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.received);
   }
 
+  /** Whether `bytes()` makes a buffer of its own (a concatenation no socket ever wrote from). */
+  get bytesAreFresh(): boolean {
+    return this.chunks.length > 1;
+  }
+
   private fail(error: Error): void {
     if (this.failure || this.complete) return;
     this.failure = error;

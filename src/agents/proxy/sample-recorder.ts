@@ -72,7 +72,11 @@ export interface ExchangeOutcome {
  */
 export interface ExchangeRecorder {
   admit(t0: number, bytes: number): Admission | Promise<Admission>;
-  finish(exchange: Exchange, request: RawRequest, outcome: ExchangeOutcome): void;
+  /**
+   * `bodyIsFree`: `request.body` owns its memory and nothing uses it after this call (no socket
+   * wrote from it), so a recorder in another thread may take that memory instead of a copy.
+   */
+  finish(exchange: Exchange, request: RawRequest, outcome: ExchangeOutcome, bodyIsFree?: boolean): void;
   retryNotice(notice: RetryNotice): void;
   note(message: string): void;
 }

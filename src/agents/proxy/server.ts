@@ -293,7 +293,8 @@ export class RecordingProxy {
       read = () => ({ source, encoding, body: bytesOf(), headers: plainHeaders(req.headers) });
       if (route.api === 'chat' && !encoding && body) body = wholeBody(withChatUsage(received));
     }
-    const forward = () => this.forward(req, res, target, body, channel, route.api, exchange, read, t0);
+    const fresh = () => streamed?.bytesAreFresh ?? false;
+    const forward = () => this.forward(req, res, target, body, channel, route.api, exchange, read, fresh, t0);
     if (!channel.gate || !route.api) {
       await forward();
       return;
@@ -319,6 +320,7 @@ export class RecordingProxy {
     api: ObservedApi | null,
     exchange: Exchange | null,
     read: (() => RawRequest) | null,
+    fresh: () => boolean,
     t0: number,
   ): Promise<Forwarded> {
     let done: (forwarded: Forwarded) => void = () => {};
@@ -352,13 +354,13 @@ export class RecordingProxy {
         return;
       }
       // The agent has its answer; reading the request and the answer for the record comes after.
-      channel.recorder.finish(exchange, read(), {
-        status,
-        error,
-        ttftMs,
-        latencyMs,
-        response: tap ? tap.raw() : null,
-      });
+      // A body concatenated just now is the thread's to take; one a socket wrote from is copied.
+      channel.recorder.finish(
+        exchange,
+        read(),
+        { status, error, ttftMs, latencyMs, response: tap ? tap.raw() : null },
+        fresh(),
+      );
       done({ tokens: tap && channel.gate ? tokensOf(tap) : null, outcome: attempt });
     };
 
