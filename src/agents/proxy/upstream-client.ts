@@ -35,6 +35,11 @@ export interface UpstreamAnswer {
 const KEEP_ALIVE_MARGIN_MS = 1000;
 /** How long an idle socket is kept when the provider announced nothing. */
 const DEFAULT_IDLE_MS = 60_000;
+/**
+ * Idle sockets kept per provider. Busy ones are bounded by the agents' connections to the proxy
+ * (MAX_CONNECTIONS_PER_SAMPLE each); after a burst, only this many stay open for reuse.
+ */
+export const MAX_IDLE_PER_ORIGIN = 32;
 
 interface PooledSocket {
   socket: Socket;
@@ -190,6 +195,10 @@ export class UpstreamClient {
     pooled.socket.unref();
     pooled.socket.setTimeout(Math.max(1, pooled.reusableUntil - Date.now()));
     const list = this.idle.get(origin) ?? [];
+    if (list.length >= MAX_IDLE_PER_ORIGIN) {
+      pooled.socket.destroy();
+      return;
+    }
     list.push(pooled);
     this.idle.set(origin, list);
   }

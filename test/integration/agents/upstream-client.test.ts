@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wholeBody } from '../../../src/agents/proxy/request-body.js';
-import { type UpstreamAnswer, UpstreamClient } from '../../../src/agents/proxy/upstream-client.js';
+import {
+  MAX_IDLE_PER_ORIGIN,
+  type UpstreamAnswer,
+  UpstreamClient,
+} from '../../../src/agents/proxy/upstream-client.js';
 import { listenOnLoopback } from '../../helpers/loopback.js';
 
 /**
@@ -18,6 +22,8 @@ interface RawProvider {
   url: string;
   /** Connections accepted so far. */
   connections: () => number;
+  /** Connections open now. */
+  openNow: () => number;
   /** Request heads received, in order. */
   heads: string[];
   close: () => Promise<void>;
@@ -56,6 +62,7 @@ async function rawProvider(answer: (head: string, socket: Socket, n: number) => 
   return {
     url: `http://127.0.0.1:${port}`,
     connections: () => connections,
+    openNow: () => sockets.size,
     heads,
     close: async () => {
       for (const socket of sockets) socket.destroy();
@@ -132,6 +139,26 @@ describe('UpstreamClient', () => {
     await readAll(await c.request(new URL(`${p.url}/short`), 'GET', {}, null, signal()));
     await readAll(await c.request(new URL(`${p.url}/v1/x`), 'GET', {}, null, signal()));
     expect(p.connections()).toBe(2);
+  });
+
+  it('keeps at most MAX_IDLE_PER_ORIGIN sockets open after a burst of requests at once', async () => {
+    const waiting: Socket[] = [];
+    const burst = MAX_IDLE_PER_ORIGIN + 8;
+    const p = await provider((_head, socket) => {
+      waiting.push(socket);
+      // answer once every request of the burst has arrived, so all of them are in flight together
+      if (waiting.length === burst)
+        for (const s of waiting) s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    });
+    const c = client();
+    const answers = await Promise.all(
+      Array.from({ length: burst }, () => c.request(new URL(`${p.url}/x`), 'GET', {}, null, signal())),
+    );
+    expect(await Promise.all(answers.map(readAll))).toEqual(Array(burst).fill('ok'));
+    expect(p.connections()).toBe(burst);
+    for (let i = 0; i < 100 && p.openNow() > MAX_IDLE_PER_ORIGIN; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(p.openNow()).toBe(MAX_IDLE_PER_ORIGIN);
   });
 
   it('sends a request again on a fresh connection when a reused one was closed under it before any answer', async () => {
