@@ -225,6 +225,7 @@ export class UpstreamClient {
       : connectTcp({ host, port });
     socket.setNoDelay(true);
     const parser = new HTTPParser(HTTPParser.RESPONSE);
+    strictChunkSizes(parser);
     const pooled: PooledSocket = { socket, parser, active: null, reusableUntil: 0 };
     this.open.add(pooled);
     let keepAlive = false;
@@ -315,6 +316,36 @@ function fail(pooled: PooledSocket, error: Error): void {
     return;
   }
   exchange.reject(error);
+}
+
+/** The parser's state while it reads a chunk's size line (http-parser-js's own fields). */
+interface ChunkHeadState {
+  consumeLine(): string | undefined;
+  line: string;
+  body_bytes: number;
+  state: string;
+}
+
+/** Longest chunk-size line taken (hex digits, and any chunk extension). */
+const MAX_CHUNK_HEAD_CHARS = 1024;
+
+/**
+ * http-parser-js reads a chunk's size with parseInt, so a size line that is not hex reads as 0:
+ * the last chunk, after which the answer waits for trailers that never come. Node's own parser
+ * (llhttp) refuses such a line; so does this one, and a size line longer than any real one.
+ */
+function strictChunkSizes(parser: InstanceType<typeof HTTPParser>): void {
+  (parser as unknown as { BODY_CHUNKHEAD: (this: ChunkHeadState) => void }).BODY_CHUNKHEAD = function () {
+    const line = this.consumeLine();
+    if (line === undefined) {
+      if (this.line.length > MAX_CHUNK_HEAD_CHARS) throw new Error('a chunk size line is too long');
+      return;
+    }
+    const size = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(line)?.[1];
+    if (size === undefined) throw new Error(`invalid chunk size ${JSON.stringify(line.slice(0, 40))}`);
+    this.body_bytes = Number.parseInt(size, 16);
+    this.state = this.body_bytes > 0 ? 'BODY_CHUNK' : 'BODY_CHUNKTRAILERS';
+  };
 }
 
 /** The request line and headers; header names and values checked as Node's client checks them. */

@@ -249,6 +249,25 @@ describe('UpstreamClient', () => {
     expect(p.connections()).toBe(2);
   });
 
+  it('fails an answer whose framing breaks midway, and does not reuse its connection', async () => {
+    const p = await provider((head, socket) => {
+      if (head.includes('/broken'))
+        socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\nzz-not-hex\r\n');
+      // upper-case hex and a chunk extension are valid framing
+      else
+        socket.write(
+          'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nA;name=value\r\n0123456789\r\n0\r\n\r\n',
+        );
+    });
+    const c = client();
+    const broken = await c.request(new URL(`${p.url}/broken`), 'GET', {}, null, signal());
+    await expect(readAll(broken)).rejects.toThrow(/could not be read/);
+    expect(await readAll(await c.request(new URL(`${p.url}/next`), 'GET', {}, null, signal()))).toBe(
+      '0123456789',
+    );
+    expect(p.connections()).toBe(2);
+  });
+
   it('cuts the request when its signal aborts, before or during the answer', async () => {
     const p = await provider((head, socket) => {
       if (head.includes('/slow-head')) return; // never answers
