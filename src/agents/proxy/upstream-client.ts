@@ -235,6 +235,16 @@ export class UpstreamClient {
       if (!exchange) throw new Error('an answer nobody asked for');
       // 1xx (other than 101) come before the real answer; http-parser-js reads them as answers
       if (info.statusCode >= 100 && info.statusCode < 200 && info.statusCode !== 101) return 1;
+      // http-parser-js takes any content-length (`+value`); a length that is not digits frames nothing
+      for (let i = 0; i + 1 < info.headers.length; i += 2) {
+        if (
+          (info.headers[i] as string).toLowerCase() === 'content-length' &&
+          !/^\d+$/.test(info.headers[i + 1] as string)
+        )
+          throw new Error(
+            `invalid content-length ${JSON.stringify((info.headers[i + 1] as string).slice(0, 40))}`,
+          );
+      }
       keepAlive = info.shouldKeepAlive;
       const headers = headersOf(info.headers);
       pooled.reusableUntil = Date.now() + idleTimeOf(headers);

@@ -253,6 +253,7 @@ describe('UpstreamClient', () => {
     const p = await provider((head, socket) => {
       if (head.includes('/broken'))
         socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\nzz-not-hex\r\n');
+      else if (head.includes('/bad-length')) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2x\r\n\r\nok');
       // upper-case hex and a chunk extension are valid framing
       else
         socket.write(
@@ -262,10 +263,13 @@ describe('UpstreamClient', () => {
     const c = client();
     const broken = await c.request(new URL(`${p.url}/broken`), 'GET', {}, null, signal());
     await expect(readAll(broken)).rejects.toThrow(/could not be read/);
+    await expect(c.request(new URL(`${p.url}/bad-length`), 'GET', {}, null, signal())).rejects.toThrow(
+      /could not be read: invalid content-length/,
+    );
     expect(await readAll(await c.request(new URL(`${p.url}/next`), 'GET', {}, null, signal()))).toBe(
       '0123456789',
     );
-    expect(p.connections()).toBe(2);
+    expect(p.connections()).toBe(3);
   });
 
   it('cuts the request when its signal aborts, before or during the answer', async () => {
