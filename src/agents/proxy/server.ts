@@ -25,6 +25,12 @@ export type RequestGate = <T>(
   send: () => Promise<{ value: T; tokens: number | null; outcome: AttemptOutcome }>,
 ) => Promise<T>;
 
+/** A request as the record reads it; `fresh`: its body is a buffer no socket wrote from (it may be moved, not copied). */
+interface ReadRequest {
+  raw: RawRequest;
+  fresh: boolean;
+}
+
 /** How a forwarded request went: its tokens (for a token budget) and its outcome (for adaptive concurrency). */
 interface Forwarded {
   tokens: number | null;
@@ -274,10 +280,9 @@ export class RecordingProxy {
       return;
     }
     const received = whole;
-    const bytesOf = () => streamed?.bytes() ?? received;
 
     let exchange: Exchange | null = null;
-    let read: (() => RawRequest) | null = null;
+    let read: (() => ReadRequest) | null = null;
     let body: OutgoingBody | null = method !== 'POST' ? null : (streamed ?? wholeBody(received));
     const length = body?.length ?? 0;
     if (route.api) {
@@ -290,11 +295,13 @@ export class RecordingProxy {
       exchange = admission.exchange;
       const encoding = (req.headers['content-encoding'] as string | undefined) ?? null;
       const source = route.api;
-      read = () => ({ source, encoding, body: bytesOf(), headers: plainHeaders(req.headers) });
+      read = () => ({
+        raw: { source, encoding, body: streamed?.bytes() ?? received, headers: plainHeaders(req.headers) },
+        fresh: streamed?.bytesAreFresh ?? false,
+      });
       if (route.api === 'chat' && !encoding && body) body = wholeBody(withChatUsage(received));
     }
-    const fresh = () => streamed?.bytesAreFresh ?? false;
-    const forward = () => this.forward(req, res, target, body, channel, route.api, exchange, read, fresh, t0);
+    const forward = () => this.forward(req, res, target, body, channel, route.api, exchange, read, t0);
     if (!channel.gate || !route.api) {
       await forward();
       return;
@@ -319,8 +326,7 @@ export class RecordingProxy {
     channel: SampleChannel,
     api: ObservedApi | null,
     exchange: Exchange | null,
-    read: (() => RawRequest) | null,
-    fresh: () => boolean,
+    read: (() => ReadRequest) | null,
     t0: number,
   ): Promise<Forwarded> {
     let done: (forwarded: Forwarded) => void = () => {};
@@ -355,11 +361,12 @@ export class RecordingProxy {
       }
       // The agent has its answer; reading the request and the answer for the record comes after.
       // A body concatenated just now is the thread's to take; one a socket wrote from is copied.
+      const { raw, fresh } = read();
       channel.recorder.finish(
         exchange,
-        read(),
+        raw,
         { status, error, ttftMs, latencyMs, response: tap ? tap.raw() : null },
-        fresh(),
+        fresh,
       );
       done({ tokens: tap && channel.gate ? tokensOf(tap) : null, outcome: attempt });
     };
