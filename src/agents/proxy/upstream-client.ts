@@ -139,6 +139,22 @@ export class UpstreamClient {
           }) ?? (() => {});
         socket.socket.uncork();
       };
+      // Settling lets go of the signal and stops the body; set up before sending, which may fail at once
+      // (a body whose agent is already gone).
+      signal.addEventListener('abort', cut, { once: true });
+      const unlink = () => signal.removeEventListener('abort', cut);
+      exchange.resolve = (answer) => {
+        resolve(answer);
+        answer.body.onSettled(() => {
+          unlink();
+          exchange.stopBody();
+        });
+      };
+      exchange.reject = (error) => {
+        unlink();
+        exchange.stopBody();
+        reject(error);
+      };
       const reused = this.take(origin);
       if (reused) {
         exchange.retry = () => {
@@ -149,21 +165,6 @@ export class UpstreamClient {
       } else {
         send(this.connect(url, origin));
       }
-      signal.addEventListener('abort', cut, { once: true });
-      const unlink = () => signal.removeEventListener('abort', cut);
-      const settle = { resolve: exchange.resolve, reject: exchange.reject };
-      exchange.resolve = (answer) => {
-        settle.resolve(answer);
-        answer.body.onSettled(() => {
-          unlink();
-          exchange.stopBody();
-        });
-      };
-      exchange.reject = (error) => {
-        unlink();
-        exchange.stopBody();
-        settle.reject(error);
-      };
     });
   }
 

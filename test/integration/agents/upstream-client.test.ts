@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
@@ -287,6 +288,23 @@ describe('UpstreamClient', () => {
     const read = readAll(answer);
     during.abort(new Error('the agent closed the connection'));
     await expect(read).rejects.toThrow('the agent closed the connection');
+  });
+
+  it('fails at once a request whose agent went before its body was sent, letting go of the signal', async () => {
+    const p = await provider(() => {});
+    const c = client();
+    const gone = {
+      length: 10,
+      streamTo(sink: { fail(error: Error): void }) {
+        sink.fail(new Error('the agent closed the connection before its request was sent'));
+        return () => {};
+      },
+    };
+    const controller = new AbortController();
+    await expect(c.request(new URL(`${p.url}/x`), 'POST', {}, gone, controller.signal)).rejects.toThrow(
+      'the agent closed the connection before its request was sent',
+    );
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('refuses header values that would split the request', async () => {
