@@ -41,12 +41,13 @@ export class ItemChain {
     return this.keyAt(Math.min(count, hashes.length));
   }
 
-  /** The keys of the first 1..count items of `hashes`, longest first. */
-  keys(hashes: readonly string[], count: number): Array<{ items: number; key: string }> {
+  /**
+   * The keys of the first 1..count items of `hashes`, longest first, made as they are asked for:
+   * a caller looking for the longest known prefix mostly stops at the first.
+   */
+  *keys(hashes: readonly string[], count: number): Generator<{ items: number; key: string }> {
     this.advance(hashes, count);
-    const out: Array<{ items: number; key: string }> = [];
-    for (let k = this.a.length; k >= 1; k--) out.push({ items: k, key: this.keyAt(k) });
-    return out;
+    for (let k = this.a.length; k >= 1; k--) yield { items: k, key: this.keyAt(k) };
   }
 
   private keyAt(k: number): string {

@@ -20,7 +20,7 @@ describe('ItemChain', () => {
     const prompts = [hashes('x', 3), hashes('x', 6), [...hashes('x', 2), 'compaction'], hashes('x', 8)];
     for (const prompt of prompts) {
       expect(kept.key(prompt, prompt.length)).toBe(new ItemChain().key(prompt, prompt.length));
-      const all = kept.keys(prompt, prompt.length);
+      const all = [...kept.keys(prompt, prompt.length)];
       expect(all.map((k) => k.items)).toEqual(prompt.map((_, i) => prompt.length - i));
       expect(all.map((k) => k.key)).toEqual(
         all.map((k) => new ItemChain().key(prompt.slice(0, k.items), k.items)),
