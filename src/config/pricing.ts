@@ -5,15 +5,42 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
-/** USD per million tokens. */
-export const ModelPriceSchema = z
-  .object({
-    input: z.number().min(0),
-    cached_input: z.number().min(0),
-    cache_write: z.number().min(0).optional(),
-    output: z.number().min(0),
-  })
+const rate = z.number().min(0);
+
+/** USD per million tokens. A missing `cache_write` means writes are billed as uncached input. */
+const RatesShape = {
+  input: rate,
+  cached_input: rate,
+  cache_write: rate.optional(),
+  output: rate,
+};
+
+/**
+ * The rates of a request whose input (cached and written tokens included) is more than
+ * `above_input_tokens`: they apply to every token of that request, not only to those past the line.
+ */
+export const LongContextPriceSchema = z
+  .object({ above_input_tokens: z.number().int().min(0), ...RatesShape })
   .strict();
+export type LongContextPrice = z.infer<typeof LongContextPriceSchema>;
+
+export const ModelPriceSchema = z
+  .object({ ...RatesShape, long_context: LongContextPriceSchema.optional() })
+  .strict()
+  .superRefine((price, ctx) => {
+    // Else a long request's writes would fall back to the long input rate, below the short write rate.
+    if (
+      price.cache_write !== undefined &&
+      price.long_context &&
+      price.long_context.cache_write === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['long_context', 'cache_write'],
+        message: 'required: the model bills cache_write, so its long-context tier must say what writes cost',
+      });
+    }
+  });
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 
 /** Keys are exact model names or prefixes ending in '*'. */
@@ -21,6 +48,7 @@ export const PricingSchema = z.object({ models: z.record(z.string().min(1), Mode
 export type Pricing = z.infer<typeof PricingSchema>;
 
 export interface UsageForCost {
+  /** All input tokens of the request: uncached, cached and written to the cache. */
   inputTokens: number;
   cachedTokens: number | null;
   cacheWriteTokens: number | null;
@@ -86,17 +114,25 @@ export function priceFor(pricing: Pricing, model: string): ModelPrice | null {
   return best?.price ?? null;
 }
 
+/** The rates that bill a request of `inputTokens` input tokens (cached and written ones included). */
+function ratesFor(price: ModelPrice, inputTokens: number): Omit<LongContextPrice, 'above_input_tokens'> {
+  const long = price.long_context;
+  return long && inputTokens > long.above_input_tokens ? long : price;
+}
+
 /**
  * Cost of one request. Unknown cached / write counts are treated as 0 (billed as uncached input).
- * Reasoning tokens are already part of output tokens. Null when the model has no price.
+ * Reasoning tokens are already part of output tokens. Null when the model has no price. A request
+ * over the model's long-context threshold is billed whole at the long-context rates.
  */
 export function costUsd(price: ModelPrice | null, u: UsageForCost): number | null {
   if (!price) return null;
+  const rates = ratesFor(price, u.inputTokens);
   const cached = u.cachedTokens ?? 0;
   const writes = u.cacheWriteTokens ?? 0;
   const uncached = Math.max(0, u.inputTokens - cached - writes);
-  const writeRate = price.cache_write ?? price.input;
+  const writeRate = rates.cache_write ?? rates.input;
   const micro =
-    uncached * price.input + cached * price.cached_input + writes * writeRate + u.outputTokens * price.output;
+    uncached * rates.input + cached * rates.cached_input + writes * writeRate + u.outputTokens * rates.output;
   return micro / 1_000_000;
 }

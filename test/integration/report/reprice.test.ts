@@ -14,7 +14,8 @@ async function doubledSim1(dir: string): Promise<{ file: string; pricing: Pricin
   const shipped = await loadPricing();
   const p = priceFor(shipped, 'sim-1');
   if (!p) throw new Error('pricing.yaml has no sim-1');
-  const doubled = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v * 2]));
+  if (p.long_context) throw new Error('sim-1 has a long-context tier: double it too');
+  const doubled = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Number(v) * 2]));
   const file = join(dir, 'prices.yaml');
   writeFileSync(file, `models:\n  sim-1: ${JSON.stringify(doubled)}\n`);
   return { file, pricing: await loadPricing(file) };

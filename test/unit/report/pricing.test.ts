@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { costUsd, loadPricing, type Pricing, priceFor } from '../../../src/config/pricing.js';
+import {
+  costUsd,
+  loadPricing,
+  type ModelPrice,
+  type Pricing,
+  priceFor,
+} from '../../../src/config/pricing.js';
+import { build, fixture } from '../ingest/helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'turnbench-pricing-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -12,7 +19,6 @@ describe('pricing table', () => {
     const p = await loadPricing();
     expect(priceFor(p, 'sim-1')).toEqual({ input: 1.25, cached_input: 0.125, output: 10 });
     expect(priceFor(p, 'gpt-5-mini')?.input).toBe(0.25);
-    expect(priceFor(p, 'gpt-5.6-codex')?.cache_write).toBe(2.1875);
   });
 
   it('prices the models Codex CLI 0.17x sessions use, and the mini tiers apart from their family', async () => {
@@ -76,5 +82,282 @@ describe('pricing table', () => {
     expect(
       costUsd(null, { inputTokens: 1, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }),
     ).toBeNull();
+  });
+});
+
+/** GPT-5.6 and later: the official long-context rule, 2x input and cache rates, 1.5x output. */
+const longOf = (p: ModelPrice) => ({
+  above_input_tokens: 272_000,
+  input: p.input * 2,
+  cached_input: p.cached_input * 2,
+  ...(p.cache_write === undefined ? {} : { cache_write: p.cache_write * 2 }),
+  output: p.output * 1.5,
+});
+const rates = (p: ModelPrice | null) =>
+  p && { input: p.input, cached_input: p.cached_input, cache_write: p.cache_write, output: p.output };
+
+describe('the models Codex sessions use (Dec 2026)', () => {
+  it('prices GPT-5.6 Sol/Terra/Luna, GPT-6 Astra/Sol/Luna, GPT-6.1 Sol/Terra and GPT-6.2 Astra/Sol', async () => {
+    const p = await loadPricing();
+    expect(rates(priceFor(p, 'gpt-5.6-sol'))).toEqual({
+      input: 4,
+      cached_input: 0.4,
+      cache_write: 5,
+      output: 20,
+    });
+    expect(rates(priceFor(p, 'gpt-5.6-terra'))).toEqual({
+      input: 2,
+      cached_input: 0.2,
+      cache_write: 2.5,
+      output: 12,
+    });
+    expect(rates(priceFor(p, 'gpt-5.6-luna'))).toEqual({
+      input: 0.2,
+      cached_input: 0.02,
+      cache_write: 0.25,
+      output: 1.2,
+    });
+    expect(rates(priceFor(p, 'gpt-6-astra'))).toEqual({
+      input: 10,
+      cached_input: 1,
+      cache_write: 12.5,
+      output: 50,
+    });
+    expect(rates(priceFor(p, 'gpt-6-sol'))).toEqual({
+      input: 2,
+      cached_input: 0.2,
+      cache_write: 2.5,
+      output: 10,
+    });
+    expect(rates(priceFor(p, 'gpt-6-luna'))).toEqual({
+      input: 0.1,
+      cached_input: 0.01,
+      cache_write: 0.125,
+      output: 0.5,
+    });
+    expect(rates(priceFor(p, 'gpt-6.1-sol'))).toEqual({
+      input: 2,
+      cached_input: 0.1,
+      cache_write: 2.5,
+      output: 10,
+    });
+    expect(rates(priceFor(p, 'gpt-6.1-terra'))).toEqual({
+      input: 1,
+      cached_input: 0.05,
+      cache_write: 1.25,
+      output: 5,
+    });
+    expect(rates(priceFor(p, 'gpt-6.2-astra'))).toEqual({
+      input: 8,
+      cached_input: 0.4,
+      cache_write: 10,
+      output: 40,
+    });
+    expect(rates(priceFor(p, 'gpt-6.2-sol'))).toEqual({
+      input: 2,
+      cached_input: 0.1,
+      cache_write: 2.5,
+      output: 10,
+    });
+    // the `gpt-5.6` alias routes to Sol
+    expect(priceFor(p, 'gpt-5.6')).toEqual(priceFor(p, 'gpt-5.6-sol'));
+  });
+
+  it('prices a dated snapshot as its model, and never one model at a sibling or an older generation', async () => {
+    const p = await loadPricing();
+    expect(priceFor(p, 'gpt-6-sol-2026-09-22')).toBe(priceFor(p, 'gpt-6-sol'));
+    expect(priceFor(p, 'gpt-6.1-sol-2026-09-29')).toBe(priceFor(p, 'gpt-6.1-sol'));
+    expect(priceFor(p, 'gpt-6.1-sol')).not.toBe(priceFor(p, 'gpt-6-sol'));
+    expect(priceFor(p, 'gpt-6.2-astra')).not.toBe(priceFor(p, 'gpt-6-astra'));
+    expect(priceFor(p, 'gpt-5.6-luna')).not.toBe(priceFor(p, 'gpt-5.6-sol'));
+    // every key of the new generations matches its own name and a dated name of it, nothing shorter
+    const newer = Object.keys(p.models).filter((k) => /^gpt-(5\.6|6)/.test(k) && k !== 'gpt-5.6-sim');
+    expect(newer.length).toBeGreaterThanOrEqual(11);
+    for (const key of newer) {
+      const name = key.replace(/\*$/, '');
+      expect(priceFor(p, name), key).toBe(p.models[key]);
+      if (key.endsWith('*')) expect(priceFor(p, `${name}-2026-12-01`), key).toBe(p.models[key]);
+    }
+    // a model the table does not know stays unpriced rather than borrowing a relative's price
+    for (const unknown of [
+      'gpt-6',
+      'gpt-6-terra',
+      'gpt-6.1-luna',
+      'gpt-6.3-sol',
+      'gpt-5.6-codex',
+      'gpt-7-sol',
+    ]) {
+      expect(priceFor(p, unknown), unknown).toBeNull();
+    }
+    // the sim's gpt-5.6-like model keeps the demo price the old `gpt-5.6*` placeholder gave it
+    expect(rates(priceFor(p, 'gpt-5.6-sim'))).toEqual({
+      input: 1.75,
+      cached_input: 0.175,
+      cache_write: 2.1875,
+      output: 14,
+    });
+  });
+
+  it('gives every GPT-5.6 and later model the official long-context tier: over 272K input, 2x input and cache, 1.5x output', async () => {
+    const p = await loadPricing();
+    const newer = Object.entries(p.models).filter(([k]) => /^gpt-(5\.6|6)/.test(k) && k !== 'gpt-5.6-sim');
+    for (const [key, price] of newer) {
+      const { long_context, ...base } = price;
+      const expected = longOf(base);
+      expect(Object.keys(long_context ?? {}).sort(), key).toEqual(Object.keys(expected).sort());
+      for (const [field, value] of Object.entries(expected)) {
+        expect(long_context?.[field as keyof typeof expected], `${key} ${field}`).toBeCloseTo(value, 12);
+      }
+    }
+  });
+
+  it('ingest prices the gpt-6-luna requests of a real Codex 0.171 log', async () => {
+    const p = await loadPricing();
+    const { turns, warnings } = await build([
+      { file: fixture('base-instructions', 'codex-0.171.0-in-history.jsonl') },
+    ]);
+    expect(warnings.filter((w) => w.startsWith('no price'))).toEqual([]);
+    const luna = turns.filter((t) => t.model === 'gpt-6-luna');
+    expect(luna.length).toBeGreaterThan(0);
+    for (const t of luna) {
+      const expected = costUsd(priceFor(p, 'gpt-6-luna'), {
+        inputTokens: t.input_tokens,
+        cachedTokens: t.cached_tokens,
+        cacheWriteTokens: t.cache_write_tokens,
+        outputTokens: t.output_tokens,
+      });
+      expect(t.cost_usd).not.toBeNull();
+      expect(t.cost_usd).toBeCloseTo(expected ?? -1, 12);
+    }
+  });
+});
+
+describe('long-context pricing', () => {
+  const price: ModelPrice = {
+    input: 2,
+    cached_input: 0.1,
+    cache_write: 2.5,
+    output: 10,
+    long_context: { above_input_tokens: 272_000, input: 4, cached_input: 0.2, cache_write: 5, output: 15 },
+  };
+
+  it('bills the whole request at the long-context rates only above the threshold, on total input tokens', () => {
+    const usage = (inputTokens: number) => ({
+      inputTokens,
+      cachedTokens: 200_000,
+      cacheWriteTokens: 10_000,
+      outputTokens: 1_000,
+    });
+    // below: (12000*2 + 200000*0.1 + 10000*2.5 + 1000*10) / 1e6
+    expect(costUsd(price, usage(222_000))).toBeCloseTo((24_000 + 20_000 + 25_000 + 10_000) / 1e6, 12);
+    // exactly 272,000: still short-context: (62000*2 + 200000*0.1 + 10000*2.5 + 1000*10) / 1e6
+    expect(costUsd(price, usage(272_000))).toBeCloseTo((124_000 + 20_000 + 25_000 + 10_000) / 1e6, 12);
+    // one more token: every token of the request at the long rates, not only the ones above the line
+    // (62001*4 + 200000*0.2 + 10000*5 + 1000*15) / 1e6
+    expect(costUsd(price, usage(272_001))).toBeCloseTo((248_004 + 40_000 + 50_000 + 15_000) / 1e6, 12);
+    // the threshold counts cached input too: 290,000 of 300,000 cached is still a long request
+    expect(
+      costUsd(price, { inputTokens: 300_000, cachedTokens: 290_000, cacheWriteTokens: 0, outputTokens: 0 }),
+    ).toBeCloseTo((10_000 * 4 + 290_000 * 0.2) / 1e6, 12);
+  });
+
+  it('bills long-context cache writes at the long input rate when the model bills no writes', () => {
+    const noWrites: ModelPrice = {
+      input: 1,
+      cached_input: 0.5,
+      output: 4,
+      long_context: { above_input_tokens: 1000, input: 3, cached_input: 0.75, output: 6 },
+    };
+    // exactly at its threshold: short rates, 1000 * 1
+    expect(
+      costUsd(noWrites, { inputTokens: 1000, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }),
+    ).toBeCloseTo(0.001, 12);
+    expect(
+      costUsd(noWrites, { inputTokens: 1001, cachedTokens: 400, cacheWriteTokens: 100, outputTokens: 10 }),
+    ).toBeCloseTo((501 * 3 + 400 * 0.75 + 100 * 3 + 10 * 6) / 1e6, 12);
+  });
+
+  it('prices the shipped gpt-6-sol over 272K at its long-context rates', async () => {
+    const p = await loadPricing();
+    const sol = priceFor(p, 'gpt-6-sol-2026-09-22');
+    // 400,000 input of which 300,000 cached and 20,000 written, 5,000 output:
+    // (80000*4 + 300000*0.4 + 20000*5 + 5000*15) / 1e6
+    expect(
+      costUsd(sol, {
+        inputTokens: 400_000,
+        cachedTokens: 300_000,
+        cacheWriteTokens: 20_000,
+        outputTokens: 5_000,
+      }),
+    ).toBeCloseTo((320_000 + 120_000 + 100_000 + 75_000) / 1e6, 12);
+  });
+
+  it('a user pricing file sets the tier on a model of its own and replaces a shipped model whole', async () => {
+    const file = join(tmp, 'long.yaml');
+    writeFileSync(
+      file,
+      [
+        'models:',
+        '  my-model*:',
+        '    input: 1',
+        '    cached_input: 0.1',
+        '    output: 2',
+        '    long_context: { above_input_tokens: 128000, input: 3, cached_input: 0.3, output: 5 }',
+        '  gpt-6-sol*:',
+        '    input: 1',
+        '    cached_input: 0.1',
+        '    cache_write: 1.25',
+        '    output: 5',
+        '    long_context: { above_input_tokens: 500000, input: 10, cached_input: 1, cache_write: 12.5, output: 50 }',
+        '  gpt-6-luna: { input: 0.1, cached_input: 0.01, cache_write: 0.125, output: 0.5 }',
+        '',
+      ].join('\n'),
+    );
+    const p = await loadPricing(file);
+    const u = (inputTokens: number) => ({
+      inputTokens,
+      cachedTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: 0,
+    });
+    expect(costUsd(priceFor(p, 'my-model-7b'), u(128_000))).toBeCloseTo(0.128, 12);
+    expect(costUsd(priceFor(p, 'my-model-7b'), u(128_001))).toBeCloseTo((128_001 * 3) / 1e6, 12);
+    // the user's gpt-6-sol: its own base rates up to its own threshold, its own long rates past it
+    expect(costUsd(priceFor(p, 'gpt-6-sol'), u(400_000))).toBeCloseTo(0.4, 12);
+    expect(costUsd(priceFor(p, 'gpt-6-sol'), u(500_001))).toBeCloseTo(5.00001, 12);
+    // an entry without a tier replaces the shipped one with its tier: flat rates at any size
+    expect(priceFor(p, 'gpt-6-luna')?.long_context).toBeUndefined();
+    expect(costUsd(priceFor(p, 'gpt-6-luna'), u(400_000))).toBeCloseTo(0.04, 12);
+  });
+
+  it.each([
+    [
+      'an unknown field',
+      '{ above_input_tokens: 272000, input: 4, cached_input: 0.4, output: 15, threshold: 1 }',
+      /long-bad\.yaml: field models\.m\.long_context: .*threshold/,
+    ],
+    [
+      'a missing rate',
+      '{ above_input_tokens: 272000, input: 4, output: 15 }',
+      /long-bad\.yaml: field models\.m\.long_context\.cached_input: /,
+    ],
+    [
+      'a threshold that is not a whole number of tokens',
+      '{ above_input_tokens: 272.5, input: 4, cached_input: 0.4, output: 15 }',
+      /long-bad\.yaml: field models\.m\.long_context\.above_input_tokens: /,
+    ],
+    [
+      'no write rate while the model bills writes',
+      '{ above_input_tokens: 272000, input: 4, cached_input: 0.4, output: 15 }',
+      /long-bad\.yaml: field models\.m\.long_context\.cache_write: .*cache_write/,
+      'cache_write: 2.5, ',
+    ],
+  ])('names the file and field of a bad long_context: %s', async (_what, tier, error, extra = '') => {
+    const file = join(tmp, 'long-bad.yaml');
+    writeFileSync(
+      file,
+      `models:\n  m: { input: 2, cached_input: 0.2, ${extra}output: 10, long_context: ${tier} }\n`,
+    );
+    await expect(loadPricing(file)).rejects.toThrow(error);
   });
 });
