@@ -226,7 +226,7 @@ export class UpstreamClient {
       : connectTcp({ host, port });
     socket.setNoDelay(true);
     const parser = new HTTPParser(HTTPParser.RESPONSE);
-    strictChunkSizes(parser);
+    strictChunkFraming(parser);
     const pooled: PooledSocket = { socket, parser, active: null, reusableUntil: 0 };
     this.open.add(pooled);
     let keepAlive = false;
@@ -329,24 +329,38 @@ function fail(pooled: PooledSocket, error: Error): void {
   exchange.reject(error);
 }
 
-/** The parser's state while it reads a chunk's size line (http-parser-js's own fields). */
-interface ChunkHeadState {
+/** The parser's state while it reads the lines of a chunked body (http-parser-js's own fields). */
+interface ChunkLineState {
   consumeLine(): string | undefined;
+  parseHeader(line: string, headers: string[]): void;
+  nextRequest(): void;
   line: string;
   body_bytes: number;
   state: string;
+  trailers: string[];
+  /** Bytes of trailer lines read so far in this answer (ours: http-parser-js counts none). */
+  trailerBytes?: number;
 }
 
 /** Longest chunk-size line taken (hex digits, and any chunk extension). */
 const MAX_CHUNK_HEAD_CHARS = 1024;
+/** Most trailer bytes an answer may end with (Node's default limit on a head, which llhttp applies to trailers). */
+export const MAX_TRAILER_BYTES = 16 * 1024;
 
 /**
- * http-parser-js reads a chunk's size with parseInt, so a size line that is not hex reads as 0:
- * the last chunk, after which the answer waits for trailers that never come. Node's own parser
- * (llhttp) refuses such a line; so does this one, and a size line longer than any real one.
+ * The lines of a chunked body, read as Node's own parser (llhttp) reads them. http-parser-js
+ * reads a chunk's size with parseInt, so a size line that is not hex reads as 0: the last chunk,
+ * after which the answer waits for trailers that never come. And it keeps any line until its LF
+ * arrives, counting none of it against a limit: a provider that sent a line without end after a
+ * chunk, or trailers without end, would grow the run's memory for as long as it kept sending.
  */
-function strictChunkSizes(parser: InstanceType<typeof HTTPParser>): void {
-  (parser as unknown as { BODY_CHUNKHEAD: (this: ChunkHeadState) => void }).BODY_CHUNKHEAD = function () {
+function strictChunkFraming(parser: InstanceType<typeof HTTPParser>): void {
+  const framing = parser as unknown as {
+    BODY_CHUNKHEAD: (this: ChunkLineState) => void;
+    BODY_CHUNKEMPTYLINE: (this: ChunkLineState) => void;
+    BODY_CHUNKTRAILERS: (this: ChunkLineState) => void;
+  };
+  framing.BODY_CHUNKHEAD = function () {
     const line = this.consumeLine();
     if (line === undefined) {
       if (this.line.length > MAX_CHUNK_HEAD_CHARS) throw new Error('a chunk size line is too long');
@@ -356,6 +370,30 @@ function strictChunkSizes(parser: InstanceType<typeof HTTPParser>): void {
     if (size === undefined) throw new Error(`invalid chunk size ${JSON.stringify(line.slice(0, 40))}`);
     this.body_bytes = Number.parseInt(size, 16);
     this.state = this.body_bytes > 0 ? 'BODY_CHUNK' : 'BODY_CHUNKTRAILERS';
+    this.trailerBytes = 0;
+  };
+  framing.BODY_CHUNKEMPTYLINE = function () {
+    const line = this.consumeLine();
+    // Only the CRLF that ends the chunk's data may follow it.
+    if (line === undefined) {
+      if (this.line.length > 1) throw new Error('a chunk is longer than its size says');
+      return;
+    }
+    if (line !== '') throw new Error('a chunk is longer than its size says');
+    this.state = 'BODY_CHUNKHEAD';
+  };
+  framing.BODY_CHUNKTRAILERS = function () {
+    const line = this.consumeLine();
+    const bytes = (this.trailerBytes ?? 0) + (line === undefined ? this.line.length : line.length + 2);
+    if (bytes > MAX_TRAILER_BYTES) throw new Error(`the answer's trailers pass ${MAX_TRAILER_BYTES} bytes`);
+    if (line === undefined) return;
+    this.trailerBytes = bytes;
+    if (line) {
+      this.parseHeader(line, this.trailers);
+      return;
+    }
+    // Trailers are read and dropped (none of the proxy's business), as the answer ends.
+    this.nextRequest();
   };
 }
 

@@ -273,6 +273,29 @@ describe('UpstreamClient', () => {
     expect(p.connections()).toBe(3);
   });
 
+  it('reads an answer that ends in trailers, and fails one whose chunk or trailer lines run on without end', async () => {
+    const filler = (bytes: number) => 'a'.repeat(bytes);
+    const p = await provider((head, socket) => {
+      const start = 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n';
+      if (head.includes('/trailers')) socket.write(`${start}0\r\nX-Checksum: abc\r\nX-More: d\r\n\r\n`);
+      // header lines after the last chunk, never the blank line that ends them
+      else if (head.includes('/endless-trailers')) {
+        socket.write(`${start}0\r\n`);
+        for (let i = 0; i < 40; i++) socket.write(`X-T${i}: ${filler(1000)}\r\n`);
+      }
+      // one trailer line that never ends
+      else if (head.includes('/endless-line')) socket.write(`${start}0\r\nX-T: ${filler(40_000)}`);
+      // a chunk's data running on past its declared size, with no CRLF
+      else if (head.includes('/long-chunk')) socket.write(`${start.slice(0, -2)}${filler(40_000)}`);
+    });
+    const c = client();
+    const get = (path: string) => c.request(new URL(`${p.url}${path}`), 'GET', {}, null, signal());
+    expect(await readAll(await get('/trailers'))).toBe('hello');
+    await expect(readAll(await get('/endless-trailers'))).rejects.toThrow(/trailers pass 16384 bytes/);
+    await expect(readAll(await get('/endless-line'))).rejects.toThrow(/trailers pass 16384 bytes/);
+    await expect(readAll(await get('/long-chunk'))).rejects.toThrow(/longer than its size says/);
+  });
+
   it('cuts the request when its signal aborts, before or during the answer', async () => {
     const p = await provider((head, socket) => {
       if (head.includes('/slow-head')) return; // never answers
