@@ -15,6 +15,12 @@ const isEnvironment = (item: PromptItem) =>
   Array.isArray(item.content) &&
   item.content.some((part) => part.type === 'input_text' && part.text.startsWith('<environment_context>'));
 
+/** Whether the layout put an explicit cache breakpoint on the item (an edit keeps it). */
+const hasBreakpoint = (item: PromptItem) =>
+  'content' in item &&
+  Array.isArray(item.content) &&
+  item.content.some((part) => 'prompt_cache_breakpoint' in part && part.prompt_cache_breakpoint != null);
+
 /**
  * A layout's one deliberate change (from `at_turn` on), so each kind of prefix break can be
  * demonstrated and tested. Item edits are made once, at `at_turn`, and stay in the history.
@@ -43,7 +49,8 @@ export function applyPerturbation(
       const at = shape.items.findIndex(isEnvironment);
       if (at === -1) return shape;
       const items = [...shape.items];
-      items[at] = environmentMessage(env, false, [`  <current_date>${now.toISOString()}</current_date>`]);
+      const date = [`  <current_date>${now.toISOString()}</current_date>`];
+      items[at] = environmentMessage(env, hasBreakpoint(items[at]!), date);
       return { ...shape, items };
     }
   }

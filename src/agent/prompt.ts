@@ -40,11 +40,13 @@ export const developerMessage = (text: string, breakpoint = false): PromptItem =
 /** The items that open every conversation, in the variant's layout order. */
 export function preambleItems(variant: VariantSpec, taskText: string, env: EnvironmentContext): PromptItem[] {
   const items: PromptItem[] = [];
+  const breakpoints = new Set(variant.layout.cache_breakpoints);
   for (const part of variant.layout.order) {
+    const breakpoint = breakpoints.has(part);
     if (part === 'developer' && variant.developer_message)
-      items.push(developerMessage(variant.developer_message));
-    if (part === 'environment') items.push(environmentMessage(env));
-    if (part === 'task') items.push(userMessage(taskText));
+      items.push(developerMessage(variant.developer_message, breakpoint));
+    if (part === 'environment') items.push(environmentMessage(env, breakpoint));
+    if (part === 'task') items.push(userMessage(taskText, breakpoint));
   }
   return items;
 }
