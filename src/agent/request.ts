@@ -26,6 +26,8 @@ export function logicalRequest(
     parallelToolCalls: variant.parallel_tool_calls,
     ...(shape.promptCacheKey ? { promptCacheKey: shape.promptCacheKey } : {}),
     ...(variant.prompt_cache_retention ? { promptCacheRetention: variant.prompt_cache_retention } : {}),
+    ...(variant.prompt_cache_options?.mode ? { promptCacheMode: variant.prompt_cache_options.mode } : {}),
+    ...(variant.prompt_cache_options?.ttl ? { promptCacheTtl: variant.prompt_cache_options.ttl } : {}),
     ...(shape.reasoningEffort ? { reasoningEffort: shape.reasoningEffort } : {}),
     ...(opts.encryptedReasoning ? { includeEncryptedReasoning: true } : {}),
     ...(variant.max_output_tokens ? { maxOutputTokens: variant.max_output_tokens } : {}),

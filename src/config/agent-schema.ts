@@ -111,6 +111,7 @@ export const BUILTIN_ONLY_FIELDS = [
   'mode',
   'prompt_cache_key',
   'prompt_cache_retention',
+  'prompt_cache_options',
   'cache_diagnostics',
   'parallel_tool_calls',
   'max_output_tokens',

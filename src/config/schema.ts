@@ -440,7 +440,18 @@ const VariantObjectSchema = z
       cache_breakpoints: [],
     }),
     prompt_cache_key: z.enum(['none', 'run', 'task', 'sample']).default('sample'),
+    /** Deprecated by OpenAI (Aug 2026) for `prompt_cache_options.ttl`; still sent when set. */
     prompt_cache_retention: z.enum(['in_memory', '24h']).optional(),
+    /**
+     * The request's `prompt_cache_options`: `mode` (implicit: the provider adds a breakpoint of its own
+     * and writes up to 3 explicit ones; explicit: only the breakpoints of `layout.cache_breakpoints`,
+     * up to 4, and without any no caching at all) and `ttl`, the minimum lifetime of what a request
+     * writes (30m, the default, or 12h; Chat Completions takes 30m only).
+     */
+    prompt_cache_options: z
+      .object({ mode: z.enum(['implicit', 'explicit']).optional(), ttl: z.enum(['30m', '12h']).optional() })
+      .strict()
+      .optional(),
     cache_diagnostics: z.boolean().default(false),
     compaction: CompactionSchema.default({ policy: 'none', threshold: 16_000 }),
     mode: z.enum(['stateless', 'previous_response_id']).default('stateless'),
@@ -456,6 +467,13 @@ const VariantObjectSchema = z
         code: 'custom',
         path: ['transport'],
         message: 'transport websocket needs api: responses (Chat Completions has no WebSocket mode)',
+      });
+    }
+    if (variant.api === 'chat' && variant.prompt_cache_options?.ttl === '12h') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prompt_cache_options', 'ttl'],
+        message: 'Chat Completions takes ttl 30m only (12h needs api: responses)',
       });
     }
     if (variant.agent.type === 'builtin' && variant.instructions === '') {

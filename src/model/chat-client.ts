@@ -19,6 +19,14 @@ export function chatBody(req: ModelRequest): ChatCompletionCreateParamsStreaming
     body.parallel_tool_calls = req.parallelToolCalls;
   }
   if (req.promptCacheKey) body.prompt_cache_key = req.promptCacheKey;
+  if (req.promptCacheRetention) body.prompt_cache_retention = req.promptCacheRetention;
+  // The suite refuses a 12h ttl with api: chat (Chat Completions keeps 30m only).
+  if (req.promptCacheMode || req.promptCacheTtl === '30m') {
+    body.prompt_cache_options = {
+      ...(req.promptCacheMode ? { mode: req.promptCacheMode } : {}),
+      ...(req.promptCacheTtl === '30m' ? { ttl: '30m' as const } : {}),
+    };
+  }
   if (req.reasoningEffort) body.reasoning_effort = req.reasoningEffort;
   if (req.maxOutputTokens) body.max_completion_tokens = req.maxOutputTokens;
   return body;

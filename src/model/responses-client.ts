@@ -30,8 +30,13 @@ export function responsesBody(req: ModelRequest): ResponseCreateParamsStreaming 
   if (req.previousResponseId) body.previous_response_id = req.previousResponseId;
   if (req.promptCacheKey) body.prompt_cache_key = req.promptCacheKey;
   if (req.promptCacheRetention) body.prompt_cache_retention = req.promptCacheRetention;
-  if (req.comparisonResponseId)
-    body.prompt_cache_options = { comparison_response_id: req.comparisonResponseId };
+  if (req.promptCacheMode || req.promptCacheTtl || req.comparisonResponseId) {
+    body.prompt_cache_options = {
+      ...(req.promptCacheMode ? { mode: req.promptCacheMode } : {}),
+      ...(req.promptCacheTtl ? { ttl: req.promptCacheTtl } : {}),
+      ...(req.comparisonResponseId ? { comparison_response_id: req.comparisonResponseId } : {}),
+    };
+  }
   if (req.reasoningEffort) body.reasoning = { effort: req.reasoningEffort };
   if (req.includeEncryptedReasoning) body.include = ['reasoning.encrypted_content'];
   if (req.maxOutputTokens) body.max_output_tokens = req.maxOutputTokens;

@@ -21,6 +21,9 @@ export interface ModelRequest {
   previousResponseId?: string;
   promptCacheKey?: string;
   promptCacheRetention?: 'in_memory' | '24h';
+  /** `prompt_cache_options.mode` and `.ttl` (the diagnostics' comparison id is `comparisonResponseId`). */
+  promptCacheMode?: 'implicit' | 'explicit';
+  promptCacheTtl?: '30m' | '12h';
   /** Ask the provider for prompt_cache_diagnostics against this earlier response. */
   comparisonResponseId?: string;
   reasoningEffort?: ReasoningEffort;

@@ -36,6 +36,10 @@ export const ChatCreateSchema = z.looseObject({
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
   prompt_cache_key: z.string().nullish(),
   prompt_cache_retention: z.enum(['in_memory', '24h']).nullish(),
+  // Chat Completions takes the mode, and 30-minute retention only (the Responses API also 12h).
+  prompt_cache_options: z
+    .looseObject({ mode: z.enum(['implicit', 'explicit']).optional(), ttl: z.literal('30m').optional() })
+    .nullish(),
   reasoning_effort: z.string().nullish(),
   response_format: z.unknown().optional(),
   verbosity: z.string().nullish(),

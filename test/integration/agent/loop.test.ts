@@ -267,6 +267,30 @@ describe('agent loop against the sim over HTTP', () => {
     await r.sandbox.destroy();
   });
 
+  it('sends the variant’s prompt_cache_options: explicit mode caches only at the layout’s breakpoints', async () => {
+    // Modes are a GPT-5.6-generation feature: sim-exact follows that profile.
+    const cachedAfterFirst = async (v: VariantSpec) => {
+      const r = await runTask(longScript(3), { ...v, model: 'sim-exact' });
+      await r.sandbox.destroy();
+      return r.turns.slice(1).map((t) => t.cached_tokens ?? -1);
+    };
+    const layout = (cache_breakpoints: VariantSpec['layout']['cache_breakpoints']) => ({
+      ...variant().layout,
+      cache_breakpoints,
+    });
+    const implicit = await cachedAfterFirst(variant({ layout: layout(['task']) }));
+    const explicitOnly = await cachedAfterFirst(
+      variant({ layout: layout(['task']), prompt_cache_options: { mode: 'explicit' } }),
+    );
+    // Explicit mode without a breakpoint: the request uses no prompt caching at all.
+    const none = await cachedAfterFirst(variant({ prompt_cache_options: { mode: 'explicit', ttl: '30m' } }));
+    expect(none.every((n) => n === 0)).toBe(true);
+    // Only the prefix up to the task's breakpoint is read back, the same on every turn.
+    expect(explicitOnly.every((n) => n > 0 && n === explicitOnly[0])).toBe(true);
+    // Implicit mode also caches the growing history.
+    expect(implicit.at(-1)!).toBeGreaterThan(explicitOnly.at(-1)!);
+  });
+
   it('records an output cut short by max_output_tokens and answers the broken call as invalid', async () => {
     const script = SimScriptSchema.parse({
       steps: [
