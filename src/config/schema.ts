@@ -660,7 +660,7 @@ export const SuiteSchema = z
       workdir: '/workspace',
       engine: 'docker',
     }),
-    /** Name of the variant other variants are compared against in reports. */
+    /** Name of the variant other variants are compared against in reports (default: the first). */
     baseline_variant: z.string().optional(),
   })
   .strict()
@@ -676,5 +676,12 @@ export const SuiteSchema = z
       }
       seen.add(v.name);
     });
+    if (suite.baseline_variant !== undefined && !seen.has(suite.baseline_variant)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseline_variant'],
+        message: `"${suite.baseline_variant}" is none of the variants (${[...seen].join(', ')})`,
+      });
+    }
   });
 export type SuiteSpec = z.infer<typeof SuiteSchema>;

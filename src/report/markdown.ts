@@ -33,7 +33,7 @@ function variantRows(variants: VariantStats[]): string[][] {
   ]);
 }
 
-/** Plain-language differences between each variant and the first (the reference). */
+/** Plain-language differences between each variant and the first, the reference (the suite's baseline_variant, else the first declared). */
 export function notableDifferences(variants: VariantStats[]): string[] {
   const [ref, ...others] = variants;
   if (!ref) return [];

@@ -125,15 +125,24 @@ function finish(v: VariantSummary): VariantSummary {
   return v;
 }
 
-const SuiteVariantsSchema = z.object({ variants: z.array(z.object({ name: z.string() })) });
+const SuiteVariantsSchema = z.object({
+  variants: z.array(z.object({ name: z.string() })),
+  baseline_variant: z.string().optional(),
+});
 
-/** Variant order as declared in the suite stored in run.json, when it can be read from there. */
+/**
+ * Variant order as declared in the suite stored in run.json, when it can be read from there; the
+ * suite's `baseline_variant` first, as the reference the others are compared against.
+ */
 export function declaredVariantOrder(suite: unknown): string[] {
   const parsed = SuiteVariantsSchema.safeParse(suite);
-  return parsed.success ? parsed.data.variants.map((v) => v.name) : [];
+  if (!parsed.success) return [];
+  const names = parsed.data.variants.map((v) => v.name);
+  const baseline = parsed.data.baseline_variant;
+  return baseline && names.includes(baseline) ? [baseline, ...names.filter((n) => n !== baseline)] : names;
 }
 
-/** The variants a run covers, in suite order: all declared ones, or the `--variant` selection. */
+/** The variants a run covers, reference first: all declared ones, or the `--variant` selection. */
 export function runVariantOrder(manifest: Pick<RunManifest, 'suite' | 'selection'>): string[] {
   const declared = declaredVariantOrder(manifest.suite);
   const selected = manifest.selection?.variants;
