@@ -42,6 +42,12 @@ export interface NormalisedUsage {
   inputTokens: number;
   cachedTokens: number | null;
   cacheWriteTokens: number | null;
+  /**
+   * The part of `cacheWriteTokens` written with 12-hour retention (the Responses API's
+   * `cache_write_tokens_details.ttl_12h_tokens`); the rest is 30-minute writes. null when the
+   * provider gives no such split (Chat Completions, compatible servers, Codex's logs).
+   */
+  cacheWrite12hTokens: number | null;
   outputTokens: number;
   reasoningTokens: number | null;
 }

@@ -179,6 +179,7 @@ export async function* readPlainLog(
           inputTokens: u.input_tokens,
           cachedTokens: u.cached_tokens ?? null,
           cacheWriteTokens: u.cache_write_tokens ?? null,
+          cacheWrite12hTokens: u.cache_write_12h_tokens ?? null,
           outputTokens: u.output_tokens,
           reasoningTokens: u.reasoning_tokens ?? null,
         },

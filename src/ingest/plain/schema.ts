@@ -9,15 +9,29 @@ const count = z.number().int().min(0);
 
 const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'not an ISO date-time' });
 
-export const PlainUsageSchema = z.looseObject({
-  /** All input tokens, cached ones included. */
-  input_tokens: count,
-  output_tokens: count,
-  /** Missing or null: the provider did not say (unknown, never 0). */
-  cached_tokens: count.nullish(),
-  cache_write_tokens: count.nullish(),
-  reasoning_tokens: count.nullish(),
-});
+export const PlainUsageSchema = z
+  .looseObject({
+    /** All input tokens, cached ones included. */
+    input_tokens: count,
+    output_tokens: count,
+    /** Missing or null: the provider did not say (unknown, never 0). */
+    cached_tokens: count.nullish(),
+    cache_write_tokens: count.nullish(),
+    /** The part of `cache_write_tokens` written with 12-hour retention. */
+    cache_write_12h_tokens: count.nullish(),
+    reasoning_tokens: count.nullish(),
+  })
+  .superRefine((u, ctx) => {
+    const part = u.cache_write_12h_tokens;
+    if (part === null || part === undefined) return;
+    if (u.cache_write_tokens === null || u.cache_write_tokens === undefined || part > u.cache_write_tokens) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cache_write_12h_tokens'],
+        message: 'is a part of cache_write_tokens: give cache_write_tokens too, at least as large',
+      });
+    }
+  });
 
 /** The prompt as sent, Responses-API shaped; when present the request gets the full prefix check. */
 export const PlainPromptSchema = z.looseObject({
