@@ -59,6 +59,7 @@ function turnRecord(s: SampleRecord, t: number, unstable: boolean): TurnRecord {
     input_tokens: input,
     cached_tokens: cached,
     cache_write_tokens: 0,
+    cache_write_12h_tokens: null,
     output_tokens: 50,
     reasoning_tokens: 10,
     cache_hit_rate: cached / input,

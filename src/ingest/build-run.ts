@@ -224,6 +224,7 @@ export class RunBuilder {
       input_tokens: u.inputTokens,
       cached_tokens: u.cachedTokens,
       cache_write_tokens: u.cacheWriteTokens,
+      cache_write_12h_tokens: u.cacheWrite12hTokens,
       output_tokens: u.outputTokens,
       reasoning_tokens: u.reasoningTokens,
       cache_hit_rate:

@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const SCHEMA_VERSION = 1 as const;
 
 const nullableCount = z.number().int().min(0).nullable();
+/** Added after schema 1 was fixed: a record written before it has none, which reads as unknown. */
+const cacheWrite12h = nullableCount.default(null);
 
 export const PrefixCheckSchema = z.object({
   /** null on the first turn of a sample (nothing to extend). */
@@ -80,6 +82,11 @@ export const TurnRecordSchema = z.object({
   input_tokens: z.number().int().min(0),
   cached_tokens: nullableCount,
   cache_write_tokens: nullableCount,
+  /**
+   * The part of `cache_write_tokens` written with 12-hour retention (billed at `cache_write_12h`);
+   * null when the provider gives no retention split, and in records written before the field.
+   */
+  cache_write_12h_tokens: cacheWrite12h,
   output_tokens: z.number().int().min(0),
   reasoning_tokens: nullableCount,
   /** cached / input for this turn; null when the provider did not report cached tokens. */
@@ -135,6 +142,7 @@ export const SampleGradeSchema = z.object({
   input_tokens: z.number().int().min(0),
   cached_tokens: nullableCount,
   cache_write_tokens: nullableCount,
+  cache_write_12h_tokens: cacheWrite12h,
   output_tokens: z.number().int().min(0),
   reasoning_tokens: nullableCount,
   cost_usd: z.number().min(0).nullable(),

@@ -55,6 +55,7 @@ export class TurnTracker {
       input_tokens: response.usage.inputTokens,
       cached_tokens: response.usage.cachedTokens,
       cache_write_tokens: response.usage.cacheWriteTokens,
+      cache_write_12h_tokens: response.usage.cacheWrite12hTokens,
       output_tokens: response.usage.outputTokens,
       reasoning_tokens: response.usage.reasoningTokens,
       cache_hit_rate: hitRate(response.usage),

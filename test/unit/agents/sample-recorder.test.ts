@@ -4,6 +4,7 @@ import { SampleRecorder } from '../../../src/agents/index.js';
 import type { ObservedResponse } from '../../../src/agents/proxy/response-tap.js';
 import type { Exchange } from '../../../src/agents/proxy/sample-recorder.js';
 import { DEFAULT_LIMITS } from '../../../src/config/index.js';
+import type { NormalisedUsage } from '../../../src/model/index.js';
 import type { EventRecord, TurnRecord } from '../../../src/telemetry/index.js';
 
 const user = (text: string) => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
@@ -17,7 +18,7 @@ const output = (id: string) => ({ type: 'function_call_output', call_id: id, out
 const tools = [{ type: 'function', name: 'exec_command', parameters: {} }];
 const long = 'x '.repeat(3000);
 
-function setup(limits = DEFAULT_LIMITS, costOf: () => number = () => 0) {
+function setup(limits = DEFAULT_LIMITS, costOf: (model: string, usage: NormalisedUsage) => number = () => 0) {
   const turns: TurnRecord[] = [];
   const events: EventRecord[] = [];
   const totals = emptyTotals();
@@ -44,10 +45,11 @@ function setup(limits = DEFAULT_LIMITS, costOf: () => number = () => 0) {
     const response: ObservedResponse = {
       id: `resp_${n}`,
       model: 'sim-1',
-      usage: {
+      usage: answer.usage ?? {
         inputTokens: answer.input,
         cachedTokens: answer.cached,
         cacheWriteTokens: 0,
+        cacheWrite12hTokens: null,
         outputTokens: 10,
         reasoningTokens: 0,
       },
@@ -68,6 +70,35 @@ function setup(limits = DEFAULT_LIMITS, costOf: () => number = () => 0) {
 }
 
 describe('the recorder of an observed agent', () => {
+  it("keeps the 12-hour part of the upstream's cache writes on the turn and prices the usage with it", () => {
+    const priced: (number | null)[] = [];
+    const { turns, send } = setup(DEFAULT_LIMITS, (_model, usage) => {
+      priced.push(usage.cacheWrite12hTokens);
+      return 0.5;
+    });
+    const usage = (writes: number, twelve: number | null) => ({
+      inputTokens: 3000,
+      cachedTokens: 3000 - writes,
+      cacheWriteTokens: writes,
+      cacheWrite12hTokens: twelve,
+      outputTokens: 10,
+      reasoningTokens: 0,
+    });
+    send(
+      { model: 'sim-1', input: [user(long)], tools },
+      { input: 3000, cached: 0, usage: usage(3000, 2000) },
+    );
+    send(
+      { model: 'sim-1', input: [user(long), user('b')], tools },
+      { input: 3000, cached: 0, usage: usage(100, null) },
+    );
+    expect(turns.map((t) => [t.cache_write_tokens, t.cache_write_12h_tokens, t.cost_usd])).toEqual([
+      [3000, 2000, 0.5],
+      [100, null, 0.5],
+    ]);
+    expect(priced).toEqual([2000, null]);
+  });
+
   it('notes a request it fails to record, and records the next one as usual', () => {
     let pricings = 0;
     const { turns, events, send } = setup(DEFAULT_LIMITS, () => {

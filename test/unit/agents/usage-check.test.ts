@@ -32,6 +32,7 @@ function proxied(): RecordedUsage[] {
       inputTokens: t.input_tokens,
       cachedTokens: t.cached_tokens,
       cacheWriteTokens: 0,
+      cacheWrite12hTokens: null,
       outputTokens: t.output_tokens,
       reasoningTokens: t.reasoning_tokens,
     },

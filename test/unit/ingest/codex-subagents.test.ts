@@ -130,6 +130,7 @@ describe('Codex 0.171 sub-agent rollouts (real)', () => {
         inputTokens: p.input_tokens,
         cachedTokens: p.cached_tokens,
         cacheWriteTokens: p.cache_write_tokens,
+        cacheWrite12hTokens: null,
         outputTokens: p.output_tokens,
         reasoningTokens: p.reasoning_tokens,
       },

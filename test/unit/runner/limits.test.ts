@@ -68,6 +68,7 @@ describe('per-endpoint model request limits', () => {
             inputTokens: 10,
             cachedTokens: 0,
             cacheWriteTokens: 0,
+            cacheWrite12hTokens: null,
             outputTokens: 1,
             reasoningTokens: 0,
           },

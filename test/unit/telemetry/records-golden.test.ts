@@ -49,6 +49,7 @@ class ScriptedModel implements ModelClient {
       inputTokens: input,
       cachedTokens: this.reportsCache ? cached : null,
       cacheWriteTokens: this.reportsCache ? 0 : null,
+      cacheWrite12hTokens: null,
       outputTokens,
       reasoningTokens: 7,
     };
