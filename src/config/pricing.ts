@@ -7,13 +7,33 @@ import { z } from 'zod';
 
 const rate = z.number().min(0);
 
-/** USD per million tokens. A missing `cache_write` means writes are billed as uncached input. */
+/**
+ * USD per million tokens. A missing `cache_write` means writes are billed as uncached input.
+ * `cache_write` is the 30-minute-retention rate; `cache_write_12h` the rate of a write with 12-hour
+ * retention, which falls back to `cache_write` when missing (an under-count where it costs more).
+ */
 const RatesShape = {
   input: rate,
   cached_input: rate,
   cache_write: rate.optional(),
+  cache_write_12h: rate.optional(),
   output: rate,
 };
+
+/** A 12-hour write rate belongs to a model that bills writes. */
+function checkWriteRates(
+  rates: { cache_write?: number | undefined; cache_write_12h?: number | undefined },
+  ctx: z.RefinementCtx,
+  path: string[],
+): void {
+  if (rates.cache_write_12h !== undefined && rates.cache_write === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'cache_write'],
+      message: 'required with cache_write_12h: the 30-minute write rate (cache_write_12h is the 12-hour one)',
+    });
+  }
+}
 
 /**
  * The rates of a request whose input (cached and written tokens included) is more than
@@ -21,13 +41,15 @@ const RatesShape = {
  */
 export const LongContextPriceSchema = z
   .object({ above_input_tokens: z.number().int().min(0), ...RatesShape })
-  .strict();
+  .strict()
+  .superRefine((tier, ctx) => checkWriteRates(tier, ctx, []));
 export type LongContextPrice = z.infer<typeof LongContextPriceSchema>;
 
 export const ModelPriceSchema = z
   .object({ ...RatesShape, long_context: LongContextPriceSchema.optional() })
   .strict()
   .superRefine((price, ctx) => {
+    checkWriteRates(price, ctx, []);
     // Else a long request's writes would fall back to the long input rate, below the short write rate.
     if (
       price.cache_write !== undefined &&
@@ -38,6 +60,19 @@ export const ModelPriceSchema = z
         code: 'custom',
         path: ['long_context', 'cache_write'],
         message: 'required: the model bills cache_write, so its long-context tier must say what writes cost',
+      });
+    }
+    // Likewise a long request's 12-hour writes would fall back to the long 30-minute write rate.
+    if (
+      price.cache_write_12h !== undefined &&
+      price.long_context &&
+      price.long_context.cache_write_12h === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['long_context', 'cache_write_12h'],
+        message:
+          'required: the model bills cache_write_12h, so its long-context tier must say what 12-hour writes cost',
       });
     }
   });
@@ -52,6 +87,8 @@ export interface UsageForCost {
   inputTokens: number;
   cachedTokens: number | null;
   cacheWriteTokens: number | null;
+  /** The part of `cacheWriteTokens` written with 12-hour retention; null when unknown. */
+  cacheWrite12hTokens: number | null;
   outputTokens: number;
 }
 
@@ -122,17 +159,26 @@ function ratesFor(price: ModelPrice, inputTokens: number): Omit<LongContextPrice
 
 /**
  * Cost of one request. Unknown cached / write counts are treated as 0 (billed as uncached input).
- * Reasoning tokens are already part of output tokens. Null when the model has no price. A request
- * over the model's long-context threshold is billed whole at the long-context rates.
+ * Writes are billed at `cache_write`, their 12-hour part at `cache_write_12h`; an unknown 12-hour
+ * part, or a table without that rate, bills them all at `cache_write` (under-counting 12-hour
+ * writes), and a table without `cache_write` bills writes as input. Reasoning tokens are already
+ * part of output tokens. Null when the model has no price. A request over the model's
+ * long-context threshold is billed whole at the long-context rates.
  */
 export function costUsd(price: ModelPrice | null, u: UsageForCost): number | null {
   if (!price) return null;
   const rates = ratesFor(price, u.inputTokens);
   const cached = u.cachedTokens ?? 0;
   const writes = u.cacheWriteTokens ?? 0;
+  const writes12h = Math.min(writes, u.cacheWrite12hTokens ?? 0);
   const uncached = Math.max(0, u.inputTokens - cached - writes);
   const writeRate = rates.cache_write ?? rates.input;
+  const write12hRate = rates.cache_write_12h ?? writeRate;
   const micro =
-    uncached * rates.input + cached * rates.cached_input + writes * writeRate + u.outputTokens * rates.output;
+    uncached * rates.input +
+    cached * rates.cached_input +
+    (writes - writes12h) * writeRate +
+    writes12h * write12hRate +
+    u.outputTokens * rates.output;
   return micro / 1_000_000;
 }

@@ -30,12 +30,16 @@ export async function repriceRun(runDir: string, pricing: Pricing): Promise<Repr
   };
   const cost = (
     model: string,
-    u: Pick<TurnRecord, 'input_tokens' | 'cached_tokens' | 'cache_write_tokens' | 'output_tokens'>,
+    u: Pick<
+      TurnRecord,
+      'input_tokens' | 'cached_tokens' | 'cache_write_tokens' | 'cache_write_12h_tokens' | 'output_tokens'
+    >,
   ) =>
     costUsd(price(model), {
       inputTokens: u.input_tokens,
       cachedTokens: u.cached_tokens,
       cacheWriteTokens: u.cache_write_tokens,
+      cacheWrite12hTokens: u.cache_write_12h_tokens,
       outputTokens: u.output_tokens,
     });
 

@@ -66,21 +66,45 @@ describe('pricing table', () => {
     // 10k input of which 6k cached, 1k written (billed as input: no write price), 500 output:
     // (3000*2 + 6000*0.5 + 1000*2 + 500*8) / 1e6 = (6000 + 3000 + 2000 + 4000) / 1e6
     expect(
-      costUsd(price, { inputTokens: 10_000, cachedTokens: 6000, cacheWriteTokens: 1000, outputTokens: 500 }),
+      costUsd(price, {
+        inputTokens: 10_000,
+        cachedTokens: 6000,
+        cacheWriteTokens: 1000,
+        cacheWrite12hTokens: null,
+        outputTokens: 500,
+      }),
     ).toBeCloseTo(0.015, 12);
     // With a write price: 1000 * 2.5 instead of 1000 * 2.
     expect(
       costUsd(
         { ...price, cache_write: 2.5 },
-        { inputTokens: 10_000, cachedTokens: 6000, cacheWriteTokens: 1000, outputTokens: 500 },
+        {
+          inputTokens: 10_000,
+          cachedTokens: 6000,
+          cacheWriteTokens: 1000,
+          cacheWrite12hTokens: null,
+          outputTokens: 500,
+        },
       ),
     ).toBeCloseTo(0.0155, 12);
     // Unknown cached counts as uncached.
     expect(
-      costUsd(price, { inputTokens: 1000, cachedTokens: null, cacheWriteTokens: null, outputTokens: 0 }),
+      costUsd(price, {
+        inputTokens: 1000,
+        cachedTokens: null,
+        cacheWriteTokens: null,
+        cacheWrite12hTokens: null,
+        outputTokens: 0,
+      }),
     ).toBeCloseTo(0.002, 12);
     expect(
-      costUsd(null, { inputTokens: 1, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 1 }),
+      costUsd(null, {
+        inputTokens: 1,
+        cachedTokens: 0,
+        cacheWriteTokens: 0,
+        cacheWrite12hTokens: null,
+        outputTokens: 1,
+      }),
     ).toBeNull();
   });
 });
@@ -91,6 +115,7 @@ const longOf = (p: ModelPrice) => ({
   input: p.input * 2,
   cached_input: p.cached_input * 2,
   ...(p.cache_write === undefined ? {} : { cache_write: p.cache_write * 2 }),
+  ...(p.cache_write_12h === undefined ? {} : { cache_write_12h: p.cache_write_12h * 2 }),
   output: p.output * 1.5,
 });
 const rates = (p: ModelPrice | null) =>
@@ -224,6 +249,7 @@ describe('the models Codex sessions use (Dec 2026)', () => {
         inputTokens: t.input_tokens,
         cachedTokens: t.cached_tokens,
         cacheWriteTokens: t.cache_write_tokens,
+        cacheWrite12hTokens: t.cache_write_12h_tokens,
         outputTokens: t.output_tokens,
       });
       expect(t.cost_usd).not.toBeNull();
@@ -246,6 +272,7 @@ describe('long-context pricing', () => {
       inputTokens,
       cachedTokens: 200_000,
       cacheWriteTokens: 10_000,
+      cacheWrite12hTokens: null,
       outputTokens: 1_000,
     });
     // below: (12000*2 + 200000*0.1 + 10000*2.5 + 1000*10) / 1e6
@@ -257,7 +284,13 @@ describe('long-context pricing', () => {
     expect(costUsd(price, usage(272_001))).toBeCloseTo((248_004 + 40_000 + 50_000 + 15_000) / 1e6, 12);
     // the threshold counts cached input too: 290,000 of 300,000 cached is still a long request
     expect(
-      costUsd(price, { inputTokens: 300_000, cachedTokens: 290_000, cacheWriteTokens: 0, outputTokens: 0 }),
+      costUsd(price, {
+        inputTokens: 300_000,
+        cachedTokens: 290_000,
+        cacheWriteTokens: 0,
+        cacheWrite12hTokens: null,
+        outputTokens: 0,
+      }),
     ).toBeCloseTo((10_000 * 4 + 290_000 * 0.2) / 1e6, 12);
   });
 
@@ -270,10 +303,22 @@ describe('long-context pricing', () => {
     };
     // exactly at its threshold: short rates, 1000 * 1
     expect(
-      costUsd(noWrites, { inputTokens: 1000, cachedTokens: 0, cacheWriteTokens: 0, outputTokens: 0 }),
+      costUsd(noWrites, {
+        inputTokens: 1000,
+        cachedTokens: 0,
+        cacheWriteTokens: 0,
+        cacheWrite12hTokens: null,
+        outputTokens: 0,
+      }),
     ).toBeCloseTo(0.001, 12);
     expect(
-      costUsd(noWrites, { inputTokens: 1001, cachedTokens: 400, cacheWriteTokens: 100, outputTokens: 10 }),
+      costUsd(noWrites, {
+        inputTokens: 1001,
+        cachedTokens: 400,
+        cacheWriteTokens: 100,
+        cacheWrite12hTokens: null,
+        outputTokens: 10,
+      }),
     ).toBeCloseTo((501 * 3 + 400 * 0.75 + 100 * 3 + 10 * 6) / 1e6, 12);
   });
 
@@ -287,6 +332,7 @@ describe('long-context pricing', () => {
         inputTokens: 400_000,
         cachedTokens: 300_000,
         cacheWriteTokens: 20_000,
+        cacheWrite12hTokens: null,
         outputTokens: 5_000,
       }),
     ).toBeCloseTo((320_000 + 120_000 + 100_000 + 75_000) / 1e6, 12);
@@ -318,6 +364,7 @@ describe('long-context pricing', () => {
       inputTokens,
       cachedTokens: 0,
       cacheWriteTokens: 0,
+      cacheWrite12hTokens: null,
       outputTokens: 0,
     });
     expect(costUsd(priceFor(p, 'my-model-7b'), u(128_000))).toBeCloseTo(0.128, 12);
