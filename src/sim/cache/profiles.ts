@@ -43,7 +43,12 @@ export function profileForModel(model: string): CacheProfile {
   return RULES.find((r) => r.pattern.test(model))?.profile ?? BLOCK_PROFILE;
 }
 
-/** The lifetime a request asks for, in ms, and which usage bucket its writes land in. */
+/**
+ * The lifetime a request asks for, in ms, and which usage bucket its writes land in. Only
+ * `prompt_cache_options.ttl: 12h` makes 12-hour writes: `prompt_cache_retention: 24h` is a maximum
+ * retention policy that the API keeps apart from the ttl (and the only value GPT-5.5 and later
+ * take), so its writes are reported, and billed, as 30-minute ones.
+ */
 export function requestedTtl(
   profile: CacheProfile,
   retention: 'in_memory' | '24h' | null | undefined,
@@ -51,7 +56,7 @@ export function requestedTtl(
   defaultTtlMs: number | undefined,
 ): { ms: number; bucket: '30m' | '12h' } {
   if (ttl === '12h') return { ms: 12 * HOUR_MS, bucket: '12h' };
-  if (retention === '24h') return { ms: 24 * HOUR_MS, bucket: '12h' };
+  if (retention === '24h') return { ms: 24 * HOUR_MS, bucket: '30m' };
   if (ttl === '30m') return { ms: 30 * MINUTE_MS, bucket: '30m' };
   return { ms: defaultTtlMs ?? profile.defaultTtlMs, bucket: '30m' };
 }

@@ -318,6 +318,25 @@ describe('prefix cache (exact profile, sim-exact / gpt-5.6-like)', () => {
     });
   });
 
+  test('prompt_cache_retention 24h writes 30-minute entries: only prompt_cache_options.ttl 12h makes 12-hour ones', async () => {
+    const s = await startSim();
+    sim = s.sim;
+    const details = async (input: string, extra: object) => {
+      const r = await s.client.responses.create({ model: 'gpt-6.2-sol', input, store: false, ...extra });
+      const d = r.usage?.input_tokens_details;
+      return { total: d?.cache_write_tokens, split: d?.cache_write_tokens_details };
+    };
+    const retention = await details(variedText('r24', 1500), { prompt_cache_retention: '24h' });
+    expect(retention.total).toBeGreaterThan(1024);
+    expect(retention.split).toEqual({ ttl_30m_tokens: retention.total, ttl_12h_tokens: 0 });
+    const both = await details(variedText('both', 1500), {
+      prompt_cache_retention: '24h',
+      prompt_cache_options: { ttl: '12h' },
+    });
+    expect(both.total).toBeGreaterThan(1024);
+    expect(both.split).toEqual({ ttl_30m_tokens: 0, ttl_12h_tokens: both.total });
+  });
+
   test('explicit breakpoints are matched exactly; explicit mode drops the implicit one', async () => {
     const s = await startSim();
     sim = s.sim;

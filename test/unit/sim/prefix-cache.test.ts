@@ -97,10 +97,13 @@ describe('profiles', () => {
     expect(profileForModel('gpt-4.1')).toBe(BLOCK_PROFILE);
     expect(profileForModel('gpt-5.6')).toBe(EXACT_PROFILE);
     expect(profileForModel('sim-exact')).toBe(EXACT_PROFILE);
+    // prompt_cache_retention 24h keeps entries longer, but its writes are 30-minute ones
     expect(requestedTtl(BLOCK_PROFILE, '24h', undefined, undefined)).toEqual({
       ms: 24 * 3600_000,
-      bucket: '12h',
+      bucket: '30m',
     });
+    expect(requestedTtl(EXACT_PROFILE, '24h', undefined, undefined).bucket).toBe('30m');
+    expect(requestedTtl(EXACT_PROFILE, '24h', '12h', undefined).bucket).toBe('12h');
     expect(requestedTtl(EXACT_PROFILE, null, undefined, undefined)).toEqual({
       ms: 30 * 60_000,
       bucket: '30m',
