@@ -24,12 +24,11 @@ const RatesShape = {
 function checkWriteRates(
   rates: { cache_write?: number | undefined; cache_write_12h?: number | undefined },
   ctx: z.RefinementCtx,
-  path: string[],
 ): void {
   if (rates.cache_write_12h !== undefined && rates.cache_write === undefined) {
     ctx.addIssue({
       code: 'custom',
-      path: [...path, 'cache_write'],
+      path: ['cache_write'],
       message: 'required with cache_write_12h: the 30-minute write rate (cache_write_12h is the 12-hour one)',
     });
   }
@@ -42,14 +41,14 @@ function checkWriteRates(
 export const LongContextPriceSchema = z
   .object({ above_input_tokens: z.number().int().min(0), ...RatesShape })
   .strict()
-  .superRefine((tier, ctx) => checkWriteRates(tier, ctx, []));
+  .superRefine((tier, ctx) => checkWriteRates(tier, ctx));
 export type LongContextPrice = z.infer<typeof LongContextPriceSchema>;
 
 export const ModelPriceSchema = z
   .object({ ...RatesShape, long_context: LongContextPriceSchema.optional() })
   .strict()
   .superRefine((price, ctx) => {
-    checkWriteRates(price, ctx, []);
+    checkWriteRates(price, ctx);
     // Else a long request's writes would fall back to the long input rate, below the short write rate.
     if (
       price.cache_write !== undefined &&

@@ -104,7 +104,7 @@ export const modelScorer: ScorerImpl<ModelScorer> = {
       input_tokens: usage?.inputTokens ?? 0,
       cached_tokens: usage ? usage.cachedTokens : 0,
       cache_write_tokens: usage ? usage.cacheWriteTokens : 0,
-      cache_write_12h_tokens: usage ? usage.cacheWrite12hTokens : null,
+      cache_write_12h_tokens: usage ? usage.cacheWrite12hTokens : 0,
       output_tokens: usage?.outputTokens ?? 0,
       reasoning_tokens: usage ? usage.reasoningTokens : 0,
       cost_usd: usage ? input.graders.costOf(spec.model, usage) : 0,
