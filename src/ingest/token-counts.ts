@@ -146,7 +146,7 @@ export function asNormalisedUsage(c: TokenCounts): NormalisedUsage | null {
     inputTokens: c.input,
     cachedTokens: c.cached,
     cacheWriteTokens: c.cacheWrite,
-    // Codex's TokenUsage has one write count, no 30-minute / 12-hour split (checked up to 0.153)
+    // Codex's TokenUsage has one write count, no 30-minute / 12-hour split (0.171's logs, 0.153's binary)
     cacheWrite12hTokens: null,
     outputTokens: c.output,
     reasoningTokens: c.reasoning,
