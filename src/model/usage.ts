@@ -30,7 +30,10 @@ const ResponsesUsageSchema = z.object({
 const ChatUsageSchema = z.object({
   prompt_tokens: count,
   completion_tokens: count,
-  prompt_tokens_details: z.object({ cached_tokens: count.nullish() }).partial().nullish(),
+  prompt_tokens_details: z
+    .object({ cached_tokens: count.nullish(), cache_write_tokens: count.nullish() })
+    .partial()
+    .nullish(),
   completion_tokens_details: z.object({ reasoning_tokens: count.nullish() }).partial().nullish(),
 });
 
@@ -82,7 +85,8 @@ export function normaliseChatUsage(raw: unknown): NormalisedUsage {
   return {
     inputTokens: u.prompt_tokens,
     cachedTokens: u.prompt_tokens_details?.cached_tokens ?? null,
-    cacheWriteTokens: null,
+    cacheWriteTokens: u.prompt_tokens_details?.cache_write_tokens ?? null,
+    // Chat Completions keeps 30-minute writes only (its prompt_cache_options.ttl is 30m or nothing).
     cacheWrite12hTokens: null,
     outputTokens: u.completion_tokens,
     reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? null,

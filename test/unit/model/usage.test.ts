@@ -72,7 +72,7 @@ describe('usage normalisation: cache writes by retention', () => {
     expect(u.inputTokens).toBe(5000);
   });
 
-  it('Chat Completions gives no retention split: the 12-hour part is null', () => {
+  it('Chat Completions: its cache writes are kept; it gives no retention split, so the 12-hour part is null', () => {
     const u = normaliseChatUsage({
       prompt_tokens: 5000,
       completion_tokens: 200,
@@ -81,6 +81,9 @@ describe('usage normalisation: cache writes by retention', () => {
       completion_tokens_details: { reasoning_tokens: 50 },
     });
     expect(u.cachedTokens).toBe(3000);
+    expect(u.cacheWriteTokens).toBe(2000);
     expect(u.cacheWrite12hTokens).toBeNull();
+    // a server that does not report writes: unknown, not 0
+    expect(normaliseChatUsage({ prompt_tokens: 10, completion_tokens: 1 }).cacheWriteTokens).toBeNull();
   });
 });
