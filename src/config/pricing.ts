@@ -49,30 +49,19 @@ export const ModelPriceSchema = z
   .strict()
   .superRefine((price, ctx) => {
     checkWriteRates(price, ctx);
-    // Else a long request's writes would fall back to the long input rate, below the short write rate.
-    if (
-      price.cache_write !== undefined &&
-      price.long_context &&
-      price.long_context.cache_write === undefined
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['long_context', 'cache_write'],
-        message: 'required: the model bills cache_write, so its long-context tier must say what writes cost',
-      });
-    }
-    // Likewise a long request's 12-hour writes would fall back to the long 30-minute write rate.
-    if (
-      price.cache_write_12h !== undefined &&
-      price.long_context &&
-      price.long_context.cache_write_12h === undefined
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['long_context', 'cache_write_12h'],
-        message:
-          'required: the model bills cache_write_12h, so its long-context tier must say what 12-hour writes cost',
-      });
+    // A rate the model bills must be in its long-context tier too: else a long request's writes
+    // would fall back to a lower rate (30-minute writes to long input, 12-hour to long 30-minute).
+    for (const [field, what] of [
+      ['cache_write', 'writes'],
+      ['cache_write_12h', '12-hour writes'],
+    ] as const) {
+      if (price[field] !== undefined && price.long_context && price.long_context[field] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['long_context', field],
+          message: `required: the model bills ${field}, so its long-context tier must say what ${what} cost`,
+        });
+      }
     }
   });
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
