@@ -8,23 +8,13 @@ import {
   RunManifestSchema,
   SampleRecordSchema,
 } from '../../../src/telemetry/index.js';
-import { assertBuilt, readJsonl, runCli } from './helpers.js';
+import { assertBuilt, localRunArgs, readJsonl, runCli } from './helpers.js';
 
 const SUITE = 'test/fixtures/suites/overload/suite.yaml';
 
 /** One run of the overload suite: its samples and events. */
 async function run(resultsDir: string, runId: string, extra: string[], okCodes = [0]) {
-  const result = await runCli([
-    'run',
-    SUITE,
-    '--sandbox',
-    'local',
-    '--run-id',
-    runId,
-    '--results-dir',
-    resultsDir,
-    ...extra,
-  ]);
+  const result = await runCli(localRunArgs(SUITE, runId, resultsDir, ...extra));
   expect(okCodes, result.stderr.slice(-2000)).toContain(result.code);
   const dir = join(resultsDir, runId);
   RunManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))); // run.json is whole

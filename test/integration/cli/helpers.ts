@@ -44,6 +44,11 @@ export function runCli(
   });
 }
 
+/** `run <suite>` on the local sandbox into `resultsDir` as `runId`, with any further flags. */
+export function localRunArgs(suite: string, runId: string, resultsDir: string, ...extra: string[]): string[] {
+  return ['run', suite, '--sandbox', 'local', '--run-id', runId, '--results-dir', resultsDir, ...extra];
+}
+
 export function spawnCli(args: string[], opts: { cwd?: string } = {}): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? REPO,

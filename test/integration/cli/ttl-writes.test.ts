@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { costUsd, loadPricing, type Pricing, priceFor } from '../../../src/config/pricing.js';
 import { SampleRecordSchema, type TurnRecord, TurnRecordSchema } from '../../../src/telemetry/index.js';
-import { assertBuilt, REPO, readJsonl, runCli } from './helpers.js';
+import { assertBuilt, localRunArgs, REPO, readJsonl, runCli } from './helpers.js';
 
 /**
  * The real CLI runs the built-in loop (the `openai` SDK) against the built-in sim over HTTP with a
@@ -54,16 +54,7 @@ const priced = (pricing: Pricing, t: TurnRecord, twelveHours: number | null) =>
   });
 
 async function run(runId: string): Promise<void> {
-  const r = await runCli([
-    'run',
-    suiteFile,
-    '--sandbox',
-    'local',
-    '--run-id',
-    runId,
-    '--results-dir',
-    resultsDir,
-  ]);
+  const r = await runCli(localRunArgs(suiteFile, runId, resultsDir));
   expect(r.code, r.stderr.slice(-2000)).toBe(0);
 }
 
