@@ -29,6 +29,22 @@ describe('pricing table', () => {
     expect(priceFor(p, 'gpt-5.4-mini')?.input).toBe(0.75);
   });
 
+  it('prices the Pro tiers at their own rates, not at their family prefix', async () => {
+    const p = await loadPricing();
+    const rates = (model: string) => {
+      const price = priceFor(p, model);
+      return price && [price.input, price.cached_input, price.output];
+    };
+    expect(rates('gpt-5-pro')).toEqual([15, 15, 120]);
+    expect(rates('gpt-5-pro-2025-10-06')).toEqual([15, 15, 120]);
+    expect(rates('gpt-5.2-pro')).toEqual([21, 21, 168]);
+    expect(rates('gpt-5.4-pro')).toEqual([30, 30, 180]);
+    expect(rates('gpt-5.5-pro')).toEqual([30, 30, 180]);
+    // the families keep theirs
+    expect(rates('gpt-5-codex')).toEqual([1.25, 0.125, 10]);
+    expect(rates('gpt-5.4')).toEqual([2.5, 0.25, 15]);
+  });
+
   it('matches exact names first, then the longest prefix', () => {
     const p: Pricing = {
       models: {
