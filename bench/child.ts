@@ -3,7 +3,7 @@
  * from a clean heap, its memory peaks are its own, and a crash takes down only that benchmark.
  * The figures or the error go back over the IPC channel.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChildMessage } from './protocol.js';
 import { BENCH_NAMES, BENCHMARKS } from './registry.js';
 import { errorSummary } from './util.js';

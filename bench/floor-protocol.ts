@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What floor.ts (and memory.ts) ask of a worker process, and what it answers over IPC. */
 export const WorkerJobSchema = z.discriminatedUnion('mode', [

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChildMessageSchema } from './protocol.js';
 import { BENCH_NAMES, BENCHMARKS, type BenchFigures, type BenchName } from './registry.js';
 import { summaryLines } from './summary.js';

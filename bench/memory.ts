@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SMALL_HEAP_ENV } from '../src/cli/small-heap.js';
 import { type ChildSim, startChildSim } from './child-sim.js';
 import { runWorker, type WorkerResult } from './floor-protocol.js';

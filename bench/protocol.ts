@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a benchmark process (child.ts) sends back to index.ts over IPC. */
 export const ChildMessageSchema = z.discriminatedUnion('ok', [

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Commander argument parsers backed by zod, so flag errors read like every other input error. */
 export function zodArg<T>(schema: z.ZodType<T>, what: string) {

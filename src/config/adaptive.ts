@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Adaptive concurrency per provider endpoint (AIMD): the requests in flight move between `floor`

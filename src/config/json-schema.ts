@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SuiteSchema, TaskSchema } from './schema.js';
 
 export const CONFIG_FILE_KINDS = ['suite', 'task'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_STEP_TIMEOUT_S } from './bounds.js';
 import { osEnv, osString } from './os-string.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Strings that reach the operating system: a process argument, an environment variable's name

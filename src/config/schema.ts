@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdaptiveSettingSchema } from './adaptive.js';
 import { AgentSchema, BUILTIN_ONLY_FIELDS } from './agent-schema.js';
 import {

@@ -11,7 +11,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

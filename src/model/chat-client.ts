@@ -1,6 +1,6 @@
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions/completions';
 import type { ResponseFunctionToolCall, ResponseOutputMessage } from 'openai/resources/responses/responses';
-import { z } from 'zod';
+import * as z from 'zod';
 import { toChatMessages, toChatTools } from './chat-messages.js';
 import { StreamCutError } from './retry.js';
 import { type OneAttempt, SdkModelClient } from './sdk-client.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RunInfo, VariantInfo } from './span-specs.js';
 
 /** What the root span needs from each variant; read loosely, as run.json may come from older versions. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_STEP_TIMEOUT_S } from '../config/index.js';
 
 /** Where and how traces go; null settings mean OpenTelemetry export is off. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Metrics a gate (and `compare`) can look at; all come from VariantSummary. */
 export const GATE_METRICS = [

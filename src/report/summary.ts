@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RunManifest, type SampleRecord, SampleRecordSchema } from '../telemetry/index.js';
 import { readJsonl } from './jsonl.js';
 import type { Repricing } from './reprice.js';

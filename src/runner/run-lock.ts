@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { identityAlive, ownIdentity, processAlive } from '../sandbox/core.js';
 import { ensureDir } from '../telemetry/index.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PromptItem } from '../model/index.js';
 
 /** The name of the structured-output format a grading request asks for. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, readUtf8File } from '../config/index.js';
 
 export interface DatasetRow {

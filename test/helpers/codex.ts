@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResponseUsage } from 'openai/resources/responses/responses';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CodexSessionLog, findCodexBuild, readSessionLog } from '../../src/agents/index.js';
 import { parseCodexLine } from '../../src/ingest/codex/parse-line.js';
 import { asNormalisedUsage } from '../../src/ingest/token-counts.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SandboxUnavailableError } from '../../sandbox/types.js';
 import { applyPatch, pathsToRead } from './apply-patch-apply.js';
 import { PatchError, parsePatch } from './apply-patch-parse.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ToolName } from '../../config/schema.js';
 import { SandboxUnavailableError } from '../../sandbox/types.js';
 import { failure, type Tool, type ToolContext, type ToolResult } from './types.js';

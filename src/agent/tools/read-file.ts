@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SandboxUnavailableError } from '../../sandbox/types.js';
 import { defineTool, errorMessage } from './define-tool.js';
 import { fileOp } from './sandbox-files.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ExecResult } from '../../sandbox/types.js';
 import { defineTool } from './define-tool.js';
 import { capText } from './text-cap.js';

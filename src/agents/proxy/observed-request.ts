@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SUMMARY_PROMPT } from '../../agent/index.js';
 import type { ModelRequest, ReasoningEffort, ToolDefinition } from '../../model/index.js';
 import { renderedChatMessage, renderedItems, renderedResponsesItem } from '../../telemetry/index.js';

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type NormalisedUsage, normaliseChatUsage, normaliseResponsesUsage } from '../../model/index.js';
 import type { ObservedApi } from './observed-request.js';
 import { MAX_BODY_BYTES } from './size-limits.js';

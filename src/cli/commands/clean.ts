@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const CleanFlags = z.object({ runId: z.string().min(1).optional(), force: z.boolean().default(false) });
 

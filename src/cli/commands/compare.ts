@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXIT, UsageError } from '../errors.js';
 import { resolveRunArg } from './report.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXIT, UsageError } from '../errors.js';
 import { OTEL_CONTENT_OPTION, OTEL_OPTION, otelFromFlags } from '../otel-flags.js';
 import { resolveRunArg } from './report.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const BuildFlags = z.object({ force: z.boolean().default(false) });
 const ListFlags = z.object({ json: z.boolean().default(false) });

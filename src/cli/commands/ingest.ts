@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 // Leaf modules: defining the command loads nothing of ingest or the runner.
 import { GROUP_BY } from '../../ingest/group-by.js';
 import { newRunId, RUN_ID_PATTERN } from '../../runner/run-id.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Flags = z.object({
   resultsDir: z.string().min(1),

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 // A leaf module: defining the command loads nothing of the runner.
 import { newRunId, RUN_ID_PATTERN } from '../../runner/run-id.js';
 import { UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Pricing } from '../../config/index.js';
 import { UsageError } from '../errors.js';
 import { positiveIntArg } from '../options.js';

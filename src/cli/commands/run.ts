@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 // Defining the command loads only leaf modules (bounds, run ids, the shard flag); the action loads
 // the rest when it runs, so `--help` and the other commands do not pay for the runner.
 import { MAX_CONCURRENCY, MAX_SAMPLES, MAX_STEP_TIMEOUT_S, timerDelay } from '../../config/bounds.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SimVariantOptionsSchema as SimOptionsSchema } from '../../config/index.js';
 import type { SimServerOptions } from '../../sim/index.js';
 // A leaf module (the preset table): defining the command loads nothing of the sim.

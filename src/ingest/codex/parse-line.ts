@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { hashText } from '../../telemetry/index.js';
 import { CodexTokenUsageSchema, type TokenCounts, tokenCounts } from '../token-counts.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The plain session format: one JSON object per line, for agents other than Codex.

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SimVariantOptionsSchema } from '../../config/schema.js';
 
 export type SimVariantOptions = z.output<typeof SimVariantOptionsSchema>;

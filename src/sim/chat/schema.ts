@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const PartSchema = z.looseObject({ type: z.string().min(1), text: z.string().optional() });
 const ContentSchema = z.union([z.string(), z.array(PartSchema)]);

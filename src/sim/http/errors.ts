@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** An error answered in OpenAI's body format: `{ error: { message, type, param, code } }`. */
 export class SimHttpError extends Error {

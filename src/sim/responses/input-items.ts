@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SimContext, SimReply } from '../context.js';
 import { badRequest } from '../http/errors.js';
 import { parseQuery, QueryInclude } from '../http/query.js';

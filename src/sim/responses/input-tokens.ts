@@ -1,5 +1,5 @@
 import type { InputTokenCountResponse } from 'openai/resources/responses/input-tokens';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SimContext, SimReply, SimRequest } from '../context.js';
 import { fromZod } from '../http/errors.js';
 import { promptOf } from './prompt.js';

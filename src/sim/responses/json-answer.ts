@@ -1,5 +1,5 @@
 import { generateSync, type JsonSchema } from 'json-schema-faker';
-import { z } from 'zod';
+import * as z from 'zod';
 import { hashString } from '../util/hash.js';
 import { WeightedLru } from '../util/lru.js';
 import type { TextFormat } from './schema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ZERO_LATENCY } from '../behaviour/latency.js';
 import type { SimContext, SimReply } from '../context.js';
 import { badRequest } from '../http/errors.js';

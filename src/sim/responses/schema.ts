@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Request bodies of /v1/responses and /v1/responses/compact. Permissive where the real API

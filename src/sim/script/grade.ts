@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../http/errors.js';
 import type { ConversationView } from './conversation.js';
 import { findScript } from './plan.js';

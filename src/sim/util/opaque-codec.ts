@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { WeightedLru } from './lru.js';
 
 export interface OpaqueCodec<T> {

@@ -1,5 +1,5 @@
 import type { ResponseSteerFailedEvent, ResponsesServerEvent } from 'openai/resources/responses/responses';
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, type SimHttpError } from '../http/errors.js';
 import { depthProblem } from '../http/json-depth.js';
 

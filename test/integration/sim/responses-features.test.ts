@@ -9,7 +9,7 @@ import type {
   Tool,
 } from 'openai/resources/responses/responses';
 import { afterEach, describe, expect, test } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SimServer } from '../../../src/sim/index.js';
 import { readSdkWireTypes } from '../../helpers/sdk-types.js';
 import { appendTurn, collect, startSim } from './helpers.js';
