@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -94,19 +95,23 @@ export function shippedPricingPath(): string {
   throw new Error('pricing.yaml not found at the turnbench package root');
 }
 
-async function readPricingFile(file: string): Promise<Pricing> {
-  let text: string;
+async function readPricingText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new Error(`${file}: cannot read pricing file (${(err as Error).message})`);
   }
-  let raw: unknown;
+}
+
+function parsePricingYaml(file: string, text: string): unknown {
   try {
-    raw = parseYaml(text);
+    return parseYaml(text);
   } catch (err) {
     throw new Error(`${file}: invalid YAML (${(err as Error).message.split('\n')[0]})`);
   }
+}
+
+function validatedPricing(file: string, raw: unknown): Pricing {
   const parsed = PricingSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -116,9 +121,45 @@ async function readPricingFile(file: string): Promise<Pricing> {
   return parsed.data;
 }
 
+async function readPricingFile(file: string): Promise<Pricing> {
+  const text = await readPricingText(file);
+  return validatedPricing(file, parsePricingYaml(file, text));
+}
+
+const CompiledPricingSchema = z.object({ source_sha256: z.string(), pricing: z.unknown() });
+
+/**
+ * The table as the build parsed it (scripts/build-pricing.mjs writes `compiled`), when it was
+ * parsed from exactly `text`; null when there is no such file or it is of another text (an edited
+ * pricing.yaml, a build that did not run), and the YAML is read instead.
+ */
+async function compiledPricing(compiled: string, text: string): Promise<unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(compiled, 'utf8'));
+  } catch {
+    return null;
+  }
+  const found = CompiledPricingSchema.safeParse(json);
+  if (!found.success) return null;
+  const hash = createHash('sha256').update(text).digest('hex');
+  return found.data.source_sha256 === hash ? found.data.pricing : null;
+}
+
+/**
+ * A pricing file that may have a compiled twin (the shipped table: dist/pricing.json). What is
+ * read is validated the same way, from either.
+ */
+export async function readPricingWithCompiled(file: string, compiled: string): Promise<Pricing> {
+  const text = await readPricingText(file);
+  const raw = (await compiledPricing(compiled, text)) ?? parsePricingYaml(file, text);
+  return validatedPricing(file, raw);
+}
+
 /** The shipped table, extended and overridden per model by `file` when given. */
 export async function loadPricing(file?: string): Promise<Pricing> {
-  const shipped = await readPricingFile(shippedPricingPath());
+  const path = shippedPricingPath();
+  const shipped = await readPricingWithCompiled(path, join(dirname(path), 'dist', 'pricing.json'));
   if (!file) return shipped;
   const user = await readPricingFile(file);
   return { models: { ...shipped.models, ...user.models } };
