@@ -97,8 +97,9 @@ export function registerSimCommand(program: Command): void {
       });
       for (const task of suite?.tasks ?? [])
         if (task.spec.sim) server.scripts.register(task.spec.instructions, task.spec.sim);
-      process.stdout.write(`listening on ${server.url.replace(/\/v1$/, '')}\n`);
-      await new Promise<void>((resolve) => {
+      // The signals are taken before the line goes out: whoever reads it may stop the sim at once,
+      // and a signal with no listener yet kills the process instead of closing the server.
+      const stopped = new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
@@ -107,6 +108,8 @@ export function registerSimCommand(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      process.stdout.write(`listening on ${server.url.replace(/\/v1$/, '')}\n`);
+      await stopped;
       await server.close();
     });
 }
