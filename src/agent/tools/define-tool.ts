@@ -56,8 +56,11 @@ export function toParameters(schema: z.ZodType): Record<string, unknown> {
       if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
     },
   });
-  delete json.$schema;
-  return json;
+  const { $schema: _, ...parameters } = json;
+  // Rebuilt from its JSON text: the deletes above leave objects in V8's dictionary mode, and every
+  // request serialises these (JSON.stringify took ~30% longer on the request body, and its result
+  // then took ~2.5x longer to encode).
+  return JSON.parse(JSON.stringify(parameters)) as Record<string, unknown>;
 }
 
 /** `command: expected array, received string; timeout_ms: ...` */
