@@ -19,21 +19,75 @@ export interface ItemDigest {
  */
 const digestByObject = new WeakMap<object, ItemDigest>();
 
+/**
+ * Digests of input messages memoised by their JSON text too: a run sends the same preamble items
+ * (the environment message, a task's text in every epoch) as new objects in every sample. Equal
+ * text means equal content, so the digest is the same; a key order that differs only misses.
+ * Items a model produced, and tool outputs, carry ids of their own and never repeat: not kept.
+ */
+const MESSAGE_TEXT_CHARS = 16_384;
+const MAX_MESSAGE_TEXTS = 256;
+const digestByMessageText = new Map<string, ItemDigest>();
+
+/** The JSON text of an input message, the key it is kept by; undefined for other items. */
+function messageText(item: object): string | undefined {
+  const { type, role } = item as { type?: unknown; role?: unknown };
+  if (type !== undefined && type !== 'message') return undefined;
+  if (role !== 'user' && role !== 'developer' && role !== 'system') return undefined;
+  try {
+    return JSON.stringify(item);
+  } catch {
+    return undefined; // nested deeper than the stack goes (canonicalJson cuts it; see hash.ts)
+  }
+}
+
+/** Fields with few values, in almost every item: their values' hashes are kept (ids are not). */
+const REPEATED_FIELDS = new Set(['type', 'role', 'status', 'name']);
+const SHORT_VALUE_CHARS = 64;
+const MAX_SHORT_VALUES = 1024;
+const shortValueHashes = new Map<string, string>();
+
+function fieldHash(key: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length > SHORT_VALUE_CHARS || !REPEATED_FIELDS.has(key))
+    return hashValue(value);
+  let hash = shortValueHashes.get(value);
+  if (hash === undefined) {
+    hash = hashValue(value);
+    if (shortValueHashes.size >= MAX_SHORT_VALUES) shortValueHashes.clear();
+    shortValueHashes.set(value, hash);
+  }
+  return hash;
+}
+
+function computeDigest(item: object): ItemDigest {
+  const fields: Record<string, string> = {};
+  const keys = Object.keys(item).sort();
+  const entries: string[] = [];
+  for (const key of keys) {
+    const value: unknown = (item as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    const hash = fieldHash(key, value);
+    fields[key] = hash;
+    entries.push(`${JSON.stringify(key)}:${hash}`);
+  }
+  // Derived from the field hashes (sorted keys), so each new item is serialised once.
+  return { hash: hashText(entries.join(',')), label: itemLabel(item), fields };
+}
+
 export function digestItem(item: object): ItemDigest {
   let digest = digestByObject.get(item);
   if (digest === undefined) {
-    const fields: Record<string, string> = {};
-    const keys = Object.keys(item).sort();
-    const entries: string[] = [];
-    for (const key of keys) {
-      const value: unknown = (item as Record<string, unknown>)[key];
-      if (value === undefined) continue;
-      const fieldHash = hashValue(value);
-      fields[key] = fieldHash;
-      entries.push(`${JSON.stringify(key)}:${fieldHash}`);
+    const text = messageText(item);
+    const kept = text !== undefined && text.length <= MESSAGE_TEXT_CHARS;
+    digest = kept ? digestByMessageText.get(text) : undefined;
+    if (digest === undefined) {
+      digest = computeDigest(item);
+      if (kept) {
+        if (digestByMessageText.size >= MAX_MESSAGE_TEXTS)
+          digestByMessageText.delete(digestByMessageText.keys().next().value!);
+        digestByMessageText.set(text, digest);
+      }
     }
-    // Derived from the field hashes (sorted keys), so each new item is serialised once.
-    digest = { hash: hashText(entries.join(',')), label: itemLabel(item), fields };
     digestByObject.set(item, digest);
   }
   return digest;
@@ -69,18 +123,34 @@ export function fingerprintItems(
     digests[i] = digest;
     hashes[i] = digest.hash;
   }
-  let tokens: number[] | null = null;
-  return {
-    hashes,
-    digests,
-    get tokens() {
-      tokens ??= items.map((item, i) => {
-        const text = () => canonicalJson(item);
-        return memo ? memo.count(countTokens, hashes[i]!, text) : memoTokens(countTokens, hashes[i]!, text);
-      });
-      return tokens;
-    },
-  };
+  return new LazyItemFingerprints(items, hashes, digests, countTokens, memo);
+}
+
+/**
+ * A class, not an object literal with a getter: V8 builds such a literal on a slow path (~0.5 us
+ * each, and several per turn), a class instance in tens of nanoseconds.
+ */
+class LazyItemFingerprints implements ItemFingerprints {
+  private counted: number[] | null = null;
+
+  constructor(
+    private readonly items: readonly object[],
+    readonly hashes: string[],
+    readonly digests: ItemDigest[],
+    private readonly countTokens: TokenCounter,
+    private readonly memo: TokenMemo | undefined,
+  ) {}
+
+  get tokens(): number[] {
+    this.counted ??= this.items.map((item, i) => {
+      const text = () => canonicalJson(item);
+      const hash = this.hashes[i]!;
+      return this.memo
+        ? this.memo.count(this.countTokens, hash, text)
+        : memoTokens(this.countTokens, hash, text);
+    });
+    return this.counted;
+  }
 }
 
 /** Short label of an item for details and diffs: `message/user`, `function_call/shell`, `reasoning`. */

@@ -15,6 +15,7 @@ import {
   type PreviousPrompt,
   type PromptFingerprint,
 } from './prefix.js';
+import type { ItemDigest } from './prefix-items.js';
 import { countO200kTokens, type TokenCounter } from './prefix-tokens.js';
 import type { CacheClass, PrefixCheck } from './records.js';
 
@@ -88,16 +89,7 @@ export class CacheForensics {
   check(input: FingerprintCheck & { output: Omit<PreviousPrompt, 'fingerprint'> }): TurnForensics {
     const forensics = this.compute(input);
     const output = input.output;
-    this.previous = {
-      fingerprint: input.fingerprint,
-      outputItemHashes: output.outputItemHashes,
-      // Not spread: that would count the tokens now, which only a later break may need.
-      get outputItemTokens() {
-        return output.outputItemTokens;
-      },
-      ...(output.outputItemDigests ? { outputItemDigests: output.outputItemDigests } : {}),
-      inputTokens: input.inputTokens,
-    };
+    this.previous = new PreviousTurn(input.fingerprint, output, input.inputTokens);
     this.remember(input.fingerprint, input.inputTokens);
     return forensics;
   }
@@ -172,6 +164,26 @@ export class CacheForensics {
       expected_cached_tokens: expected,
       cache_class: cacheClass,
     };
+  }
+}
+
+/** The last turn, as the next one is checked against it. */
+class PreviousTurn implements PreviousPrompt {
+  readonly outputItemHashes: string[];
+  readonly outputItemDigests?: ItemDigest[];
+
+  constructor(
+    readonly fingerprint: PromptFingerprint,
+    private readonly output: Omit<PreviousPrompt, 'fingerprint'>,
+    readonly inputTokens: number | null,
+  ) {
+    this.outputItemHashes = output.outputItemHashes;
+    if (output.outputItemDigests) this.outputItemDigests = output.outputItemDigests;
+  }
+
+  // Read through, not copied: copying would count the tokens now, which only a later break may need.
+  get outputItemTokens(): number[] {
+    return this.output.outputItemTokens;
   }
 }
 

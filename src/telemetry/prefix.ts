@@ -111,45 +111,65 @@ export function fingerprintPrompt(
   items: ItemFingerprints,
   countTokens: TokenCounter,
 ): PromptFingerprint {
-  const toolHashes = head.tools.map((tool) => itemHash(tool));
-  const instructionsHash = hashTextMemo(head.instructions);
-  let toolTokens: number[] | null = null;
-  const tokensOfTools = () => {
-    toolTokens ??= head.tools.map((tool, i) =>
-      memoTokens(countTokens, toolHashes[i]!, () => canonicalJson(tool)),
+  return new LazyPromptFingerprint(head, items, countTokens);
+}
+
+/** A class for the lazy token figures (an object literal with getters is slow to build; see prefix-items.ts). */
+class LazyPromptFingerprint implements PromptFingerprint {
+  readonly model: string;
+  readonly instructionsHash: string;
+  readonly toolsHash: string;
+  readonly toolNames: string[];
+  readonly toolHashes: string[];
+  readonly itemHashes: string[];
+  readonly itemDigests: ItemDigest[];
+  readonly settingsHash: string;
+  readonly settings: CacheSettings;
+  readonly promptCacheKey: string | null;
+  private toolCounts: number[] | null = null;
+  private headCount: number | null = null;
+
+  constructor(
+    private readonly head: PromptHead,
+    private readonly items: ItemFingerprints,
+    private readonly countTokens: TokenCounter,
+  ) {
+    this.model = head.model;
+    this.toolHashes = head.tools.map((tool) => itemHash(tool));
+    this.instructionsHash = hashTextMemo(head.instructions);
+    this.toolsHash = hashTextMemo(this.toolHashes.join(','));
+    this.toolNames = head.tools.map((tool) => tool.name);
+    this.itemHashes = items.hashes;
+    this.itemDigests = items.digests;
+    this.settingsHash = settingsHash(head.settings);
+    this.settings = head.settings;
+    this.promptCacheKey = head.promptCacheKey;
+  }
+
+  get toolTokens(): number[] {
+    this.toolCounts ??= this.head.tools.map((tool, i) =>
+      memoTokens(this.countTokens, this.toolHashes[i]!, () => canonicalJson(tool)),
     );
-    return toolTokens;
-  };
-  let prefixTokens: number | null = null;
-  return {
-    model: head.model,
-    instructionsHash,
-    toolsHash: hashText(toolHashes.join(',')),
-    toolNames: head.tools.map((tool) => tool.name),
-    toolHashes,
-    get toolTokens() {
-      return tokensOfTools();
-    },
-    itemHashes: items.hashes,
-    get itemTokens() {
-      return items.tokens;
-    },
-    itemDigests: items.digests,
-    settingsHash: settingsHash(head.settings),
-    settings: head.settings,
-    promptCacheKey: head.promptCacheKey,
-    // Like the items' tokens: counted only when a figure needs them.
-    get prefixTokens() {
-      prefixTokens ??=
-        memoTokens(countTokens, `i:${instructionsHash}`, () => head.instructions) + sum(tokensOfTools());
-      return prefixTokens;
-    },
-  };
+    return this.toolCounts;
+  }
+
+  get itemTokens(): number[] {
+    return this.items.tokens;
+  }
+
+  // Like the items' tokens: counted only when a figure needs them.
+  get prefixTokens(): number {
+    this.headCount ??=
+      memoTokens(this.countTokens, `i:${this.instructionsHash}`, () => this.head.instructions) +
+      sum(this.toolTokens);
+    return this.headCount;
+  }
 }
 
 /**
  * The instructions are the same text on every turn of every sample of a variant (unless they
- * render `{{now}}` or `{{turn}}`), and can be long: their hash is kept for the last few texts.
+ * render `{{now}}` or `{{turn}}`), and can be long, and the tools (their hashes joined) are the same
+ * list on most turns: their hash is kept for the last few texts.
  */
 const recentTextHashes = new Map<string, string>();
 const RECENT_TEXTS = 32;
@@ -342,6 +362,7 @@ export function fingerprintOutput(
   countTokens: TokenCounter,
 ): Omit<PreviousPrompt, 'fingerprint'> {
   const items = fingerprintItems(outputAsInput, countTokens);
+  // An object literal (callers spread it into a PreviousPrompt, which reads the getter), not a class.
   return {
     outputItemHashes: items.hashes,
     get outputItemTokens() {
