@@ -1,4 +1,7 @@
-import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions/completions';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsStreaming,
+} from 'openai/resources/chat/completions/completions';
 import type { ResponseFunctionToolCall, ResponseOutputMessage } from 'openai/resources/responses/responses';
 import * as z from 'zod';
 import { toChatMessages, toChatTools } from './chat-messages.js';
@@ -58,20 +61,16 @@ export class ChatClient extends SdkModelClient<ChatCompletionCreateParamsStreami
     signal: AbortSignal | undefined,
   ): Promise<OneAttempt> {
     const started = performance.now();
-    let ttftMs: number | null = null;
+    let ttftMs = null as number | null;
     let id = '';
     let model = body.model;
     let text = '';
     let finished = false;
-    let incompleteReason: string | null = null;
-    let usage: NormalisedUsage | null = null;
-    let cacheN: number | null = null;
+    let incompleteReason = null as string | null;
+    let usage = null as NormalisedUsage | null;
+    let cacheN = null as number | null;
     const calls = new Map<number, PartialCall>();
-    const chunks = this.guardedStream(
-      (s) => this.client.chat.completions.create(body, { signal: s }),
-      signal,
-    );
-    for await (const chunk of chunks) {
+    const onChunk = (chunk: ChatCompletionChunk) => {
       id ||= chunk.id;
       model = chunk.model || model;
       if (chunk.usage) usage = normaliseChatUsage(chunk.usage);
@@ -94,7 +93,8 @@ export class ChatClient extends SdkModelClient<ChatCompletionCreateParamsStreami
           else if (choice.finish_reason === 'content_filter') incompleteReason = 'content_filter';
         }
       }
-    }
+    };
+    await this.readGuarded((s) => this.client.chat.completions.create(body, { signal: s }), signal, onChunk);
     if (!finished) throw new StreamCutError('chat stream ended without a finish_reason');
     if (!usage) throw new Error('the provider sent no usage (stream_options.include_usage is required)');
     if (usage.cachedTokens === null && cacheN !== null) usage = { ...usage, cachedTokens: cacheN };

@@ -53,34 +53,42 @@ function terminalError(event: ResponseStreamEvent): Error | null {
   return null;
 }
 
-/** Read one response's events (SSE or WebSocket alike) into an attempt: output, usage, timings. */
-async function collectResponse(
-  events: AsyncIterable<ResponseStreamEvent>,
-  started: number,
-): Promise<OneAttempt> {
-  let ttftMs: number | null = null;
-  let completed: Response | null = null;
-  for await (const event of events) {
-    if (ttftMs === null && (event.type === 'response.output_item.added' || event.type.endsWith('.delta'))) {
-      ttftMs = performance.now() - started;
+/** One response's events (SSE or WebSocket alike), read into an attempt: output, usage, timings. */
+class ResponseCollector {
+  private ttftMs: number | null = null;
+  private completed: Response | null = null;
+
+  constructor(private readonly started: number) {}
+
+  /** Throws when the event says the response failed. */
+  add(event: ResponseStreamEvent): void {
+    if (
+      this.ttftMs === null &&
+      (event.type === 'response.output_item.added' || event.type.endsWith('.delta'))
+    ) {
+      this.ttftMs = performance.now() - this.started;
     }
     const failure = terminalError(event);
     if (failure) throw failure;
     if (event.type === 'response.completed' || event.type === 'response.incomplete')
-      completed = event.response;
+      this.completed = event.response;
   }
-  if (!completed) throw new StreamCutError('stream ended before response.completed');
-  return {
-    id: completed.id,
-    model: completed.model,
-    output: completed.output,
-    usage: normaliseResponsesUsage(completed.usage),
-    ttftMs,
-    latencyMs: performance.now() - started,
-    cacheDiagnostics: completed.prompt_cache_diagnostics ?? null,
-    incompleteReason:
-      completed.status === 'incomplete' ? (completed.incomplete_details?.reason ?? 'unknown') : null,
-  };
+
+  attempt(): OneAttempt {
+    const completed = this.completed;
+    if (!completed) throw new StreamCutError('stream ended before response.completed');
+    return {
+      id: completed.id,
+      model: completed.model,
+      output: completed.output,
+      usage: normaliseResponsesUsage(completed.usage),
+      ttftMs: this.ttftMs,
+      latencyMs: performance.now() - this.started,
+      cacheDiagnostics: completed.prompt_cache_diagnostics ?? null,
+      incompleteReason:
+        completed.status === 'incomplete' ? (completed.incomplete_details?.reason ?? 'unknown') : null,
+    };
+  }
 }
 
 export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreaming> {
@@ -106,11 +114,18 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
     body: ResponseCreateParamsStreaming,
     signal: AbortSignal | undefined,
   ): Promise<OneAttempt> {
-    const started = performance.now();
-    const events = this.sockets
-      ? (await this.sockets).stream(body, signal, recordBytesSent)
-      : this.guardedStream((s) => this.client.responses.create(body, { signal: s }), signal);
-    return collectResponse(events, started);
+    const collector = new ResponseCollector(performance.now());
+    if (this.sockets) {
+      for await (const event of (await this.sockets).stream(body, signal, recordBytesSent))
+        collector.add(event);
+    } else {
+      await this.readGuarded(
+        (s) => this.client.responses.create(body, { signal: s }),
+        signal,
+        (event) => collector.add(event),
+      );
+    }
+    return collector.attempt();
   }
 
   override close(): void {

@@ -103,14 +103,17 @@ export abstract class SdkModelClient<Body> implements ModelClient {
   }
 
   /**
-   * The events of a stream opened by `open`, failing with a retryable StreamStalledError when
-   * none arrives for the request timeout: the SDK's own timeout stops at the headers, so a
-   * stream that stalled after them would otherwise wait for the sample's wall time.
+   * Reads the events of a stream opened by `open`, handing each to `onEvent` as it arrives; fails
+   * with a retryable StreamStalledError when none arrives for the request timeout: the SDK's own
+   * timeout stops at the headers, so a stream that stalled after them would otherwise wait for the
+   * sample's wall time. A callback, not an async generator around the SDK's stream: that layer
+   * cost a promise and result objects per event (~5 KB allocated per single-turn request).
    */
-  protected async *guardedStream<E>(
+  protected async readGuarded<E>(
     open: (signal: AbortSignal) => Promise<AsyncIterable<E>>,
     signal: AbortSignal | undefined,
-  ): AsyncGenerator<E> {
+    onEvent: (event: E) => void,
+  ): Promise<void> {
     // The attempt's own signal: aborted by the caller or by the stall check.
     const attempt = linkedAbort([signal]);
     const seconds = this.requestTimeoutMs / 1000;
@@ -134,8 +137,7 @@ export abstract class SdkModelClient<Body> implements ModelClient {
       timer = setTimeout(check, this.requestTimeoutMs);
       for await (const event of stream) {
         lastEvent = performance.now();
-        yield event;
-        lastEvent = performance.now();
+        onEvent(event);
       }
       // The SDK ends an aborted stream quietly; say why it ended.
       if (stalled) throw stalled;
