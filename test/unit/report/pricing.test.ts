@@ -61,6 +61,21 @@ describe('pricing table', () => {
     expect(costUsd(price, usage(272_001))).toBeCloseTo((172_001 * 5 + 100_000 * 0.5 + 1_000 * 22.5) / 1e6, 12);
   });
 
+  it('bills a GPT-5.5 request over 272K input tokens at $10 / $1 / $45, the whole request; Pro keeps its own row', async () => {
+    const p = await loadPricing();
+    const usage = (inputTokens: number) => ({
+      inputTokens,
+      cachedTokens: 200_000,
+      cacheWriteTokens: null,
+      cacheWrite12hTokens: null,
+      outputTokens: 2_000,
+    });
+    const price = priceFor(p, 'gpt-5.5');
+    expect(costUsd(price, usage(272_000))).toBeCloseTo((72_000 * 5 + 200_000 * 0.5 + 2_000 * 30) / 1e6, 12);
+    expect(costUsd(price, usage(300_000))).toBeCloseTo((100_000 * 10 + 200_000 * 1 + 2_000 * 45) / 1e6, 12);
+    expect(priceFor(p, 'gpt-5.5-pro')?.long_context).toBeUndefined();
+  });
+
   it('matches exact names first, then the longest prefix', () => {
     const p: Pricing = {
       models: {
