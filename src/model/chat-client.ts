@@ -94,7 +94,7 @@ export class ChatClient extends SdkModelClient<ChatCompletionCreateParamsStreami
         }
       }
     };
-    await this.readGuarded((s) => this.client.chat.completions.create(body, { signal: s }), signal, onChunk);
+    await this.readGuarded(() => this.client.chat.completions.create(body), signal, onChunk);
     if (!finished) throw new StreamCutError('chat stream ended without a finish_reason');
     if (!usage) throw new Error('the provider sent no usage (stream_options.include_usage is required)');
     if (usage.cachedTokens === null && cacheN !== null) usage = { ...usage, cachedTokens: cacheN };

@@ -120,7 +120,7 @@ export class ResponsesClient extends SdkModelClient<ResponseCreateParamsStreamin
         collector.add(event);
     } else {
       await this.readGuarded(
-        (s) => this.client.responses.create(body, { signal: s }),
+        () => this.client.responses.create(body),
         signal,
         (event) => collector.add(event),
       );

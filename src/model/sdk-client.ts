@@ -29,13 +29,43 @@ function bodyBytes(body: unknown): number {
 }
 
 /**
+ * The signal that cuts the streamed request in progress (see `readGuarded`), joined to the SDK's
+ * own in the fetch. The SDK is not handed it: given a signal, the SDK composes it with its own
+ * (AbortSignal.any) and reads the composite on every chunk, which measured ~45 us of CPU per
+ * single-turn request (a bare SDK client with and without a signal, 6 interleaved rounds).
+ */
+const fetchCut = new AsyncLocalStorage<AbortSignal>();
+
+/** A signal aborted when either is (the first one's reason); undefined when neither is given. */
+function eitherSignal(
+  a: AbortSignal | null | undefined,
+  b: AbortSignal | undefined,
+): AbortSignal | undefined {
+  if (!a || !b) return a ?? b;
+  if (a.aborted) return a;
+  if (b.aborted) return b;
+  const joined = new AbortController();
+  const onA = () => joined.abort(a.reason);
+  const onB = () => joined.abort(b.reason);
+  a.addEventListener('abort', onA, { once: true });
+  b.addEventListener('abort', onB, { once: true });
+  joined.signal.addEventListener('abort', () => {
+    a.removeEventListener('abort', onA);
+    b.removeEventListener('abort', onB);
+  });
+  return joined.signal;
+}
+
+/**
  * Counts the body the SDK really sends, so bytes-sent costs nothing extra: the SDK serialises
  * each request once, and a second `JSON.stringify` of a 100k-token history on every turn would
  * be pure overhead. The answer is read up to MAX_ANSWER_BYTES.
  */
 const meteredFetch: typeof fetch = async (input, init) => {
   if (init?.body != null) recordBytesSent(bodyBytes(init.body));
-  return boundedAnswer(await fetch(input, init));
+  const cut = fetchCut.getStore();
+  const signal = cut ? eitherSignal(init?.signal, cut) : init?.signal;
+  return boundedAnswer(await fetch(input, signal === init?.signal ? init : { ...init, signal }));
 };
 
 /** The request in progress sent this many bytes (its last attempt's body or message counts). */
@@ -110,7 +140,7 @@ export abstract class SdkModelClient<Body> implements ModelClient {
    * cost a promise and result objects per event (~5 KB allocated per single-turn request).
    */
   protected async readGuarded<E>(
-    open: (signal: AbortSignal) => Promise<AsyncIterable<E>>,
+    open: () => Promise<AsyncIterable<E>>,
     signal: AbortSignal | undefined,
     onEvent: (event: E) => void,
   ): Promise<void> {
@@ -131,7 +161,8 @@ export abstract class SdkModelClient<Body> implements ModelClient {
     };
     let timer: NodeJS.Timeout | undefined;
     try {
-      const stream = await open(attempt.signal);
+      // The SDK's fetch takes the attempt's signal from here (see fetchCut).
+      const stream = await fetchCut.run(attempt.signal, open);
       // From the headers on (the SDK's own timeout covers the wait for them).
       lastEvent = performance.now();
       timer = setTimeout(check, this.requestTimeoutMs);

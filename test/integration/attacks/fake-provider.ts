@@ -6,8 +6,8 @@ import { listenOnLoopback } from '../../helpers/loopback.js';
  * `/v1/responses` or `/v1/chat/completions` is answered by the next behaviour in the list (the
  * last one repeats). Behaviours: a normal streamed final answer, a 401 that echoes the
  * Authorization header back (or just the key, without `Bearer`), a stream that sends its headers and one event, then stalls, a
- * Responses stream whose five deltas come 600 ms apart, or a stream that, after its first event,
- * sends one line that never ends, as fast as the client reads.
+ * Responses stream whose five deltas come 600 ms apart, a stream that, after its first event,
+ * sends one line that never ends, as fast as the client reads, or no answer at all (not even headers).
  */
 export type Behaviour =
   | 'answer'
@@ -15,12 +15,15 @@ export type Behaviour =
   | 'echo_bare_key_401'
   | 'stall_after_first_event'
   | 'slow_events'
-  | 'endless_line';
+  | 'endless_line'
+  | 'no_headers';
 
 export interface FakeProvider {
   url: string;
   /** Requests seen, in order: path and the behaviour used. */
   requests: Array<{ path: string; behaviour: Behaviour }>;
+  /** Requests whose connection the client closed before the answer ended, in order of closing. */
+  cut: Behaviour[];
   close(): Promise<void>;
 }
 
@@ -112,6 +115,7 @@ function answerChat(res: ServerResponse, text: string): void {
 
 export async function startFakeProvider(behaviours: Behaviour[], finalText = 'done'): Promise<FakeProvider> {
   const requests: FakeProvider['requests'] = [];
+  const cut: Behaviour[] = [];
   const stalled = new Set<ServerResponse>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     req.resume();
@@ -119,7 +123,14 @@ export async function startFakeProvider(behaviours: Behaviour[], finalText = 'do
       const path = req.url ?? '';
       const behaviour = behaviours[Math.min(requests.length, behaviours.length - 1)] ?? 'answer';
       requests.push({ path, behaviour });
+      res.on('close', () => {
+        if (!res.writableFinished) cut.push(behaviour);
+      });
       const chat = path.includes('/chat/completions');
+      if (behaviour === 'no_headers') {
+        stalled.add(res);
+        return;
+      }
       if (behaviour === 'echo_key_401' || behaviour === 'echo_bare_key_401') {
         const header = req.headers.authorization ?? '(none)';
         const auth = behaviour === 'echo_key_401' ? header : header.replace(/^Bearer /, '');
@@ -180,6 +191,7 @@ export async function startFakeProvider(behaviours: Behaviour[], finalText = 'do
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    cut,
     close: async () => {
       for (const res of stalled) res.destroy();
       server.closeAllConnections();

@@ -84,6 +84,28 @@ describe('a stream that stalls after its headers (issue 12, finding 8)', () => {
     60_000,
   );
 
+  for (const api of ['responses', 'chat'] as const) {
+    it(`${api}: the caller's abort cuts the request before its headers and mid-stream, connection and all`, async () => {
+      provider = await startFakeProvider(['no_headers', 'stall_after_first_event']);
+      const client =
+        api === 'chat'
+          ? new ChatClient({ baseURL: provider.url, apiKey: 'k', provider: 'openai' })
+          : new ResponsesClient({ baseURL: provider.url, apiKey: 'k', provider: 'openai' });
+      for (const behaviour of ['no_headers', 'stall_after_first_event'] as const) {
+        const started = Date.now();
+        const outcome = client.respond(request, { signal: AbortSignal.timeout(300) }).then(
+          () => 'answered',
+          () => 'failed',
+        );
+        // the request timeout is 10 minutes: only the caller's signal can end these
+        expect(await outcome, behaviour).toBe('failed');
+        expect(Date.now() - started).toBeLessThan(10_000);
+        await expect.poll(() => provider?.cut, { timeout: 5_000 }).toContain(behaviour);
+      }
+      expect(provider.requests.map((r) => r.behaviour)).toEqual(['no_headers', 'stall_after_first_event']);
+    }, 30_000);
+  }
+
   it('the CLI: a sample whose first stream stalls finishes long before its wall time', async () => {
     provider = await startFakeProvider(['stall_after_first_event', 'stall_after_first_event', 'answer']);
     const dir = mkdtempSync(join(tmpdir(), 'tb-stall-'));
