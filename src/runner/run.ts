@@ -435,9 +435,8 @@ async function executePlan(
         if (stop.aborted) return;
         if (budget?.exhausted) {
           const record = skippedRecord(sample, runId, budget.limitUsd);
-          writer.sample(record);
           skipped += 1;
-          progress.sampleFinished(record);
+          writer.sample(record, () => progress.sampleFinished(record));
           return;
         }
         started += 1;
@@ -468,16 +467,19 @@ async function executePlan(
             : {}),
           agents,
         });
-        writer.sample(record);
-        observeSample(opts.observer, record);
+        // Reported once its line is on disk: what the progress says is finished survives a crash.
+        writer.sample(record, () => {
+          observeSample(opts.observer, record);
+          progress.sampleFinished(record);
+        });
         records += 1;
         if (record.status === 'cancelled') cancelled += 1;
         if (record.status === 'error') errored += 1;
-        progress.sampleFinished(record);
         if (record.status === 'error') await watchEngine();
       });
     }
     await queue.onIdle();
+    writer.flush(); // the last samples' lines, and their progress lines before the summary
     await pool.drain();
     stop.removeEventListener('abort', onStop);
     progress.stop();
@@ -512,6 +514,7 @@ async function executePlan(
       error,
     };
   } catch (error) {
+    writer.flush();
     progress.stop();
     try {
       writer.writeManifest({

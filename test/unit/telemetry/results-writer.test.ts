@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import {
   type SampleRecord,
   type TurnRecord,
 } from '../../../src/telemetry/index.js';
-import { FLUSH_INTERVAL_MS } from '../../../src/telemetry/results-writer.js';
+import { FLUSH_INTERVAL_MS, SAMPLE_FLUSH_MS } from '../../../src/telemetry/results-writer.js';
 
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
@@ -42,6 +43,57 @@ describe('ResultsWriter batching', () => {
     writer.close();
     expect(lines(join(dir, 'turns.jsonl'))).toHaveLength(3);
   });
+
+  it('writes samples that finish close together in one batch within SAMPLE_FLUSH_MS, and reports each once its line is on disk', () => {
+    vi.useFakeTimers();
+    const dir = mkdtempSync(join(tmpdir(), 'tb-writer-'));
+    const writer = new ResultsWriter(dir);
+    const onDisk = () => lines(join(dir, 'samples.jsonl')).map((l) => JSON.parse(l).sample_id);
+    const reported: Array<{ id: string; onDisk: string[]; turns: number }> = [];
+    const report = (id: string) => () =>
+      reported.push({ id, onDisk: onDisk(), turns: lines(join(dir, 'turns.jsonl')).length });
+    writer.sample(sample('first'), report('first')); // nothing written for a while: at once
+    expect(reported).toEqual([{ id: 'first', onDisk: ['first'], turns: 0 }]);
+    writer.turn(turn('b', 1));
+    writer.sample(sample('b'), report('b'));
+    writer.turn(turn('c', 1));
+    writer.sample(sample('c'), report('c'));
+    expect(onDisk()).toEqual(['first']); // batched: neither written nor reported yet
+    expect(reported).toHaveLength(1);
+    vi.advanceTimersByTime(SAMPLE_FLUSH_MS);
+    expect(reported).toEqual([
+      { id: 'first', onDisk: ['first'], turns: 0 },
+      { id: 'b', onDisk: ['first', 'b', 'c'], turns: 2 },
+      { id: 'c', onDisk: ['first', 'b', 'c'], turns: 2 },
+    ]);
+    writer.sample(sample('d'), report('d'));
+    writer.close(); // a pending batch is written, and reported, on close
+    expect(reported.at(-1)).toEqual({ id: 'd', onDisk: ['first', 'b', 'c', 'd'], turns: 2 });
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'does not report samples whose lines a failed write dropped (a full disk; mounts a tmpfs, as root)',
+    () => {
+      vi.useFakeTimers();
+      const mountPoint = mkdtempSync(join(tmpdir(), 'tb-writer-full-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=128k', 'tmpfs', mountPoint]);
+      try {
+        const failures: string[] = [];
+        const writer = new ResultsWriter(join(mountPoint, 'run'), (error) => failures.push(error.message));
+        const reported: string[] = [];
+        writer.sample(sample('first'), () => reported.push('first'));
+        writer.sample({ sample_id: 'lost', text: 'x'.repeat(200_000) } as unknown as SampleRecord, () =>
+          reported.push('lost'),
+        );
+        vi.advanceTimersByTime(SAMPLE_FLUSH_MS);
+        expect(failures).toEqual([expect.stringMatching(/ENOSPC/)]);
+        expect(reported).toEqual(['first']);
+        writer.close();
+      } finally {
+        execFileSync('umount', [mountPoint]);
+      }
+    },
+  );
 
   it('flushes the records of long samples on a timer', () => {
     vi.useFakeTimers();
