@@ -16,7 +16,8 @@ function files(name: string, compiled: unknown | null): { yaml: string; json: st
   const yaml = join(tmp, `${name}.yaml`);
   const json = join(tmp, `${name}.json`);
   writeFileSync(yaml, YAML_TEXT);
-  if (compiled !== null) writeFileSync(json, typeof compiled === 'string' ? compiled : JSON.stringify(compiled));
+  if (compiled !== null)
+    writeFileSync(json, typeof compiled === 'string' ? compiled : JSON.stringify(compiled));
   return { yaml, json };
 }
 
@@ -47,7 +48,9 @@ describe('the compiled pricing table', () => {
       source_sha256: sha256(YAML_TEXT),
       pricing: { models: { m: { input: 'cheap', cached_input: 0, output: 1 } } },
     });
-    await expect(readPricingWithCompiled(yaml, json)).rejects.toThrow(/invalid\.yaml: field models\.m\.input/);
+    await expect(readPricingWithCompiled(yaml, json)).rejects.toThrow(
+      /invalid\.yaml: field models\.m\.input/,
+    );
   });
 
   it('the build wrote one of the shipped pricing.yaml as it is now, with the same table', () => {

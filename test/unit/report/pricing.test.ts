@@ -56,9 +56,15 @@ describe('pricing table', () => {
     });
     const price = priceFor(p, 'gpt-5.4-2026-03-05');
     // 172,000 uncached at $2.50, 100,000 cached at $0.25, 1,000 out at $15: exactly 272K is short
-    expect(costUsd(price, usage(272_000))).toBeCloseTo((172_000 * 2.5 + 100_000 * 0.25 + 1_000 * 15) / 1e6, 12);
+    expect(costUsd(price, usage(272_000))).toBeCloseTo(
+      (172_000 * 2.5 + 100_000 * 0.25 + 1_000 * 15) / 1e6,
+      12,
+    );
     // one token more: every token at $5 / $0.50 / $22.50
-    expect(costUsd(price, usage(272_001))).toBeCloseTo((172_001 * 5 + 100_000 * 0.5 + 1_000 * 22.5) / 1e6, 12);
+    expect(costUsd(price, usage(272_001))).toBeCloseTo(
+      (172_001 * 5 + 100_000 * 0.5 + 1_000 * 22.5) / 1e6,
+      12,
+    );
   });
 
   it('bills a GPT-5.5 request over 272K input tokens at $10 / $1 / $45, the whole request; Pro keeps its own row', async () => {
