@@ -14,6 +14,15 @@ import { build, fixture } from '../ingest/helpers.js';
 const tmp = mkdtempSync(join(tmpdir(), 'turnbench-pricing-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** One request's usage with no cache writes: `inputTokens` in all, `cachedTokens` of them read from cache. */
+const requestUsage = (inputTokens: number, cachedTokens: number, outputTokens: number) => ({
+  inputTokens,
+  cachedTokens,
+  cacheWriteTokens: null,
+  cacheWrite12hTokens: null,
+  outputTokens,
+});
+
 describe('pricing table', () => {
   it('loads the shipped table with the sim models and OpenAI models', async () => {
     const p = await loadPricing();
@@ -47,13 +56,7 @@ describe('pricing table', () => {
 
   it('bills a GPT-5.4 request over 272K input tokens at the long-context rates, the whole request', async () => {
     const p = await loadPricing();
-    const usage = (inputTokens: number) => ({
-      inputTokens,
-      cachedTokens: 100_000,
-      cacheWriteTokens: null,
-      cacheWrite12hTokens: null,
-      outputTokens: 1_000,
-    });
+    const usage = (inputTokens: number) => requestUsage(inputTokens, 100_000, 1_000);
     const price = priceFor(p, 'gpt-5.4-2026-03-05');
     // 172,000 uncached at $2.50, 100,000 cached at $0.25, 1,000 out at $15: exactly 272K is short
     expect(costUsd(price, usage(272_000))).toBeCloseTo(
@@ -69,13 +72,7 @@ describe('pricing table', () => {
 
   it('bills a GPT-5.5 request over 272K input tokens at $10 / $1 / $45, the whole request; Pro keeps its own row', async () => {
     const p = await loadPricing();
-    const usage = (inputTokens: number) => ({
-      inputTokens,
-      cachedTokens: 200_000,
-      cacheWriteTokens: null,
-      cacheWrite12hTokens: null,
-      outputTokens: 2_000,
-    });
+    const usage = (inputTokens: number) => requestUsage(inputTokens, 200_000, 2_000);
     const price = priceFor(p, 'gpt-5.5');
     expect(costUsd(price, usage(272_000))).toBeCloseTo((72_000 * 5 + 200_000 * 0.5 + 2_000 * 30) / 1e6, 12);
     expect(costUsd(price, usage(300_000))).toBeCloseTo((100_000 * 10 + 200_000 * 1 + 2_000 * 45) / 1e6, 12);
