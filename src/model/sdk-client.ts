@@ -36,26 +36,6 @@ function bodyBytes(body: unknown): number {
  */
 const fetchCut = new AsyncLocalStorage<AbortSignal>();
 
-/** A signal aborted when either is (the first one's reason); undefined when neither is given. */
-function eitherSignal(
-  a: AbortSignal | null | undefined,
-  b: AbortSignal | undefined,
-): AbortSignal | undefined {
-  if (!a || !b) return a ?? b;
-  if (a.aborted) return a;
-  if (b.aborted) return b;
-  const joined = new AbortController();
-  const onA = () => joined.abort(a.reason);
-  const onB = () => joined.abort(b.reason);
-  a.addEventListener('abort', onA, { once: true });
-  b.addEventListener('abort', onB, { once: true });
-  joined.signal.addEventListener('abort', () => {
-    a.removeEventListener('abort', onA);
-    b.removeEventListener('abort', onB);
-  });
-  return joined.signal;
-}
-
 /**
  * Counts the body the SDK really sends, so bytes-sent costs nothing extra: the SDK serialises
  * each request once, and a second `JSON.stringify` of a 100k-token history on every turn would
@@ -64,8 +44,8 @@ function eitherSignal(
 const meteredFetch: typeof fetch = async (input, init) => {
   if (init?.body != null) recordBytesSent(bodyBytes(init.body));
   const cut = fetchCut.getStore();
-  const signal = cut ? eitherSignal(init?.signal, cut) : init?.signal;
-  return boundedAnswer(await fetch(input, signal === init?.signal ? init : { ...init, signal }));
+  const request = cut ? { ...init, signal: linkedAbort([init?.signal ?? undefined, cut]).signal } : init;
+  return boundedAnswer(await fetch(input, request));
 };
 
 /** The request in progress sent this many bytes (its last attempt's body or message counts). */

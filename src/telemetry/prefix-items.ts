@@ -21,13 +21,26 @@ const digestByObject = new WeakMap<object, ItemDigest>();
 
 /**
  * Digests of input messages memoised by their JSON text too: a run sends the same preamble items
- * (the environment message, a task's text in every epoch) as new objects in every sample. Equal
- * text means equal content, so the digest is the same; a key order that differs only misses.
- * Items a model produced, and tool outputs, carry ids of their own and never repeat: not kept.
+ * (the environment message, a task's text in every epoch) as new objects in every sample, and the
+ * proxy and the session-log reader parse every request's history into new objects (an agent's
+ * instructions message, often tens of KB, in every request). Equal text means equal content, so
+ * the digest is the same; a key order that differs only misses. Items a model produced, and tool
+ * outputs, carry ids of their own and never repeat: not kept. Bounded by the characters kept.
  */
-const MESSAGE_TEXT_CHARS = 16_384;
-const MAX_MESSAGE_TEXTS = 256;
+const MAX_MESSAGE_CHARS = 4_000_000;
 const digestByMessageText = new Map<string, ItemDigest>();
+let messageChars = 0;
+
+function keepMessageDigest(text: string, digest: ItemDigest): void {
+  if (text.length > MAX_MESSAGE_CHARS) return;
+  while (messageChars + text.length > MAX_MESSAGE_CHARS) {
+    const oldest = digestByMessageText.keys().next().value!;
+    digestByMessageText.delete(oldest);
+    messageChars -= oldest.length;
+  }
+  digestByMessageText.set(text, digest);
+  messageChars += text.length;
+}
 
 /** The JSON text of an input message, the key it is kept by; undefined for other items. */
 function messageText(item: object): string | undefined {
@@ -78,15 +91,10 @@ export function digestItem(item: object): ItemDigest {
   let digest = digestByObject.get(item);
   if (digest === undefined) {
     const text = messageText(item);
-    const kept = text !== undefined && text.length <= MESSAGE_TEXT_CHARS;
-    digest = kept ? digestByMessageText.get(text) : undefined;
+    digest = text === undefined ? undefined : digestByMessageText.get(text);
     if (digest === undefined) {
       digest = computeDigest(item);
-      if (kept) {
-        if (digestByMessageText.size >= MAX_MESSAGE_TEXTS)
-          digestByMessageText.delete(digestByMessageText.keys().next().value!);
-        digestByMessageText.set(text, digest);
-      }
+      if (text !== undefined) keepMessageDigest(text, digest);
     }
     digestByObject.set(item, digest);
   }

@@ -24,6 +24,17 @@ describe('digestItem memos', () => {
     expect(first).toMatchObject(expectedDigest(message('user', 'the same task text, epoch after epoch')));
   });
 
+  it('keeps a large message too (instructions resent in every request), within a bound on the characters kept', () => {
+    const big = (n: number) => message('developer', `${n}:${'instructions '.repeat(80_000)}`); // ~1 MB each
+    const first = digestItem(big(0));
+    expect(digestItem(big(0))).toBe(first);
+    for (let n = 1; n <= 4; n++) digestItem(big(n)); // 5 MB of text in all: past the bound
+    expect(digestItem(big(4))).toBe(digestItem(big(4)));
+    const again = digestItem(big(0));
+    expect(again).not.toBe(first); // the oldest was let go, and is computed again, the same
+    expect(again).toEqual(first);
+  });
+
   it('tells apart messages that differ in text, role or key order only as their content does', () => {
     const base = digestItem(message('user', 'text A'));
     expect(digestItem(message('user', 'text B')).hash).not.toBe(base.hash);
