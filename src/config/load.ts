@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { core, ZodError, ZodType } from 'zod';
 import { ConfigError } from './errors.js';
+import { parseOptions } from './parse-once.js';
 import { readUtf8File } from './read-text.js';
 
 type Issue = core.$ZodIssue;
@@ -49,7 +50,7 @@ export async function readYamlDocument<T>(file: string, schema: ZodType<T>): Pro
       detail: `cannot expand the file's aliases (${error instanceof Error ? error.message : String(error)})`,
     });
   }
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, parseOptions(schema));
   if (!parsed.success) throw configErrorFromZod(file, parsed.error, lineOf);
   return { file, value: parsed.data, lineOf };
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { parseOptions } from './parse-once.js';
 
 const rate = z.number().min(0);
 
@@ -112,7 +113,7 @@ function parsePricingYaml(file: string, text: string): unknown {
 }
 
 function validatedPricing(file: string, raw: unknown): Pricing {
-  const parsed = PricingSchema.safeParse(raw);
+  const parsed = PricingSchema.safeParse(raw, parseOptions(PricingSchema));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.map(String).join('.') || '(root)';
@@ -140,7 +141,7 @@ async function compiledPricing(compiled: string, text: string): Promise<unknown>
   } catch {
     return null;
   }
-  const found = CompiledPricingSchema.safeParse(json);
+  const found = CompiledPricingSchema.safeParse(json, parseOptions(CompiledPricingSchema));
   if (!found.success) return null;
   const hash = createHash('sha256').update(text).digest('hex');
   return found.data.source_sha256 === hash ? found.data.pricing : null;

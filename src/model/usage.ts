@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseOptions } from '../config/parse-once.js';
 import type { NormalisedUsage } from './types.js';
 
 /**
@@ -61,7 +62,7 @@ function cacheWrites(
 }
 
 export function normaliseResponsesUsage(raw: unknown): NormalisedUsage {
-  const parsed = ResponsesUsageSchema.safeParse(raw);
+  const parsed = ResponsesUsageSchema.safeParse(raw, parseOptions(ResponsesUsageSchema));
   if (!parsed.success) throw new UsageError(`malformed usage from provider: ${describe(parsed.error)}`);
   const u = parsed.data;
   const writes = cacheWrites(
@@ -79,7 +80,7 @@ export function normaliseResponsesUsage(raw: unknown): NormalisedUsage {
 }
 
 export function normaliseChatUsage(raw: unknown): NormalisedUsage {
-  const parsed = ChatUsageSchema.safeParse(raw);
+  const parsed = ChatUsageSchema.safeParse(raw, parseOptions(ChatUsageSchema));
   if (!parsed.success) throw new UsageError(`malformed usage from provider: ${describe(parsed.error)}`);
   const u = parsed.data;
   return {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ZodType } from 'zod';
 import { displayPath, parseJsonLine, readLines } from '../config/index.js';
+import { parseOptions } from '../config/parse-once.js';
 
 export interface JsonlReadResult {
   /** Non-empty lines seen. */
@@ -46,7 +47,7 @@ export async function readJsonl<T>(
   for await (const { line, text, overlongBytes } of readLines(file)) {
     result.lines++;
     const raw = overlongBytes === undefined ? parseJsonLine(text) : null;
-    const parsed = raw === null ? null : schema.safeParse(raw);
+    const parsed = raw === null ? null : schema.safeParse(raw, parseOptions(schema));
     if (!parsed?.success) {
       result.skipped++;
       badLines.push(line);

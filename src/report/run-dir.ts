@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseOptions } from '../config/parse-once.js';
 import { type RunManifest, RunManifestSchema } from '../telemetry/index.js';
 
 export const RUN_FILES = {
@@ -37,7 +38,7 @@ export function readManifest(runDir: string): RunManifest {
   } catch (err) {
     throw new Error(`${file}: cannot read run manifest (${(err as Error).message})`);
   }
-  const parsed = RunManifestSchema.safeParse(raw);
+  const parsed = RunManifestSchema.safeParse(raw, parseOptions(RunManifestSchema));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${file}: field ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message}`);

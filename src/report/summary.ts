@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
+import { parseOptions } from '../config/parse-once.js';
 import { type RunManifest, type SampleRecord, SampleRecordSchema } from '../telemetry/index.js';
 import { readJsonl } from './jsonl.js';
 import type { Repricing } from './reprice.js';
@@ -135,7 +136,7 @@ const SuiteVariantsSchema = z.object({
  * suite's `baseline_variant` first, as the reference the others are compared against.
  */
 export function declaredVariantOrder(suite: unknown): string[] {
-  const parsed = SuiteVariantsSchema.safeParse(suite);
+  const parsed = SuiteVariantsSchema.safeParse(suite, parseOptions(SuiteVariantsSchema));
   if (!parsed.success) return [];
   const names = parsed.data.variants.map((v) => v.name);
   const baseline = parsed.data.baseline_variant;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { parseOptions } from '../../config/parse-once.js';
 
 const CleanFlags = z.object({ runId: z.string().min(1).optional(), force: z.boolean().default(false) });
 
@@ -15,7 +16,7 @@ export function registerCleanCommand(program: Command): void {
     .option('--run-id <id>', 'only the containers of this run')
     .option('--force', "also remove live runs' containers and other machines' (their samples then fail)")
     .action(async (raw: Record<string, unknown>) => {
-      const flags = CleanFlags.parse(raw);
+      const flags = CleanFlags.parse(raw, parseOptions(CleanFlags));
       const {
         ANY_LABEL_VALUE,
         DockerSandboxProvider,

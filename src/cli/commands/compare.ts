@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { parseOptions } from '../../config/parse-once.js';
 import { EXIT, UsageError } from '../errors.js';
 import { resolveRunArg } from './report.js';
 
@@ -27,7 +28,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--junit <file>', 'also write JUnit XML: one test case per gate and variant')
     .action(async (baseline: string, candidate: string, raw: Record<string, unknown>) => {
-      const flags = CompareFlags.parse(raw);
+      const flags = CompareFlags.parse(raw, parseOptions(CompareFlags));
       if (flags.markdown && flags.json) throw new UsageError('--markdown and --json are exclusive');
       const {
         compareRuns,

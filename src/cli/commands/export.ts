@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { parseOptions } from '../../config/parse-once.js';
 import { EXIT, UsageError } from '../errors.js';
 import { OTEL_CONTENT_OPTION, OTEL_OPTION, otelFromFlags } from '../otel-flags.js';
 import { resolveRunArg } from './report.js';
@@ -27,7 +28,7 @@ export function registerExportCommand(program: Command): void {
     .option(...OTEL_CONTENT_OPTION)
     .option('--json', 'print one JSON object: { samples, spans, exported, failed, error, target }')
     .action(async (run: string, raw: Record<string, unknown>) => {
-      const flags = ExportFlags.parse(raw);
+      const flags = ExportFlags.parse(raw, parseOptions(ExportFlags));
       const runDir = await resolveRunArg(run, flags.resultsDir);
       const settings = await otelFromFlags(flags.otel ?? false, flags.otelContent);
       if (!settings) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { parseOptions } from '../../config/parse-once.js';
 import { UsageError } from '../errors.js';
 
 const HistoryFlags = z.object({
@@ -16,7 +17,7 @@ export function registerHistoryCommand(program: Command): void {
     .option('--results-dir <dir>', 'where run folders are', 'results')
     .option('--json', 'print one JSON object: { runs: [...] }')
     .action(async (raw: Record<string, unknown>) => {
-      const flags = HistoryFlags.parse(raw);
+      const flags = HistoryFlags.parse(raw, parseOptions(HistoryFlags));
       const { formatHistory, listRuns, RunNotFoundError } = await import('../../report/index.js');
       const { runs, skipped } = await listRuns(flags.resultsDir).catch((error: unknown) => {
         throw error instanceof RunNotFoundError ? new UsageError(error.message) : error;

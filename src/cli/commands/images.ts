@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { parseOptions } from '../../config/parse-once.js';
 
 const BuildFlags = z.object({ force: z.boolean().default(false) });
 const ListFlags = z.object({ json: z.boolean().default(false) });
@@ -20,7 +21,7 @@ export function registerImagesCommand(program: Command): void {
     )
     .option('--force', 'rebuild even when the image exists')
     .action(async (raw: Record<string, unknown>) => {
-      const flags = BuildFlags.parse(raw);
+      const flags = BuildFlags.parse(raw, parseOptions(BuildFlags));
       const { DockerSandboxProvider } = await import('../../sandbox/index.js');
       const provider = new DockerSandboxProvider();
       await provider.checkEngine();
@@ -36,7 +37,7 @@ export function registerImagesCommand(program: Command): void {
     .description('list turnbench images on the Docker engine')
     .option('--json', 'print one JSON array')
     .action(async (raw: Record<string, unknown>) => {
-      const flags = ListFlags.parse(raw);
+      const flags = ListFlags.parse(raw, parseOptions(ListFlags));
       const { DockerSandboxProvider } = await import('../../sandbox/index.js');
       const provider = new DockerSandboxProvider();
       await provider.checkEngine();

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { parseOptions } from '../../config/parse-once.js';
 import { UsageError } from '../errors.js';
 
 const InitFlags = z.object({ force: z.boolean().default(false) });
@@ -21,7 +22,7 @@ export function registerInitCommand(program: Command): void {
     .argument('[dir]', 'folder to create', 'turnbench-starter')
     .option('--force', 'write into a folder that is not empty (same-named files are replaced)')
     .action(async (dir: string, raw: Record<string, unknown>) => {
-      const flags = InitFlags.parse(raw);
+      const flags = InitFlags.parse(raw, parseOptions(InitFlags));
       const { InitError, initStarter } = await import('../../init/index.js');
       const result = await initStarter(dir, { force: flags.force }).catch((error: unknown) => {
         throw error instanceof InitError ? new UsageError(error.message) : error;

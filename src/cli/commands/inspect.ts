@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { parseOptions } from '../../config/parse-once.js';
 
 const Flags = z.object({
   resultsDir: z.string().min(1),
@@ -18,7 +19,7 @@ export function registerInspectCommand(program: Command): void {
     .option('--sample <id>', 'the sample to inspect (default: the first sample with a cache break)')
     .option('--json', 'print the turn records and cache events as one JSON object')
     .action(async (run: string, raw: Record<string, unknown>) => {
-      const flags = Flags.parse(raw);
+      const flags = Flags.parse(raw, parseOptions(Flags));
       const { formatInspection, inspectSample, resolveRunDir } = await import('../../report/index.js');
       const inspection = await inspectSample(resolveRunDir(run, flags.resultsDir), flags.sample);
       if (flags.json) process.stdout.write(`${JSON.stringify(inspection)}\n`);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { parseOptions } from '../../config/parse-once.js';
 // A leaf module: defining the command loads nothing of the runner.
 import { newRunId, RUN_ID_PATTERN } from '../../runner/run-id.js';
 import { UsageError } from '../errors.js';
@@ -20,7 +21,7 @@ export function registerMergeCommand(program: Command): void {
     .option('--results-dir <dir>', 'where run folders are, and where the merged run goes', 'results')
     .option('--json', 'print the merged run as one JSON object')
     .action(async (runs: string[], raw: Record<string, unknown>) => {
-      const flags = Flags.parse(raw);
+      const flags = Flags.parse(raw, parseOptions(Flags));
       const { resolveRunDir } = await import('../../report/index.js');
       const { MergeError, mergeRuns } = await import('../../runner/index.js');
       const dirs = runs.map((r) => resolveRunDir(r, flags.resultsDir));

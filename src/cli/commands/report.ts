@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import type { Pricing } from '../../config/index.js';
+import { parseOptions } from '../../config/parse-once.js';
 import { UsageError } from '../errors.js';
 import { positiveIntArg } from '../options.js';
 
@@ -64,7 +65,7 @@ export function registerReportCommand(program: Command): void {
     )
     .option('--json', 'print the written file paths and the summary as one JSON object')
     .action(async (run: string, raw: Record<string, unknown>) => {
-      const flags = ReportFlags.parse(raw);
+      const flags = ReportFlags.parse(raw, parseOptions(ReportFlags));
       const {
         describeInProgress,
         formatSummaryTable,

@@ -5,6 +5,7 @@ import * as z from 'zod';
 // the rest when it runs, so `--help` and the other commands do not pay for the runner.
 import { MAX_CONCURRENCY, MAX_SAMPLES, MAX_STEP_TIMEOUT_S, timerDelay } from '../../config/bounds.js';
 import type { AdaptiveConcurrency } from '../../config/index.js';
+import { parseOptions } from '../../config/parse-once.js';
 import type { ExportOutcome, OtelSettings, RunInfo } from '../../otel/index.js';
 import type { ProgressReporter, ProviderLimits } from '../../runner/index.js';
 import { newRunId, RUN_ID_PATTERN } from '../../runner/run-id.js';
@@ -213,7 +214,7 @@ export function registerRunCommand(program: Command): void {
     .option(...OTEL_OPTION)
     .option(...OTEL_CONTENT_OPTION)
     .action(async (suiteArg: string | undefined, raw: Record<string, unknown>) => {
-      const flags = RunFlags.parse(raw);
+      const flags = RunFlags.parse(raw, parseOptions(RunFlags));
       if (flags.resume && flags.runId && flags.resume !== flags.runId) {
         throw new UsageError('--run-id and --resume name different runs; give only --resume');
       }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as z from 'zod';
 import type { SimVariantOptionsSchema as SimOptionsSchema } from '../../config/index.js';
+import { parseOptions } from '../../config/parse-once.js';
 import type { SimServerOptions } from '../../sim/index.js';
 // A leaf module (the preset table): defining the command loads nothing of the sim.
 import { LATENCY_PRESETS } from '../../sim/presets.js';
@@ -79,7 +80,7 @@ export function registerSimCommand(program: Command): void {
     .option('--suite <suite.yaml>', "register the sim scripts of a suite's tasks")
     .option('--log-requests', 'log one line per request (and per WebSocket event) to stderr')
     .action(async (raw: unknown) => {
-      const flags = SimFlagsSchema.parse(raw);
+      const flags = SimFlagsSchema.parse(raw, parseOptions(SimFlagsSchema));
       const { SimVariantOptionsSchema } = await import('../../config/index.js');
       const latency = latencyOption(flags.latency, SimVariantOptionsSchema);
       const faults = faultsOption(flags.faults, SimVariantOptionsSchema);
