@@ -166,19 +166,21 @@ export async function loadPricing(file?: string): Promise<Pricing> {
   return { models: { ...shipped.models, ...user.models } };
 }
 
-/** Exact name first, then the longest matching `prefix*` key. */
-export function priceFor(pricing: Pricing, model: string): ModelPrice | null {
-  const exact = pricing.models[model];
-  if (exact) return exact;
-  let best: { length: number; price: ModelPrice } | null = null;
-  for (const [key, price] of Object.entries(pricing.models)) {
-    if (!key.endsWith('*')) continue;
-    const prefix = key.slice(0, -1);
-    if (model.startsWith(prefix) && (!best || prefix.length > best.length)) {
-      best = { length: prefix.length, price };
+/** The key of the table that prices `model`: its exact name first, then the longest matching `prefix*` key. */
+export function pricingKeyFor(pricing: Pricing, model: string): string | null {
+  if (pricing.models[model]) return model;
+  let best: string | null = null;
+  for (const key of Object.keys(pricing.models)) {
+    if (key.endsWith('*') && model.startsWith(key.slice(0, -1)) && (!best || key.length > best.length)) {
+      best = key;
     }
   }
-  return best?.price ?? null;
+  return best;
+}
+
+export function priceFor(pricing: Pricing, model: string): ModelPrice | null {
+  const key = pricingKeyFor(pricing, model);
+  return key === null ? null : (pricing.models[key] ?? null);
 }
 
 /** The rates that bill a request of `inputTokens` input tokens (cached and written ones included). */

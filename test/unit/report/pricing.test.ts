@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   costUsd,
@@ -8,8 +9,12 @@ import {
   type ModelPrice,
   type Pricing,
   priceFor,
+  pricingKeyFor,
 } from '../../../src/config/pricing.js';
 import { build, fixture } from '../ingest/helpers.js';
+
+/** The installed openai package (its type files are the reference for model names). */
+const sdkRoot = () => dirname(createRequire(import.meta.url).resolve('openai'));
 
 const tmp = mkdtempSync(join(tmpdir(), 'turnbench-pricing-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -271,6 +276,48 @@ describe('the models Codex sessions use (Dec 2026)', () => {
       cache_write: 2.1875,
       output: 14,
     });
+  });
+
+  it("prices each model of the openai SDK's model list by its own row, a dated snapshot's, or not at all", async () => {
+    const p = await loadPricing();
+    const types = readFileSync(join(sdkRoot(), 'resources', 'shared.d.ts'), 'utf8');
+    const models = new Set<string>();
+    for (const name of ['ChatModel', 'ResponsesModel', 'AllModels']) {
+      const union = new RegExp(`export type ${name} = ([^;]+);`).exec(types)?.[1];
+      expect(union, name).toBeDefined();
+      for (const m of union!.matchAll(/'([a-z0-9.-]+)'/g)) models.add(m[1]!);
+    }
+    expect(models.size).toBeGreaterThan(100);
+    // A `prefix*` key prices its own name, that name's dated snapshots, and variants OpenAI's pages
+    // price as the model itself; any other name it catches borrows a relative's price.
+    const samePriceVariant = [
+      /^-latest$/, // an alias of the model
+      /^-chat-latest$/, // gpt-5-chat-latest, gpt-5.2-chat-latest: their model's rates
+      /^-codex$/, // gpt-5-codex: GPT-5's rates
+      /^-(audio|search)-preview$/, // gpt-4o(-mini) previews: text tokens at their model's rates
+    ];
+    const borrowed: string[] = [];
+    for (const model of models) {
+      const key = pricingKeyFor(p, model);
+      if (key === null || key === model) continue;
+      const name = key.slice(0, -1).replace(/-(20)?$/, ''); // `gpt-5-*` and `gpt-6.2-astra-20*` name gpt-5, gpt-6.2-astra
+      const stem = model.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+      const variant = stem.slice(name.length);
+      if (variant !== '' && !samePriceVariant.some((re) => re.test(variant)))
+        borrowed.push(`${model} <- ${key}`);
+    }
+    expect(borrowed).toEqual([]);
+    // the rows this check asked for
+    expect(pricingKeyFor(p, 'gpt-6.2-astra-law')).toBeNull();
+    expect(pricingKeyFor(p, 'gpt-5.1-mini')).toBeNull();
+    expect(rates(priceFor(p, 'o4-mini-deep-research-2025-06-26'))).toEqual({
+      input: 2,
+      cached_input: 0.5,
+      output: 8,
+    });
+    expect(rates(priceFor(p, 'codex-mini-latest'))).toEqual({ input: 1.5, cached_input: 0.375, output: 6 });
+    expect(priceFor(p, 'gpt-5.1-codex-max')).toEqual(priceFor(p, 'gpt-5.1'));
+    expect(priceFor(p, 'gpt-5.1-2025-11-13')).toEqual(priceFor(p, 'gpt-5.1'));
   });
 
   it('gives every GPT-5.6 and later model the official long-context tier: over 272K input, 2x input and cache, 1.5x output', async () => {
