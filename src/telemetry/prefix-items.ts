@@ -25,21 +25,37 @@ const digestByObject = new WeakMap<object, ItemDigest>();
  * proxy and the session-log reader parse every request's history into new objects (an agent's
  * instructions message, often tens of KB, in every request). Equal text means equal content, so
  * the digest is the same; a key order that differs only misses. Items a model produced, and tool
- * outputs, carry ids of their own and never repeat: not kept. Bounded by the characters kept.
+ * outputs, carry ids of their own and never repeat: not kept. Bounded by count and by characters,
+ * least recently used let go first: a message seen once (each sample's environment message names its
+ * own folder) is soon gone, one resent in every request (an agent's instructions) stays. Bounded by
+ * characters alone, every sample's environment message was kept until 4M characters: ~6 MB of live
+ * heap over the first ~7,000 samples of a single-turn run (the memory bench's 10,000-sample run grew
+ * 29 -> 35 MB).
  */
+const MAX_MESSAGES = 256;
 const MAX_MESSAGE_CHARS = 4_000_000;
 const digestByMessageText = new Map<string, ItemDigest>();
 let messageChars = 0;
 
 function keepMessageDigest(text: string, digest: ItemDigest): void {
   if (text.length > MAX_MESSAGE_CHARS) return;
-  while (messageChars + text.length > MAX_MESSAGE_CHARS) {
+  while (digestByMessageText.size >= MAX_MESSAGES || messageChars + text.length > MAX_MESSAGE_CHARS) {
     const oldest = digestByMessageText.keys().next().value!;
     digestByMessageText.delete(oldest);
     messageChars -= oldest.length;
   }
   digestByMessageText.set(text, digest);
   messageChars += text.length;
+}
+
+/** The kept digest of a message's text, now the most recently used; undefined when not kept. */
+function keptMessageDigest(text: string): ItemDigest | undefined {
+  const digest = digestByMessageText.get(text);
+  if (digest !== undefined) {
+    digestByMessageText.delete(text);
+    digestByMessageText.set(text, digest);
+  }
+  return digest;
 }
 
 /** The JSON text of an input message, the key it is kept by; undefined for other items. */
@@ -91,7 +107,7 @@ export function digestItem(item: object): ItemDigest {
   let digest = digestByObject.get(item);
   if (digest === undefined) {
     const text = messageText(item);
-    digest = text === undefined ? undefined : digestByMessageText.get(text);
+    digest = text === undefined ? undefined : keptMessageDigest(text);
     if (digest === undefined) {
       digest = computeDigest(item);
       if (text !== undefined) keepMessageDigest(text, digest);

@@ -35,6 +35,21 @@ describe('digestItem memos', () => {
     expect(again).toEqual(first);
   });
 
+  it('keeps a message resent in every request while many seen once pass, and lets those go', () => {
+    const instructions = () => message('developer', `resent: ${'instructions '.repeat(3_000)}`);
+    const kept = digestItem(instructions());
+    const firstOnce = message('user', '<environment_context>/tmp/sample-0</environment_context>');
+    const firstOnceDigest = digestItem(firstOnce);
+    for (let n = 1; n <= 2_000; n++) {
+      digestItem(message('user', `<environment_context>/tmp/sample-${n}</environment_context>`));
+      expect(digestItem(instructions())).toBe(kept);
+    }
+    // Each sample's own message was let go long ago (bounded by count, not only by characters).
+    const again = digestItem(message('user', '<environment_context>/tmp/sample-0</environment_context>'));
+    expect(again).not.toBe(firstOnceDigest);
+    expect(again).toEqual(firstOnceDigest);
+  });
+
   it('tells apart messages that differ in text, role or key order only as their content does', () => {
     const base = digestItem(message('user', 'text A'));
     expect(digestItem(message('user', 'text B')).hash).not.toBe(base.hash);
