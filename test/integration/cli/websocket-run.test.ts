@@ -33,8 +33,8 @@ describe('run with transport websocket', () => {
       .map((l) => EventRecordSchema.parse(l))
       .filter((e) => e.type === 'retry');
 
-    // 3 tasks x 4 epochs x 2 variants, each once, all finished and scored
-    expect(samples).toHaveLength(24);
+    // 3 tasks x 8 epochs x 2 variants, each once, all finished and scored
+    expect(samples).toHaveLength(48);
     for (const s of samples) expect(s.status, `${s.sample_id}: ${s.error?.message}`).toBe('completed');
     const passed = (variant: string) => samples.filter((s) => s.variant === variant && s.passed).length;
     expect(passed('over-websocket')).toBe(passed('over-http'));
