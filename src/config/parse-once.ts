@@ -1,6 +1,9 @@
 import type { core, ZodType } from 'zod';
 
 const parsedBefore = new WeakSet<object>();
+// Shared, so the parses on hot paths (each record, each turn's usage) allocate nothing for them.
+const FIRST_PARSE: core.ParseContext<core.$ZodIssue> = Object.freeze({ jitless: true });
+const LATER_PARSE: core.ParseContext<core.$ZodIssue> = Object.freeze({});
 
 /**
  * Parse options for a schema at an input boundary: the first parse of a schema in this process
@@ -12,7 +15,7 @@ const parsedBefore = new WeakSet<object>();
  * second parse.
  */
 export function parseOptions(schema: ZodType): core.ParseContext<core.$ZodIssue> {
-  if (parsedBefore.has(schema)) return {};
+  if (parsedBefore.has(schema)) return LATER_PARSE;
   parsedBefore.add(schema);
-  return { jitless: true };
+  return FIRST_PARSE;
 }

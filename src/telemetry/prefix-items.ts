@@ -1,4 +1,5 @@
 import type { OutputItem, PromptItem } from '../model/types.js';
+import { WeightedLru } from '../util/lru.js';
 import { canonicalJson, hashText, hashValue } from './hash.js';
 import { memoTokens, type TokenCounter, type TokenMemo } from './prefix-tokens.js';
 
@@ -34,28 +35,12 @@ const digestByObject = new WeakMap<object, ItemDigest>();
  */
 const MAX_MESSAGES = 256;
 const MAX_MESSAGE_CHARS = 4_000_000;
-const digestByMessageText = new Map<string, ItemDigest>();
-let messageChars = 0;
+/** Each message weighs its characters, and at least a 256th of the bound: so at most 256 are kept. */
+const digestByMessageText = new WeightedLru<string, ItemDigest>(MAX_MESSAGE_CHARS);
 
 function keepMessageDigest(text: string, digest: ItemDigest): void {
   if (text.length > MAX_MESSAGE_CHARS) return;
-  while (digestByMessageText.size >= MAX_MESSAGES || messageChars + text.length > MAX_MESSAGE_CHARS) {
-    const oldest = digestByMessageText.keys().next().value!;
-    digestByMessageText.delete(oldest);
-    messageChars -= oldest.length;
-  }
-  digestByMessageText.set(text, digest);
-  messageChars += text.length;
-}
-
-/** The kept digest of a message's text, now the most recently used; undefined when not kept. */
-function keptMessageDigest(text: string): ItemDigest | undefined {
-  const digest = digestByMessageText.get(text);
-  if (digest !== undefined) {
-    digestByMessageText.delete(text);
-    digestByMessageText.set(text, digest);
-  }
-  return digest;
+  digestByMessageText.set(text, digest, Math.max(text.length, MAX_MESSAGE_CHARS / MAX_MESSAGES));
 }
 
 /** The JSON text of an input message, the key it is kept by; undefined for other items. */
@@ -107,7 +92,7 @@ export function digestItem(item: object): ItemDigest {
   let digest = digestByObject.get(item);
   if (digest === undefined) {
     const text = messageText(item);
-    digest = text === undefined ? undefined : keptMessageDigest(text);
+    digest = text === undefined ? undefined : digestByMessageText.get(text);
     if (digest === undefined) {
       digest = computeDigest(item);
       if (text !== undefined) keepMessageDigest(text, digest);

@@ -1,5 +1,5 @@
+import { WeightedLru } from '../../util/lru.js';
 import { hashString } from '../util/hash.js';
-import { WeightedLru } from '../util/lru.js';
 import { createRng } from '../util/rng.js';
 import type { ResolvedFaults } from './options.js';
 

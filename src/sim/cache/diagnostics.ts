@@ -1,5 +1,5 @@
+import { WeightedLru } from '../../util/lru.js';
 import type { Boundary } from '../prompt/analyse.js';
-import { WeightedLru } from '../util/lru.js';
 
 /** What the sim remembers of a response's prompt to explain a later cache miss. */
 export interface PromptFingerprint {

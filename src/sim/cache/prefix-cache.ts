@@ -1,5 +1,5 @@
+import { WeightedLru } from '../../util/lru.js';
 import type { PromptAnalysis } from '../prompt/analyse.js';
-import { WeightedLru } from '../util/lru.js';
 import type { CacheProfile } from './profiles.js';
 
 /** 2^21: the low part of a 53-bit hash (src/sim/util/hash.ts digest). */

@@ -1,7 +1,7 @@
 import { generateSync, type JsonSchema } from 'json-schema-faker';
 import * as z from 'zod';
+import { WeightedLru } from '../../util/lru.js';
 import { hashString } from '../util/hash.js';
-import { WeightedLru } from '../util/lru.js';
 import type { TextFormat } from './schema.js';
 
 function parsesAsJson(text: string): unknown {

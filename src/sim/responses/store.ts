@@ -1,6 +1,6 @@
 import type { Response } from 'openai/resources/responses/responses';
+import { WeightedLru } from '../../util/lru.js';
 import { badRequest } from '../http/errors.js';
-import { WeightedLru } from '../util/lru.js';
 import type { InputItem } from './schema.js';
 
 /** A `background: true` response: when its simulated work is done, and whether it was cancelled. */

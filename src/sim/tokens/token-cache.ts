@@ -1,5 +1,5 @@
 import { encodeBoundedU32 } from '../../tokens/index.js';
-import { WeightedLru } from '../util/lru.js';
+import { WeightedLru } from '../../util/lru.js';
 
 /**
  * o200k tokens with bounded work (src/tokens): a long run without whitespace or a megabyte of

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { WeightedLru } from './lru.js';
+import { WeightedLru } from '../../util/lru.js';
 
 export interface OpaqueCodec<T> {
   encode(state: T): string;
