@@ -21,6 +21,10 @@ describe('parseOptions', () => {
       { name: 'x', limits: { turns: -1 } },
       { name: 7, limits: {} },
       'not an object',
+      // hostile keys, as JSON.parse makes them (own properties): stripped alike, nothing polluted
+      JSON.parse(
+        '{"name":"x","limits":{"turns":1},"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+      ),
     ];
     for (const input of inputs) {
       const slow = Schema.safeParse(input, { jitless: true });
@@ -28,6 +32,8 @@ describe('parseOptions', () => {
       expect(slow.success).toBe(fast.success);
       expect(slow.data).toEqual(fast.data);
       expect(slow.error?.issues).toEqual(fast.error?.issues);
+      if (slow.success) expect(Object.keys(slow.data)).toEqual(['name', 'limits']);
     }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
