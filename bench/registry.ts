@@ -68,6 +68,11 @@ export const BENCHMARKS = {
     about: 'ingest of a 100 MB Codex session log: MB/s and peak memory vs a line count of the same file',
     run: async () => (await import('./ingest.js')).benchIngest(),
   },
+  peers: {
+    about:
+      'whole process tree CPU: turnbench vs promptfoo on 500 single-turn requests, vs Codex CLI per agent turn (20-turn conversations)',
+    run: async () => (await import('./peers.js')).benchPeers(),
+  },
   adaptive: {
     about: 'wall time of a rate-limited run: adaptive concurrency (AIMD) vs a fixed limit at the ceiling',
     run: async () => (await import('./adaptive.js')).benchAdaptive(),

@@ -110,6 +110,13 @@ const HEADLINES: Record<BenchName, Headline> = {
     `peak with garbage: RSS ${f('ingest_peak_rss_mb')} MB vs ${f('small_peak_rss_mb')} MB (${f('peak_rss_ratio_big_vs_small')}x), ` +
       `heap ${f('ingest_peak_heap_used_mb')} MB vs ${f('small_peak_heap_used_mb')} MB (${f('peak_heap_ratio_big_vs_small')}x) for ${f('input_ratio_big_vs_small')}x the input`,
   ],
+  peers: (f) => [
+    `single-turn x${f('single_turn.samples')}: turnbench ${f('single_turn.turnbench.cpu_ms_median')} ms CPU, ${f('single_turn.turnbench.wall_ms_median')} ms wall; ` +
+      `promptfoo ${f('single_turn.promptfoo.cpu_ms_median')} ms CPU, ${f('single_turn.promptfoo.wall_ms_median')} ms wall ` +
+      `(${f('ratios.single_cpu_turnbench_vs_promptfoo')}x CPU, ${f('ratios.single_wall_turnbench_vs_promptfoo')}x wall)${f('problems.promptfoo') === '?' ? '' : `; promptfoo: ${f('problems.promptfoo')}`}`,
+    `${f('conversation.conversations')} x ${f('conversation.turns')}-turn conversations: turnbench ${f('conversation.turnbench.cpu_ms_per_turn')} ms CPU per turn, ` +
+      `Codex CLI ${f('conversation.codex.cpu_ms_per_turn')} ms (${f('ratios.conversation_cpu_per_turn_turnbench_vs_codex')}x)${f('problems.codex') === '?' ? '' : `; Codex: ${f('problems.codex')}`}`,
+  ],
   adaptive: (f) => [
     `rate-limited endpoint (${f('sim_requests_per_s')} req/s): adaptive ${f('adaptive_wall_ms_median')} ms vs fixed at ${f('ceiling')} ${f('fixed_wall_ms_median')} ms ` +
       `(ratio ${f('adaptive_vs_fixed_wall_ratio')}, median of ${f('rounds')}); 429s ${f('adaptive_rate_limited_attempts_median')} vs ${f('fixed_rate_limited_attempts_median')}; ` +
