@@ -18,7 +18,7 @@ export interface ChildSim {
 
 let ticks: number | null = null;
 
-function clockTicksPerSecond(): number {
+export function clockTicksPerSecond(): number {
   if (ticks !== null) return ticks;
   try {
     ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -26,6 +26,27 @@ function clockTicksPerSecond(): number {
     ticks = 100;
   }
   return ticks;
+}
+
+/**
+ * CPU time the whole machine has spent busy since boot (every process and the kernel: /proc/stat's
+ * first line without idle and iowait), in ms; null where /proc is not there.
+ */
+export function machineBusyMs(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    // user nice system idle iowait irq softirq steal (guest time is already inside user)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const busy = [user, nice, system, irq, softirq, steal].reduce<number>((sum, v) => sum + (v ?? 0), 0);
+    if (!Number.isFinite(busy) || idle === undefined || iowait === undefined) return null;
+    return (busy * 1000) / clockTicksPerSecond();
+  } catch {
+    return null;
+  }
 }
 
 /** utime + stime of a live process from /proc (Linux), in ms; null elsewhere. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Dockerode from 'dockerode';
@@ -16,7 +16,7 @@ import {
 } from '../src/sandbox/index.js';
 import { loadSuite } from '../src/tasks/index.js';
 import type { SampleRecord } from '../src/telemetry/index.js';
-import { type ChildSim, startChildSim } from './child-sim.js';
+import { type ChildSim, machineBusyMs, startChildSim } from './child-sim.js';
 import { dockerProblem } from './docker-problem.js';
 import { writeSingleTurnSuite } from './single-turn-suite.js';
 import { type Target, target } from './targets.js';
@@ -99,6 +99,7 @@ async function engineFloor(image: string, alive: number, runId: string) {
   };
   const docker = new Dockerode();
   const finishedAt: number[] = [];
+  const busy0 = machineBusyMs();
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
@@ -113,11 +114,15 @@ async function engineFloor(image: string, alive: number, runId: string) {
       }
     }),
   );
+  const busy1 = machineBusyMs();
   return {
     containers: finishedAt.length,
     alive,
     wall_ms: Math.round(performance.now() - t0),
     steady_ms_per_container: round(steadyMsPerSample(finishedAt), 2),
+    // Everything the machine did meanwhile: the engine, the runtime, the kernel, this client.
+    machine_cpu_ms_per_container:
+      busy0 === null || busy1 === null ? null : round((busy1 - busy0) / finishedAt.length, 2),
   };
 }
 
@@ -149,6 +154,9 @@ export async function benchDocker(): Promise<Record<string, unknown>> {
     const localMs = median(local.map((r) => r.steady_ms_per_sample));
     const dockerMs = median(dockerRuns.map((r) => r.steady_ms_per_sample));
     const engineMs = median(engine.map((r) => r.steady_ms_per_container));
+    const engineCpu = engine.map((r) => r.machine_cpu_ms_per_container);
+    const engineCpuMs = engineCpu.every((v) => v !== null) ? median(engineCpu as number[]) : null;
+    const cores = availableParallelism();
     const targets: Target[] = [
       target({
         what: `single-turn Docker sample vs a local one, wall time at steady state, concurrency ${CONCURRENCY}`,
@@ -167,9 +175,16 @@ export async function benchDocker(): Promise<Record<string, unknown>> {
       docker_steady_ms_per_sample: dockerMs,
       engine_floor_steady_ms_per_container: engineMs,
       docker_vs_engine_floor: round(dockerMs / engineMs, 3),
+      engine_machine_cpu_ms_per_container: engineCpuMs,
+      cores,
+      // With every core doing nothing but containers, a sample could not finish faster than this.
+      docker_vs_local_bound_by_engine_cpu:
+        engineCpuMs === null ? null : round(engineCpuMs / cores / localMs, 2),
       note:
         'engine floor: the same locked-down containers created, started and removed straight through dockerode, ' +
-        `${CONCURRENCY + 2} alive at a time (concurrency + warm pool), no harness: a Docker sample cannot cost less than that`,
+        `${CONCURRENCY + 2} alive at a time (concurrency + warm pool), no harness: a Docker sample cannot cost less than that; ` +
+        "engine_machine_cpu_ms_per_container: the whole machine's busy CPU (/proc/stat) over the engine floor per container; " +
+        'divided by the cores and the local sample time, the least Docker/local ratio this machine allows with one fresh container per sample',
       runs: { local, docker: dockerRuns, engine },
       targets,
     };

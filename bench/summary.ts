@@ -58,7 +58,9 @@ const HEADLINES: Record<BenchName, Headline> = {
       ? [`skipped: ${f('skipped')}`]
       : [
           `steady state, concurrency ${f('concurrency')}: docker ${f('docker_steady_ms_per_sample')} ms/sample vs local ${f('local_steady_ms_per_sample')} ms; ` +
-            `engine floor ${f('engine_floor_steady_ms_per_container')} ms/container (${f('docker_vs_engine_floor')}x)`,
+            `engine floor ${f('engine_floor_steady_ms_per_container')} ms/container (${f('docker_vs_engine_floor')}x); ` +
+            `the engine keeps the machine busy ${f('engine_machine_cpu_ms_per_container')} ms of CPU per container on ${f('cores')} cores: ` +
+            `no fresh-container sample can come below ${f('docker_vs_local_bound_by_engine_cpu')}x local`,
         ],
   transport: (f) => [
     `${f('turns')}-turn conversation, WebSocket vs HTTP: bytes sent ${f('websocket.bytes_sent_total')} vs ${f('http.bytes_sent_total')} ` +
