@@ -182,6 +182,8 @@ async function benchWorkload(
   const floorTools: RunFigures[] = [];
   const ratios: number[] = [];
   const ratiosWithTools: number[] = [];
+  /** The bare client running the shell calls against the same client not running them. */
+  const toolsOverFloor: number[] = [];
   for (let round_ = 0; round_ < ROUNDS; round_++) {
     const runOurs = async () => {
       freshRun();
@@ -219,6 +221,7 @@ async function benchWorkload(
       if (ft.tool_calls !== tb.tool_calls)
         throw new Error(`the floor ran ${ft.tool_calls} tool calls, turnbench ${tb.tool_calls}`);
       ratiosWithTools.push(tb.cpu_ms / ft.cpu_ms);
+      toolsOverFloor.push(ft.cpu_ms / floor.at(-1)!.cpu_ms);
     }
   }
   freshRun();
@@ -292,6 +295,9 @@ async function benchWorkload(
         harness_cpu_us_per_turn_over_floor_with_tools: Math.round(
           ((oursCpu - floorToolsCpu) * 1000) / requests,
         ),
+        // What starting the processes alone costs the bare client: no harness that runs each shell
+        // call as a process can come closer than this to the floor without tools.
+        floor_with_tools_vs_floor_median: round(median(toolsOverFloor), 3),
       }),
     },
     targets,

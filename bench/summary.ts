@@ -40,7 +40,8 @@ const HEADLINES: Record<BenchName, Headline> = {
       `${f('conversation_20.floor.cpu_ms_median')} ms (${f('conversation_20.cpu_ratio_median')}x, +${f('conversation_20.harness_cpu_us_per_turn_over_floor')} us/turn)`,
     `20-turn vs a floor that also runs the ${f('conversation_20.floor_with_tools.tool_calls')} shell calls as processes: ` +
       `${f('conversation_20.floor_with_tools.cpu_ms_median')} ms (${f('conversation_20.cpu_ratio_vs_floor_with_tools_median')}x, ` +
-      `${f('conversation_20.harness_cpu_us_per_turn_over_floor_with_tools')} us/turn more for turnbench)`,
+      `${f('conversation_20.harness_cpu_us_per_turn_over_floor_with_tools')} us/turn more for turnbench); ` +
+      `that floor is itself ${f('conversation_20.floor_with_tools_vs_floor_median')}x the floor without tools: starting the processes alone`,
   ],
   startup: (f) => [
     `warm compile cache: --help ${f('help.cpu_ms_median')} ms CPU vs floor start ${f('floor_start.cpu_ms_median')} ms (${f('ratios.help_warm')}x); 1-sample run ` +

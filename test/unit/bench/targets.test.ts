@@ -45,10 +45,12 @@ describe('bench targets', () => {
         floor_with_tools: { tool_calls: 950, cpu_ms_median: 5000 },
         cpu_ratio_vs_floor_with_tools_median: 1.2,
         harness_cpu_us_per_turn_over_floor_with_tools: 1000,
+        floor_with_tools_vs_floor_median: 2.1,
       },
     });
     expect(conversations[2]).toBe(
-      '20-turn vs a floor that also runs the 950 shell calls as processes: 5000 ms (1.2x, 1000 us/turn more for turnbench)',
+      '20-turn vs a floor that also runs the 950 shell calls as processes: 5000 ms (1.2x, 1000 us/turn more for turnbench); ' +
+        'that floor is itself 2.1x the floor without tools: starting the processes alone',
     );
     const sim = summaryLines('sim', {
       codex_sized_request: {
