@@ -57,8 +57,12 @@ export async function ensurePromptfoo(log: (line: string) => void): Promise<stri
       ],
       { maxBuffer: 16 * 1024 * 1024 },
     );
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(partial, dir);
+    // Another bench process may have finished the same install meanwhile: keep the one in place.
+    if (installedEntry(dir)) rmSync(partial, { recursive: true, force: true });
+    else {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(partial, dir);
+    }
   } catch (error) {
     rmSync(partial, { recursive: true, force: true });
     throw new Error(
