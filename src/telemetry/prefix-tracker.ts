@@ -42,6 +42,12 @@ export interface ForensicsTurnInput {
   cachedTokens: number | null;
   /** The previous step compacted the history. */
   afterCompaction: boolean;
+  /**
+   * A prompt the provider processed after the previous turn without reporting usage: the failed
+   * attempt this request retries, when its answer had begun (the provider had read the prompt, so
+   * its cache holds it). The expectation counts what this request shares with it as well.
+   */
+  processedBefore?: ModelRequest | null;
 }
 
 /** One request to check, by its fingerprint, with the provider's figures for it. */
@@ -51,6 +57,8 @@ interface FingerprintCheck {
   inputTokens: number;
   cachedTokens: number | null;
   afterCompaction: boolean;
+  /** See ForensicsTurnInput.processedBefore. */
+  processedBefore?: PromptFingerprint | null;
 }
 
 /**
@@ -79,7 +87,12 @@ export class CacheForensics {
       inputTokens: input.inputTokens,
       cachedTokens: input.cachedTokens,
       afterCompaction: input.afterCompaction,
+      processedBefore: this.processedFingerprint(input.processedBefore),
     });
+  }
+
+  private processedFingerprint(request: ModelRequest | null | undefined): PromptFingerprint | null {
+    return request ? fingerprintRequest(request, this.countTokens) : null;
   }
 
   /**
@@ -103,6 +116,7 @@ export class CacheForensics {
     return this.peekFingerprint({
       ...input,
       fingerprint: fingerprintRequest(input.request, this.countTokens),
+      processedBefore: this.processedFingerprint(input.processedBefore),
     });
   }
 
@@ -138,13 +152,27 @@ export class CacheForensics {
     const prev = this.previous;
     const raw = checkPrefix(prev, fingerprint, { compactedSincePrevious: input.afterCompaction });
     const prefix = prev ? calibrateLost(raw, prev.fingerprint, prev.inputTokens) : raw;
-    const expected = expectedCachedTokens(
+    const next = { fingerprint, inputTokens: input.inputTokens };
+    let expected = expectedCachedTokens(
       raw,
       prev ? { fingerprint: prev.fingerprint, inputTokens: prev.inputTokens } : null,
-      { fingerprint, inputTokens: input.inputTokens },
+      next,
       rules,
       this.anchorFor(fingerprint, raw),
     );
+    if (prev && input.processedBefore) {
+      // The prefix check stays against the last turn (what the conversation's layout did); the
+      // cache a failed attempt wrote is what a perfect provider would serve this request too.
+      const processed = input.processedBefore;
+      const shared = checkPrefix(
+        { fingerprint: processed, outputItemHashes: [], outputItemTokens: [] },
+        fingerprint,
+      );
+      expected = Math.max(
+        expected,
+        expectedCachedTokens(shared, { fingerprint: processed, inputTokens: null }, next, rules),
+      );
+    }
     const cacheClass = classifyTurn({
       turn: input.turn,
       prefix,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { StopReason } from '../../agent/index.js';
 import { addUsage, type SampleTotals } from '../../agent/totals.js';
@@ -140,13 +139,57 @@ interface PendingCompaction {
   cost: number | null;
 }
 
+/** The last failed attempt of a conversation, and how many failed in a row before the next success. */
 interface FailedAttempt {
-  bytes: number;
-  hash: string;
+  kind: ObservedRequest['kind'];
+  method: CompactionMethod | null;
+  /** The attempt's full prompt (a chained request's restored), items as the provider renders them. */
+  request: ModelRequest;
+  /** Failed attempts of this request so far: the first one, then its retries that failed too. */
   count: number;
   at: number;
   status: number | null;
   message: string;
+  /** The provider had begun its answer (a response id came), so it had read the prompt and cached it. */
+  processed: boolean;
+}
+
+/**
+ * Items only the agent adds to a conversation: what it sends of its own (messages other than the
+ * model's, tool results, a compaction trigger). Anything else in a request is the model's output
+ * resent.
+ */
+function isAgentItem(item: unknown): boolean {
+  const { type, role } = item as { type?: unknown; role?: unknown };
+  if (type === undefined || type === 'message') return role !== 'assistant';
+  return (
+    typeof type !== 'string' ||
+    type.endsWith('_output') ||
+    type === 'compaction_trigger' ||
+    type === 'item_reference'
+  );
+}
+
+/**
+ * Whether `input` retries the failed attempt: the conversation has not moved past it. Its items are
+ * the attempt's, followed by nothing but model output: what the attempt streamed before it broke
+ * (Codex keeps each output item that arrived whole and resends it, so a retry after a cut stream
+ * carries the cut answer's reasoning). Compared on the full prompt, so a chained attempt over
+ * WebSocket and its retry sending the whole history unchained on a new connection match.
+ */
+function retriesAttempt(
+  failed: FailedAttempt,
+  observed: ObservedRequest,
+  input: ModelRequest['input'],
+): boolean {
+  const before = failed.request.input;
+  if (observed.model !== failed.request.model || input.length < before.length) return false;
+  for (let i = 0; i < before.length; i++) {
+    if (input[i] !== before[i] && !isDeepStrictEqual(input[i], before[i])) return false;
+  }
+  if (input.length === before.length) return observed.kind === failed.kind;
+  for (let i = before.length; i < input.length; i++) if (isAgentItem(input[i])) return false;
+  return true;
 }
 
 class Conversation {
@@ -161,8 +204,6 @@ class Conversation {
   failed: FailedAttempt | null = null;
   readonly diffedReasons = new Set<string>();
 }
-
-const sha = (body: Uint8Array) => createHash('sha256').update(body).digest('hex');
 
 /**
  * The request's items, each one equal to the item at the same place in the conversation's last
@@ -236,10 +277,8 @@ export class SampleRecorder implements ExchangeRecorder {
     return this.agentTurns;
   }
 
-  /** The same body again after a failure is the agent retrying: counted, and a retry event written. */
-  private retriesOf(conversation: Conversation, body: Uint8Array, t0: number): number {
-    const failed = conversation.failed;
-    if (!failed || failed.bytes !== body.byteLength || failed.hash !== sha(body)) return 0;
+  /** A request that retries the conversation's failed attempt: a retry event, numbered from the first retry. */
+  private retryEvent(failed: FailedAttempt, t0: number): void {
     this.opts.sink.event({
       ...this.event(this.nextTurn),
       type: 'retry',
@@ -248,7 +287,6 @@ export class SampleRecorder implements ExchangeRecorder {
       status: failed.status,
       message: failed.message,
     });
-    return failed.count;
   }
 
   /** The proxy itself retried a request (agents whose retries are left to the proxy). */
@@ -310,7 +348,6 @@ export class SampleRecorder implements ExchangeRecorder {
     outcome: ExchangeOutcome,
   ): void {
     const headers = request.headers;
-    const body = request.body;
     const chainedTo = observed.previousResponseId
       ? this.byResponseId.get(observed.previousResponseId)
       : undefined;
@@ -320,7 +357,14 @@ export class SampleRecorder implements ExchangeRecorder {
     if (chainedTo && conversation.lastChain && conversation.lastResponseId === observed.previousResponseId) {
       input = [...conversation.lastChain.input, ...conversation.lastChain.output, ...input];
     }
-    const retries = exchange.retries + this.retriesOf(conversation, body, exchange.t0);
+    const failed = conversation.failed;
+    const retrying = failed !== null && retriesAttempt(failed, observed, input);
+    if (retrying) this.retryEvent(failed, exchange.t0);
+    // A retry is the request it retries: a summary retried with the cut answer's reasoning after
+    // its prompt is still the summary.
+    const kind = retrying ? failed.kind : observed.kind;
+    const method = retrying ? failed.method : observed.method;
+    const retried = { ...observed, kind, method };
     const response = outcome.response ? responseOf(outcome.response) : null;
     const failure =
       outcome.error ??
@@ -328,25 +372,32 @@ export class SampleRecorder implements ExchangeRecorder {
       (response?.error || null);
     if (failure || !response) {
       conversation.failed = {
-        bytes: body.byteLength,
-        hash: sha(body),
-        count: (conversation.failed?.count ?? 0) + 1,
+        kind,
+        method,
+        request: { ...observed.request, input },
+        count: retrying ? failed.count + 1 : 1,
         at: exchange.t0 + outcome.latencyMs,
         status: outcome.status,
         message: failure ?? 'no response',
+        processed: (retrying && failed.processed) || Boolean(response?.id),
       };
       this.opts.sink.event({
         ...this.event(this.nextTurn),
         type: 'error',
         kind: 'model_request',
-        message: `${observed.kind} request: ${failure ?? 'no response'}`,
+        message: `${kind} request: ${failure ?? 'no response'}`,
       });
       return;
     }
     conversation.failed = null;
     this.record(
-      { ...exchange, retries },
-      { observed, logical: { ...observed.request, input: reuseKnownItems(input, conversation) }, key },
+      { ...exchange, retries: exchange.retries + (retrying ? failed.count : 0) },
+      {
+        observed: retried,
+        logical: { ...observed.request, input: reuseKnownItems(input, conversation) },
+        key,
+        processedBefore: retrying && failed.processed ? failed.request : null,
+      },
       outcome,
       response,
       conversation,
@@ -355,7 +406,13 @@ export class SampleRecorder implements ExchangeRecorder {
 
   private record(
     exchange: Exchange,
-    request: { observed: ObservedRequest; logical: ModelRequest; key: string },
+    request: {
+      observed: ObservedRequest;
+      logical: ModelRequest;
+      key: string;
+      /** The failed attempt this request retries, when the provider had read its prompt. */
+      processedBefore: ModelRequest | null;
+    },
     outcome: Pick<ExchangeOutcome, 'latencyMs' | 'ttftMs'>,
     response: ObservedResponse,
     conversation: Conversation,
@@ -385,6 +442,7 @@ export class SampleRecorder implements ExchangeRecorder {
       inputTokens: usage.inputTokens,
       cachedTokens: usage.cachedTokens,
       afterCompaction,
+      processedBefore: request.processedBefore,
     };
     const forensics: TurnForensics = side
       ? conversation.forensics.peek(checkInput)

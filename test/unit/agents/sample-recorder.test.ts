@@ -66,7 +66,40 @@ function setup(limits = DEFAULT_LIMITS, costOf: (model: string, usage: Normalise
     );
     return admission;
   };
-  return { recorder, turns, events, totals, stopped, send };
+  /** A failed attempt: an error status, or a stream cut (after response.created when `responseId`). */
+  const fail = (
+    body: object,
+    how: { status: number | null; error: string; responseId?: string },
+    headers = {},
+  ) => {
+    const bytes = Buffer.from(JSON.stringify(body));
+    const admission = recorder.admit(performance.now(), bytes.length);
+    if (!admission.ok) throw new Error('refused');
+    const response: ObservedResponse | null = how.responseId
+      ? {
+          id: how.responseId,
+          model: null,
+          usage: null,
+          output: [],
+          toolCalls: 0,
+          diagnostics: null,
+          incompleteReason: null,
+          error: 'the stream ended before response.completed',
+        }
+      : null;
+    recorder.finish(
+      admission.exchange,
+      { source: 'responses', encoding: null, body: bytes, headers },
+      {
+        status: how.status,
+        response: response ? { kind: 'parsed', response } : null,
+        error: how.error,
+        ttftMs: null,
+        latencyMs: 3,
+      },
+    );
+  };
+  return { recorder, turns, events, totals, stopped, send, fail };
 }
 
 describe('the recorder of an observed agent', () => {
@@ -240,5 +273,172 @@ describe('the recorder of an observed agent', () => {
     expect(events.map((e) => e.type)).toEqual(['error', 'retry']);
     expect(events[1]).toMatchObject({ attempt: 1, status: 429 });
     expect(turns.map((t) => [t.turn, t.retries])).toEqual([[1, 1]]);
+  });
+
+  describe("Codex's retries (request shapes from captures of Codex 0.171 against the sim with faults)", () => {
+    const h = { 'thread-id': 'th' };
+    const reasoning = (n: number) => ({
+      type: 'reasoning',
+      id: `rs_${n}`,
+      summary: [],
+      encrypted_content: `simr1.${n}`,
+    });
+    const codexCall = (id: string, n: number) => ({ ...call(id), id: `fc_${n}`, status: 'completed' });
+    const head = [user(long), user('task')];
+    const http500 = { status: 500, error: 'HTTP 500: {"error":{"type":"server_error"}}' };
+    const cut = (responseId: string) => ({
+      status: 200,
+      error: 'the answer was cut: the provider closed the connection',
+      responseId,
+    });
+    const wsError = {
+      status: null,
+      error: 'The server had an error while processing your request (simulated)',
+    };
+    const wsClosed = { status: null, error: 'the WebSocket connection closed before the response ended' };
+
+    it('over HTTP: 500, 500, a cut, then the body again with the reasoning item the cut answer had sent whole', () => {
+      const { events, turns, send, fail } = setup();
+      send(
+        { model: 'gpt-5.5', input: head, tools },
+        { input: 3000, cached: 0, output: [reasoning(1), call('a')] },
+        h,
+      );
+      const history = [...head, reasoning(1), codexCall('a', 1), output('a')];
+      const body = { model: 'gpt-5.5', input: history, tools };
+      fail(body, http500, h);
+      fail(body, http500, h);
+      fail(body, cut('resp_cut'), h);
+      // tap6/019-020: the cut answer's `reasoning` item (output_item.done) is resent after the history
+      send({ model: 'gpt-5.5', input: [...history, reasoning(9)], tools }, { input: 3100, cached: 2944 }, h);
+      expect(events.map((e) => [e.type, 'attempt' in e ? e.attempt : null])).toEqual([
+        ['error', null],
+        ['retry', 1],
+        ['error', null],
+        ['retry', 2],
+        ['error', null],
+        ['retry', 3],
+      ]);
+      expect(events.filter((e) => e.type === 'retry').map((e) => e.turn)).toEqual([2, 2, 2]);
+      expect(turns.map((t) => [t.turn, t.retries, t.cache_class])).toEqual([
+        [1, 0, 'first_turn'],
+        [2, 3, 'hit'],
+      ]);
+    });
+
+    it('over WebSocket: a chained attempt fails; Codex reconnects and sends the whole history unchained', () => {
+      const { events, turns, send, fail } = setup();
+      send(
+        { model: 'gpt-5.5', input: head, tools },
+        { input: 3000, cached: 0, output: [reasoning(1), call('a')] },
+        h,
+      );
+      send(
+        { model: 'gpt-5.5', input: [output('a')], tools, previous_response_id: 'resp_1' },
+        { input: 3050, cached: 2944, output: [reasoning(2), call('b')] },
+        h,
+      );
+      // wstap9/ws-2..4: an `error` event on the chained delta, then a cut with nothing sent
+      fail({ model: 'gpt-5.5', input: [output('b')], tools, previous_response_id: 'resp_2' }, wsError, h);
+      const full = [
+        ...head,
+        reasoning(1),
+        codexCall('a', 1),
+        output('a'),
+        reasoning(2),
+        codexCall('b', 2),
+        output('b'),
+      ];
+      fail({ model: 'gpt-5.5', input: full, tools, previous_response_id: null }, wsClosed, h);
+      send(
+        { model: 'gpt-5.5', input: full, tools, previous_response_id: null },
+        { input: 3100, cached: 3072 },
+        h,
+      );
+      expect(events.map((e) => [e.type, 'attempt' in e ? e.attempt : null])).toEqual([
+        ['error', null],
+        ['retry', 1],
+        ['error', null],
+        ['retry', 2],
+      ]);
+      expect(turns.map((t) => [t.turn, t.retries, t.prefix.extends_previous])).toEqual([
+        [1, 0, null],
+        [2, 0, true],
+        [3, 2, true],
+      ]);
+    });
+
+    it('a request that moved the conversation on is no retry, and the next failure counts from one again', () => {
+      const { events, turns, send, fail } = setup();
+      fail({ model: 'gpt-5.5', input: [user('warm')], tools, generate: false }, wsError, h);
+      // the first turn after a failed warm-up: new items of the agent's, so no retry of it
+      send(
+        { model: 'gpt-5.5', input: [user('warm'), ...head], tools },
+        { input: 3000, cached: 0, output: [call('a')] },
+        h,
+      );
+      const history = [user('warm'), ...head, codexCall('a', 1), output('a')];
+      fail({ model: 'gpt-5.5', input: history, tools }, http500, h);
+      send(
+        { model: 'gpt-5.5', input: history, tools },
+        { input: 3050, cached: 2944, output: [call('b')] },
+        h,
+      );
+      const next = [...history, codexCall('b', 2), output('b')];
+      fail({ model: 'gpt-5.5', input: next, tools }, http500, h);
+      send({ model: 'gpt-5.5', input: next, tools }, { input: 3100, cached: 3072 }, h);
+      expect(
+        events.filter((e) => e.type === 'retry').map((e) => [e.turn, 'attempt' in e ? e.attempt : null]),
+      ).toEqual([
+        [2, 1],
+        [3, 1],
+      ]);
+      expect(turns.map((t) => t.retries)).toEqual([0, 1, 1]);
+    });
+
+    it('a retried summary request: the cut attempt cached its prompt, so the retry is expected to hit it', () => {
+      const { turns, send, fail } = setup();
+      send({ model: 'gpt-5.5', input: head, tools }, { input: 3000, cached: 0, output: [call('a')] }, h);
+      const summary = {
+        model: 'gpt-5.5',
+        input: [
+          ...head,
+          codexCall('a', 1),
+          output('a'),
+          user('You are performing a CONTEXT CHECKPOINT COMPACTION.'),
+        ],
+        tools: [],
+      };
+      // faults2 log-triage__fhttp__e1 turn 4: 12416 of 12512 cached after a cut summary attempt
+      fail(summary, cut('resp_cut'), h);
+      send(summary, { input: 3100, cached: 3072 }, h);
+      const retried = turns[1]!;
+      expect(retried).toMatchObject({ kind: 'summary', retries: 1, cached_tokens: 3072 });
+      // the layout still broke against the last turn (tools: []), and is reported so
+      expect(retried.prefix).toMatchObject({ extends_previous: false, reason: 'tools_changed' });
+      expect(retried.cache_class).toBe('harness_break');
+      expect(retried.expected_cached_tokens).toBeGreaterThanOrEqual(2944);
+    });
+
+    it('a summary retried with the reasoning of its cut answer after the prompt is still the summary', () => {
+      const { turns, send, fail } = setup();
+      send({ model: 'gpt-5.5', input: head, tools }, { input: 3000, cached: 0, output: [call('a')] }, h);
+      const input = [
+        ...head,
+        codexCall('a', 1),
+        output('a'),
+        user('You are performing a CONTEXT CHECKPOINT COMPACTION.'),
+      ];
+      fail({ model: 'gpt-5.5', input, tools: [] }, cut('resp_cut'), h);
+      send(
+        { model: 'gpt-5.5', input: [...input, reasoning(7)], tools: [] },
+        { input: 3150, cached: 3072 },
+        h,
+      );
+      expect(turns.map((t) => [t.kind, t.retries])).toEqual([
+        ['agent', 0],
+        ['summary', 1],
+      ]);
+    });
   });
 });
