@@ -137,4 +137,24 @@ describe("Codex's session log against the proxy's records", () => {
     expect(check.status).toBe('mismatch');
     expect(check.detail).toMatch(/^session log: .*:14: token_count says input 8000/);
   });
+
+  it('a Codex 0.171 that gave up on its first request (a 429, not retried): no request on either side is a match', async () => {
+    // copied by a live `agent: codex` run against the sim with faults; Codex exited after the 429
+    const log = await readSessionLog(join(FIXTURES, 'first-request-429.jsonl'));
+    expect(log.requests).toEqual([]);
+    expect(log.warnings).toEqual([]);
+    expect(checkCodexUsage([], [log])).toEqual({
+      status: 'match',
+      proxy_requests: 0,
+      log_requests: 0,
+      detail: null,
+    });
+    // a proxied request the log lacks is still a difference, said without blaming an old Codex
+    const one = proxied()
+      .filter((p) => p.kind === 'agent')
+      .slice(0, 1);
+    const check = checkCodexUsage(one, [{ ...log, sessionId: THREAD }]);
+    expect(check.status).toBe('mismatch');
+    expect(check.detail).not.toMatch(/before 0\.3x/);
+  });
 });
