@@ -5,7 +5,7 @@ import { handleChatCompletions } from './chat/create.js';
 import { createContext } from './context.js';
 import { createSimHttpServer, listen } from './http/server.js';
 import { emptyTraffic, type ResponseObserver, type SimTraffic } from './http/traffic.js';
-import { listModels } from './models.js';
+import { handleModelRetrieve, listModels } from './models.js';
 import { handleResponseCancel } from './responses/cancel.js';
 import { handleResponsesCompact } from './responses/compact.js';
 import { handleResponsesCreate } from './responses/create.js';
@@ -70,6 +70,7 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
       },
       get: { '/v1/models': (c) => listModels(nowSeconds(c.now())) },
       resources: [
+        { method: 'GET', path: '/v1/models/{id}', handler: handleModelRetrieve },
         { method: 'GET', path: '/v1/responses/{id}', handler: handleResponseRetrieve },
         { method: 'DELETE', path: '/v1/responses/{id}', handler: handleResponseDelete },
         { method: 'GET', path: '/v1/responses/{id}/input_items', handler: handleInputItemsList },

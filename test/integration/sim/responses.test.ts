@@ -347,4 +347,32 @@ describe('errors and other routes', () => {
     const ids = (await client.models.list()).data.map((m) => m.id);
     expect(ids).toEqual(expect.arrayContaining(['sim-1', 'sim-exact']));
   });
+
+  test("GET /v1/models/{id}: each listed model, any name the sim serves, the API's 404 for an id no model has", async () => {
+    const { client } = await withScript();
+    for (const listed of (await client.models.list()).data) {
+      expect(await client.models.retrieve(listed.id)).toEqual(listed);
+    }
+    // the sim answers creates for any model name, so retrieve answers for them too
+    const served = await client.responses.create({ model: 'gpt-5.5', input: 'hi', store: false });
+    expect(served.model).toBe('gpt-5.5');
+    const model = await client.models.retrieve('gpt-5.5');
+    expect(model).toEqual({
+      id: 'gpt-5.5',
+      object: 'model',
+      created: expect.any(Number),
+      owned_by: 'turnbench-sim',
+    });
+    expect((await client.models.retrieve('ft:gpt-4o-mini:acme:triage:9xQ2')).id).toBe(
+      'ft:gpt-4o-mini:acme:triage:9xQ2',
+    );
+    const err = await client.models.retrieve('no such model').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((err as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({
+      message: "The model 'no such model' does not exist",
+      type: 'invalid_request_error',
+      param: 'model',
+      code: 'model_not_found',
+    });
+  });
 });
