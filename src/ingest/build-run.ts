@@ -170,7 +170,18 @@ export class RunBuilder {
     return costUsd(this.price(model), usage);
   }
 
-  private request(session: OpenSession, request: IngestedRequest): void {
+  /** Cached tokens are a part of the input: a request said to have more is not believed on that point. */
+  private consistent(request: IngestedRequest): IngestedRequest {
+    const u = request.usage;
+    if (u.cachedTokens === null || u.cachedTokens <= u.inputTokens) return request;
+    this.opts.warn(
+      `${request.source}: ${u.cachedTokens} cached of ${u.inputTokens} input tokens is impossible; cached tokens recorded as unknown`,
+    );
+    return { ...request, usage: { ...u, cachedTokens: null } };
+  }
+
+  private request(session: OpenSession, reported: IngestedRequest): void {
+    const request = this.consistent(reported);
     const findings =
       request.kind === 'agent'
         ? session.forensics.turn(request)

@@ -78,9 +78,15 @@ export type CountVerdict =
  *
  * Codex repeats identical `token_count` events, and two genuine requests can report identical
  * per-request usage (`last_token_usage`). The cumulative `total_token_usage` tells them apart: a
- * repeat leaves it unchanged, a genuine request grows it. Each request is counted as the growth of
- * the total, so the requests of a session always sum to its last total (less whatever the total
- * already held before the file's first request, which is normally nothing).
+ * repeat leaves it unchanged, a genuine request changes it. A request's usage is what the log says
+ * for it, its `last_token_usage`; the growth of the total counts only when a report has no
+ * `last_token_usage`.
+ *
+ * The total is not always one running sum: Codex before the versions that carry it over restarts it
+ * from zero when a session is resumed (appending to the same file), so after a resume the total
+ * equals the request's own usage, and it may well exceed the old total in every field. A total
+ * equal to its `last_token_usage` is such a restart; a total that grows by other than its
+ * `last_token_usage` (or goes down) is a warning, and `last_token_usage` is still what is counted.
  *
  * Without a total (the oldest event shape), an identical report is a repeat only when the model
  * produced no output item since the previous report.
@@ -118,25 +124,46 @@ export class TokenCountDedup {
     if (uncounted && !outputSinceLast && previous && agrees(minus(total, previous), uncounted)) {
       return { kind: 'repeat' };
     }
-    let usage: TokenCounts;
-    let warning: string | null = null;
-    if (!previous) {
-      usage = last ?? total;
-    } else {
-      const growth = minus(total, previous);
-      if (isNegative(growth)) {
-        usage = last ?? total;
-        warning = `total_token_usage went down (${describeCounts(previous)} -> ${describeCounts(total)}); counting on from here`;
-      } else {
-        usage = growth;
-        if (last && !agrees(growth, last)) {
-          warning = `total_token_usage grew by ${describeCounts(growth)} but last_token_usage says ${describeCounts(last)}; the growth is recorded, so totals match`;
-        }
-      }
-    }
+    const { usage, warning } = last ? checkedAgainstTotal(last, total, previous) : growthOf(total, previous);
     if (isEmpty(usage)) return { kind: 'context', contextTokens: last?.total ?? null };
     return { kind: 'request', usage, warning };
   }
+}
+
+/** The request's own usage as the log reports it; the total only says whether it adds up. */
+function checkedAgainstTotal(
+  last: TokenCounts,
+  total: TokenCounts,
+  previous: TokenCounts | null,
+): { usage: TokenCounts; warning: string | null } {
+  // No total before, or a total that starts anew with this request (a resume restarts it).
+  if (!previous || agrees(total, last)) return { usage: last, warning: null };
+  const growth = minus(total, previous);
+  if (isNegative(growth)) {
+    return {
+      usage: last,
+      warning: `total_token_usage went down (${describeCounts(previous)} -> ${describeCounts(total)}); counting on from here`,
+    };
+  }
+  if (agrees(growth, last)) return { usage: last, warning: null };
+  return {
+    usage: last,
+    warning: `total_token_usage grew by ${describeCounts(growth)} but last_token_usage says ${describeCounts(last)}; last_token_usage is counted (the log reports no request for the difference)`,
+  };
+}
+
+/** A request known only by the growth of the total (a report without `last_token_usage`). */
+function growthOf(
+  total: TokenCounts,
+  previous: TokenCounts | null,
+): { usage: TokenCounts; warning: string | null } {
+  if (!previous) return { usage: total, warning: null };
+  const growth = minus(total, previous);
+  if (!isNegative(growth)) return { usage: growth, warning: null };
+  return {
+    usage: total,
+    warning: `total_token_usage went down (${describeCounts(previous)} -> ${describeCounts(total)}); counting on from here`,
+  };
 }
 
 /** Counts as a turn record's usage; null when the report lacks input or output tokens. */

@@ -47,25 +47,62 @@ describe('token_count dedup', () => {
     expect(d.accept({ last: estimate, total: r }, false)).toEqual({ kind: 'context', contextTokens: 3200 });
   });
 
-  test('when the total grows by more than the last request says, the growth is recorded and a warning given', () => {
+  test('when the total grows by more than the last request says, the last request is counted and a warning given', () => {
     const d = new TokenCountDedup();
     const r1 = counts(1000, 0, 10);
     d.accept({ last: r1, total: r1 }, true);
     const r2 = counts(1100, 896, 10);
     const hidden = counts(700, 0, 20); // a request the log reported no event for
     const verdict = d.accept({ last: r2, total: plus(plus(r1, r2), hidden) }, true);
-    expect(verdict).toMatchObject({ kind: 'request', usage: plus(r2, hidden) });
-    expect(verdict.kind === 'request' && verdict.warning).toMatch(/grew by input 1800/);
+    expect(verdict).toMatchObject({ kind: 'request', usage: r2 });
+    expect(verdict.kind === 'request' && verdict.warning).toMatch(
+      /grew by input 1800.*last_token_usage is counted/,
+    );
   });
 
-  test('a total that goes down starts counting afresh from the request it reports', () => {
+  test('a total restarted by a resume (equal to its own last) is a restart, even when it exceeds the old total in every field', () => {
+    // Codex 0.47 `exec resume`: 5780/0/2, then the restarted total 5795/5780/2 (test/fixtures/codex/v0.47-resume)
+    const d = new TokenCountDedup();
+    const r1 = counts(5780, 0, 2);
+    d.accept({ last: r1, total: r1 }, true);
+    const r2 = counts(5795, 5780, 2);
+    expect(d.accept({ last: r2, total: r2 }, true)).toEqual({ kind: 'request', usage: r2, warning: null });
+    const r3 = counts(5810, 5795, 2);
+    expect(d.accept({ last: r3, total: plus(r2, r3) }, true)).toEqual({
+      kind: 'request',
+      usage: r3,
+      warning: null,
+    });
+  });
+
+  test('a restarted total below the old one is a restart too', () => {
     const d = new TokenCountDedup();
     const r1 = counts(1000, 0, 10);
     d.accept({ last: r1, total: r1 }, true);
     const r2 = counts(500, 0, 5);
-    const verdict = d.accept({ last: r2, total: r2 }, true);
+    expect(d.accept({ last: r2, total: r2 }, true)).toEqual({ kind: 'request', usage: r2, warning: null });
+  });
+
+  test('a total that goes down otherwise is a warning; the last request is counted', () => {
+    const d = new TokenCountDedup();
+    const r1 = counts(1000, 0, 10);
+    d.accept({ last: r1, total: r1 }, true);
+    const r2 = counts(500, 0, 5);
+    const verdict = d.accept({ last: r2, total: counts(800, 0, 8) }, true);
     expect(verdict).toMatchObject({ kind: 'request', usage: r2 });
     expect(verdict.kind === 'request' && verdict.warning).toMatch(/went down/);
+  });
+
+  test('a report without last_token_usage counts the growth of the total', () => {
+    const d = new TokenCountDedup();
+    const r1 = counts(1000, 0, 10);
+    d.accept({ last: r1, total: r1 }, true);
+    const r2 = counts(1100, 896, 10);
+    expect(d.accept({ last: null, total: plus(r1, r2) }, true)).toEqual({
+      kind: 'request',
+      usage: r2,
+      warning: null,
+    });
   });
 
   test('without a running total, an identical report is a repeat only when no output came between', () => {

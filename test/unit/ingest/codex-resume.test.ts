@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { build, fixture } from './helpers.js';
+
+const FILE = 'rollout-2026-12-02T12-19-37-01a236b2-32a7-7a53-bace-83dd19d2874b.jsonl';
+/** Codex 0.47.0: `exec`, then `exec resume` appending to the same file; the total restarts from zero. */
+const RESUMED_047 = fixture('v0.47-resume', FILE);
+
+const usageOf = (t: { input_tokens: number; cached_tokens: number | null; output_tokens: number }) => [
+  t.input_tokens,
+  t.cached_tokens,
+  t.output_tokens,
+];
+
+describe('a session resumed by an older Codex (the running total restarts)', () => {
+  test("each request's usage is the log's last_token_usage, never the growth of a restarted total", async () => {
+    const { turns, samples, warnings } = await build([{ file: RESUMED_047 }]);
+    // the log: last_token_usage 5780/0/2, then (after the resume, total = last) 5795/5780/2
+    expect(turns.map(usageOf)).toEqual([
+      [5780, 0, 2],
+      [5795, 5780, 2],
+    ]);
+    expect(turns[1]!.cache_class).not.toBe('below_minimum');
+    expect(samples[0]).toMatchObject({ input_tokens: 11575, cached_tokens: 5780, output_tokens: 4 });
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('usage that cannot be', () => {
+  test('a request with more cached than input tokens is never recorded so: cached is unknown, with a warning', async () => {
+    // the second request's report (its total and its last usage) made to say 5900 cached of 5795
+    const log = readFileSync(RESUMED_047, 'utf8').replaceAll(
+      '"input_tokens":5795,"cached_input_tokens":5780',
+      '"input_tokens":5795,"cached_input_tokens":5900',
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'tb-codex-')), FILE);
+    writeFileSync(file, log);
+    const { turns, warnings } = await build([{ file }]);
+    expect(turns.map(usageOf)).toEqual([
+      [5780, 0, 2],
+      [5795, null, 2],
+    ]);
+    expect(turns.every((t) => t.cached_tokens === null || t.cached_tokens <= t.input_tokens)).toBe(true);
+    expect(warnings).toEqual([
+      `${file}:15: 5900 cached of 5795 input tokens is impossible; cached tokens recorded as unknown`,
+    ]);
+  });
+});
