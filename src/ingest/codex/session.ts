@@ -74,9 +74,26 @@ interface PendingCompaction extends Omit<IngestedCompaction, 'usage' | 'model'> 
  * Where a request's output sits relative to its usage report. Codex records items as they stream
  * in, then the usage (`A`, current versions); older versions reported the usage as the response
  * completed and recorded the turn's items afterwards, tool outputs interleaved (`B`). The first
- * usage report of a session tells which: output items before it mean `A`.
+ * usage report of a session tells which (output items before it mean `A`), and again the first
+ * after another Codex took the file over.
  */
 type Order = 'A' | 'B';
+
+/**
+ * What newer Codex writes and older did not: line ordinals, `token_usage_record` lines, task
+ * markers (0.4x wrote none). A resume by a newer Codex appends to the file of an older one without
+ * a `session_meta` of its own (0.171 resuming 0.47), so the first such line after usage reports
+ * without it is where the writer changed.
+ */
+type LineFeature = 'ordinal' | 'usage_record' | 'task_marker';
+
+function featuresOf(line: CodexLine, ordinal: number | null): LineFeature[] {
+  const features: LineFeature[] = [];
+  if (ordinal !== null) features.push('ordinal');
+  if (line.kind === 'usage' && line.from === 'record') features.push('usage_record');
+  if (line.kind === 'task_started' || line.kind === 'task_complete') features.push('task_marker');
+  return features;
+}
 
 /**
  * The usage reports read so far in one ingest, per session id (as keys of `parseCodexLine`). A fork
@@ -138,6 +155,8 @@ export class CodexSessionReader {
   private lastRecorded: TokenCounts | null = null;
   private outputSinceUsage = false;
   private order: Order | null = null;
+  /** The line features (see LineFeature) seen so far in the file. */
+  private readonly features = new Set<LineFeature>();
   private open: Draft | null = null;
   private pending: Draft | null = null;
   private taskIndex = 0;
@@ -181,6 +200,7 @@ export class CodexSessionReader {
       this.firstAt ??= at;
       this.lastAt = at;
     }
+    this.noteFeatures(line, ordinal);
     const ownFrom = this.meta?.ownFromOrdinal ?? null;
     if (ownFrom !== null && ordinal !== null && ordinal < ownFrom && this.inheritedLine(line, at)) return;
     switch (line.kind) {
@@ -272,6 +292,25 @@ export class CodexSessionReader {
         return true;
       default:
         return true;
+    }
+  }
+
+  /**
+   * A line of a kind the file's writer so far never wrote, after usage reports: a newer Codex
+   * resumed the session in this file. Its layout is told afresh: where a response's items sit
+   * (from its first usage report), and where the base instructions go, which without a
+   * `session_meta` naming the version is unknown, taken for the older layout (as for a log without
+   * `cli_version`).
+   */
+  private noteFeatures(line: CodexLine, ordinal: number | null): void {
+    for (const feature of featuresOf(line, ordinal)) {
+      if (this.features.has(feature)) continue;
+      this.features.add(feature);
+      if (this.order === null || this.copied) continue;
+      this.flushPending(); // the older writer's last response is complete
+      this.order = null;
+      this.baseAsItem = sendsBaseInstructionsAsItem(null);
+      this.baseItem = null;
     }
   }
 
