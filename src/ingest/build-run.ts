@@ -35,8 +35,9 @@ interface OpenSession {
   start: SessionStart;
   forensics: SessionForensics;
   lastModel: string | null;
-  /** The sample its last request went to (a task end is recorded there). */
+  /** The sample its last ingested request went to, and that request's task: the task's end is recorded there. */
   lastSample: string | null;
+  lastTask: number | null;
   /** The previous full request (plain format only), for the prompt diff of a break. */
   previousFull: { request: ModelRequest; output: OutputItem[] } | null;
   ingestedTurns: number;
@@ -117,9 +118,7 @@ export class RunBuilder {
         this.compaction(session, event.compaction);
         return;
       case 'task_end':
-        if (session.lastSample && this.book.has(session.lastSample)) {
-          this.book.endTask(session.lastSample, event.at, event.stopReason, event.finalAnswer);
-        }
+        this.taskEnd(session, event);
         return;
       case 'error': {
         if (!inRange(this.opts.range, event.at)) return;
@@ -136,6 +135,17 @@ export class RunBuilder {
         this.endSession(sessionId);
         return;
     }
+  }
+
+  /**
+   * A task's end (stop reason, final answer, end time) belongs to the sample its own requests went
+   * to, and counts only inside the time range: never to another task's sample, nor after `--until`.
+   */
+  private taskEnd(session: OpenSession, end: Extract<IngestEvent, { type: 'task_end' }>): void {
+    if (!inRange(this.opts.range, end.at)) return;
+    const sample = session.lastSample;
+    if (sample === null || session.lastTask !== end.taskIndex || !this.book.has(sample)) return;
+    this.book.endTask(sample, end.at, end.stopReason, end.finalAnswer);
   }
 
   private keyFor(
@@ -212,6 +222,7 @@ export class RunBuilder {
     if (session.ingestedTurns === 0) this.sessionsWithTurns++;
     session.ingestedTurns++;
     session.lastSample = key.sampleId;
+    session.lastTask = request.taskIndex;
     this.turns++;
     this.firstAt = Math.min(this.firstAt ?? startedAt, startedAt);
     this.lastAt = Math.max(this.lastAt ?? request.endedAt, request.endedAt);
@@ -368,6 +379,7 @@ export class RunBuilder {
       forensics: new SessionForensics(this.opts.countTokens),
       lastModel: null,
       lastSample: null,
+      lastTask: null,
       previousFull: null,
       ingestedTurns: 0,
     });
