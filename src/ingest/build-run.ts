@@ -41,6 +41,15 @@ interface OpenSession {
   /** The previous full request (plain format only), for the prompt diff of a break. */
   previousFull: { request: ModelRequest; output: OutputItem[] } | null;
   ingestedTurns: number;
+  /** Errors of a sample not opened yet (an error before its task's first request): written when it opens. */
+  heldErrors: HeldError[];
+}
+
+type IngestedError = Extract<IngestEvent, { type: 'error' }>;
+
+interface HeldError {
+  sampleId: string;
+  error: IngestedError;
 }
 
 export interface RunBuildStats {
@@ -120,17 +129,9 @@ export class RunBuilder {
       case 'task_end':
         this.taskEnd(session, event);
         return;
-      case 'error': {
-        if (!inRange(this.opts.range, event.at)) return;
-        const key = this.keyFor(session, { taskIndex: 0, at: event.at, model: session.lastModel });
-        this.opts.sink.event({
-          ...this.header(key.sampleId, event.at),
-          type: 'error',
-          kind: event.kind,
-          message: event.message,
-        });
+      case 'error':
+        this.error(session, event);
         return;
-      }
       case 'session_end':
         this.endSession(sessionId);
         return;
@@ -146,6 +147,40 @@ export class RunBuilder {
     const sample = session.lastSample;
     if (sample === null || session.lastTask !== end.taskIndex || !this.book.has(sample)) return;
     this.book.endTask(sample, end.at, end.stopReason, end.finalAnswer);
+  }
+
+  /**
+   * An error belongs to the sample of the task it happened in. That sample may open only with the
+   * task's first request, after the error: it is held until then. An error whose sample never
+   * opens (no request of its task in the range) points at no sample: it is a warning instead.
+   */
+  private error(session: OpenSession, error: IngestedError): void {
+    if (!inRange(this.opts.range, error.at)) return;
+    const key = this.keyFor(session, { taskIndex: error.taskIndex, at: error.at, model: session.lastModel });
+    if (this.book.has(key.sampleId)) this.writeError(key.sampleId, error);
+    else session.heldErrors.push({ sampleId: key.sampleId, error });
+  }
+
+  private writeError(sampleId: string, error: IngestedError): void {
+    this.opts.sink.event({
+      ...this.header(sampleId, error.at),
+      type: 'error',
+      kind: error.kind,
+      message: error.message,
+    });
+  }
+
+  /** Writes the held errors whose sample is open; with `final`, the others become warnings. */
+  private releaseErrors(session: OpenSession, final: boolean): void {
+    if (session.heldErrors.length === 0) return;
+    const still: HeldError[] = [];
+    for (const held of session.heldErrors) {
+      if (this.book.has(held.sampleId)) this.writeError(held.sampleId, held.error);
+      else if (final)
+        this.opts.warn(`${held.error.source}: Codex error in no ingested sample: ${held.error.message}`);
+      else still.push(held);
+    }
+    session.heldErrors = still;
   }
 
   private keyFor(
@@ -218,7 +253,10 @@ export class RunBuilder {
       model: request.model,
       effort: request.effort,
     });
-    if (turn === 1) this.sampleOpened(key);
+    if (turn === 1) {
+      this.sampleOpened(key);
+      this.releaseErrors(session, false);
+    }
     if (session.ingestedTurns === 0) this.sessionsWithTurns++;
     session.ingestedTurns++;
     session.lastSample = key.sampleId;
@@ -345,7 +383,10 @@ export class RunBuilder {
   }
 
   private endSession(sessionId: string): void {
-    if (!this.sessions.delete(sessionId)) return;
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    this.releaseErrors(session, true);
+    this.sessions.delete(sessionId);
     this.writeSamples(this.book.closeSession(sessionId));
   }
 
@@ -382,6 +423,7 @@ export class RunBuilder {
       lastTask: null,
       previousFull: null,
       ingestedTurns: 0,
+      heldErrors: [],
     });
   }
 }

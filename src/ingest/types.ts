@@ -93,7 +93,16 @@ export type IngestEvent =
       stopReason: StopReason;
       finalAnswer: string | null;
     }
-  | { type: 'error'; sessionId: string; at: number; kind: string; message: string }
+  | {
+      type: 'error';
+      sessionId: string;
+      /** The task in progress when it happened (as `IngestedRequest.taskIndex`). */
+      taskIndex: number;
+      at: number;
+      kind: string;
+      message: string;
+      source: SourceRef;
+    }
   | { type: 'session_end'; sessionId: string; at: number | null }
   /** `unreadableLine`: the line was not JSON (a log cut short by a kill); the rest is still read. */
   | { type: 'warning'; message: string; unreadableLine?: true };

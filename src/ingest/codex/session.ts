@@ -258,9 +258,11 @@ export class CodexSessionReader {
         this.queue.push({
           type: 'error',
           sessionId: this.id(),
+          taskIndex: Math.max(1, this.taskIndex),
           at: at ?? this.lastAt ?? 0,
           kind: 'codex_error',
           message: line.message,
+          source,
         });
         return;
       case 'ignored':
