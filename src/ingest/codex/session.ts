@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import semver from 'semver';
 import type { NormalisedUsage } from '../../model/index.js';
 import {
   countO200kTokens,
@@ -94,6 +95,9 @@ function featuresOf(line: CodexLine, ordinal: number | null): LineFeature[] {
   if (line.kind === 'task_started' || line.kind === 'task_complete') features.push('task_marker');
   return features;
 }
+
+/** Rollouts of Codex before this release (as far as known) recorded no token usage at all. */
+const FIRST_RELEASE_LOGGING_USAGE = '0.30.0';
 
 /**
  * The usage reports read so far in one ingest, per session id (as keys of `parseCodexLine`). A fork
@@ -321,14 +325,28 @@ export class CodexSessionReader {
     this.open = null; // a request whose usage was never reported (the session was cut off)
     this.flushPending();
     this.emitCompaction(null);
-    if (this.requests === 0 && this.lines > 0) {
-      this.warn(
-        `${this.file}: no token usage in this log (rollouts of Codex before 0.3x recorded none); nothing ingested`,
-      );
-    }
+    if (this.requests === 0 && this.lines > 0)
+      this.warn(`${this.file}: ${this.whyNoRequest()}; nothing ingested`);
     if (!this.sessionStarted) return;
     this.endTaskIfOpen('log_ended', null, this.lastAt);
     this.queue.push({ type: 'session_end', sessionId: this.id(), at: this.lastAt });
+  }
+
+  /**
+   * A log with no request: the oldest rollouts recorded no usage at all; a newer Codex's log without
+   * any is a session whose requests all failed or were cut off (it logs no usage for a failed one),
+   * which gives no sample: there is nothing to measure, and the log does not say why it failed.
+   */
+  private whyNoRequest(): string {
+    const version = semver.valid(this.meta?.cliVersion?.trim() ?? null);
+    if (version === null || semver.lt(version, FIRST_RELEASE_LOGGING_USAGE)) {
+      return 'no token usage in this log (rollouts of Codex before 0.3x recorded none)';
+    }
+    const tasks = this.taskIndex;
+    const started = tasks === 1 ? '1 task started' : `${tasks} tasks started`;
+    return tasks === 0
+      ? 'no completed model request in this log (no task started, no token usage)'
+      : `no completed model request in this log (${started}, none with token usage: ${tasks === 1 ? 'its' : 'their'} requests failed or were cut off)`;
   }
 
   private id(): string {

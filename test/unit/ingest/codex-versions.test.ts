@@ -6,6 +6,10 @@ import { build, drops, fixture, lastTotalTokenUsage, sumTurns } from './helpers.
 
 const V046 = fixture('v0.46', 'rollout-2025-10-29T00-59-38-019a2d7a-41c4-78b1-b7cc-a45d62a89cd5.jsonl');
 const V036 = fixture('v0.36', 'rollout-2025-09-20T10-00-00-0199612a-2f1e-7c53-9b0d-5d6a4f1e8c21.jsonl');
+const FAILED = fixture(
+  'v0.171-failed-requests',
+  'rollout-2026-12-02T12-16-16-01a236af-2111-7293-bbd2-396495391ac6.jsonl',
+);
 const LEGACY = fixture('legacy', 'rollout-2025-07-01T10-00-00-5973b6c0-94b8-487b-a530-2aeb6098ae0e.jsonl');
 
 describe('older Codex versions', () => {
@@ -70,11 +74,22 @@ describe('older Codex versions', () => {
     for (const t of drops(turns)) expect(t.prefix.reason).not.toBeNull();
   });
 
+  test('a 0.171 session whose every request failed: no sample, and a warning that says so (not that the version is old)', async () => {
+    // `codex exec "Say hello."` against a provider answering every request with an error
+    const { turns, samples, events, warnings } = await build([{ file: FAILED }]);
+    expect([turns, samples, events]).toEqual([[], [], []]);
+    expect(warnings).toEqual([
+      `${FAILED}: no completed model request in this log (1 task started, none with token usage: its requests failed or were cut off); nothing ingested`,
+    ]);
+  });
+
   test('the oldest rollouts (no envelope) hold no usage: nothing ingested, one warning', async () => {
     const { turns, samples, warnings } = await build([{ file: LEGACY }]);
     expect(turns).toEqual([]);
     expect(samples).toEqual([]);
-    expect(warnings).toEqual([expect.stringMatching(/no token usage in this log/)]);
+    expect(warnings).toEqual([
+      `${LEGACY}: no token usage in this log (rollouts of Codex before 0.3x recorded none); nothing ingested`,
+    ]);
   });
 });
 

@@ -90,4 +90,18 @@ describe('Codex error events', () => {
       expect.stringMatching(/:31: Codex error in no ingested sample: stream disconnected before completion$/),
     ]);
   });
+
+  test('--group-by session: an error of a session with no request is a warning, not an event', async () => {
+    const failed = fixture(
+      'v0.171-failed-requests',
+      'rollout-2026-12-02T12-16-16-01a236af-2111-7293-bbd2-396495391ac6.jsonl',
+    );
+    const file = withLines(failed, [streamError('2026-12-02T12:16:17.500Z')], 9);
+    const { events, samples, warnings } = await build([{ file }]);
+    expect([events, samples]).toEqual([[], []]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/: no completed model request in this log/),
+      expect.stringMatching(/:10: Codex error in no ingested sample: stream disconnected before completion$/),
+    ]);
+  });
 });
