@@ -11,9 +11,10 @@ import {
   type TokenCounter,
 } from '../telemetry/index.js';
 import { RunBuilder, type RunBuildStats } from './build-run.js';
+import { oneFilePerSession } from './codex/copies.js';
 import { readCodexRollout } from './codex/read.js';
 import type { SeenUsage } from './codex/session.js';
-import { detectLogFormat, discoverLogFiles, IngestInputError } from './discover.js';
+import { detectLogFormat, discoverLogFiles, IngestInputError, type LogFormat } from './discover.js';
 import type { GroupBy } from './group-by.js';
 import { readPlainLog } from './plain/read.js';
 import type { TimeRange } from './time-range.js';
@@ -147,12 +148,20 @@ async function ingestInto(options: IngestOptions, files: string[], runDir: strin
   let stats: RunBuildStats;
   const seenUsage: SeenUsage = new Map();
   try {
+    const formats = new Map<string, LogFormat>();
     for (const file of files) {
       const format = await detectLogFormat(file);
-      if (!format) {
-        warn(`${file}: neither a Codex rollout nor the plain format (docs/ingest.md); skipped`);
-        continue;
-      }
+      if (format) formats.set(file, format);
+      else warn(`${file}: neither a Codex rollout nor the plain format (docs/ingest.md); skipped`);
+    }
+    const codexFiles = await oneFilePerSession(
+      files.filter((file) => formats.get(file) === 'codex'),
+      warn,
+    );
+    const read = new Set([...codexFiles, ...files.filter((file) => formats.get(file) === 'plain')]);
+    for (const file of files) {
+      const format = formats.get(file);
+      if (!format || !read.has(file)) continue;
       for await (const event of eventsOf(format, file, seenUsage, options.countTokens)) builder.accept(event);
     }
     stats = builder.finish();

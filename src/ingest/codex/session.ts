@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import semver from 'semver';
 import type { NormalisedUsage } from '../../model/index.js';
 import {
@@ -30,6 +29,7 @@ import {
   isBaseInstructionsItem,
   sendsBaseInstructionsAsItem,
 } from './base-instructions.js';
+import { sessionIdFromFileName } from './copies.js';
 import {
   type CodexLine,
   isCompactionItem,
@@ -350,10 +350,7 @@ export class CodexSessionReader {
   }
 
   private id(): string {
-    if (this.sessionId) return this.sessionId;
-    const name = basename(this.file).replace(/\.jsonl$/i, '');
-    const uuid = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(name);
-    this.sessionId = uuid?.[1] ?? name;
+    this.sessionId ??= sessionIdFromFileName(this.file);
     return this.sessionId;
   }
 
