@@ -7,29 +7,40 @@ export class IngestInputError extends Error {
   override name = 'IngestInputError';
 }
 
+export interface LogFiles {
+  /** The logs to read, in order. */
+  files: string[];
+  /** Compressed logs (`*.jsonl.gz`) found or named, which ingest does not read. */
+  compressed: string[];
+}
+
+const COMPRESSED = /\.jsonl\.gz$/i;
+
 /**
  * The log files named on the command line: files as given, folders searched for `*.jsonl` at any
  * depth (a Codex home's `sessions/` folder, a day folder, ...). Sorted within a folder, so Codex's
- * `YYYY/MM/DD` layout reads oldest first; a file named twice is read once.
+ * `YYYY/MM/DD` layout reads oldest first; a file named twice is read once. Compressed logs are
+ * listed apart: they are not read, and the caller says so.
  */
-export async function discoverLogFiles(inputs: readonly string[]): Promise<string[]> {
+export async function discoverLogFiles(inputs: readonly string[]): Promise<LogFiles> {
   const files: string[] = [];
+  const compressed: string[] = [];
   const seen = new Set<string>();
   const add = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
-    files.push(file);
+    (COMPRESSED.test(file) ? compressed : files).push(file);
   };
   for (const input of inputs) {
     const path = resolve(input);
     if (!existsSync(path)) throw new IngestInputError(`${input}: no such file or folder`);
     if (statSync(path).isDirectory()) {
-      const found = await glob('**/*.jsonl', { cwd: path, absolute: true, dot: false });
+      const found = await glob(['**/*.jsonl', '**/*.jsonl.gz'], { cwd: path, absolute: true, dot: false });
       found.sort();
       for (const file of found) add(file);
     } else add(path);
   }
-  return files;
+  return { files, compressed };
 }
 
 export type LogFormat = 'codex' | 'plain';

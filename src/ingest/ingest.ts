@@ -62,19 +62,31 @@ function eventsOf(
  * the same files and schemas as a run turnbench executed, marked `source: "ingest"`.
  */
 export async function ingestLogs(options: IngestOptions): Promise<IngestResult> {
-  const files = await discoverLogFiles(options.inputs);
-  if (files.length === 0) throw new IngestInputError(`no .jsonl files in ${options.inputs.join(', ')}`);
+  const { files, compressed } = await discoverLogFiles(options.inputs);
+  if (files.length === 0) {
+    const gz = compressed.length > 0 ? ` (${compressedNote(compressed.length)})` : '';
+    throw new IngestInputError(`no .jsonl files in ${options.inputs.join(', ')}${gz}`);
+  }
   const runDir = resolve(options.resultsDir, options.runId);
   // One process writes a run folder at a time (run-lock.ts); a second one is refused.
   const lock = acquireRunLock(runDir, `ingest --run-id ${options.runId}`);
   try {
-    return await ingestInto(options, files, runDir);
+    return await ingestInto(options, files, compressed.length, runDir);
   } finally {
     lock.release();
   }
 }
 
-async function ingestInto(options: IngestOptions, files: string[], runDir: string): Promise<IngestResult> {
+function compressedNote(count: number): string {
+  return `${count} compressed log${count === 1 ? '' : 's'} (*.jsonl.gz) not read: ingest reads uncompressed .jsonl only (gunzip them first)`;
+}
+
+async function ingestInto(
+  options: IngestOptions,
+  files: string[],
+  compressed: number,
+  runDir: string,
+): Promise<IngestResult> {
   if (existsSync(join(runDir, 'run.json'))) {
     throw new IngestInputError(`run folder ${runDir} already exists; choose another --run-id`);
   }
@@ -136,6 +148,7 @@ async function ingestInto(options: IngestOptions, files: string[], runDir: strin
   };
 
   writer.writeManifest(manifest('running', null));
+  if (compressed > 0) warn(compressedNote(compressed));
   const builder = new RunBuilder({
     runId: options.runId,
     groupBy: options.groupBy,
