@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { hashText } from '../../telemetry/index.js';
 import { CodexTokenUsageSchema, type TokenCounts, tokenCounts } from '../token-counts.js';
 import {
@@ -348,6 +348,19 @@ export function isToolCall(item: ResponseItem): boolean {
 export function isCompactionItem(item: ResponseItem): boolean {
   const type = item.type ?? '';
   return type === 'compaction' || type === 'compaction_summary' || type === 'context_compaction';
+}
+
+const OutputTextSchema = z.looseObject({ type: z.literal('output_text'), text: z.string() });
+
+/** The text of an assistant message (its `output_text` parts); null for any other item. */
+export function assistantText(item: ResponseItem): string | null {
+  if ((item.type ?? 'message') !== 'message' || item.role !== 'assistant' || !Array.isArray(item.content))
+    return null;
+  const parts = item.content.flatMap((part: unknown) => {
+    const parsed = OutputTextSchema.safeParse(part);
+    return parsed.success ? [parsed.data.text] : [];
+  });
+  return parts.length > 0 ? parts.join('') : null;
 }
 
 /** Items Codex keeps in its history but never sends (`ghost_snapshot`: its own undo snapshots). */

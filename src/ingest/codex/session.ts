@@ -31,6 +31,7 @@ import {
 } from './base-instructions.js';
 import { sessionIdFromFileName } from './copies.js';
 import {
+  assistantText,
   type CodexLine,
   isCompactionItem,
   isOutputItem,
@@ -166,6 +167,8 @@ export class CodexSessionReader {
   private taskIndex = 0;
   private taskHasRequests = false;
   private taskEnded = true;
+  /** The task's last assistant message: its answer when no task_complete gives one (Codex 0.4x writes none). */
+  private lastAnswer: string | null = null;
   private afterCompaction = false;
   private compaction: PendingCompaction | null = null;
   private requestSinceCompaction = true;
@@ -247,6 +250,7 @@ export class CodexSessionReader {
         this.endTaskIfOpen('log_ended', null, at);
         this.taskIndex++;
         this.taskHasRequests = false;
+        this.lastAnswer = null;
         this.taskEnded = false;
         this.anchor(at);
         return;
@@ -512,6 +516,7 @@ export class CodexSessionReader {
     target.outputItems++;
     if (isToolCall(item)) target.toolCalls++;
     if (isCompactionItem(item)) target.compactionOutput = true;
+    this.lastAnswer = assistantText(item) ?? this.lastAnswer;
     if (at !== null) target.lastOutputAt = at;
     this.outputSinceUsage = true;
   }
@@ -722,7 +727,7 @@ export class CodexSessionReader {
       taskIndex: Math.max(1, this.taskIndex),
       at: at ?? this.lastAt ?? 0,
       stopReason: reason,
-      finalAnswer,
+      finalAnswer: finalAnswer ?? this.lastAnswer,
     });
     this.anchor(at);
   }
