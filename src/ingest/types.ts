@@ -104,5 +104,8 @@ export type IngestEvent =
       source: SourceRef;
     }
   | { type: 'session_end'; sessionId: string; at: number | null }
-  /** `unreadableLine`: the line was not JSON (a log cut short by a kill); the rest is still read. */
-  | { type: 'warning'; message: string; unreadableLine?: true };
+  /**
+   * `unreadableLine`: the line was not JSON (a log cut short by a kill); the rest is still read.
+   * `noRequest`: the whole log held no completed request (the message says why, as far as it can).
+   */
+  | { type: 'warning'; message: string; unreadableLine?: true; noRequest?: true };

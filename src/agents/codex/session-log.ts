@@ -21,15 +21,6 @@ export interface CodexSessionLog {
   warnings: string[];
 }
 
-/**
- * The reader's warning for a log without a single usage record. For ingest it explains why nothing
- * was ingested (and guesses an old Codex); for the usage check it is no difference of its own: an
- * empty `requests` already says the log holds no usage, and the check compares that with what the
- * proxy recorded (Codex 0.171 writes such a log when its first request fails for good, say a 429,
- * which it does not retry: then neither side has a request).
- */
-const NO_USAGE_WARNING = /: no token usage in this log\b/;
-
 /** Reads a rollout (`$CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl`) as `turnbench ingest` reads it. */
 export async function readSessionLog(file: string): Promise<CodexSessionLog> {
   const log: CodexSessionLog = { sessionId: null, requests: [], unreadableLines: 0, warnings: [] };
@@ -40,9 +31,11 @@ export async function readSessionLog(file: string): Promise<CodexSessionLog> {
       log.requests.push({ responseId, kind, usage });
     } else if (event.type === 'warning') {
       if (event.unreadableLine) log.unreadableLines++;
-      else log.warnings.push(event.message);
+      // For ingest it says why nothing was ingested; here an empty `requests` says it already, and
+      // the usage check compares that with what the proxy recorded (a Codex that gave up on its
+      // first request, say after a 429 it does not retry, leaves no request on either side).
+      else if (!event.noRequest) log.warnings.push(event.message);
     }
   }
-  if (log.requests.length === 0) log.warnings = log.warnings.filter((w) => !NO_USAGE_WARNING.test(w));
   return log;
 }

@@ -330,7 +330,11 @@ export class CodexSessionReader {
     this.flushPending();
     this.emitCompaction(null);
     if (this.requests === 0 && this.lines > 0)
-      this.warn(`${this.file}: ${this.whyNoRequest()}; nothing ingested`);
+      this.queue.push({
+        type: 'warning',
+        message: `${this.file}: ${this.whyNoRequest()}; nothing ingested`,
+        noRequest: true,
+      });
     if (!this.sessionStarted) return;
     this.endTaskIfOpen('log_ended', null, this.lastAt);
     this.queue.push({ type: 'session_end', sessionId: this.id(), at: this.lastAt });

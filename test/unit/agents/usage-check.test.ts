@@ -140,7 +140,9 @@ describe("Codex's session log against the proxy's records", () => {
 
   it('a Codex 0.171 that gave up on its first request (a 429, not retried): no request on either side is a match', async () => {
     // copied by a live `agent: codex` run against the sim with faults; Codex exited after the 429
-    const log = await readSessionLog(join(FIXTURES, 'first-request-429.jsonl'));
+    const log = await readSessionLog(
+      resolve(FIXTURES, '../v0.171-first-request-429/first-request-429.jsonl'),
+    );
     expect(log.requests).toEqual([]);
     expect(log.warnings).toEqual([]);
     expect(checkCodexUsage([], [log])).toEqual({
