@@ -14,6 +14,7 @@ import {
   promptfooStats,
   writePromptfooConfig,
 } from './promptfoo.js';
+import { benchVariant } from './single-turn-suite.js';
 import { median, round } from './util.js';
 
 /**
@@ -95,16 +96,7 @@ function writeSuite(root: string, name: string, tasks: string[], baseURL: string
   const suite = {
     name: `bench-peers-${name}`,
     tasks,
-    variants: [
-      {
-        name: 'peers',
-        model: 'sim-1',
-        instructions: 'You are a benchmark agent.',
-        ...(baseURL
-          ? { provider: 'openai', base_url: `${baseURL}/v1`, api_key_env: KEY_ENV }
-          : { provider: 'sim' }),
-      },
-    ],
+    variants: [benchVariant('peers', baseURL, KEY_ENV)],
     sandbox: { engine: 'local' },
     ...extra,
   };

@@ -12,6 +12,22 @@ export interface SingleTurnSuiteOptions {
 }
 
 /**
+ * A benchmark suite's one variant: the model `sim-1`, either at an OpenAI-compatible base URL (a sim
+ * in its own process, its key in `keyEnv`) or the in-process sim, which is how that child sim learns
+ * the suite's scripts.
+ */
+export function benchVariant(name: string, baseURL: string | null, keyEnv: string) {
+  return {
+    name,
+    model: 'sim-1',
+    instructions: 'You are a benchmark agent.',
+    ...(baseURL
+      ? { provider: 'openai', base_url: `${baseURL}/v1`, api_key_env: keyEnv }
+      : { provider: 'sim' }),
+  };
+}
+
+/**
  * A suite of single-turn tasks (the model answers at once, no tool call), written under `root`.
  * With a base URL its variant is an OpenAI-compatible provider at that URL (a sim in its own
  * process); without one it uses the in-process sim, which is how that child sim learns the scripts.
@@ -37,16 +53,7 @@ export function writeSingleTurnSuite(
     name: `bench-${opts.name}`,
     tasks: ['tasks/*'],
     epochs: opts.samples / opts.tasks,
-    variants: [
-      {
-        name: 'single',
-        model: 'sim-1',
-        instructions: 'You are a benchmark agent.',
-        ...(baseURL
-          ? { provider: 'openai', base_url: `${baseURL}/v1`, api_key_env: opts.keyEnv }
-          : { provider: 'sim' }),
-      },
-    ],
+    variants: [benchVariant('single', baseURL, opts.keyEnv)],
   };
   const file = join(root, baseURL ? 'suite.yaml' : 'sim-suite.yaml');
   writeFileSync(file, toYaml(suite));

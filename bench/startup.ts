@@ -8,6 +8,7 @@ import { stringify as toYaml } from 'yaml';
 import { CaptureProxy } from './capture-proxy.js';
 import { type ChildSim, startChildSim } from './child-sim.js';
 import { type ExitFigures, type MeasuredProcess, measureProcess } from './process-cpu.js';
+import { benchVariant } from './single-turn-suite.js';
 import { type Target, target } from './targets.js';
 import { median, round } from './util.js';
 
@@ -81,16 +82,7 @@ function writeSuite(root: string, baseURL: string | null): string {
   const suite = {
     name: 'bench-startup',
     tasks: ['tasks/*'],
-    variants: [
-      {
-        name: 'one',
-        model: 'sim-1',
-        instructions: 'You are a benchmark agent.',
-        ...(baseURL
-          ? { provider: 'openai', base_url: `${baseURL}/v1`, api_key_env: KEY_ENV }
-          : { provider: 'sim' }),
-      },
-    ],
+    variants: [benchVariant('one', baseURL, KEY_ENV)],
     sandbox: { engine: 'local' },
   };
   const file = join(root, baseURL ? `suite-${baseURL.split(':').at(-1)}.yaml` : 'sim-suite.yaml');
