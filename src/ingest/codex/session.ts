@@ -89,12 +89,12 @@ type Order = 'A' | 'B';
  */
 type LineFeature = 'ordinal' | 'usage_record' | 'task_marker';
 
-function featuresOf(line: CodexLine, ordinal: number | null): LineFeature[] {
-  const features: LineFeature[] = [];
-  if (ordinal !== null) features.push('ordinal');
-  if (line.kind === 'usage' && line.from === 'record') features.push('usage_record');
-  if (line.kind === 'task_started' || line.kind === 'task_complete') features.push('task_marker');
-  return features;
+/** An assistant message with text to show (not, say, a refusal alone): cheap, no parse of the parts. */
+function hasOutputText(item: ResponseItem): boolean {
+  return (
+    Array.isArray(item.content) &&
+    item.content.some((part: unknown) => (part as { type?: unknown } | null)?.type === 'output_text')
+  );
 }
 
 /** Rollouts of Codex before this release (as far as known) recorded no token usage at all. */
@@ -167,8 +167,11 @@ export class CodexSessionReader {
   private taskIndex = 0;
   private taskHasRequests = false;
   private taskEnded = true;
-  /** The task's last assistant message: its answer when no task_complete gives one (Codex 0.4x writes none). */
-  private lastAnswer: string | null = null;
+  /**
+   * The task's last assistant message with text: its answer when no task_complete gives one (Codex
+   * 0.4x writes none). Kept as the item; its text is read only then, not for every item.
+   */
+  private lastAssistant: ResponseItem | null = null;
   private afterCompaction = false;
   private compaction: PendingCompaction | null = null;
   private requestSinceCompaction = true;
@@ -250,7 +253,7 @@ export class CodexSessionReader {
         this.endTaskIfOpen('log_ended', null, at);
         this.taskIndex++;
         this.taskHasRequests = false;
-        this.lastAnswer = null;
+        this.lastAssistant = null;
         this.taskEnded = false;
         this.anchor(at);
         return;
@@ -313,15 +316,20 @@ export class CodexSessionReader {
    * `cli_version`).
    */
   private noteFeatures(line: CodexLine, ordinal: number | null): void {
-    for (const feature of featuresOf(line, ordinal)) {
-      if (this.features.has(feature)) continue;
-      this.features.add(feature);
-      if (this.order === null || this.copied) continue;
-      this.flushPending(); // the older writer's last response is complete
-      this.order = null;
-      this.baseAsItem = sendsBaseInstructionsAsItem(null);
-      this.baseItem = null;
-    }
+    // Called for every line: no allocation, and a feature already seen costs one Set lookup.
+    if (ordinal !== null) this.noteFeature('ordinal');
+    if (line.kind === 'usage' && line.from === 'record') this.noteFeature('usage_record');
+    if (line.kind === 'task_started' || line.kind === 'task_complete') this.noteFeature('task_marker');
+  }
+
+  private noteFeature(feature: LineFeature): void {
+    if (this.features.has(feature)) return;
+    this.features.add(feature);
+    if (this.order === null || this.copied) return;
+    this.flushPending(); // the older writer's last response is complete
+    this.order = null;
+    this.baseAsItem = sendsBaseInstructionsAsItem(null);
+    this.baseItem = null;
   }
 
   /** End of the file: whatever is still open is finished as the log leaves it. */
@@ -520,7 +528,8 @@ export class CodexSessionReader {
     target.outputItems++;
     if (isToolCall(item)) target.toolCalls++;
     if (isCompactionItem(item)) target.compactionOutput = true;
-    this.lastAnswer = assistantText(item) ?? this.lastAnswer;
+    if (item.role === 'assistant' && (item.type ?? 'message') === 'message' && hasOutputText(item))
+      this.lastAssistant = item;
     if (at !== null) target.lastOutputAt = at;
     this.outputSinceUsage = true;
   }
@@ -731,7 +740,7 @@ export class CodexSessionReader {
       taskIndex: Math.max(1, this.taskIndex),
       at: at ?? this.lastAt ?? 0,
       stopReason: reason,
-      finalAnswer: finalAnswer ?? this.lastAnswer,
+      finalAnswer: finalAnswer ?? (this.lastAssistant ? assistantText(this.lastAssistant) : null),
     });
     this.anchor(at);
   }
