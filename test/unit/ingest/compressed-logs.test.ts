@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { loadPricing } from '../../../src/config/index.js';
-import { ingestLogs } from '../../../src/ingest/index.js';
-import { fixture } from './helpers.js';
+import { fixture, ingestAll } from './helpers.js';
 
 const NAME = 'rollout-2026-12-02T12-19-37-01a236b2-32a7-7a53-bace-83dd19d2874b.jsonl';
 
@@ -17,18 +15,7 @@ describe('compressed logs', () => {
     copyFileSync(fixture('v0.47-resume', NAME), join(day, NAME));
     writeFileSync(join(day, 'rollout-2026-12-01T10-00-00-a.jsonl.gz'), gzipSync('{}\n'));
     writeFileSync(join(day, 'rollout-2026-12-01T11-00-00-b.jsonl.gz'), gzipSync('{}\n'));
-    const warnings: string[] = [];
-    const result = await ingestLogs({
-      inputs: [join(root, 'sessions')],
-      runId: 'gz',
-      resultsDir: join(root, 'results'),
-      groupBy: 'session',
-      range: { from: null, to: null },
-      since: null,
-      until: null,
-      pricing: await loadPricing(),
-      onWarning: (m) => warnings.push(m),
-    });
+    const { result, warnings } = await ingestAll([join(root, 'sessions')], join(root, 'results'), 'gz');
     expect(result.stats.turns).toBe(2);
     expect(warnings).toEqual([
       '2 compressed logs (*.jsonl.gz) not read: ingest reads uncompressed .jsonl only (gunzip them first)',

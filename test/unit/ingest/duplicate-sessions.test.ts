@@ -2,10 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadPricing } from '../../../src/config/index.js';
-import { ingestLogs } from '../../../src/ingest/index.js';
 import type { SampleRecord } from '../../../src/telemetry/index.js';
-import { fixture } from './helpers.js';
+import { fixture, ingestAll } from './helpers.js';
 
 const SESSION = '01a236ad-20cf-7bf1-b118-1886c301f3a9';
 const NAME = `rollout-2026-12-02T12-14-05-${SESSION}.jsonl`;
@@ -25,18 +23,7 @@ function twoCopies(stale: string): string {
 }
 
 async function ingest(root: string) {
-  const warnings: string[] = [];
-  const result = await ingestLogs({
-    inputs: [root],
-    runId: 'dup',
-    resultsDir: join(root, 'results'),
-    groupBy: 'session',
-    range: { from: null, to: null },
-    since: null,
-    until: null,
-    pricing: await loadPricing(),
-    onWarning: (m) => warnings.push(m),
-  });
+  const { result, warnings } = await ingestAll([root], join(root, 'results'), 'dup');
   const samples = readFileSync(join(result.runDir, 'samples.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)

@@ -4,6 +4,8 @@ import { loadPricing } from '../../../src/config/index.js';
 import {
   type GroupBy,
   type IngestEvent,
+  type IngestResult,
+  ingestLogs,
   RunBuilder,
   readCodexRollout,
   readPlainLog,
@@ -134,4 +136,25 @@ export function drops(turns: readonly TurnRecord[]): TurnRecord[] {
       t.cache_class === 'provider_miss'
     );
   });
+}
+
+/** `ingest` of whole logs (no time range, one sample per session) into `resultsDir/runId`, its warnings kept. */
+export async function ingestAll(
+  inputs: string[],
+  resultsDir: string,
+  runId: string,
+): Promise<{ result: IngestResult; warnings: string[] }> {
+  const warnings: string[] = [];
+  const result = await ingestLogs({
+    inputs,
+    runId,
+    resultsDir,
+    groupBy: 'session',
+    range: { from: null, to: null },
+    since: null,
+    until: null,
+    pricing: await loadPricing(),
+    onWarning: (m) => warnings.push(m),
+  });
+  return { result, warnings };
 }
